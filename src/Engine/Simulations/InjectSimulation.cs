@@ -1,0 +1,25 @@
+namespace Probe.Engine.Simulations;
+
+/// <summary>Open model: starts <see cref="Rate"/> iterations every <see cref="Interval"/>, evenly spaced, for <see cref="During"/>.</summary>
+public sealed record InjectSimulation : LoadSimulation
+{
+    /// <summary>Creates the phase. Rate must be 0 or more; interval and duration greater than zero.</summary>
+    public InjectSimulation(int rate, TimeSpan interval, TimeSpan during)
+    {
+        Rate = RequireNonNegative(rate, nameof(rate));
+        Interval = RequirePositive(interval, nameof(interval));
+        During = RequirePositive(during, nameof(during));
+    }
+
+    public int Rate { get; }
+
+    public TimeSpan Interval { get; }
+
+    public override TimeSpan? During { get; }
+
+    public override LoadModel Model => LoadModel.Open;
+
+    internal override LoadPhase Compile(PhaseStart start) => OpenPhase.Constant(Rate, Interval, During!.Value, iterationLimit: null);
+
+    public override string ToString() => $"inject {Rate}/{Timing.DurationText.Format(Interval)} for {Timing.DurationText.Format(During!.Value)}";
+}

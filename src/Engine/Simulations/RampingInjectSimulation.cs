@@ -1,0 +1,26 @@
+namespace Probe.Engine.Simulations;
+
+/// <summary>Open model: the arrival rate moves linearly from the previous phase's rate to <see cref="Rate"/> per <see cref="Interval"/> over <see cref="During"/>.</summary>
+public sealed record RampingInjectSimulation : LoadSimulation
+{
+    /// <summary>Creates the phase. Rate must be 0 or more; interval and duration greater than zero.</summary>
+    public RampingInjectSimulation(int rate, TimeSpan interval, TimeSpan during)
+    {
+        Rate = RequireNonNegative(rate, nameof(rate));
+        Interval = RequirePositive(interval, nameof(interval));
+        During = RequirePositive(during, nameof(during));
+    }
+
+    public int Rate { get; }
+
+    public TimeSpan Interval { get; }
+
+    public override TimeSpan? During { get; }
+
+    public override LoadModel Model => LoadModel.Open;
+
+    internal override LoadPhase Compile(PhaseStart start) =>
+        OpenPhase.Ramp(start.RatePerSecond, Rate / Interval.TotalSeconds, During!.Value);
+
+    public override string ToString() => $"ramping-inject to {Rate}/{Timing.DurationText.Format(Interval)} over {Timing.DurationText.Format(During!.Value)}";
+}

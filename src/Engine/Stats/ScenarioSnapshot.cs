@@ -1,0 +1,30 @@
+using Probe.Engine.Histograms;
+
+namespace Probe.Engine.Stats;
+
+/// <summary>A scenario's figures at one moment: while running (for live progress) or final.</summary>
+public sealed record ScenarioSnapshot
+{
+    public required string Name { get; init; }
+
+    /// <summary>Whole iterations.</summary>
+    public required StepSnapshot Iterations { get; init; }
+
+    public required IReadOnlyList<StepSnapshot> Steps { get; init; }
+
+    /// <summary>Open model: the generator's own delay in starting eligible iterations.</summary>
+    public required LatencySummary SchedulerLag { get; init; }
+
+    /// <summary>Open model: iterations not started because the in-flight cap and the queue were full.</summary>
+    public required long Dropped { get; init; }
+
+    /// <summary>Copies or arrival rate now.</summary>
+    public required double CurrentLoad { get; init; }
+
+    public required int InFlight { get; init; }
+
+    public required IReadOnlyList<LoadSample> Load { get; init; }
+
+    /// <summary>The step named <paramref name="name"/>, or null.</summary>
+    public StepSnapshot? Step(string name) => Steps.FirstOrDefault(s => s.Name == name);
+}

@@ -1,0 +1,156 @@
+using Probe.Engine.Histograms;
+using Probe.Engine.Scenarios;
+
+namespace Probe.Engine.Stats;
+
+/// <summary>
+/// Live figures of one step (or of a scenario's whole iterations): recording is lock-free; the
+/// per-second series is cut by <see cref="TakeSecond"/> from differences of the running totals, so
+/// the hot path pays nothing for it.
+/// </summary>
+internal sealed class StepStats
+{
+    private const int MaxMessages = 8;
+
+    private readonly StepCounters _counters;
+    private readonly List<string> _messages = [];
+    private readonly List<SecondSample> _seconds = [];
+    private readonly long[] _lastLatency = new long[LatencyHistogram.BucketLength];
+    private readonly long[] _lastCounters = new long[StepCounters.BlockLength];
+    private readonly Lock _sampling = new();
+    private int _messageCount;
+
+    public StepStats(string name, int stripes)
+    {
+        Name = name;
+        Latency = new LatencyHistogram(stripes);
+        ServiceTime = new LatencyHistogram(stripes);
+        _counters = new StepCounters(stripes);
+    }
+
+    public string Name { get; }
+
+    public LatencyHistogram Latency { get; }
+
+    public LatencyHistogram ServiceTime { get; }
+
+    public void Record(in StepResult result, long latencyNs, long serviceNs)
+    {
+        Latency.Record(latencyNs);
+        ServiceTime.Record(serviceNs);
+        _counters.Record(result);
+        if (!result.IsOk && result.Message is { } message)
+        {
+            KeepMessage(result.Reason, message);
+        }
+    }
+
+    /// <summary>Cuts the figures since the previous call into the sample of second <paramref name="second"/>.</summary>
+    public SecondSample TakeSecond(int second, TimeSpan duration)
+    {
+        lock (_sampling)
+        {
+            long[] latency = new long[LatencyHistogram.BucketLength];
+            Latency.CopyCountsTo(latency);
+            long[] counters = new long[StepCounters.BlockLength];
+            _counters.CopyTotalsTo(counters);
+
+            for (int i = 0; i < latency.Length; i++)
+            {
+                (latency[i], _lastLatency[i]) = (latency[i] - _lastLatency[i], latency[i]);
+            }
+
+            for (int i = 0; i < counters.Length; i++)
+            {
+                (counters[i], _lastCounters[i]) = (counters[i] - _lastCounters[i], counters[i]);
+            }
+
+            var sample = new SecondSample(
+                second,
+                duration,
+                counters[StepCounters.OkSlot],
+                counters[StepCounters.FailSlot],
+                counters[StepCounters.BytesSlot],
+                LatencySummary.FromCounts(latency),
+                HistogramSerializer.Serialize(latency));
+            _seconds.Add(sample);
+            return sample;
+        }
+    }
+
+    public StepSnapshot Snapshot(TimeSpan measured)
+    {
+        long[] counters = new long[StepCounters.BlockLength];
+        _counters.CopyTotalsTo(counters);
+        var latency = new LatencyHistogram(1);
+        latency.Add(Latency);
+        var service = new LatencyHistogram(1);
+        service.Add(ServiceTime);
+
+        var codes = new SortedDictionary<int, long>();
+        for (int code = 0; code < StepCounters.StatusSlots; code++)
+        {
+            long n = counters[StepCounters.StatusBase + code];
+            if (n != 0 && code != 0)
+            {
+                codes[code] = n;
+            }
+        }
+
+        if (counters[StepCounters.OtherStatusSlot] != 0)
+        {
+            codes[-1] = counters[StepCounters.OtherStatusSlot];
+        }
+
+        var reasons = new SortedDictionary<FailureReason, long>();
+        foreach (FailureReason reason in FailureReasons.All)
+        {
+            long n = counters[StepCounters.ReasonBase + (int)reason];
+            if (n != 0)
+            {
+                reasons[reason] = n;
+            }
+        }
+
+        long ok = counters[StepCounters.OkSlot];
+        long fail = counters[StepCounters.FailSlot];
+        lock (_sampling)
+        {
+            return new StepSnapshot
+            {
+                Name = Name,
+                Ok = ok,
+                Fail = fail,
+                Bytes = counters[StepCounters.BytesSlot],
+                Rps = measured > TimeSpan.Zero ? (ok + fail) / measured.TotalSeconds : 0,
+                Latency = latency.Summarize(),
+                ServiceTime = service.Summarize(),
+                StatusCodes = codes,
+                FailureReasons = reasons,
+                FailureMessages = _messages.ToArray(),
+                Seconds = _seconds.ToArray(),
+                LatencyHistogram = latency,
+                ServiceTimeHistogram = service,
+            };
+        }
+    }
+
+    private void KeepMessage(FailureReason reason, string message)
+    {
+        // Once the list is full, failures cost no lock at all.
+        if (Volatile.Read(ref _messageCount) >= MaxMessages)
+        {
+            return;
+        }
+
+        string line = $"{reason.Label()}: {message}";
+        lock (_sampling)
+        {
+            if (_messages.Count < MaxMessages && !_messages.Contains(line))
+            {
+                _messages.Add(line);
+                Volatile.Write(ref _messageCount, _messages.Count);
+            }
+        }
+    }
+}
