@@ -36,6 +36,7 @@ public static class LoadRunner
             return Finish(runtimes, new RunSampler(runtimes, options, clock.Now, _ => { }), options, startedAt, TimeSpan.Zero, invalid, initFailure, clock.Now);
         }
 
+        await EngineWarmUp.RunAsync(options).ConfigureAwait(false);
         long start = clock.Now;
         foreach (ScenarioRuntime rt in runtimes)
         {

@@ -31,6 +31,14 @@ internal sealed class OpenIteration : IThreadPoolWorkItem
         ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
     }
 
+    /// <summary>Runs the iteration on the calling thread until its first await.</summary>
+    public void StartInline(long intended)
+    {
+        _context.IntendedTimestamp = intended;
+        _eligible = intended;
+        Execute();
+    }
+
     public void Execute()
     {
         long now = _runtime.Clock.Now;

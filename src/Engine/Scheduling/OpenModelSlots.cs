@@ -58,7 +58,7 @@ internal sealed class OpenModelSlots
             slot = _idle.Count > 0 ? _idle.Pop() : new OpenIteration(this, _runtime, _created++);
         }
 
-        slot.Start(intended, intended);
+        slot.StartInline(intended);
     }
 
     /// <summary>Called by a slot whose iteration ended: it runs the next queued iteration or goes idle.</summary>

@@ -1,10 +1,10 @@
 namespace Probe.Engine.Timing;
 
 /// <summary>
-/// Blocks a dedicated scheduler thread until a timestamp. It sleeps on a <see cref="TimeProvider"/>
-/// timer for the coarse part and, on the system clock only, spins the last
-/// <see cref="SpinWindow"/> with yields, because system timers fire about a millisecond late and the
-/// open model must start iterations within microseconds of their tick.
+/// Blocks a dedicated scheduler thread until a timestamp. On a test clock it waits for a
+/// <see cref="TimeProvider"/> timer. On the system clock it sleeps in a timed wait for the coarse
+/// part and spins (yielding) for the last <see cref="SpinWindow"/>, because sleeps end up to a
+/// millisecond late and the open model must start iterations within microseconds of their tick.
 /// </summary>
 internal sealed class PreciseWaiter : IDisposable
 {
@@ -42,9 +42,16 @@ internal sealed class PreciseWaiter : IDisposable
                 return;
             }
 
-            long sleep = _spin ? remaining - _spinTicks : remaining;
+            if (_spin)
+            {
+                // A timed wait on the event is a direct futex wait: closer to its deadline than the
+                // shared timer thread, which batches timers. Only cancellation sets the event.
+                _signal.Wait(_clock.ToTimeSpan(remaining - _spinTicks), cancellation);
+                continue;
+            }
+
             _signal.Reset();
-            _timer.Change(_clock.ToTimeSpan(Math.Max(1, sleep)), Timeout.InfiniteTimeSpan);
+            _timer.Change(_clock.ToTimeSpan(remaining), Timeout.InfiniteTimeSpan);
             _signal.Wait(cancellation);
         }
     }

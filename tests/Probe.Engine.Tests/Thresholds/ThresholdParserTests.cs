@@ -1,0 +1,94 @@
+using Probe.Engine.Thresholds;
+
+namespace Probe.Engine.Tests.Thresholds;
+
+public class ThresholdParserTests
+{
+    public static TheoryData<string, ThresholdMetric, double, Comparison, double, long?> Valid => new()
+    {
+        { "p95 < 1s", ThresholdMetric.Percentile, 95, Comparison.Less, 1e9, null },
+        { "p99 <= 2000ms", ThresholdMetric.Percentile, 99, Comparison.LessOrEqual, 2e9, null },
+        { "p99.9<250ms", ThresholdMetric.Percentile, 99.9, Comparison.Less, 2.5e8, null },
+        { "error_rate < 1%", ThresholdMetric.ErrorRate, 0, Comparison.Less, 0.01, null },
+        { "error_rate < 0.05", ThresholdMetric.ErrorRate, 0, Comparison.Less, 0.05, null },
+        { "rps >= 40", ThresholdMetric.Rps, 0, Comparison.GreaterOrEqual, 40, null },
+        { "rps > 12.5/s", ThresholdMetric.Rps, 0, Comparison.Greater, 12.5, null },
+        { "dropped == 0", ThresholdMetric.Dropped, 0, Comparison.Equal, 0, null },
+        { "mean < 300ms", ThresholdMetric.Mean, 0, Comparison.Less, 3e8, null },
+        { "max != 5s", ThresholdMetric.Max, 0, Comparison.NotEqual, 5e9, null },
+        { "latency.min > 10us", ThresholdMetric.Min, 0, Comparison.Greater, 1e4, null },
+        { "count >= 100", ThresholdMetric.Count, 0, Comparison.GreaterOrEqual, 100, null },
+        { "failures == 0", ThresholdMetric.Failures, 0, Comparison.Equal, 0, null },
+        { "p95 < 1s over 5m", ThresholdMetric.Percentile, 95, Comparison.Less, 1e9, 3_000_000_000L },
+        { "  error_rate<2% over 30s  ", ThresholdMetric.ErrorRate, 0, Comparison.Less, 0.02, 300_000_000L },
+    };
+
+    [Theory]
+    [MemberData(nameof(Valid))]
+    public void Parse_ValidExpression_GivesMetricComparisonBoundAndWindow(string text, ThresholdMetric metric, double percentile, Comparison comparison, double bound, long? windowTicks)
+    {
+        Threshold t = ThresholdParser.Parse(text);
+        Assert.Equal(metric, t.Metric);
+        Assert.Equal(percentile, t.Percentile);
+        Assert.Equal(comparison, t.Comparison);
+        Assert.Equal(bound, t.Bound, 6);
+        Assert.Equal(windowTicks, t.Window?.Ticks);
+        Assert.Equal(text.Trim(), t.Text);
+    }
+
+    [Fact]
+    public void Parse_ServicePrefix_ReadsServiceTime()
+    {
+        Assert.True(ThresholdParser.Parse("service.p95 < 100ms").OnServiceTime);
+        Assert.False(ThresholdParser.Parse("latency.p95 < 100ms").OnServiceTime);
+    }
+
+    [Theory]
+    [InlineData("", "column 1: expected a metric (p95, mean, max, error_rate, rps, dropped…), found the end")]
+    [InlineData("< 1s", "column 1: expected a metric (p95, mean, max, error_rate, rps, dropped…), found '<'")]
+    [InlineData("p95x < 1s", "column 1: unknown metric 'p95x'; expected p<0-100> (such as p95), mean, min, max, error_rate, rps, dropped, count or failures (did you mean 'p95'?)")]
+    [InlineData("eror_rate < 1%", "column 1: unknown metric 'eror_rate'; expected p<0-100> (such as p95), mean, min, max, error_rate, rps, dropped, count or failures (did you mean 'error_rate'?)")]
+    [InlineData("latency < 1s", "column 1: unknown metric 'latency'; expected p<0-100> (such as p95), mean, min, max, error_rate, rps, dropped, count or failures")]
+    [InlineData("p101 < 1s", "column 1: percentile 'p101' must be from p0 to p100")]
+    [InlineData("p95 1s", "column 5: expected a comparison (<, <=, >, >=, ==, !=), found '1s'")]
+    [InlineData("p95 =< 1s", "column 5: expected a comparison (<, <=, >, >=, ==, !=), found '=<'")]
+    [InlineData("p95 <", "column 6: p95 takes a duration such as 500ms or 1s, found the end")]
+    [InlineData("p95 < 5%", "column 7: p95 takes a duration such as 500ms or 1s, found '5%'")]
+    [InlineData("p95 < 1000", "column 7: p95 takes a duration such as 500ms or 1s, found '1000'")]
+    [InlineData("error_rate < 2s", "column 14: error_rate takes a percentage such as 1% or a ratio such as 0.01, found '2s'")]
+    [InlineData("error_rate < 150%", "column 14: error_rate must be from 0% to 100% (or a ratio from 0 to 1), found '150%'")]
+    [InlineData("rps >= fast", "column 8: rps takes a number of results per second such as 40, found 'fast'")]
+    [InlineData("dropped == 0.5", "column 12: dropped takes a whole number such as 0, found '0.5'")]
+    [InlineData("p95 < 1s during 5m", "column 10: expected 'over <duration>' or the end, found 'during'")]
+    [InlineData("p95 < 1s over", "column 14: expected a duration after 'over', such as 5m, found the end")]
+    [InlineData("p95 < 1s over soon", "column 15: expected a duration after 'over': expected a number at 'soon' in 'soon' (a duration such as 250ms, 1s or 2m)")]
+    [InlineData("p95 < 1s over 500ms", "column 15: a window must be at least 1s, found '500ms'")]
+    [InlineData("p95 < 1s over 5m extra", "column 18: expected the end, found 'extra'")]
+    [InlineData("service.p95 < 1s over 5m", "column 18: windows ('over') apply to latency, error_rate, rps and counts, not to service time")]
+    public void TryParse_InvalidExpression_NamesTheColumnAndWhatWasExpected(string text, string message)
+    {
+        Assert.False(ThresholdParser.TryParse(text, out _, out ThresholdParseError? error));
+        Assert.Equal(message, error.ToString());
+    }
+
+    [Fact]
+    public void Parse_InvalidExpression_ThrowsFormatExceptionQuotingTheExpression()
+    {
+        var e = Assert.Throws<FormatException>(() => ThresholdParser.Parse("p95 < fast"));
+        Assert.Equal("threshold 'p95 < fast': column 7: p95 takes a duration such as 500ms or 1s, found 'fast'", e.Message);
+    }
+
+    [Theory]
+    [InlineData(Comparison.Less, 0.9, true)]
+    [InlineData(Comparison.Less, 1.0, false)]
+    [InlineData(Comparison.LessOrEqual, 1.0, true)]
+    [InlineData(Comparison.Greater, 1.0, false)]
+    [InlineData(Comparison.GreaterOrEqual, 1.0, true)]
+    [InlineData(Comparison.Equal, 1.0, true)]
+    [InlineData(Comparison.NotEqual, 1.0, false)]
+    public void Holds_ComparesObservedWithTheBound(Comparison comparison, double observed, bool holds)
+    {
+        var threshold = new Threshold("x", ThresholdMetric.Rps, 0, comparison, 1.0, null);
+        Assert.Equal(holds, threshold.Holds(observed));
+    }
+}
