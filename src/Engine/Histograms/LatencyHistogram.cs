@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 
@@ -99,17 +100,33 @@ public sealed class LatencyHistogram
     /// <summary>Computes count, mean, min, max and the usual percentiles in one pass.</summary>
     public LatencySummary Summarize()
     {
-        long[] merged = new long[BucketLength];
-        CopyCountsTo(merged);
-        return LatencySummary.FromCounts(merged);
+        long[] merged = ArrayPool<long>.Shared.Rent(BucketLength);
+        try
+        {
+            Span<long> counts = merged.AsSpan(0, BucketLength);
+            CopyCountsTo(counts);
+            return LatencySummary.FromCounts(counts);
+        }
+        finally
+        {
+            ArrayPool<long>.Shared.Return(merged);
+        }
     }
 
     /// <summary>The value at <paramref name="percentile"/> (0 to 100) in nanoseconds, or 0 when empty.</summary>
     public long GetValueAtPercentile(double percentile)
     {
-        long[] merged = new long[BucketLength];
-        CopyCountsTo(merged);
-        return LatencySummary.ValueAtPercentile(merged, TotalOf(merged), percentile);
+        long[] merged = ArrayPool<long>.Shared.Rent(BucketLength);
+        try
+        {
+            Span<long> counts = merged.AsSpan(0, BucketLength);
+            CopyCountsTo(counts);
+            return LatencySummary.ValueAtPercentile(counts, TotalOf(counts), percentile);
+        }
+        finally
+        {
+            ArrayPool<long>.Shared.Return(merged);
+        }
     }
 
     /// <summary>Merges the stripes into <paramref name="destination"/> (length <see cref="BucketLength"/>), overwriting it.</summary>

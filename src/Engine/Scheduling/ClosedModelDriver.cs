@@ -40,18 +40,14 @@ internal sealed class ClosedModelDriver
             Interlocked.Exchange(ref _budget, limit);
             _budgeted = true;
             SetTarget(phase.StartCopies);
-            try
-            {
-                await _budgetDone.Task.WaitAsync(stop).ConfigureAwait(false);
-            }
-            finally
-            {
-                _budgeted = false;
-            }
 
+            // The budget stays in force (at zero) until the next closed phase replaces it, so copies
+            // still looping cannot slip in an iteration between the phases.
+            await _budgetDone.Task.WaitAsync(stop).ConfigureAwait(false);
             return;
         }
 
+        _budgeted = false;
         TimeSpan during = phase.During!.Value;
         while (!stop.IsCancellationRequested)
         {
@@ -130,9 +126,8 @@ internal sealed class ClosedModelDriver
             }
 
             bool budgeted = _budgeted;
-            if (budgeted && Interlocked.Decrement(ref _budget) < 0)
+            if (budgeted && !ClaimFromBudget())
             {
-                Interlocked.Increment(ref _budget);
                 Volatile.Write(ref _running[id], 0);
                 return;
             }
@@ -159,6 +154,24 @@ internal sealed class ClosedModelDriver
             if (budgeted && Interlocked.Decrement(ref _budgetLeftToFinish) == 0)
             {
                 _budgetDone?.TrySetResult();
+            }
+        }
+    }
+
+    /// <summary>Takes one iteration from the phase's budget; never drives it below zero, so a new budget set meanwhile stays exact.</summary>
+    private bool ClaimFromBudget()
+    {
+        while (true)
+        {
+            long left = Volatile.Read(ref _budget);
+            if (left <= 0)
+            {
+                return false;
+            }
+
+            if (Interlocked.CompareExchange(ref _budget, left - 1, left) == left)
+            {
+                return true;
             }
         }
     }

@@ -87,14 +87,20 @@ public static class DurationText
         };
     }
 
-    /// <summary>Formats nanoseconds for people: 812µs, 12.3ms, 1.42s.</summary>
+    /// <summary>Formats nanoseconds for people with three significant digits (histogram precision): 812µs, 12.3ms, 1.42s.</summary>
     public static string FormatNanoseconds(long nanoseconds) => nanoseconds switch
     {
         < 1_000 => string.Create(CultureInfo.InvariantCulture, $"{nanoseconds}ns"),
-        < 1_000_000 => string.Create(CultureInfo.InvariantCulture, $"{nanoseconds / 1e3:0.#}µs"),
-        < 1_000_000_000 => string.Create(CultureInfo.InvariantCulture, $"{nanoseconds / 1e6:0.##}ms"),
-        _ => string.Create(CultureInfo.InvariantCulture, $"{nanoseconds / 1e9:0.###}s"),
+        < 1_000_000 => Significant(nanoseconds / 1e3, "µs"),
+        < 1_000_000_000 => Significant(nanoseconds / 1e6, "ms"),
+        _ => Significant(nanoseconds / 1e9, "s"),
     };
+
+    private static string Significant(double value, string unit)
+    {
+        string format = value < 10 ? "0.##" : value < 100 ? "0.#" : "0";
+        return value.ToString(format, CultureInfo.InvariantCulture) + unit;
+    }
 
     private static decimal? UnitNanoseconds(string unit) => unit switch
     {

@@ -44,4 +44,16 @@ public class DurationTextTests
         Assert.Equal(text, DurationText.Format(TimeSpan.FromTicks(ticks)));
         Assert.Equal(ticks, DurationText.Parse(text).Ticks);
     }
+
+    [Theory]
+    [InlineData(812L, "812ns")]
+    [InlineData(812_345L, "812µs")]
+    [InlineData(12_345_678L, "12.3ms")]
+    [InlineData(9_990_000L, "9.99ms")]
+    [InlineData(1_423_000_000L, "1.42s")]
+    [InlineData(2_001_000_000L, "2s")]
+    public void FormatNanoseconds_ThreeSignificantDigits(long nanoseconds, string text)
+    {
+        Assert.Equal(text, DurationText.FormatNanoseconds(nanoseconds));
+    }
 }
