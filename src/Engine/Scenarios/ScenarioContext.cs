@@ -44,21 +44,7 @@ public sealed class ScenarioContext
     public ValueTask<StepResult> Step(string name, Func<ValueTask<StepResult>> run)
     {
         ArgumentNullException.ThrowIfNull(run);
-        StepStats stats = _runtime.Stats.Step(name);
-        long start = _runtime.Clock.Now;
-        ValueTask<StepResult> pending;
-        try
-        {
-            pending = run();
-        }
-        catch (Exception e)
-        {
-            return new ValueTask<StepResult>(Finish(stats, start, _runtime.ResultOf(e)));
-        }
-
-        return pending.IsCompletedSuccessfully
-            ? new ValueTask<StepResult>(Finish(stats, start, pending.Result))
-            : AwaitStep(pending, stats, start);
+        return Step(name, run, static r => r());
     }
 
     /// <summary>Like <see cref="Step(string, Func{ValueTask{StepResult}})"/>, with a state argument so the step needs no closure.</summary>
