@@ -1,0 +1,59 @@
+using System.Text.Json;
+
+namespace Probe.Scenarios.Checks;
+
+/// <summary>What checks read from one response. The body is parsed as JSON once, on first use.</summary>
+public sealed class CheckInput
+{
+    private readonly Func<string, string?> _header;
+    private JsonDocument? _json;
+    private bool _parsed;
+
+    public CheckInput(int status, long latencyNanoseconds, long sizeBytes, string? body, Func<string, string?>? header = null, TlsFacts? tls = null)
+    {
+        Status = status;
+        LatencyNanoseconds = latencyNanoseconds;
+        SizeBytes = sizeBytes;
+        Body = body;
+        _header = header ?? (static _ => null);
+        Tls = tls;
+    }
+
+    public int Status { get; }
+
+    public long LatencyNanoseconds { get; }
+
+    public long SizeBytes { get; }
+
+    /// <summary>The body as text, or null when it was not kept.</summary>
+    public string? Body { get; }
+
+    public TlsFacts? Tls { get; }
+
+    public string? Header(string name) => _header(name);
+
+    /// <summary>The body as JSON, or null when it is not JSON.</summary>
+    public JsonElement? Json
+    {
+        get
+        {
+            if (!_parsed)
+            {
+                _parsed = true;
+                try
+                {
+                    _json = Body is null ? null : JsonDocument.Parse(Body);
+                }
+                catch (JsonException)
+                {
+                    _json = null;
+                }
+            }
+
+            return _json?.RootElement;
+        }
+    }
+}
+
+/// <summary>What a TLS handshake showed: certificate expiry, issuer, subject, and whether the host name matched.</summary>
+public sealed record TlsFacts(TimeSpan ExpiresIn, string Issuer, string Subject, bool HostnameMatch);
