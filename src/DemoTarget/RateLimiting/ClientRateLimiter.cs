@@ -5,8 +5,9 @@ using Microsoft.AspNetCore.Http;
 namespace Probe.DemoTarget.RateLimiting;
 
 /// <summary>
-/// A fixed-window limit per client (the <c>X-Client-Id</c> header, else the remote address), as the
-/// seeds' services do: every answer carries <c>X-RateLimit-Limit</c>, <c>X-RateLimit-Remaining</c>
+/// A fixed-window limit per client, as the seeds' services do per API key. Clients name themselves
+/// with the <c>X-Client-Id</c> header; requests without it are not limited, so load tests from one
+/// address are not throttled unless they ask to be. Every limited answer carries <c>X-RateLimit-Limit</c>, <c>X-RateLimit-Remaining</c>
 /// and <c>X-RateLimit-Reset</c> (seconds); past the limit the answer is 429 with <c>Retry-After</c>.
 /// </summary>
 public sealed class ClientRateLimiter(TimeProvider time)
@@ -21,7 +22,12 @@ public sealed class ClientRateLimiter(TimeProvider time)
             return true;
         }
 
-        string client = context.Request.Headers["X-Client-Id"].FirstOrDefault() ?? context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        string? client = context.Request.Headers["X-Client-Id"].FirstOrDefault();
+        if (client is null)
+        {
+            return true;
+        }
+
         long now = time.GetTimestamp();
         Window w = _windows.GetOrAdd(client, _ => new Window(now));
         long used;

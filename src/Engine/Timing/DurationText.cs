@@ -12,6 +12,8 @@ namespace Probe.Engine.Timing;
 /// </remarks>
 public static class DurationText
 {
+    private static readonly decimal MaxNanoseconds = (decimal)TimeSpan.MaxValue.Ticks * 100;
+
     /// <summary>Parses <paramref name="text"/>, or says why it is not a duration.</summary>
     public static bool TryParse(string? text, out TimeSpan duration, out string? error)
     {
@@ -34,9 +36,13 @@ public static class DurationText
                 i++;
             }
 
-            if (i == start || !decimal.TryParse(s.AsSpan(start, i - start), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out decimal number))
+            ReadOnlySpan<char> digits = s.AsSpan(start, i - start);
+            if (i == start || !decimal.TryParse(digits, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out decimal number))
             {
-                error = $"expected a number at '{s[start..]}' in '{s}' (a duration such as 250ms, 1s or 2m)";
+                // Well-formed digits that still do not parse are too many for a decimal.
+                error = i > start && digits.Count('.') <= 1 && digits[0] != '.' && digits[^1] != '.'
+                    ? $"'{s}' is too long a duration"
+                    : $"expected a number at '{s[start..]}' in '{s}' (a duration such as 250ms, 1s or 2m)";
                 return false;
             }
 
@@ -55,13 +61,14 @@ public static class DurationText
                 return false;
             }
 
-            totalNs += number * unitNs.Value;
-        }
+            // Checked against the limit before multiplying: decimal overflows past 7.9e28.
+            if (number > (MaxNanoseconds - totalNs) / unitNs.Value)
+            {
+                error = $"'{s}' is too long a duration";
+                return false;
+            }
 
-        if (totalNs > (decimal)TimeSpan.MaxValue.Ticks * 100)
-        {
-            error = $"'{s}' is too long a duration";
-            return false;
+            totalNs += number * unitNs.Value;
         }
 
         duration = TimeSpan.FromTicks((long)Math.Round(totalNs / 100m));

@@ -27,6 +27,8 @@ public class DurationTextTests
     [InlineData("3 weeks", "unknown unit ' weeks' in '3 weeks': use ns, us, ms, s, m, h or d")]
     [InlineData("ms", "expected a number at 'ms' in 'ms' (a duration such as 250ms, 1s or 2m)")]
     [InlineData("1..2s", "expected a number at '1..2s' in '1..2s' (a duration such as 250ms, 1s or 2m)")]
+    [InlineData("9999999999999999d", "'9999999999999999d' is too long a duration")]
+    [InlineData("99999999999999999999999999999d", "'99999999999999999999999999999d' is too long a duration")]
     public void TryParse_Invalid_SaysWhy(string text, string message)
     {
         Assert.False(DurationText.TryParse(text, out _, out string? error));

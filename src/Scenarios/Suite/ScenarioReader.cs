@@ -1,0 +1,110 @@
+using System.Text.Json;
+using Probe.Engine.Thresholds;
+
+namespace Probe.Scenarios.Suite;
+
+/// <summary>Reads one scenario: target, steps, load, thresholds, limits, schedule and regions.</summary>
+internal static class ScenarioReader
+{
+    internal static readonly string[] Fields = ["description", "target", "tags", "steps", "load", "thresholds", "warm_up", "max_in_flight", "max_queued", "schedule", "regions"];
+
+    public static ScenarioSpec? Read(string name, SuiteNode node, SuiteContext suite)
+    {
+        if (!node.IsObjectWith($"scenario '{name}'", Fields))
+        {
+            return null;
+        }
+
+        // With one target the field may be left out; with several it must say which.
+        string? target = node.String("target", required: suite.DeclaredTargets.Count > 1, example: $"\"{suite.DeclaredTargets.FirstOrDefault() ?? "demo"}\"")
+            ?? (suite.DeclaredTargets.Count == 1 ? suite.DeclaredTargets[0] : null);
+        if (target is not null && !suite.DeclaredTargets.Contains(target))
+        {
+            node.Child("target").Error($"unknown target '{target}'{SuiteNode.DidYouMean(target, suite.DeclaredTargets)}; targets: {string.Join(", ", suite.DeclaredTargets)}");
+        }
+
+        IReadOnlyList<StepSpec> steps = StepReader.ReadAll(node, suite);
+        var load = LoadReader.Read(node);
+        var thresholds = Thresholds(node, steps.Select(s => s.Name).ToArray());
+        IReadOnlyList<string> regions = node.Strings("regions");
+        foreach (string region in regions.Where(r => !suite.Regions.Contains(r)))
+        {
+            node.Child("regions").Error($"region '{region}' is not in the suite's 'regions'{SuiteNode.DidYouMean(region, suite.Regions)}; regions: {(suite.Regions.Count == 0 ? "none declared" : string.Join(", ", suite.Regions))}");
+        }
+
+        return target is null ? null : new ScenarioSpec(
+            name,
+            target,
+            node.Strings("tags"),
+            steps,
+            load,
+            thresholds,
+            node.Duration("warm_up") ?? TimeSpan.Zero,
+            (int?)node.Integer("max_in_flight", 1, 1_000_000),
+            (int)(node.Integer("max_queued", 0, 10_000_000) ?? 0),
+            Schedule(node),
+            regions);
+    }
+
+    private static IReadOnlyList<ThresholdSpec> Thresholds(SuiteNode scenario, string[] steps)
+    {
+        var list = new List<ThresholdSpec>();
+        if (scenario.Field("thresholds") is not { } node)
+        {
+            return list;
+        }
+
+        foreach (SuiteNode item in node.Items("thresholds"))
+        {
+            ThresholdSpec? spec = item.Kind == JsonValueKind.String
+                ? new ThresholdSpec(item.Element.GetString()!)
+                : item.IsObjectWith("a threshold", "expr", "step", "abort_on_fail", "delay_abort_eval") && item.String("expr", required: true, example: "\"p95 < 1s\"") is { } expr
+                    ? new ThresholdSpec(expr, item.String("step"), item.Boolean("abort_on_fail") ?? false, item.Duration("delay_abort_eval") ?? TimeSpan.Zero)
+                    : null;
+            if (spec is null)
+            {
+                continue;
+            }
+
+            SuiteNode exprNode = item.Kind == JsonValueKind.String ? item : item.Child("expr");
+            if (!ThresholdParser.TryParse(spec.Expression, out _, out ThresholdParseError? error))
+            {
+                exprNode.Error($"threshold \"{spec.Expression}\": {error}");
+                continue;
+            }
+
+            if (spec.Step is { } step && !steps.Contains(step))
+            {
+                item.Child("step").Error($"no step '{step}' in this scenario{SuiteNode.DidYouMean(step, steps)}; steps: {string.Join(", ", steps)}");
+                continue;
+            }
+
+            list.Add(spec);
+        }
+
+        return list;
+    }
+
+    private static ScheduleSpec? Schedule(SuiteNode scenario)
+    {
+        if (scenario.Field("schedule") is not { } node || !node.IsObjectWith("a schedule", "every", "cron", "jitter"))
+        {
+            return null;
+        }
+
+        TimeSpan? every = node.Duration("every", min: TimeSpan.FromSeconds(1));
+        string? cron = node.String("cron");
+        if ((every is null) == (cron is null) && !(node.Has("every") && every is null))
+        {
+            node.Error("a schedule has exactly one of 'every' (such as \"30s\") or 'cron' (such as \"0 3 * * *\")");
+            return null;
+        }
+
+        if (cron is not null && cron.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length != 5)
+        {
+            node.Child("cron").Error($"expected five cron fields (minute hour day month weekday) such as \"0 3 * * *\", found \"{cron}\"");
+        }
+
+        return new ScheduleSpec(every, cron, node.Duration("jitter") ?? TimeSpan.Zero);
+    }
+}

@@ -1,0 +1,131 @@
+using System.Text;
+using System.Text.Json;
+
+namespace Probe.Scenarios.Suite;
+
+/// <summary>
+/// Reads and validates a suite file. Every error is collected and reported at once, each with the
+/// file, line and column, JSON path, value found, what is allowed and how to fix it.
+/// </summary>
+public static class SuiteLoader
+{
+    internal static readonly string[] RootFields = ["version", "suite", "targets", "scenarios", "golden", "slos", "regions"];
+
+    /// <summary>Loads <paramref name="path"/>.</summary>
+    /// <param name="path">The suite file.</param>
+    /// <param name="targetOverrides">Target URLs that replace the file's (from <c>--target NAME=URL</c>).</param>
+    /// <exception cref="SuiteException">The file cannot be read or is not a valid suite; every error is in it.</exception>
+    public static SuiteDefinition Load(string path, IReadOnlyDictionary<string, string>? targetOverrides = null)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        byte[] bytes;
+        try
+        {
+            bytes = File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new SuiteException([new SuiteError(path, 0, 0, "$", $"cannot read the suite file: {e.Message}")]);
+        }
+
+        return Parse(bytes, path, targetOverrides);
+    }
+
+    /// <summary>Validates suite text; <paramref name="file"/> names it in errors.</summary>
+    /// <exception cref="SuiteException">It is not a valid suite.</exception>
+    public static SuiteDefinition Parse(ReadOnlySpan<byte> utf8, string file, IReadOnlyDictionary<string, string>? targetOverrides = null)
+    {
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(utf8.ToArray(), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip });
+        }
+        catch (JsonException e)
+        {
+            int line = (int)(e.LineNumber ?? 0) + 1;
+            int column = (int)(e.BytePositionInLine ?? 0) + 1;
+            throw new SuiteException([new SuiteError(file, line, column, e.Path ?? "$", $"not valid JSON: {Plain(e.Message)}")]);
+        }
+
+        using (document)
+        {
+            var diagnostics = new SuiteDiagnostics(file, JsonPositions.Index(utf8));
+            var root = new SuiteNode(document.RootElement, "$", diagnostics);
+            SuiteDefinition? suite = ReadRoot(root, file, targetOverrides ?? new Dictionary<string, string>());
+            if (diagnostics.Errors.Count > 0 || suite is null)
+            {
+                throw new SuiteException(diagnostics.Errors.OrderBy(e => e.Line).ThenBy(e => e.Column).ToArray());
+            }
+
+            return suite;
+        }
+    }
+
+    /// <summary>Validates a string (for tests and tools).</summary>
+    public static SuiteDefinition Parse(string json, string file = "scenarios.json") => Parse(Encoding.UTF8.GetBytes(json), file);
+
+    private static SuiteDefinition? ReadRoot(SuiteNode root, string file, IReadOnlyDictionary<string, string> overrides)
+    {
+        if (!root.IsObjectWith("the suite", RootFields))
+        {
+            return null;
+        }
+
+        _ = root.Integer("version", 1, 1);
+        string name = root.String("suite") ?? Path.GetFileNameWithoutExtension(file);
+        IReadOnlyList<string> regions = root.Strings("regions");
+        var targets = TargetReader.Read(root, overrides);
+        var golden = GoldenReader.Read(root);
+        IReadOnlyList<string> declared = root.Field("targets") is { } t ? t.Members().Select(m => m.Name).ToArray() : [];
+        var context = new SuiteContext(targets, declared, golden, regions);
+        var scenarios = new List<ScenarioSpec>();
+        if (root.Field("scenarios") is not { } scenarioNodes)
+        {
+            root.Error("'scenarios' is required: an object of named scenarios, for example \"scenarios\": { \"smoke\": { \"target\": \"demo\", \"steps\": [...] } }");
+        }
+        else if (scenarioNodes.IsObjectWith("the scenarios", scenarioNodes.Members().Select(m => m.Name).ToArray()))
+        {
+            foreach ((string scenarioName, SuiteNode node) in scenarioNodes.Members())
+            {
+                if (ScenarioReader.Read(scenarioName, node, context) is { } scenario)
+                {
+                    scenarios.Add(scenario);
+                }
+            }
+
+            if (!scenarioNodes.Members().Any())
+            {
+                scenarioNodes.Error("the suite has no scenarios; add one, for example \"smoke\": { \"target\": \"demo\", \"steps\": [...] }");
+            }
+        }
+
+        var slos = SloReader.Read(root, scenarios.Select(s => s.Name).ToArray());
+        return new SuiteDefinition(name, file, targets, scenarios, golden, slos, regions);
+    }
+
+    /// <summary>The parser's message without the position and path it appends (we print those ourselves).</summary>
+    private static string Plain(string message)
+    {
+        foreach (string tail in new[] { " Path: ", " LineNumber: " })
+        {
+            int cut = message.IndexOf(tail, StringComparison.Ordinal);
+            if (cut > 0)
+            {
+                message = message[..cut];
+            }
+        }
+
+        return message.TrimEnd();
+    }
+}
+
+/// <summary>What scenario validation needs to know of the rest of the suite.</summary>
+/// <param name="Targets">The valid targets.</param>
+/// <param name="DeclaredTargets">Every target named in the file, valid or not, so that one bad URL does not cascade into "unknown target".</param>
+/// <param name="Golden">The golden-question sets.</param>
+/// <param name="Regions">The suite's regions.</param>
+internal sealed record SuiteContext(
+    IReadOnlyDictionary<string, TargetSpec> Targets,
+    IReadOnlyList<string> DeclaredTargets,
+    IReadOnlyDictionary<string, IReadOnlyList<GoldenQuestion>> Golden,
+    IReadOnlyList<string> Regions);

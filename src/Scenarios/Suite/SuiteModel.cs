@@ -1,0 +1,88 @@
+using System.Text.Json;
+using Probe.Engine.Simulations;
+using Probe.Engine.Thresholds;
+using Probe.Scenarios.Checks;
+
+namespace Probe.Scenarios.Suite;
+
+/// <summary>A validated suite file: what to probe, how hard, and what counts as good.</summary>
+public sealed record SuiteDefinition(
+    string Name,
+    string File,
+    IReadOnlyDictionary<string, TargetSpec> Targets,
+    IReadOnlyList<ScenarioSpec> Scenarios,
+    IReadOnlyDictionary<string, IReadOnlyList<GoldenQuestion>> Golden,
+    IReadOnlyList<SloSpec> Slos,
+    IReadOnlyList<string> Regions)
+{
+    public ScenarioSpec? Scenario(string name) => Scenarios.FirstOrDefault(s => s.Name == name);
+}
+
+/// <summary>A named base URL. <see cref="Demo"/>: the built-in demo target, started in-process when nothing listens there.</summary>
+public sealed record TargetSpec(string Name, Uri Url, bool Demo);
+
+/// <summary>One scenario of the suite.</summary>
+public sealed record ScenarioSpec(
+    string Name,
+    string Target,
+    IReadOnlyList<string> Tags,
+    IReadOnlyList<StepSpec> Steps,
+    IReadOnlyList<LoadSimulation> Load,
+    IReadOnlyList<ThresholdSpec> Thresholds,
+    TimeSpan WarmUp,
+    int? MaxInFlight,
+    int MaxQueued,
+    ScheduleSpec? Schedule,
+    IReadOnlyList<string> Regions);
+
+/// <summary>Common to every step: a name, checks on its result, a timeout and retries.</summary>
+public abstract record StepSpec(string Name, IReadOnlyList<CheckExpression> Checks, TimeSpan Timeout, RetrySpec? Retry);
+
+/// <summary>
+/// An HTTP request. The body is <see cref="Json"/> (sent as application/json) or <see cref="Text"/>.
+/// <see cref="Repeat"/> sends it that many times in a row (to exceed a rate limit, say); the checks
+/// apply to the last answer.
+/// </summary>
+public sealed record HttpStepSpec(
+    string Name,
+    IReadOnlyList<CheckExpression> Checks,
+    TimeSpan Timeout,
+    RetrySpec? Retry,
+    string? Target,
+    string Method,
+    string Path,
+    IReadOnlyDictionary<string, string> Headers,
+    IReadOnlyDictionary<string, string> Query,
+    JsonElement? Json,
+    string? Text,
+    bool FollowRedirects,
+    long MaxBodyBytes,
+    int Repeat)
+    : StepSpec(Name, Checks, Timeout, Retry);
+
+/// <summary>Replays a golden-question set against a RAG endpoint.</summary>
+public sealed record RagStepSpec(
+    string Name,
+    IReadOnlyList<CheckExpression> Checks,
+    TimeSpan Timeout,
+    RetrySpec? Retry,
+    string? Target,
+    string Path,
+    string Golden,
+    string QuestionField,
+    string AnswerPath,
+    string SourcesPath,
+    bool Stream)
+    : StepSpec(Name, Checks, Timeout, Retry);
+
+/// <summary>Retries for synthetic and smoke steps: every attempt is recorded; load steps do not retry unless told.</summary>
+public sealed record RetrySpec(int Attempts, TimeSpan Backoff);
+
+/// <summary>A question with the facts its answer must contain and the sources it must cite.</summary>
+public sealed record GoldenQuestion(string Question, IReadOnlyList<string> Facts, IReadOnlyList<string> Sources);
+
+/// <summary>A service-level objective over some scenarios' results.</summary>
+public sealed record SloSpec(string Name, string Kind, double Objective, TimeSpan Window, IReadOnlyList<string> Scenarios, TimeSpan? LatencyThreshold);
+
+/// <summary>When synthetics run a scenario: <c>every 30s</c> or a cron expression, with start jitter.</summary>
+public sealed record ScheduleSpec(TimeSpan? Every, string? Cron, TimeSpan Jitter);

@@ -1,0 +1,262 @@
+using System.Globalization;
+using System.Text.Json;
+using Probe.Engine.Thresholds;
+using Probe.Engine.Timing;
+
+namespace Probe.Scenarios.Suite;
+
+/// <summary>Collects suite errors with their file positions.</summary>
+internal sealed class SuiteDiagnostics(string file, JsonPositions positions)
+{
+    public List<SuiteError> Errors { get; } = [];
+
+    public string File { get; } = file;
+
+    public void Add(string path, string message, bool atName = false)
+    {
+        (int line, int column) = positions.Of(path, atName);
+        Errors.Add(new SuiteError(File, line, column, path, message));
+    }
+}
+
+/// <summary>
+/// A value in the suite document with its JSON path: typed reads that report every problem once
+/// (the value found, what is allowed, how to fix it) and give null instead of throwing.
+/// </summary>
+internal readonly record struct SuiteNode(JsonElement Element, string Path, SuiteDiagnostics Diagnostics)
+{
+    public JsonValueKind Kind => Element.ValueKind;
+
+    public void Error(string message) => Diagnostics.Add(Path, message);
+
+    public SuiteNode Child(string name) => new(Element.GetProperty(name), Path + JsonPositions.Member(name), Diagnostics);
+
+    /// <summary>Checks that this is an object whose fields are all in <paramref name="allowed"/>; reports the others with "did you mean".</summary>
+    public bool IsObjectWith(string what, params string[] allowed)
+    {
+        if (Kind != JsonValueKind.Object)
+        {
+            Error($"expected {what} (an object), found {Describe(Element)}");
+            return false;
+        }
+
+        foreach (JsonProperty p in Element.EnumerateObject())
+        {
+            if (!allowed.Contains(p.Name) && !p.Name.StartsWith('$'))
+            {
+                Diagnostics.Add(Path + JsonPositions.Member(p.Name), $"unknown field '{p.Name}' in {what}{DidYouMean(p.Name, allowed)}; allowed: {string.Join(", ", allowed)}", atName: true);
+            }
+        }
+
+        return true;
+    }
+
+    public bool Has(string name) => Kind == JsonValueKind.Object && Element.TryGetProperty(name, out _);
+
+    public SuiteNode? Field(string name) => Has(name) ? Child(name) : null;
+
+    public IEnumerable<(string Name, SuiteNode Node)> Members()
+    {
+        if (Kind != JsonValueKind.Object)
+        {
+            yield break;
+        }
+
+        foreach (JsonProperty p in Element.EnumerateObject())
+        {
+            if (!p.Name.StartsWith('$'))
+            {
+                yield return (p.Name, new SuiteNode(p.Value, Path + JsonPositions.Member(p.Name), Diagnostics));
+            }
+        }
+    }
+
+    /// <summary>The items of an array; a single value counts as an array of one when <paramref name="single"/> is set.</summary>
+    public IEnumerable<SuiteNode> Items(string what, bool single = false)
+    {
+        if (Kind != JsonValueKind.Array)
+        {
+            if (single)
+            {
+                yield return this;
+            }
+            else
+            {
+                Error($"expected {what} (an array), found {Describe(Element)}");
+            }
+
+            yield break;
+        }
+
+        int i = 0;
+        foreach (JsonElement e in Element.EnumerateArray())
+        {
+            yield return new SuiteNode(e, $"{Path}[{i++}]", Diagnostics);
+        }
+    }
+
+    public string? String(string name, bool required = false, string? example = null)
+    {
+        if (!Has(name))
+        {
+            if (required)
+            {
+                Error($"'{name}' is required{(example is null ? string.Empty : $", for example \"{name}\": {example}")}");
+            }
+
+            return null;
+        }
+
+        SuiteNode node = Child(name);
+        if (node.Kind != JsonValueKind.String)
+        {
+            node.Error($"expected a string, found {Describe(node.Element)}{(example is null ? string.Empty : $"; for example {example}")}");
+            return null;
+        }
+
+        return node.Element.GetString();
+    }
+
+    public TimeSpan? Duration(string name, bool required = false, TimeSpan? min = null)
+    {
+        string? text = String(name, required, "\"30s\"");
+        if (text is null)
+        {
+            return null;
+        }
+
+        SuiteNode node = Child(name);
+        if (!DurationText.TryParse(text, out TimeSpan d, out string? why))
+        {
+            node.Error($"{why}, found \"{text}\"");
+            return null;
+        }
+
+        if (min is { } m && d < m)
+        {
+            node.Error($"must be at least {DurationText.Format(m)}, found \"{text}\"");
+            return null;
+        }
+
+        return d;
+    }
+
+    public long? Integer(string name, long min, long max, bool required = false)
+    {
+        if (!Has(name))
+        {
+            if (required)
+            {
+                Error($"'{name}' is required (a whole number from {min} to {max})");
+            }
+
+            return null;
+        }
+
+        SuiteNode node = Child(name);
+        if (node.Kind != JsonValueKind.Number || !node.Element.TryGetInt64(out long n))
+        {
+            node.Error($"expected a whole number from {min} to {max}, found {Describe(node.Element)}");
+            return null;
+        }
+
+        if (n < min || n > max)
+        {
+            node.Error($"must be from {min} to {max}, found {n}");
+            return null;
+        }
+
+        return n;
+    }
+
+    public bool? Boolean(string name)
+    {
+        if (!Has(name))
+        {
+            return null;
+        }
+
+        SuiteNode node = Child(name);
+        if (node.Kind is not (JsonValueKind.True or JsonValueKind.False))
+        {
+            node.Error($"expected true or false, found {Describe(node.Element)}");
+            return null;
+        }
+
+        return node.Element.GetBoolean();
+    }
+
+    public IReadOnlyList<string> Strings(string name)
+    {
+        if (!Has(name))
+        {
+            return [];
+        }
+
+        var list = new List<string>();
+        foreach (SuiteNode item in Child(name).Items("a list of strings"))
+        {
+            if (item.Kind == JsonValueKind.String)
+            {
+                list.Add(item.Element.GetString()!);
+            }
+            else
+            {
+                item.Error($"expected a string, found {Describe(item.Element)}");
+            }
+        }
+
+        return list;
+    }
+
+    /// <summary>A percentage such as "99.9%" or a ratio such as 0.999, as a ratio.</summary>
+    public double? Ratio(string name, bool required = false)
+    {
+        if (!Has(name))
+        {
+            if (required)
+            {
+                Error($"'{name}' is required, for example \"{name}\": \"99.9%\"");
+            }
+
+            return null;
+        }
+
+        SuiteNode node = Child(name);
+        double? value = node.Kind switch
+        {
+            JsonValueKind.Number => node.Element.GetDouble(),
+            JsonValueKind.String when node.Element.GetString() is { } s && s.EndsWith('%') && double.TryParse(s[..^1], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out double p) => p / 100,
+            _ => null,
+        };
+        if (value is not (>= 0 and <= 1))
+        {
+            node.Error($"expected a percentage such as \"99.9%\" or a ratio from 0 to 1, found {Describe(node.Element)}");
+            return null;
+        }
+
+        return value;
+    }
+
+    public static string Describe(JsonElement e) => e.ValueKind switch
+    {
+        JsonValueKind.String => $"\"{e.GetString()}\"",
+        JsonValueKind.Number => e.GetRawText(),
+        JsonValueKind.True => "true",
+        JsonValueKind.False => "false",
+        JsonValueKind.Null => "null",
+        JsonValueKind.Array => "an array",
+        _ => "an object",
+    };
+
+    public static string DidYouMean(string word, IEnumerable<string> candidates)
+    {
+        string? best = candidates
+            .Select(c => (c, d: EditDistance.Between(word.ToLowerInvariant(), c.ToLowerInvariant())))
+            .Where(x => x.d <= Math.Max(2, word.Length / 3))
+            .OrderBy(x => x.d)
+            .Select(x => x.c)
+            .FirstOrDefault();
+        return best is null ? string.Empty : $" (did you mean '{best}'?)";
+    }
+}

@@ -1,0 +1,101 @@
+using Probe.Engine.Simulations;
+using Probe.Scenarios.Suite;
+
+namespace Probe.Scenarios.Tests.Suite;
+
+public class SuiteLoaderTests
+{
+    private const string Valid = """
+        {
+          "targets": { "demo": { "url": "http://127.0.0.1:5080" } },
+          "scenarios": {
+            "s": {
+              "steps": [ { "name": "h", "http": { "path": "/health" }, "checks": ["status == 200"] } ]
+            }
+          }
+        }
+        """;
+
+    public static TheoryData<string, string, string> Broken => new()
+    {
+        { "syntax error", Valid.Replace("\"/health\" }", "\"/health\" ", StringComparison.Ordinal), "scenarios.json:5:93: $: not valid JSON: ']' is invalid without a matching open." },
+        { "unknown field", Valid.Replace("\"path\"", "\"pth\"", StringComparison.Ordinal), "scenarios.json:5:41: $.scenarios.s.steps[0].http: 'path' is required, for example \"path\": \"/health\"\nscenarios.json:5:43: $.scenarios.s.steps[0].http.pth: unknown field 'pth' in an http step (did you mean 'path'?); allowed: target, method, path, headers, query, json, body, redirects, max_body, repeat" },
+        { "wrong type", Valid.Replace("\"checks\": [\"status == 200\"]", "\"checks\": \"status == 200\"", StringComparison.Ordinal), "scenarios.json:5:74: $.scenarios.s.steps[0].checks: expected checks (an array), found \"status == 200\"" },
+        { "bad duration", Valid.Replace("\"checks\"", "\"timeout\": \"5 sec\", \"checks\"", StringComparison.Ordinal), "scenarios.json:5:75: $.scenarios.s.steps[0].timeout: unknown unit ' sec' in '5 sec': use ns, us, ms, s, m, h or d, found \"5 sec\"" },
+        { "unknown target", Valid.Replace("\"steps\"", "\"target\": \"dmeo\", \"steps\"", StringComparison.Ordinal), "scenarios.json:5:17: $.scenarios.s.target: unknown target 'dmeo' (did you mean 'demo'?); targets: demo" },
+        { "bad condition", Valid.Replace("status == 200", "status = 200", StringComparison.Ordinal), "scenarios.json:5:75: $.scenarios.s.steps[0].checks[0]: check \"status = 200\": column 8: expected ==, !=, <, <=, >, >=, contains, !contains, in, exists or missing after 'status', found '='" },
+        { "missing secret", Valid.Replace("\"path\": \"/health\"", "\"path\": \"/health\", \"headers\": { \"Authorization\": \"Bearer ${env:PROBE_TEST_UNSET_KEY}\" }", StringComparison.Ordinal), "scenarios.json:5:92: $.scenarios.s.steps[0].http.headers.Authorization: secret ${env:PROBE_TEST_UNSET_KEY} is not set: export PROBE_TEST_UNSET_KEY before the run" },
+        { "bad threshold", Valid.Replace("\"steps\"", "\"thresholds\": [\"p95 < fast\"], \"steps\"", StringComparison.Ordinal), "scenarios.json:5:22: $.scenarios.s.thresholds[0]: threshold \"p95 < fast\": column 7: p95 takes a duration such as 500ms or 1s, found 'fast'" },
+        { "bad rate", Valid.Replace("\"steps\"", "\"load\": { \"inject\": { \"rate\": \"50\", \"during\": \"1m\" } }, \"steps\"", StringComparison.Ordinal), "scenarios.json:5:37: $.scenarios.s.load.inject.rate: expected a rate such as \"50/s\", \"600/m\" or \"10/5s\", found \"50\"" },
+        { "bad stages", Valid.Replace("\"steps\"", "\"load\": { \"stages\": \"2m→10, 5m\" }, \"steps\"", StringComparison.Ordinal), "scenarios.json:5:27: $.scenarios.s.load.stages: stage 2 '5m' is not 'duration→copies' (for example 2m→10); write stages as \"2m→10, 5m→50, 2m→0\"" },
+        { "two step kinds", Valid.Replace("\"http\": { \"path\": \"/health\" }", "\"http\": { \"path\": \"/health\" }, \"rag\": {}", StringComparison.Ordinal), "scenarios.json:5:18: $.scenarios.s.steps[0]: a step has exactly one of http, rag, postgres, tls, sequence; found http and rag" },
+        { "no scenarios", """{ "targets": { "demo": { "url": "http://127.0.0.1:5080" } } }""", "scenarios.json:1:1: $: 'scenarios' is required: an object of named scenarios, for example \"scenarios\": { \"smoke\": { \"target\": \"demo\", \"steps\": [...] } }" },
+        { "bad url", Valid.Replace("http://127.0.0.1:5080", "127.0.0.1:5080", StringComparison.Ordinal), "scenarios.json:2:33: $.targets.demo.url: expected an absolute http or https URL such as \"http://127.0.0.1:5080\", found \"127.0.0.1:5080\"" },
+        { "unknown golden set", Valid.Replace("\"http\": { \"path\": \"/health\" }", "\"rag\": { \"golden\": \"faq\" }", StringComparison.Ordinal), "scenarios.json:5:52: $.scenarios.s.steps[0].rag.golden: no golden set 'faq'; sets: none (add 'golden' to the suite)" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Broken))]
+    public void Parse_BrokenSuite_ReportsEveryErrorWithFileLineColumnAndPath(string what, string json, string errors)
+    {
+        var e = Assert.Throws<SuiteException>(() => SuiteLoader.Parse(json));
+        Assert.True(errors == string.Join("\n", e.Errors), $"{what}:\n{string.Join("\n", e.Errors)}");
+    }
+
+    [Fact]
+    public void Parse_SeveralErrors_ReportsAllAtOnceInFileOrder()
+    {
+        string json = Valid
+            .Replace("\"path\"", "\"pth\"", StringComparison.Ordinal)
+            .Replace("status == 200", "stauts == 200", StringComparison.Ordinal)
+            .Replace("\"targets\"", "\"version\": 2, \"targets\"", StringComparison.Ordinal);
+
+        var e = Assert.Throws<SuiteException>(() => SuiteLoader.Parse(json));
+
+        Assert.Equal(["$.version", "$.scenarios.s.steps[0].http", "$.scenarios.s.steps[0].http.pth", "$.scenarios.s.steps[0].checks[0]"], e.Errors.Select(x => x.Path));
+        Assert.StartsWith("4 errors:", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_DefaultSuite_IsValidAndHasTheSeedsScenarios()
+    {
+        SuiteDefinition suite = SuiteLoader.Load(Path.Combine(RepoRoot(), "scenarios.json"));
+
+        Assert.Equal(["smoke", "ramp-50", "rag"], suite.Scenarios.Select(s => s.Name));
+        Assert.True(suite.Targets["demo"].Demo);
+        Assert.Equal(new Uri("http://127.0.0.1:5080"), suite.Targets["demo"].Url);
+        Assert.True(suite.Golden["demo-faq"].Count >= 10);
+        ScenarioSpec ramp = suite.Scenario("ramp-50")!;
+        Assert.Equal(Simulation.Stages("2m→10, 5m→50, 2m→0"), ramp.Load);
+        Assert.Equal(["p95 < 500ms", "error_rate < 1%", "error_rate < 5% over 30s"], ramp.Thresholds.Select(t => t.Expression));
+        Assert.True(ramp.Thresholds[2].AbortOnFail);
+        Assert.Equal(11, suite.Scenario("smoke")!.Steps.Count);
+        Assert.Equal(["availability", "search-latency"], suite.Slos.Select(s => s.Name));
+        Assert.Equal(0.999, suite.Slos[0].Objective, 9);
+    }
+
+    [Fact]
+    public void Load_TargetOverride_ReplacesTheUrl()
+    {
+        SuiteDefinition suite = SuiteLoader.Parse(System.Text.Encoding.UTF8.GetBytes(Valid), "s.json", new Dictionary<string, string> { ["demo"] = "http://127.0.0.1:9999" });
+        Assert.Equal(new Uri("http://127.0.0.1:9999"), suite.Targets["demo"].Url);
+    }
+
+    [Fact]
+    public void Load_MissingFile_SaysItCannotReadIt()
+    {
+        var e = Assert.Throws<SuiteException>(() => SuiteLoader.Load("/nonexistent/suite.json"));
+        Assert.StartsWith("/nonexistent/suite.json:0:0: $: cannot read the suite file: ", e.Message, StringComparison.Ordinal);
+    }
+
+    internal static string RepoRoot()
+    {
+        string? dir = AppContext.BaseDirectory;
+        while (dir is not null && !File.Exists(Path.Combine(dir, "Probe.sln")))
+        {
+            dir = Path.GetDirectoryName(dir);
+        }
+
+        return dir ?? throw new InvalidOperationException("Probe.sln not found above the test binaries");
+    }
+}
