@@ -2,7 +2,8 @@ namespace Probe.DemoTarget.Knowledge;
 
 /// <summary>
 /// The demo target's documents: a barbershop's and a small bank's help pages. Search scores a
-/// document by the share of the query's words it contains (title words count double).
+/// document by the query words it contains, each weighted by how rare it is across the documents
+/// (idf), a word in the title adding half again, normalized to 0–1.
 /// </summary>
 public static class KnowledgeBase
 {
@@ -54,11 +55,26 @@ public static class KnowledgeBase
     {
         HashSet<string> title = [.. Words(d.Title)];
         HashSet<string> body = [.. Words(d.Content)];
-        double hits = words.Sum(w => (title.Contains(w) ? 2.0 : 0) + (body.Contains(w) ? 1.0 : 0));
-        return Math.Round(hits / (3.0 * words.Length), 3);
+        double hits = 0;
+        double most = 0;
+        foreach (string w in words)
+        {
+            double idf = Math.Log(1 + (Documents.Count / (double)Math.Max(1, DocumentFrequency.Value.GetValueOrDefault(w))));
+            hits += idf * ((title.Contains(w) ? 0.5 : 0) + (body.Contains(w) ? 1.0 : 0));
+            most += idf * 1.5;
+        }
+
+        return Math.Round(hits / most, 3);
     }
 
-    private static string Stem(string w) => w.Length > 4 && w.EndsWith('s') ? w[..^1] : w;
+    private static readonly Lazy<Dictionary<string, int>> DocumentFrequency = new(() =>
+        Documents.SelectMany(d => Words(d.Title + " " + d.Content).Distinct()).GroupBy(w => w).ToDictionary(g => g.Key, g => g.Count()));
+
+    /// <summary>A crude stemmer, enough for the demo: parking → park, transfers → transfer, cards → card.</summary>
+    private static string Stem(string w) =>
+        w.Length > 5 && w.EndsWith("ing", StringComparison.Ordinal) ? w[..^3]
+        : w.Length > 3 && w.EndsWith('s') && !w.EndsWith("ss", StringComparison.Ordinal) ? w[..^1]
+        : w;
 
     private static readonly HashSet<string> StopWords = ["the", "and", "for", "are", "what", "how", "does", "can", "you", "your", "with", "is", "do", "much", "when", "which", "who", "have", "has", "cost"];
 }

@@ -10,7 +10,11 @@ public readonly record struct StepResult
         SizeBytes = sizeBytes;
         Reason = reason;
         Message = message;
+        Phases = PhaseTimings.None;
     }
+
+    /// <summary>Request phases (dns, connect, tls, time to first byte, transfer), when the step measured them.</summary>
+    public PhaseTimings Phases { get; init; }
 
     public bool IsOk { get; }
 

@@ -40,6 +40,9 @@ public sealed record StepSnapshot
     /// <summary>The whole latency histogram, for percentiles beyond the summary and exact merges.</summary>
     public required LatencyHistogram LatencyHistogram { get; init; }
 
+    /// <summary>Request phases that the step measured (dns, connect, tls, ttfb, transfer), by name.</summary>
+    public IReadOnlyDictionary<string, LatencySummary> Phases { get; init; } = new Dictionary<string, LatencySummary>();
+
     /// <summary>The whole service-time histogram.</summary>
     public required LatencyHistogram ServiceTimeHistogram { get; init; }
 }

@@ -18,6 +18,8 @@ internal sealed class StepStats
     private readonly long[] _lastLatency = new long[LatencyHistogram.BucketLength];
     private readonly long[] _lastCounters = new long[StepCounters.BlockLength];
     private readonly Lock _sampling = new();
+    private readonly LatencyHistogram?[] _phases = new LatencyHistogram?[5];
+    private readonly int _stripes;
     private int _messageCount;
 
     public StepStats(string name, int stripes)
@@ -26,6 +28,7 @@ internal sealed class StepStats
         Latency = new LatencyHistogram(stripes);
         ServiceTime = new LatencyHistogram(stripes);
         _counters = new StepCounters(stripes);
+        _stripes = stripes;
     }
 
     public string Name { get; }
@@ -39,6 +42,11 @@ internal sealed class StepStats
         Latency.Record(latencyNs);
         ServiceTime.Record(serviceNs);
         _counters.Record(result);
+        if (result.Phases.TimeToFirstByteNs >= 0)
+        {
+            RecordPhases(result.Phases);
+        }
+
         if (!result.IsOk && result.Message is { } message)
         {
             KeepMessage(result.Reason, message);
@@ -131,8 +139,42 @@ internal sealed class StepStats
                 Seconds = _seconds.ToArray(),
                 LatencyHistogram = latency,
                 ServiceTimeHistogram = service,
+                Phases = PhaseSummaries(),
             };
         }
+    }
+
+    private void RecordPhases(PhaseTimings phases)
+    {
+        for (int i = 0; i < _phases.Length; i++)
+        {
+            long ns = phases[i];
+            if (ns >= 0)
+            {
+                LatencyHistogram? h = Volatile.Read(ref _phases[i]);
+                if (h is null)
+                {
+                    Interlocked.CompareExchange(ref _phases[i], new LatencyHistogram(_stripes), null);
+                    h = _phases[i]!;
+                }
+
+                h.Record(ns);
+            }
+        }
+    }
+
+    private Dictionary<string, LatencySummary> PhaseSummaries()
+    {
+        var phases = new Dictionary<string, LatencySummary>(StringComparer.Ordinal);
+        for (int i = 0; i < _phases.Length; i++)
+        {
+            if (Volatile.Read(ref _phases[i]) is { } h)
+            {
+                phases[PhaseTimings.Names[i]] = h.Summarize();
+            }
+        }
+
+        return phases;
     }
 
     private void KeepMessage(FailureReason reason, string message)

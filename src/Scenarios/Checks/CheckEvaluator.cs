@@ -26,6 +26,13 @@ public static class CheckEvaluator
         return new CheckOutcome(check.Text, passed, actual.Describe());
     }
 
+    /// <summary>Reads what <paramref name="subject"/> points at: its text (a string value or the raw JSON), or null when missing.</summary>
+    internal static (string? Text, JsonElement? Json, double? Number) Read(CheckSubject subject, CheckInput input)
+    {
+        Operand o = Resolve(subject, input);
+        return o.Exists ? (o.Text ?? o.Json?.GetRawText(), o.Json, o.Number) : (null, null, null);
+    }
+
     private static bool Holds(CheckOperator op, int? comparison) => comparison is { } c && op switch
     {
         CheckOperator.Equal => c == 0,

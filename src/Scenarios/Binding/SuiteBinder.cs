@@ -1,0 +1,160 @@
+using Polly;
+using Polly.Retry;
+using Probe.Engine.Scenarios;
+using Probe.Scenarios.Steps;
+using Probe.Scenarios.Suite;
+
+namespace Probe.Scenarios.Binding;
+
+/// <summary>What to bind: the clock, which scenarios, and how to stretch or shrink timed load phases.</summary>
+public sealed record BindOptions
+{
+    /// <summary>The clock for timeouts and retries. The default is the system clock.</summary>
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    /// <summary>Only these scenarios (all when empty).</summary>
+    public IReadOnlyList<string> Scenarios { get; init; } = [];
+}
+
+/// <summary>
+/// Turns a validated suite into engine scenarios: one shared HTTP client per target, secrets resolved
+/// once, each step run through its retry pipeline (Polly) when it has one, so that every attempt is
+/// recorded and retries never hide a failure.
+/// </summary>
+public static class SuiteBinder
+{
+    /// <exception cref="ArgumentException">A scenario named in the options is not in the suite.</exception>
+    /// <exception cref="InvalidOperationException">A secret is not set.</exception>
+    public static BoundSuite Bind(SuiteDefinition suite, BindOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(suite);
+        options ??= new BindOptions();
+        foreach (string name in options.Scenarios.Where(n => suite.Scenario(n) is null))
+        {
+            throw new ArgumentException($"no scenario '{name}' in {suite.File}{Suggest(name, suite.Scenarios.Select(s => s.Name))}; scenarios: {string.Join(", ", suite.Scenarios.Select(s => s.Name))}");
+        }
+
+        var tally = new RagTally();
+        var clients = suite.Targets.Values.ToDictionary(t => t.Name, t => new TargetClient(t, options.Time), StringComparer.Ordinal);
+        try
+        {
+            var scenarios = suite.Scenarios
+                .Where(s => options.Scenarios.Count == 0 || options.Scenarios.Contains(s.Name))
+                .Select(s => BindScenario(s, clients, options, suite, tally))
+                .ToArray();
+            return new BoundSuite(suite, scenarios, clients.Values.ToArray(), tally);
+        }
+        catch
+        {
+            foreach (TargetClient c in clients.Values)
+            {
+                c.Dispose();
+            }
+
+            throw;
+        }
+    }
+
+    private static ScenarioDefinition BindScenario(ScenarioSpec spec, Dictionary<string, TargetClient> clients, BindOptions options, SuiteDefinition suite, RagTally tally)
+    {
+        BoundStep[] steps = spec.Steps.Select(step => BindStep(step, spec, clients, options, suite, tally)).ToArray();
+        ScenarioDefinition scenario = Scenario
+            .Create(spec.Name, async ctx =>
+            {
+                StepResult? firstFailure = null;
+                long bytes = 0;
+                foreach (BoundStep step in steps)
+                {
+                    StepResult result = await step.RunAsync(ctx).ConfigureAwait(false);
+                    bytes += result.SizeBytes;
+                    firstFailure ??= result.IsOk ? null : result;
+                }
+
+                return firstFailure ?? StepResult.Ok(sizeBytes: bytes);
+            })
+            .WithLoadSimulations(spec.Load)
+            .WithThresholds(spec.Thresholds)
+            .WithWarmUpDuration(spec.WarmUp);
+        return spec.MaxInFlight is { } max || spec.MaxQueued > 0
+            ? scenario.WithMaxInFlight(spec.MaxInFlight ?? scenario.MaxInFlight, spec.MaxQueued)
+            : scenario;
+    }
+
+    private static BoundStep BindStep(StepSpec spec, ScenarioSpec scenario, Dictionary<string, TargetClient> clients, BindOptions options, SuiteDefinition suite, RagTally tally)
+    {
+        Func<ScenarioContext, CancellationToken, ValueTask<StepResult>> run;
+        switch (spec)
+        {
+            case HttpStepSpec http:
+                var httpStep = new HttpStep(http, clients[http.Target ?? scenario.Target], options.Time);
+                run = (_, ct) => httpStep.RunAsync(ct);
+                break;
+            case RagStepSpec rag:
+                var ragStep = new RagStep(rag, clients[rag.Target ?? scenario.Target], suite.Golden[rag.Golden], tally.For(scenario.Name, rag.Name), options.Time);
+                run = (ctx, ct) => ragStep.RunAsync(ctx.Iteration, ct);
+                break;
+            default:
+                throw new NotSupportedException($"step kind {spec.GetType().Name} of step '{spec.Name}' cannot run in this build yet");
+        }
+
+        return new BoundStep(spec.Name, run, Retry(spec.Retry, options.Time));
+    }
+
+    private static ResiliencePipeline<StepResult>? Retry(RetrySpec? retry, TimeProvider time) => retry is not { Attempts: > 1 } r ? null :
+        new ResiliencePipelineBuilder<StepResult> { TimeProvider = time }
+            .AddRetry(new RetryStrategyOptions<StepResult>
+            {
+                MaxRetryAttempts = r.Attempts - 1,
+                Delay = r.Backoff,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = false,
+                ShouldHandle = static args => ValueTask.FromResult(args.Outcome.Result is { IsOk: false, Reason: not FailureReason.Cancelled }),
+            })
+            .Build();
+
+    private static string Suggest(string name, IEnumerable<string> names)
+    {
+        string? best = names.FirstOrDefault(n => Probe.Engine.Thresholds.EditDistance.Between(n, name) <= 2);
+        return best is null ? string.Empty : $" (did you mean '{best}'?)";
+    }
+
+    /// <summary>A step ready to run: each attempt is its own recorded step result.</summary>
+    private sealed record BoundStep(string Name, Func<ScenarioContext, CancellationToken, ValueTask<StepResult>> Run, ResiliencePipeline<StepResult>? Retry)
+    {
+        public ValueTask<StepResult> RunAsync(ScenarioContext ctx) => Retry is null
+            ? Attempt(ctx)
+            : Retry.ExecuteAsync(static (state, _) => state.Self.Attempt(state.Ctx), (Self: this, Ctx: ctx), ctx.Cancellation);
+
+        private ValueTask<StepResult> Attempt(ScenarioContext ctx) =>
+            ctx.Step(Name, (Self: this, Ctx: ctx), static s => s.Self.Run(s.Ctx, s.Ctx.Cancellation));
+    }
+}
+
+/// <summary>The engine scenarios of a suite and the HTTP clients they share; dispose after the run.</summary>
+public sealed class BoundSuite : IDisposable
+{
+    private readonly IReadOnlyList<IDisposable> _owned;
+
+    internal BoundSuite(SuiteDefinition suite, IReadOnlyList<ScenarioDefinition> scenarios, IReadOnlyList<IDisposable> owned, RagTally rag)
+    {
+        Suite = suite;
+        Scenarios = scenarios;
+        _owned = owned;
+        Rag = rag;
+    }
+
+    /// <summary>Per-question RAG figures of the run, by scenario and step.</summary>
+    public RagTally Rag { get; }
+
+    public SuiteDefinition Suite { get; }
+
+    public IReadOnlyList<ScenarioDefinition> Scenarios { get; }
+
+    public void Dispose()
+    {
+        foreach (IDisposable d in _owned)
+        {
+            d.Dispose();
+        }
+    }
+}

@@ -1,0 +1,193 @@
+using System.Buffers;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using Probe.Engine.Scenarios;
+using Probe.Scenarios.Checks;
+using Probe.Scenarios.Suite;
+
+namespace Probe.Scenarios.Steps;
+
+/// <summary>
+/// Runs one <see cref="HttpStepSpec"/>: sends the request (secrets resolved once, at bind time),
+/// follows redirects if asked, reads the body only when a check needs it (otherwise it is streamed
+/// and counted), times the phases, and turns checks and errors into a <see cref="StepResult"/>.
+/// </summary>
+internal sealed class HttpStep
+{
+    private const int MaxRedirects = 10;
+
+    private readonly HttpStepSpec _spec;
+    private readonly TargetClient _client;
+    private readonly TimeProvider _time;
+    private readonly Uri _url;
+    private readonly HttpMethod _method;
+    private readonly KeyValuePair<string, string>[] _headers;
+    private readonly byte[]? _body;
+    private readonly string? _contentType;
+    private readonly bool _readBody;
+
+    public HttpStep(HttpStepSpec spec, TargetClient client, TimeProvider time)
+    {
+        _spec = spec;
+        _client = client;
+        _time = time;
+        _method = new HttpMethod(spec.Method);
+        _url = BuildUrl(client.Target.Url, spec.Path, spec.Query);
+        _headers = spec.Headers.Select(h => KeyValuePair.Create(h.Key, Secrets.Resolve(h.Value))).ToArray();
+        (_body, _contentType) = spec.Json is { } json
+            ? (Encoding.UTF8.GetBytes(Secrets.Resolve(json.GetRawText())), "application/json")
+            : spec.Text is { } text ? (Encoding.UTF8.GetBytes(Secrets.Resolve(text)), "text/plain; charset=utf-8") : (null, null);
+        _readBody = spec.Checks.Any(c => c.Subject.Kind == SubjectKind.Body);
+    }
+
+    public string Name => _spec.Name;
+
+    /// <summary>Sends the request (<see cref="HttpStepSpec.Repeat"/> times) and checks the last answer.</summary>
+    public async ValueTask<StepResult> RunAsync(CancellationToken cancellation)
+    {
+        using var timeout = new CancellationTokenSource(_spec.Timeout, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellation, timeout.Token);
+        long bytes = 0;
+        try
+        {
+            Answer answer = default;
+            for (int i = 0; i < _spec.Repeat; i++)
+            {
+                answer = await SendAsync(linked.Token).ConfigureAwait(false);
+                bytes += answer.Bytes;
+            }
+
+            return Judge(answer, bytes);
+        }
+        catch (Exception e) when (HttpFailures.Classify(e, timeout.IsCancellationRequested && !cancellation.IsCancellationRequested) is { } reason)
+        {
+            return StepResult.Fail(reason.Reason, reason.Message, sizeBytes: bytes);
+        }
+    }
+
+    private async Task<Answer> SendAsync(CancellationToken cancellation)
+    {
+        Uri url = _url;
+        HttpMethod method = _method;
+        long start = _time.GetTimestamp();
+        for (int hop = 0; ; hop++)
+        {
+            using HttpRequestMessage request = NewRequest(method, url, withBody: method == _method);
+            using HttpResponseMessage response = await _client.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellation).ConfigureAwait(false);
+            long headersAt = _time.GetTimestamp();
+            int status = (int)response.StatusCode;
+            if (_spec.FollowRedirects && status is >= 300 and < 400 && response.Headers.Location is { } location && hop < MaxRedirects)
+            {
+                url = location.IsAbsoluteUri ? location : new Uri(url, location);
+                method = status is 307 or 308 ? method : (method == HttpMethod.Head ? HttpMethod.Head : HttpMethod.Get);
+                continue;
+            }
+
+            (long size, string? text) = await ReadBodyAsync(response, cancellation).ConfigureAwait(false);
+            long end = _time.GetTimestamp();
+            request.Options.TryGetValue(TargetClient.ConnectTimingKey, out ConnectTiming connect);
+            var phases = new PhaseTimings(
+                connect == default ? -1 : connect.DnsNs,
+                connect == default ? -1 : connect.ConnectNs,
+                -1,
+                Nanoseconds(headersAt - start),
+                Nanoseconds(end - headersAt));
+            var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+            foreach (KeyValuePair<string, IEnumerable<string>> h in response.Headers.Concat(response.Content.Headers))
+            {
+                headers[h.Key] = string.Join(", ", h.Value);
+            }
+
+            return new Answer(status, size, text, headers, Nanoseconds(end - start), phases);
+        }
+    }
+
+    private HttpRequestMessage NewRequest(HttpMethod method, Uri url, bool withBody)
+    {
+        var request = new HttpRequestMessage(method, url)
+        {
+            Version = HttpVersion.Version11,
+            VersionPolicy = HttpVersionPolicy.RequestVersionOrHigher,
+        };
+        if (withBody && _body is not null)
+        {
+            request.Content = new ByteArrayContent(_body);
+            request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(_contentType!);
+        }
+
+        foreach (KeyValuePair<string, string> h in _headers)
+        {
+            if (!request.Headers.TryAddWithoutValidation(h.Key, h.Value))
+            {
+                request.Content?.Headers.TryAddWithoutValidation(h.Key, h.Value);
+            }
+        }
+
+        return request;
+    }
+
+    /// <summary>Keeps the body as text when a check reads it; otherwise streams and counts it. Both stop at max_body.</summary>
+    private async Task<(long Size, string? Text)> ReadBodyAsync(HttpResponseMessage response, CancellationToken cancellation)
+    {
+        await using Stream stream = await response.Content.ReadAsStreamAsync(cancellation).ConfigureAwait(false);
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        using var kept = _readBody ? new MemoryStream() : null;
+        long size = 0;
+        try
+        {
+            int read;
+            while ((read = await stream.ReadAsync(buffer, cancellation).ConfigureAwait(false)) > 0)
+            {
+                size += read;
+                if (size > _spec.MaxBodyBytes)
+                {
+                    throw new BodyTooLargeException(_spec.MaxBodyBytes);
+                }
+
+                kept?.Write(buffer, 0, read);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+
+        return (size, kept is null ? null : Encoding.UTF8.GetString(kept.GetBuffer(), 0, (int)kept.Length));
+    }
+
+    private StepResult Judge(Answer answer, long bytes)
+    {
+        var input = new CheckInput(answer.Status, answer.DurationNs, answer.Bytes, answer.Body, name => answer.Headers.GetValueOrDefault(name));
+        foreach (CheckExpression check in _spec.Checks)
+        {
+            CheckOutcome outcome = CheckEvaluator.Evaluate(check, input);
+            if (!outcome.Passed)
+            {
+                return StepResult.Fail(FailureReason.Check, outcome.Message(check), answer.Status, bytes) with { Phases = answer.Phases };
+            }
+        }
+
+        if (_spec.Checks.Count == 0 && answer.Status >= 400)
+        {
+            return StepResult.Fail(FailureReason.Status, $"HTTP {answer.Status}", answer.Status, bytes) with { Phases = answer.Phases };
+        }
+
+        return StepResult.Ok(answer.Status, bytes) with { Phases = answer.Phases };
+    }
+
+    private long Nanoseconds(long ticks) => (long)(ticks * (1e9 / _time.TimestampFrequency));
+
+    private static Uri BuildUrl(Uri baseUrl, string path, IReadOnlyDictionary<string, string> query)
+    {
+        var builder = new UriBuilder(new Uri(baseUrl, path));
+        if (query.Count > 0)
+        {
+            builder.Query = string.Join("&", query.Select(q => $"{Uri.EscapeDataString(q.Key)}={Uri.EscapeDataString(Secrets.Resolve(q.Value))}"));
+        }
+
+        return builder.Uri;
+    }
+
+    private readonly record struct Answer(int Status, long Bytes, string? Body, Dictionary<string, string> Headers, long DurationNs, PhaseTimings Phases);
+}

@@ -1,0 +1,148 @@
+using System.Collections.Concurrent;
+using Probe.Engine.Histograms;
+
+namespace Probe.Scenarios.Steps;
+
+/// <summary>Per-question RAG figures of a run: answer facts and cited sources found, timings, tokens.</summary>
+public sealed class RagTally
+{
+    private readonly ConcurrentDictionary<(string Scenario, string Step), RagStepTally> _steps = new();
+
+    /// <summary>Every RAG step's report, by scenario then step.</summary>
+    public IReadOnlyList<RagStepReport> Reports() =>
+        _steps.OrderBy(s => s.Key.Scenario, StringComparer.Ordinal).ThenBy(s => s.Key.Step, StringComparer.Ordinal).Select(s => s.Value.Report(s.Key.Scenario, s.Key.Step)).ToArray();
+
+    internal RagStepTally For(string scenario, string step) => _steps.GetOrAdd((scenario, step), _ => new RagStepTally());
+}
+
+/// <summary>One RAG step's figures over the run.</summary>
+/// <param name="Scenario">The scenario.</param>
+/// <param name="Step">The step.</param>
+/// <param name="Questions">Each golden question's outcome.</param>
+/// <param name="PassRate">Answers with every fact and every expected source, over all answers.</param>
+/// <param name="FactRecall">Expected facts found in answers, over all expected.</param>
+/// <param name="SourceRecall">Expected sources cited, over all expected.</param>
+/// <param name="TimeToFirstToken">Streaming: from sending the question to the first token.</param>
+/// <param name="InterTokenGap">Streaming: between consecutive tokens.</param>
+/// <param name="Retrieval">Retrieval time the service reported.</param>
+/// <param name="Generation">Generation time the service reported.</param>
+/// <param name="Tokens">Tokens used (as the service reported, or counted from the stream).</param>
+/// <param name="TokensPerSecond">Streaming: tokens over the time from the first token to the last.</param>
+public sealed record RagStepReport(
+    string Scenario,
+    string Step,
+    IReadOnlyList<RagQuestionReport> Questions,
+    double PassRate,
+    double FactRecall,
+    double SourceRecall,
+    LatencySummary TimeToFirstToken,
+    LatencySummary InterTokenGap,
+    LatencySummary Retrieval,
+    LatencySummary Generation,
+    long Tokens,
+    double TokensPerSecond);
+
+/// <summary>One golden question's outcome over the run.</summary>
+public sealed record RagQuestionReport(int Index, string Question, long Asked, long Passed, long FactsFound, long FactsExpected, long SourcesCited, long SourcesExpected, string? LastMiss);
+
+/// <summary>The live tally of one RAG step; RAG steps run at modest rates, so a lock is fine.</summary>
+internal sealed class RagStepTally
+{
+    private readonly Lock _lock = new();
+    private readonly Dictionary<int, Question> _questions = [];
+    private readonly LatencyHistogram _ttft = new(1);
+    private readonly LatencyHistogram _gap = new(1);
+    private readonly LatencyHistogram _retrieval = new(1);
+    private readonly LatencyHistogram _generation = new(1);
+    private long _tokens;
+    private long _streamTokens;
+    private long _streamNs;
+
+    public void Record(int index, string question, RagScore score)
+    {
+        lock (_lock)
+        {
+            if (!_questions.TryGetValue(index, out Question? q))
+            {
+                _questions[index] = q = new Question(question);
+            }
+
+            q.Asked++;
+            q.Passed += score.Passed ? 1 : 0;
+            q.FactsFound += score.FactsFound;
+            q.FactsExpected += score.FactsExpected;
+            q.SourcesCited += score.SourcesCited;
+            q.SourcesExpected += score.SourcesExpected;
+            q.LastMiss = score.Miss ?? q.LastMiss;
+            _tokens += score.Tokens;
+            Record(_ttft, score.TimeToFirstTokenNs);
+            Record(_retrieval, score.RetrievalNs);
+            Record(_generation, score.GenerationNs);
+            foreach (long gap in score.GapsNs)
+            {
+                _gap.Record(gap);
+            }
+
+            if (score.StreamNs > 0)
+            {
+                _streamTokens += score.GapsNs.Count + 1;
+                _streamNs += score.StreamNs;
+            }
+        }
+    }
+
+    public RagStepReport Report(string scenario, string step)
+    {
+        lock (_lock)
+        {
+            var questions = _questions.OrderBy(q => q.Key).Select(q => new RagQuestionReport(
+                q.Key, q.Value.Text, q.Value.Asked, q.Value.Passed, q.Value.FactsFound, q.Value.FactsExpected, q.Value.SourcesCited, q.Value.SourcesExpected, q.Value.LastMiss)).ToArray();
+            long asked = questions.Sum(q => q.Asked);
+            return new RagStepReport(
+                scenario,
+                step,
+                questions,
+                Ratio(questions.Sum(q => q.Passed), asked),
+                Ratio(questions.Sum(q => q.FactsFound), questions.Sum(q => q.FactsExpected)),
+                Ratio(questions.Sum(q => q.SourcesCited), questions.Sum(q => q.SourcesExpected)),
+                _ttft.Summarize(),
+                _gap.Summarize(),
+                _retrieval.Summarize(),
+                _generation.Summarize(),
+                _tokens,
+                _streamNs > 0 ? _streamTokens / (_streamNs / 1e9) : 0);
+        }
+    }
+
+    private static void Record(LatencyHistogram h, long ns)
+    {
+        if (ns >= 0)
+        {
+            h.Record(ns);
+        }
+    }
+
+    private static double Ratio(long part, long whole) => whole == 0 ? 1 : (double)part / whole;
+
+    private sealed class Question(string text)
+    {
+        public string Text { get; } = text;
+
+        public long Asked { get; set; }
+
+        public long Passed { get; set; }
+
+        public long FactsFound { get; set; }
+
+        public long FactsExpected { get; set; }
+
+        public long SourcesCited { get; set; }
+
+        public long SourcesExpected { get; set; }
+
+        public string? LastMiss { get; set; }
+    }
+}
+
+/// <summary>How one answer scored; times in nanoseconds, −1 when unknown.</summary>
+internal sealed record RagScore(bool Passed, int FactsFound, int FactsExpected, int SourcesCited, int SourcesExpected, string? Miss, long Tokens, long TimeToFirstTokenNs, IReadOnlyList<long> GapsNs, long StreamNs, long RetrievalNs, long GenerationNs);

@@ -1,0 +1,74 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Net;
+using System.Net.Sockets;
+using Probe.Scenarios.Suite;
+
+namespace Probe.Scenarios.Steps;
+
+/// <summary>
+/// One shared, pooled HTTP client per target: HTTP/1.1 by default and HTTP/2 where the server offers
+/// it over TLS, no automatic redirects (steps follow them themselves so every hop is seen), and a
+/// connect callback that times DNS and TCP connect for the request that opened the connection.
+/// </summary>
+internal sealed class TargetClient : IDisposable
+{
+    internal static readonly HttpRequestOptionsKey<ConnectTiming> ConnectTimingKey = new("probe.connect-timing");
+
+    private readonly TimeProvider _time;
+
+    public TargetClient(TargetSpec target, TimeProvider time)
+    {
+        Target = target;
+        _time = time;
+        var handler = new SocketsHttpHandler
+        {
+            AllowAutoRedirect = false,
+            AutomaticDecompression = DecompressionMethods.All,
+            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            PooledConnectionIdleTimeout = TimeSpan.FromSeconds(90),
+            MaxConnectionsPerServer = int.MaxValue,
+            EnableMultipleHttp2Connections = true,
+            UseCookies = false,
+            ConnectCallback = ConnectAsync,
+        };
+        Http = new HttpClient(handler, disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
+    }
+
+    public TargetSpec Target { get; }
+
+    public HttpClient Http { get; }
+
+    public void Dispose() => Http.Dispose();
+
+    [SuppressMessage("Reliability", "CA2000", Justification = "The socket is owned by the returned stream.")]
+    private async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellation)
+    {
+        long start = _time.GetTimestamp();
+        DnsEndPoint endpoint = context.DnsEndPoint;
+        IPAddress[] addresses = IPAddress.TryParse(endpoint.Host, out IPAddress? literal)
+            ? [literal]
+            : await Dns.GetHostAddressesAsync(endpoint.Host, cancellation).ConfigureAwait(false);
+        long resolved = _time.GetTimestamp();
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            await socket.ConnectAsync(addresses, endpoint.Port, cancellation).ConfigureAwait(false);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+
+        long connected = _time.GetTimestamp();
+        context.InitialRequestMessage.Options.Set(ConnectTimingKey, new ConnectTiming(
+            literal is null ? Nanoseconds(resolved - start) : -1,
+            Nanoseconds(connected - resolved)));
+        return new NetworkStream(socket, ownsSocket: true);
+    }
+
+    private long Nanoseconds(long ticks) => (long)(ticks * (1e9 / _time.TimestampFrequency));
+}
+
+/// <summary>DNS and connect time of a new connection, in nanoseconds (DNS −1 for an address literal).</summary>
+internal readonly record struct ConnectTiming(long DnsNs, long ConnectNs);

@@ -1,0 +1,199 @@
+using Probe.DemoTarget;
+using Probe.DemoTarget.Faults;
+using Probe.Engine.Scenarios;
+using Probe.Engine.Scheduling;
+using Probe.Engine.Stats;
+using Probe.Engine.Verdicts;
+using Probe.Scenarios.Binding;
+using Probe.Scenarios.Steps;
+using Probe.Scenarios.Suite;
+using Probe.Scenarios.Tests.Suite;
+
+namespace Probe.Scenarios.Tests.Binding;
+
+[Collection(RealTimeCollection.Name)]
+public sealed class SuiteRunTests : IAsyncLifetime
+{
+    private DemoTargetHost _target = null!;
+
+    public async Task InitializeAsync() => _target = await DemoTargetHost.StartAsync();
+
+    public async Task DisposeAsync() => await _target.DisposeAsync();
+
+    [Fact]
+    public async Task Smoke_DefaultSuiteAgainstTheDemoTarget_EveryStepPasses()
+    {
+        (RunResult result, _) = await RunAsync(DefaultSuite(), "smoke");
+
+        ScenarioSnapshot smoke = result.Scenario("smoke");
+        Assert.True(smoke.Iterations.Fail == 0, string.Join("\n", smoke.Steps.SelectMany(s => s.FailureMessages)));
+        Assert.Equal(11, smoke.Steps.Count);
+        Assert.All(smoke.Steps, s => Assert.Equal(1, s.Ok));
+        Assert.Equal(101, smoke.Step("rate-limit")!.Count is 1 ? 101 : 0);
+        Assert.Equal(429, smoke.Step("rate-limit")!.StatusCodes.Keys.Single());
+        Assert.Contains("ttfb", smoke.Step("api-health")!.Phases.Keys);
+        Assert.Equal(ExitCode.Passed, result.ExitCode);
+    }
+
+    [Fact]
+    public async Task Http_TwentyPercentInjectedErrors_FailsExactlyThoseWithStatusOrCheckReason()
+    {
+        _target.Faults.Settings = new FaultSettings { ErrorRate = 0.2 };
+        SuiteDefinition suite = Inline("""
+            "steps": [ { "name": "health", "http": { "path": "/health" }, "checks": ["status == 200"] },
+                       { "name": "plain", "http": { "path": "/health" } } ],
+            "load": { "iterations_for_constant": { "copies": 2, "iterations": 100 } }
+            """);
+
+        (RunResult result, _) = await RunAsync(suite, "s");
+
+        ScenarioSnapshot s = result.Scenario("s");
+        Assert.Equal(200, s.Step("health")!.Count + s.Step("plain")!.Count);
+        Assert.Equal(40, s.Step("health")!.Fail + s.Step("plain")!.Fail);
+        Assert.Equal(FailureReason.Check, s.Step("health")!.FailureReasons.Keys.Single());
+        Assert.Equal(FailureReason.Status, s.Step("plain")!.FailureReasons.Keys.Single());
+        Assert.Equal(["check: check 'status == 200' failed: status was 500"], s.Step("health")!.FailureMessages);
+    }
+
+    [Fact]
+    public async Task Http_FixedLatency_ShowsInLatencyAndTimeToFirstByte()
+    {
+        _target.Faults.Settings = new FaultSettings { Latency = LatencyDistribution.Fixed(TimeSpan.FromMilliseconds(40)) };
+        SuiteDefinition suite = Inline("""
+            "steps": [ { "name": "health", "http": { "path": "/health" }, "checks": ["status == 200", "latency >= 40ms"] } ],
+            "load": { "iterations_for_constant": { "copies": 4, "iterations": 40 } }
+            """);
+
+        (RunResult result, _) = await RunAsync(suite, "s");
+
+        StepSnapshot health = result.Scenario("s").Step("health")!;
+        Assert.Equal(40, health.Ok);
+        Assert.InRange(health.Latency.P50Nanoseconds, 40_000_000, 60_000_000);
+        Assert.InRange(health.Phases["ttfb"].P50Nanoseconds, 40_000_000, 60_000_000);
+    }
+
+    [Fact]
+    public async Task Http_DroppedConnections_FailWithConnectReason()
+    {
+        _target.Faults.Settings = new FaultSettings { DropRate = 1 };
+        (RunResult result, _) = await RunAsync(Inline("""
+            "steps": [ { "name": "health", "http": { "path": "/health" } } ]
+            """), "s");
+
+        StepSnapshot health = result.Scenario("s").Step("health")!;
+        Assert.Equal(FailureReason.Connect, health.FailureReasons.Keys.Single());
+    }
+
+    [Fact]
+    public async Task Http_StallLongerThanTheTimeout_FailsWithTimeoutReason()
+    {
+        _target.Faults.Settings = new FaultSettings { StallEvery = TimeSpan.FromHours(1), StallFor = TimeSpan.FromMinutes(59) };
+        (RunResult result, _) = await RunAsync(Inline("""
+            "steps": [ { "name": "health", "http": { "path": "/health" }, "timeout": "300ms" } ]
+            """), "s");
+
+        StepSnapshot health = result.Scenario("s").Step("health")!;
+        Assert.Equal(["timeout: no answer within the step's timeout"], health.FailureMessages);
+        Assert.InRange(health.ServiceTime.MaxNanoseconds, 290_000_000, 2_000_000_000);
+    }
+
+    [Fact]
+    public async Task Http_Retry_RecordsEveryAttemptAndStopsAtTheFirstSuccess()
+    {
+        // Exactly every second request fails; one request first makes the step's first attempt the failing one.
+        _target.Faults.Settings = new FaultSettings { ErrorRate = 0.5 };
+        using (var http = new HttpClient())
+        {
+            (await http.GetAsync(new Uri(_target.Address, "/health"))).Dispose();
+        }
+
+        (RunResult result, _) = await RunAsync(Inline("""
+            "steps": [ { "name": "health", "http": { "path": "/health" }, "checks": ["status == 200"], "retry": { "attempts": 3, "backoff": "1ms" } } ]
+            """), "s");
+
+        StepSnapshot health = result.Scenario("s").Step("health")!;
+        Assert.Equal((1, 1), (health.Fail, health.Ok));
+        Assert.Equal(0, result.Scenario("s").Iterations.Fail);
+    }
+
+    [Fact]
+    public async Task Http_RetryExhausted_RecordsEveryAttemptAndFailsTheIteration()
+    {
+        _target.Faults.Settings = new FaultSettings { ErrorRate = 1 };
+        (RunResult result, _) = await RunAsync(Inline("""
+            "steps": [ { "name": "health", "http": { "path": "/health" }, "checks": ["status == 200"], "retry": { "attempts": 3, "backoff": "1ms" } } ]
+            """), "s");
+
+        Assert.Equal((3, 0), (result.Scenario("s").Step("health")!.Fail, result.Scenario("s").Step("health")!.Ok));
+        Assert.Equal(1, result.Scenario("s").Iterations.Fail);
+    }
+
+    [Fact]
+    public async Task Rag_GoldenSetOnTheDemoTarget_EveryQuestionAnsweredWithFactsAndSources()
+    {
+        (RunResult result, BoundSuite bound) = await RunAsync(DefaultSuite(), "rag");
+
+        Assert.True(result.Scenario("rag").Iterations.Fail == 0, string.Join("\n", result.Scenario("rag").Step("golden")!.FailureMessages));
+        RagStepReport report = Assert.Single(bound.Rag.Reports());
+        Assert.Equal(12, report.Questions.Count);
+        Assert.Equal((1.0, 1.0, 1.0), (report.PassRate, report.FactRecall, report.SourceRecall));
+        Assert.True(report.Tokens > 0);
+        Assert.True(report.Generation.Count == 12 && report.Retrieval.Count == 12);
+    }
+
+    [Fact]
+    public async Task Rag_WrongExpectations_FailWithWhatWasMissing()
+    {
+        SuiteDefinition suite = SuiteLoader.Parse($$"""
+            {
+              "targets": { "t": { "url": "{{_target.Address}}" } },
+              "golden": { "g": [ { "question": "How much is a haircut?", "facts": ["$30", "free coffee"], "sources": ["pricing.md", "coffee.md"] } ] },
+              "scenarios": { "s": { "steps": [ { "name": "ask", "rag": { "golden": "g" } } ] } }
+            }
+            """);
+
+        (RunResult result, BoundSuite bound) = await RunAsync(suite, "s");
+
+        string message = Assert.Single(result.Scenario("s").Step("ask")!.FailureMessages);
+        Assert.True(message == "check: question 1: answer lacks \"free coffee\"; sources lack coffee.md (cited: pricing.md)", message);
+        RagStepReport report = bound.Rag.Reports()[0];
+        Assert.Equal((0.0, 0.5, 0.5), (report.PassRate, report.FactRecall, report.SourceRecall));
+    }
+
+    [Fact]
+    public async Task Rag_Streaming_TimeToFirstTokenWithinFiveMillisecondsOfWhatTheTargetWasTold()
+    {
+        _target.Faults.Settings = new FaultSettings { TimeToFirstToken = TimeSpan.FromMilliseconds(120), InterTokenGap = TimeSpan.FromMilliseconds(8) };
+        SuiteDefinition suite = SuiteLoader.Parse($$"""
+            {
+              "targets": { "t": { "url": "{{_target.Address}}" } },
+              "golden": { "g": [ { "question": "When is the shop open on Saturday?", "facts": ["10am to 4pm"], "sources": ["hours.md"] } ] },
+              "scenarios": { "s": { "steps": [ { "name": "ask", "rag": { "golden": "g", "path": "/rag/chat/stream", "stream": true } } ],
+                                    "load": { "iterations_for_constant": { "copies": 1, "iterations": 5 } } } }
+            }
+            """);
+
+        (RunResult result, BoundSuite bound) = await RunAsync(suite, "s");
+
+        Assert.Equal(0, result.Scenario("s").Iterations.Fail);
+        RagStepReport report = bound.Rag.Reports()[0];
+        Assert.InRange(report.TimeToFirstToken.P50Nanoseconds, 120_000_000, 125_000_000);
+        Assert.InRange(report.InterTokenGap.P50Nanoseconds, 7_000_000, 13_000_000);
+        Assert.True(report.TokensPerSecond is > 50 and < 130, $"tokens/s {report.TokensPerSecond}");
+    }
+
+    private SuiteDefinition DefaultSuite() =>
+        SuiteLoader.Load(Path.Combine(SuiteLoaderTests.RepoRoot(), "scenarios.json"), new Dictionary<string, string> { ["demo"] = _target.Address.ToString() });
+
+    private SuiteDefinition Inline(string scenario) => SuiteLoader.Parse($$"""
+        { "targets": { "t": { "url": "{{_target.Address}}" } }, "scenarios": { "s": { {{scenario}} } } }
+        """);
+
+    private static async Task<(RunResult, BoundSuite)> RunAsync(SuiteDefinition suite, string scenario)
+    {
+        BoundSuite bound = SuiteBinder.Bind(suite, new BindOptions { Scenarios = [scenario] });
+        RunResult result = await LoadRunner.RunAsync(bound.Scenarios);
+        bound.Dispose();
+        return (result, bound);
+    }
+}
