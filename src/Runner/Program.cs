@@ -1,11 +1,33 @@
+using System.CommandLine;
+using Probe.Engine.Verdicts;
+using Probe.Runner.Cli;
+
 namespace Probe.Runner;
 
-/// <summary>The <c>probe</c> command line. Its commands arrive with the <c>probe run</c> issue.</summary>
+/// <summary>The <c>probe</c> command line. Exit codes: 0 pass, 1 gate failed, 2 bad input, 3 invalid or aborted run.</summary>
 internal static class Program
 {
-    private static int Main(string[] args)
+    private static async Task<int> Main(string[] args)
     {
-        Console.Error.WriteLine("probe: the command line is not built yet; see README.md (the engine is usable from C#).");
-        return 2;
+        var root = new RootCommand("Probe: load tests, synthetic monitoring and CI gates for HTTP and RAG services.\nExit codes: 0 pass, 1 a threshold failed, 2 bad input, 3 the run is invalid or was aborted.")
+        {
+            RunCommand.Create(),
+            ValidateCommand.Create(),
+            DemoTargetCommand.Create(),
+        };
+
+        ParseResult parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var error in parse.Errors)
+            {
+                await Console.Error.WriteLineAsync($"probe: {error.Message}");
+            }
+
+            await Console.Error.WriteLineAsync("Run 'probe --help' for usage.");
+            return (int)ExitCode.BadInput;
+        }
+
+        return await parse.InvokeAsync();
     }
 }

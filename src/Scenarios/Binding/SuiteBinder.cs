@@ -14,6 +14,9 @@ public sealed record BindOptions
 
     /// <summary>Only these scenarios (all when empty).</summary>
     public IReadOnlyList<string> Scenarios { get; init; } = [];
+
+    /// <summary>Stretches or shrinks every timed load phase and warm-up (see <see cref="LoadScaling"/>). The default is 1.</summary>
+    public double DurationScale { get; init; } = 1;
 }
 
 /// <summary>
@@ -72,9 +75,9 @@ public static class SuiteBinder
 
                 return firstFailure ?? StepResult.Ok(sizeBytes: bytes);
             })
-            .WithLoadSimulations(spec.Load)
+            .WithLoadSimulations(LoadScaling.Scale(spec.Load, options.DurationScale))
             .WithThresholds(spec.Thresholds)
-            .WithWarmUpDuration(spec.WarmUp);
+            .WithWarmUpDuration(spec.WarmUp == TimeSpan.Zero ? TimeSpan.Zero : LoadScaling.Scale(spec.WarmUp, options.DurationScale));
         return spec.MaxInFlight is { } max || spec.MaxQueued > 0
             ? scenario.WithMaxInFlight(spec.MaxInFlight ?? scenario.MaxInFlight, spec.MaxQueued)
             : scenario;

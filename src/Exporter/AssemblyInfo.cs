@@ -1,2 +1,0 @@
-// Probe.Exporter is built out by its own issue; the project exists now so the layering is fixed from the start.
-[assembly: System.CLSCompliant(false)]

@@ -1,0 +1,60 @@
+using System.Globalization;
+using System.Xml.Linq;
+using Probe.Engine.Stats;
+using Probe.Engine.Thresholds;
+using Probe.Engine.Verdicts;
+
+namespace Probe.Exporter.Reports;
+
+/// <summary>
+/// Writes <c>junit.xml</c>: one test suite per scenario, one test case per threshold and one per step
+/// (failed when any of its checks or requests failed), plus a "run is valid" case, so CI systems show
+/// exactly which gate said no.
+/// </summary>
+public static class JUnitReport
+{
+    public static XDocument Render(RunInfo info, RunResult result)
+    {
+        ArgumentNullException.ThrowIfNull(info);
+        ArgumentNullException.ThrowIfNull(result);
+        var suites = new XElement("testsuites", new XAttribute("name", $"probe {info.Suite}"), new XAttribute("time", Seconds(result.Duration.TotalSeconds)));
+        foreach (ScenarioSnapshot s in result.Scenarios)
+        {
+            var cases = new List<XElement>();
+            foreach (ThresholdResult t in result.Thresholds.Where(t => t.Scenario == s.Name))
+            {
+                cases.Add(Case(s.Name, $"threshold {t.Subject}: {t.Expression}", t.Passed ? null : $"observed {t.ObservedText}{(t.Note is null ? string.Empty : $" ({t.Note})")}"));
+            }
+
+            foreach (StepSnapshot step in s.Steps)
+            {
+                cases.Add(Case(s.Name, $"step {step.Name}", step.Fail == 0 ? null
+                    : $"{step.Fail} of {step.Count} failed: {string.Join("; ", step.FailureReasons.Select(r => $"{r.Key.ToString().ToLowerInvariant()} {r.Value}"))}. {string.Join(" | ", step.FailureMessages)}"));
+            }
+
+            cases.Add(Case(s.Name, "run is valid", result.IsValid ? null : string.Join("; ", result.InvalidReasons.Concat(result.AbortReason is null ? [] : [result.AbortReason]))));
+            suites.Add(new XElement(
+                "testsuite",
+                new XAttribute("name", s.Name),
+                new XAttribute("tests", cases.Count),
+                new XAttribute("failures", cases.Count(c => c.Element("failure") is not null)),
+                new XAttribute("time", Seconds(result.Duration.TotalSeconds)),
+                cases));
+        }
+
+        return new XDocument(new XDeclaration("1.0", "utf-8", null), suites);
+    }
+
+    private static XElement Case(string scenario, string name, string? failure)
+    {
+        var element = new XElement("testcase", new XAttribute("classname", $"probe.{scenario}"), new XAttribute("name", name));
+        if (failure is not null)
+        {
+            element.Add(new XElement("failure", new XAttribute("message", failure), failure));
+        }
+
+        return element;
+    }
+
+    private static string Seconds(double s) => s.ToString("0.###", CultureInfo.InvariantCulture);
+}

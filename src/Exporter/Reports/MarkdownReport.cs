@@ -1,0 +1,78 @@
+using System.Globalization;
+using System.Text;
+using Probe.Engine.Stats;
+using Probe.Engine.Thresholds;
+using Probe.Engine.Timing;
+using Probe.Engine.Verdicts;
+
+namespace Probe.Exporter.Reports;
+
+/// <summary>Writes <c>report.md</c>: the verdict, a table per scenario, the thresholds and what failed; fits a CI job summary or a PR comment.</summary>
+public static class MarkdownReport
+{
+    public static string Render(RunInfo info, RunResult result)
+    {
+        ArgumentNullException.ThrowIfNull(info);
+        ArgumentNullException.ThrowIfNull(result);
+        var md = new StringBuilder();
+        md.Append(CultureInfo.InvariantCulture, $"# Probe run: {info.Suite} — {Verdict(result)}\n\n");
+        md.Append(CultureInfo.InvariantCulture, $"Started {result.StartedAt:yyyy-MM-dd HH:mm:ss} UTC, took {DurationText.FormatNanoseconds(result.Duration.Ticks * 100)}, region `{info.Region}`, exit code {(int)result.ExitCode}");
+        md.Append(info.GitCommit is null ? ".\n\n" : $", commit `{info.GitCommit[..Math.Min(12, info.GitCommit.Length)]}`.\n\n");
+
+        if (!result.IsValid)
+        {
+            md.Append("## The run is invalid\n\n");
+            foreach (string reason in result.InvalidReasons.Concat(result.AbortReason is null ? [] : [$"aborted: {result.AbortReason}"]))
+            {
+                md.Append(CultureInfo.InvariantCulture, $"- {Escape(reason)}\n");
+            }
+
+            md.Append('\n');
+        }
+
+        md.Append("## Scenarios\n\n| scenario / step | requests | failed | error rate | rps | p50 | p95 | p99 | max |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+        foreach (ScenarioSnapshot s in result.Scenarios)
+        {
+            Row(md, $"**{Escape(s.Name)}**", s.Iterations);
+            foreach (StepSnapshot step in s.Steps)
+            {
+                Row(md, $"{Escape(s.Name)} / {Escape(step.Name)}", step);
+            }
+        }
+
+        if (result.Thresholds.Count > 0)
+        {
+            md.Append("\n## Thresholds\n\n| result | where | threshold | observed |\n| --- | --- | --- | ---: |\n");
+            foreach (ThresholdResult t in result.Thresholds)
+            {
+                md.Append(CultureInfo.InvariantCulture, $"| {(t.Passed ? "pass" : "**FAIL**")} | {Escape(t.Subject)} | `{Escape(t.Expression)}` | {Escape(t.ObservedText)}{(t.Note is null ? string.Empty : $" ({Escape(t.Note)})")} |\n");
+            }
+        }
+
+        var failures = result.Scenarios.SelectMany(s => s.Steps.SelectMany(step => step.FailureMessages.Select(m => (Where: $"{s.Name} / {step.Name}", Message: m)))).ToArray();
+        if (failures.Length > 0)
+        {
+            md.Append("\n## Failures seen\n\n");
+            foreach ((string where, string message) in failures)
+            {
+                md.Append(CultureInfo.InvariantCulture, $"- {Escape(where)}: {Escape(message)}\n");
+            }
+        }
+
+        return md.ToString();
+    }
+
+    private static string Verdict(RunResult r) => r.Verdict switch
+    {
+        Engine.Verdicts.Verdict.Passed => "PASSED",
+        Engine.Verdicts.Verdict.Failed => "FAILED (a threshold failed)",
+        _ => "INVALID",
+    };
+
+    private static void Row(StringBuilder md, string name, StepSnapshot s) =>
+        md.Append(CultureInfo.InvariantCulture, $"| {name} | {s.Count} | {s.Fail} | {s.ErrorRate * 100:0.##}% | {s.Rps:0.#} | {Ms(s.Latency.P50Nanoseconds)} | {Ms(s.Latency.P95Nanoseconds)} | {Ms(s.Latency.P99Nanoseconds)} | {Ms(s.Latency.MaxNanoseconds)} |\n");
+
+    private static string Ms(long ns) => DurationText.FormatNanoseconds(ns);
+
+    private static string Escape(string text) => text.Replace("|", "\\|", StringComparison.Ordinal).Replace("\n", " ", StringComparison.Ordinal);
+}

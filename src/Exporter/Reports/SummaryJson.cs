@@ -1,0 +1,209 @@
+using System.Globalization;
+using System.Text.Json;
+using Probe.Engine.Histograms;
+using Probe.Engine.Scenarios;
+using Probe.Engine.Stats;
+using Probe.Engine.Thresholds;
+using Probe.Engine.Verdicts;
+
+namespace Probe.Exporter.Reports;
+
+/// <summary>
+/// Writes <c>summary.json</c>, the versioned machine contract of a run (<c>"schema": "probe.summary/v1"</c>):
+/// metadata, the generator's own health, per scenario and step the counts, rates, latency and
+/// service-time percentiles in milliseconds, status codes, failure reasons and phases, every
+/// threshold with its observed value, the verdict and the exit code. Fields are only ever added.
+/// </summary>
+public static class SummaryJson
+{
+    public const string Schema = "probe.summary/v1";
+
+    /// <summary>Writes the summary; <paramref name="extra"/> may add top-level sections (such as "rag").</summary>
+    public static void Write(Stream output, RunInfo info, RunResult result, Action<Utf8JsonWriter>? extra = null)
+    {
+        ArgumentNullException.ThrowIfNull(info);
+        ArgumentNullException.ThrowIfNull(result);
+        using var w = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = true });
+        w.WriteStartObject();
+        w.WriteString("schema", Schema);
+        w.WriteString("suite", info.Suite);
+        w.WriteString("suite_file", info.SuiteFile);
+        w.WriteString("probe_version", info.ProbeVersion);
+        if (info.GitCommit is null)
+        {
+            w.WriteNull("git_commit");
+        }
+        else
+        {
+            w.WriteString("git_commit", info.GitCommit);
+        }
+
+        w.WriteString("started_at", result.StartedAt.ToString("O", CultureInfo.InvariantCulture));
+        w.WriteNumber("duration_s", Math.Round(result.Duration.TotalSeconds, 3));
+        w.WriteString("verdict", result.Verdict.ToString().ToLowerInvariant());
+        w.WriteNumber("exit_code", (int)result.ExitCode);
+        w.WriteStartObject("generator");
+        w.WriteString("host", info.Host);
+        w.WriteString("region", info.Region);
+        w.WriteBoolean("valid", result.IsValid);
+        w.WriteStartArray("invalid_reasons");
+        foreach (string reason in result.InvalidReasons)
+        {
+            w.WriteStringValue(reason);
+        }
+
+        w.WriteEndArray();
+        if (result.AbortReason is null)
+        {
+            w.WriteNull("abort_reason");
+        }
+        else
+        {
+            w.WriteString("abort_reason", result.AbortReason);
+        }
+
+        w.WriteEndObject();
+        w.WriteStartArray("scenarios");
+        foreach (ScenarioSnapshot s in result.Scenarios)
+        {
+            WriteScenario(w, s);
+        }
+
+        w.WriteEndArray();
+        w.WriteStartArray("thresholds");
+        foreach (ThresholdResult t in result.Thresholds)
+        {
+            WriteThreshold(w, t);
+        }
+
+        w.WriteEndArray();
+        extra?.Invoke(w);
+        w.WriteEndObject();
+    }
+
+    private static void WriteScenario(Utf8JsonWriter w, ScenarioSnapshot s)
+    {
+        w.WriteStartObject();
+        w.WriteString("name", s.Name);
+        w.WritePropertyName("iterations");
+        WriteStep(w, s.Iterations, includeName: false);
+        w.WritePropertyName("scheduler_lag_ms");
+        WriteSummary(w, s.SchedulerLag);
+        w.WriteNumber("dropped", s.Dropped);
+        w.WriteStartArray("steps");
+        foreach (StepSnapshot step in s.Steps)
+        {
+            WriteStep(w, step, includeName: true);
+        }
+
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
+    private static void WriteStep(Utf8JsonWriter w, StepSnapshot s, bool includeName)
+    {
+        w.WriteStartObject();
+        if (includeName)
+        {
+            w.WriteString("name", s.Name);
+        }
+
+        w.WriteNumber("count", s.Count);
+        w.WriteNumber("ok", s.Ok);
+        w.WriteNumber("fail", s.Fail);
+        w.WriteNumber("error_rate", Math.Round(s.ErrorRate, 6));
+        w.WriteNumber("rps", Math.Round(s.Rps, 3));
+        w.WriteNumber("bytes", s.Bytes);
+        w.WritePropertyName("latency_ms");
+        WriteSummary(w, s.Latency);
+        w.WritePropertyName("service_time_ms");
+        WriteSummary(w, s.ServiceTime);
+        w.WriteStartObject("status_codes");
+        foreach ((int code, long n) in s.StatusCodes)
+        {
+            w.WriteNumber(code < 0 ? "other" : code.ToString(CultureInfo.InvariantCulture), n);
+        }
+
+        w.WriteEndObject();
+        w.WriteStartObject("failure_reasons");
+        foreach ((FailureReason reason, long n) in s.FailureReasons)
+        {
+            w.WriteNumber(reason.Label(), n);
+        }
+
+        w.WriteEndObject();
+        w.WriteStartArray("failure_messages");
+        foreach (string m in s.FailureMessages)
+        {
+            w.WriteStringValue(m);
+        }
+
+        w.WriteEndArray();
+        w.WriteStartObject("phases_ms");
+        foreach ((string phase, LatencySummary summary) in s.Phases)
+        {
+            w.WritePropertyName(phase);
+            WriteSummary(w, summary);
+        }
+
+        w.WriteEndObject();
+        w.WriteEndObject();
+    }
+
+    /// <summary>A latency summary in milliseconds, rounded to the microsecond.</summary>
+    public static void WriteSummary(Utf8JsonWriter w, LatencySummary s)
+    {
+        ArgumentNullException.ThrowIfNull(w);
+        w.WriteStartObject();
+        w.WriteNumber("count", s.Count);
+        w.WriteNumber("min", Ms(s.MinNanoseconds));
+        w.WriteNumber("mean", Ms(s.MeanNanoseconds));
+        w.WriteNumber("p50", Ms(s.P50Nanoseconds));
+        w.WriteNumber("p75", Ms(s.P75Nanoseconds));
+        w.WriteNumber("p90", Ms(s.P90Nanoseconds));
+        w.WriteNumber("p95", Ms(s.P95Nanoseconds));
+        w.WriteNumber("p99", Ms(s.P99Nanoseconds));
+        w.WriteNumber("p99_9", Ms(s.P999Nanoseconds));
+        w.WriteNumber("max", Ms(s.MaxNanoseconds));
+        w.WriteEndObject();
+    }
+
+    private static void WriteThreshold(Utf8JsonWriter w, ThresholdResult t)
+    {
+        w.WriteStartObject();
+        w.WriteString("scenario", t.Scenario);
+        if (t.Step is null)
+        {
+            w.WriteNull("step");
+        }
+        else
+        {
+            w.WriteString("step", t.Step);
+        }
+
+        w.WriteString("expression", t.Expression);
+        if (double.IsNaN(t.Observed))
+        {
+            w.WriteNull("observed");
+        }
+        else
+        {
+            w.WriteNumber("observed", t.Observed);
+        }
+
+        w.WriteString("observed_text", t.ObservedText);
+        w.WriteBoolean("passed", t.Passed);
+        if (t.Note is null)
+        {
+            w.WriteNull("note");
+        }
+        else
+        {
+            w.WriteString("note", t.Note);
+        }
+
+        w.WriteEndObject();
+    }
+
+    private static double Ms(long ns) => Math.Round(ns / 1e6, 3);
+}

@@ -1,0 +1,167 @@
+using System.CommandLine;
+using System.Globalization;
+using Probe.DemoTarget;
+using Probe.Engine.Scheduling;
+using Probe.Engine.Stats;
+using Probe.Engine.Thresholds;
+using Probe.Engine.Timing;
+using Probe.Engine.Verdicts;
+using Probe.Exporter.Reports;
+using Probe.Runner.Output;
+using Probe.Runner.Targets;
+using Probe.Scenarios.Binding;
+using Probe.Scenarios.Suite;
+
+namespace Probe.Runner.Cli;
+
+/// <summary>
+/// <c>probe run [SUITE]</c>: runs scenarios under their load, shows progress, writes the reports and
+/// exits with the verdict.
+/// </summary>
+internal static class RunCommand
+{
+    public static Command Create()
+    {
+        var suite = new Argument<string?>("suite") { Description = "The suite file (default: scenarios.json in the current folder).", Arity = ArgumentArity.ZeroOrOne };
+        var scenarios = new Option<string[]>("--scenario", "-s") { Description = "Run only this scenario (repeatable). Default: all.", AllowMultipleArgumentsPerToken = true };
+        var targets = new Option<string[]>("--target", "-t") { Description = "Replace a target's URL: NAME=URL (repeatable)." };
+        var region = new Option<string>("--region") { Description = "The region this generator runs as (a label in reports). Default: local.", DefaultValueFactory = _ => Environment.GetEnvironmentVariable("PROBE_REGION") ?? "local" };
+        var output = new Option<string?>("--out", "-o") { Description = "Folder for summary.json, report.md and junit.xml. Default: results/<UTC timestamp>." };
+        var scale = new Option<double>("--duration-scale") { Description = "Multiply every timed load phase by this (0.1 turns a 9 min ramp into 54 s).", DefaultValueFactory = _ => 1.0 };
+        var quiet = new Option<bool>("--quiet", "-q") { Description = "Print only the verdict line." };
+        var json = new Option<bool>("--json") { Description = "Print summary.json to standard output instead of the text summary." };
+        var command = new Command("run", "Run the suite's scenarios under their load, show progress, write reports and exit with the verdict.")
+        {
+            suite, scenarios, targets, region, output, scale, quiet, json,
+        };
+        command.SetAction((parse, cancellation) => RunAsync(new RunRequest(
+            parse.GetValue(suite),
+            parse.GetValue(scenarios) ?? [],
+            parse.GetValue(targets) ?? [],
+            parse.GetValue(region)!,
+            parse.GetValue(output),
+            parse.GetValue(scale),
+            parse.GetValue(quiet),
+            parse.GetValue(json)), cancellation));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(RunRequest request, CancellationToken cancellation)
+    {
+        TextWriter log = request.Json ? Console.Error : Console.Out;
+        Dictionary<string, string>? overrides = SuiteInput.Targets(request.Targets, Console.Error);
+        SuiteDefinition? suite = overrides is null ? null : SuiteInput.Load(request.Suite, overrides, Console.Error);
+        if (suite is null)
+        {
+            return (int)ExitCode.BadInput;
+        }
+
+        BoundSuite bound;
+        try
+        {
+            bound = SuiteBinder.Bind(suite, new BindOptions { Scenarios = request.Scenarios, DurationScale = request.DurationScale });
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+        {
+            await Console.Error.WriteLineAsync($"probe: {e.Message.Split(" (Parameter", StringSplitOptions.None)[0]}");
+            return (int)ExitCode.BadInput;
+        }
+
+        using (bound)
+        {
+            var used = suite.Scenarios.Where(s => bound.Scenarios.Any(b => b.Name == s.Name)).SelectMany(UsedTargets);
+            IReadOnlyList<DemoTargetHost> demos;
+            try
+            {
+                demos = await DemoTargets.StartWhereNeededAsync(suite, used, request.Quiet ? TextWriter.Null : log, cancellation);
+            }
+            catch (IOException e)
+            {
+                await Console.Error.WriteLineAsync($"probe: could not start the demo target: {e.Message}");
+                return (int)ExitCode.BadInput;
+            }
+
+            try
+            {
+                return await RunBoundAsync(request, suite, bound, log, cancellation);
+            }
+            finally
+            {
+                foreach (DemoTargetHost demo in demos)
+                {
+                    await demo.DisposeAsync();
+                }
+            }
+        }
+    }
+
+    private static async Task<int> RunBoundAsync(RunRequest request, SuiteDefinition suite, BoundSuite bound, TextWriter log, CancellationToken cancellation)
+    {
+        var progress = new ProgressPrinter(log, Console.IsOutputRedirected ? TimeSpan.FromSeconds(10) : TimeSpan.FromSeconds(1));
+        if (!request.Quiet)
+        {
+            log.WriteLine($"running {string.Join(", ", bound.Scenarios.Select(s => s.Name))} from {suite.File}{(request.DurationScale == 1 ? string.Empty : string.Create(CultureInfo.InvariantCulture, $" (durations × {request.DurationScale})"))}");
+        }
+
+        RunResult result = await LoadRunner.RunAsync(bound.Scenarios, new RunOptions { OnProgress = request.Quiet ? null : progress.OnProgress }, cancellation);
+        string folder = request.Out ?? Path.Combine("results", result.StartedAt.UtcDateTime.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
+        var info = new RunInfo(suite.Name, suite.File, request.Region, Environment.MachineName, GitCommit.Find(Path.GetDirectoryName(Path.GetFullPath(suite.File))!), typeof(RunCommand).Assembly.GetName().Version?.ToString(3) ?? "0.0.0");
+        ReportFiles.Write(folder, info, result, bound.Rag.Reports());
+        if (request.Json)
+        {
+            await using Stream stdout = Console.OpenStandardOutput();
+            await using FileStream summary = File.OpenRead(Path.Combine(folder, "summary.json"));
+            await summary.CopyToAsync(stdout, cancellation);
+        }
+        else if (!request.Quiet)
+        {
+            PrintSummary(log, result);
+            log.WriteLine($"reports: {Path.Combine(folder, "report.md")} (also summary.json, junit.xml)");
+        }
+
+        log.WriteLine(VerdictLine(result));
+        return (int)result.ExitCode;
+    }
+
+    private static void PrintSummary(TextWriter log, RunResult result)
+    {
+        log.WriteLine();
+        foreach (ScenarioSnapshot s in result.Scenarios)
+        {
+            log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{s.Name}: {s.Iterations.Count} iterations, {s.Iterations.Fail} failed ({s.Iterations.ErrorRate * 100:0.##}%), {s.Iterations.Rps:0.#}/s, latency p50 {Ms(s.Iterations.Latency.P50Nanoseconds)} p95 {Ms(s.Iterations.Latency.P95Nanoseconds)} p99 {Ms(s.Iterations.Latency.P99Nanoseconds)}"));
+            foreach (StepSnapshot step in s.Steps.Where(x => x.Fail > 0))
+            {
+                log.WriteLine($"  {step.Name}: {step.Fail} of {step.Count} failed — {string.Join("; ", step.FailureMessages.Take(3))}");
+            }
+        }
+
+        foreach (ThresholdResult t in result.Thresholds)
+        {
+            log.WriteLine($"{(t.Passed ? "  pass" : "  FAIL")}  {t.Subject}: {t.Expression} (observed {t.ObservedText}{(t.Note is null ? string.Empty : $"; {t.Note}")})");
+        }
+
+        foreach (string reason in result.InvalidReasons)
+        {
+            log.WriteLine($"  invalid: {reason}");
+        }
+    }
+
+    private static string VerdictLine(RunResult result) => result.Verdict switch
+    {
+        Verdict.Passed => $"PASSED: every threshold held (exit code 0)",
+        Verdict.Failed => $"FAILED: {result.Thresholds.Count(t => !t.Passed)} threshold(s) failed: {string.Join("; ", result.Thresholds.Where(t => !t.Passed).Select(t => $"{t.Subject} {t.Expression} (observed {t.ObservedText})"))} (exit code 1)",
+        _ => $"INVALID: {string.Join("; ", result.InvalidReasons.Concat(result.AbortReason is null ? [] : [$"aborted: {result.AbortReason}"]))} (exit code 3)",
+    };
+
+    private static IEnumerable<string> UsedTargets(ScenarioSpec s) =>
+        s.Steps.Select(step => step switch
+        {
+            HttpStepSpec h => h.Target,
+            RagStepSpec r => r.Target,
+            _ => null,
+        } ?? s.Target).Append(s.Target);
+
+    private static string Ms(long ns) => DurationText.FormatNanoseconds(ns);
+
+    private sealed record RunRequest(string? Suite, string[] Scenarios, string[] Targets, string Region, string? Out, double DurationScale, bool Quiet, bool Json);
+}

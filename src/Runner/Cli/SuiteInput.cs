@@ -1,0 +1,54 @@
+using Probe.Scenarios.Suite;
+
+namespace Probe.Runner.Cli;
+
+/// <summary>Loads the suite named on the command line and prints its errors the way every command does.</summary>
+internal static class SuiteInput
+{
+    public const string DefaultFile = "scenarios.json";
+
+    /// <summary>The suite, or null after printing every error (the caller exits 2).</summary>
+    public static SuiteDefinition? Load(string? path, IReadOnlyDictionary<string, string> targets, TextWriter errors)
+    {
+        string file = path ?? DefaultFile;
+        if (path is null && !File.Exists(file))
+        {
+            errors.WriteLine($"probe: no suite file given and no {DefaultFile} in {Environment.CurrentDirectory}; name one: probe run path/to/suite.json");
+            return null;
+        }
+
+        try
+        {
+            return SuiteLoader.Load(file, targets);
+        }
+        catch (SuiteException e)
+        {
+            foreach (SuiteError error in e.Errors)
+            {
+                errors.WriteLine(error);
+            }
+
+            errors.WriteLine($"probe: {file}: {e.Errors.Count} error{(e.Errors.Count == 1 ? string.Empty : "s")}; nothing was run");
+            return null;
+        }
+    }
+
+    /// <summary>Parses <c>NAME=URL</c> pairs; null after printing what is wrong.</summary>
+    public static Dictionary<string, string>? Targets(IEnumerable<string> pairs, TextWriter errors)
+    {
+        var targets = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (string pair in pairs)
+        {
+            int eq = pair.IndexOf('=', StringComparison.Ordinal);
+            if (eq <= 0 || eq == pair.Length - 1)
+            {
+                errors.WriteLine($"probe: --target takes NAME=URL, such as demo=http://127.0.0.1:5080; found '{pair}'");
+                return null;
+            }
+
+            targets[pair[..eq]] = pair[(eq + 1)..];
+        }
+
+        return targets;
+    }
+}

@@ -1,0 +1,76 @@
+using System.Text;
+using System.Text.Json;
+using Probe.Engine.Verdicts;
+using Probe.Exporter.Reports;
+using Probe.Scenarios.Steps;
+
+namespace Probe.Runner.Output;
+
+/// <summary>Writes a run's reports into its output folder: summary.json, report.md, junit.xml.</summary>
+internal static class ReportFiles
+{
+    public static void Write(string folder, RunInfo info, RunResult result, IReadOnlyList<RagStepReport> rag)
+    {
+        Directory.CreateDirectory(folder);
+        using (FileStream summary = File.Create(Path.Combine(folder, "summary.json")))
+        {
+            SummaryJson.Write(summary, info, result, w => WriteRag(w, rag));
+        }
+
+        File.WriteAllText(Path.Combine(folder, "report.md"), MarkdownReport.Render(info, result), new UTF8Encoding(false));
+        JUnitReport.Render(info, result).Save(Path.Combine(folder, "junit.xml"));
+    }
+
+    /// <summary>The "rag" section of summary.json: per RAG step, the aggregate and every question.</summary>
+    private static void WriteRag(Utf8JsonWriter w, IReadOnlyList<RagStepReport> reports)
+    {
+        w.WriteStartArray("rag");
+        foreach (RagStepReport r in reports)
+        {
+            w.WriteStartObject();
+            w.WriteString("scenario", r.Scenario);
+            w.WriteString("step", r.Step);
+            w.WriteNumber("pass_rate", Math.Round(r.PassRate, 6));
+            w.WriteNumber("fact_recall", Math.Round(r.FactRecall, 6));
+            w.WriteNumber("source_recall", Math.Round(r.SourceRecall, 6));
+            w.WriteNumber("tokens", r.Tokens);
+            w.WriteNumber("tokens_per_second", Math.Round(r.TokensPerSecond, 3));
+            w.WritePropertyName("time_to_first_token_ms");
+            SummaryJson.WriteSummary(w, r.TimeToFirstToken);
+            w.WritePropertyName("inter_token_gap_ms");
+            SummaryJson.WriteSummary(w, r.InterTokenGap);
+            w.WritePropertyName("retrieval_ms");
+            SummaryJson.WriteSummary(w, r.Retrieval);
+            w.WritePropertyName("generation_ms");
+            SummaryJson.WriteSummary(w, r.Generation);
+            w.WriteStartArray("questions");
+            foreach (RagQuestionReport q in r.Questions)
+            {
+                w.WriteStartObject();
+                w.WriteNumber("index", q.Index);
+                w.WriteString("question", q.Question);
+                w.WriteNumber("asked", q.Asked);
+                w.WriteNumber("passed", q.Passed);
+                w.WriteNumber("facts_found", q.FactsFound);
+                w.WriteNumber("facts_expected", q.FactsExpected);
+                w.WriteNumber("sources_cited", q.SourcesCited);
+                w.WriteNumber("sources_expected", q.SourcesExpected);
+                if (q.LastMiss is null)
+                {
+                    w.WriteNull("last_miss");
+                }
+                else
+                {
+                    w.WriteString("last_miss", q.LastMiss);
+                }
+
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+    }
+}
