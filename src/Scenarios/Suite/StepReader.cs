@@ -8,8 +8,8 @@ internal static class StepReader
 {
     internal static readonly string[] Fields = ["name", "http", "rag", "postgres", "tls", "sequence", "checks", "timeout", "retry"];
     private static readonly string[] Kinds = ["http", "rag", "postgres", "tls", "sequence"];
-    private static readonly string[] HttpFields = ["target", "method", "path", "headers", "query", "json", "body", "redirects", "max_body", "repeat"];
-    private static readonly string[] RagFields = ["target", "path", "golden", "question_field", "answer", "sources", "stream"];
+    internal static readonly string[] HttpFields = ["target", "method", "path", "headers", "query", "json", "body", "redirects", "max_body", "repeat"];
+    internal static readonly string[] RagFields = ["target", "path", "golden", "question_field", "answer", "sources", "stream"];
     private static readonly string[] Methods = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
     private static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(30);
 

@@ -1,0 +1,117 @@
+using System.Text.Json;
+using System.Xml.Linq;
+using Probe.DemoTarget;
+using Probe.DemoTarget.Faults;
+
+namespace Probe.Runner.Tests.Cli;
+
+[Collection(RealTimeCollection.Name)]
+public class RunCommandTests
+{
+    private const string GateSuite = """
+        {
+          "suite": "gate",
+          "targets": { "api": { "url": "TARGET" } },
+          "scenarios": {
+            "search": {
+              "steps": [ { "name": "search", "http": { "method": "POST", "path": "/api/knowledge/search", "json": { "query": "haircut prices" } }, "checks": ["status == 200"] } ],
+              "load": { "iterations_for_constant": { "copies": 4, "iterations": 200 } },
+              "thresholds": ["error_rate < 1%", "p95 < 2s"]
+            }
+          }
+        }
+        """;
+
+    [Fact]
+    public async Task Run_DefaultSuiteSmokeAndRag_StartsTheDemoTargetAndExitsZero()
+    {
+        string folder = ProbeProcess.TempFolder();
+        File.Copy(Path.Combine(RepoRoot(), "scenarios.json"), Path.Combine(folder, "scenarios.json"));
+
+        var (exit, stdout, stderr) = await ProbeProcess.RunAsync(folder, "run", "--scenario", "smoke", "--scenario", "rag", "--target", $"demo=http://127.0.0.1:{ProbeProcess.FreePort()}", "--out", "out");
+
+        Assert.True(exit == 0, stdout + stderr);
+        Assert.Contains("started the built-in demo target for 'demo'", stdout, StringComparison.Ordinal);
+        Assert.Contains("PASSED: every threshold held (exit code 0)", stdout, StringComparison.Ordinal);
+        using JsonDocument summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "out", "summary.json")));
+        Assert.Equal("probe.summary/v1", summary.RootElement.GetProperty("schema").GetString());
+        Assert.Equal("passed", summary.RootElement.GetProperty("verdict").GetString());
+        Assert.Equal(12, summary.RootElement.GetProperty("rag")[0].GetProperty("questions").GetArrayLength());
+        Assert.True(File.Exists(Path.Combine(folder, "out", "report.md")));
+        Assert.True(File.Exists(Path.Combine(folder, "out", "junit.xml")));
+    }
+
+    [Fact]
+    public async Task Run_TargetWithTwentyPercentErrors_ExitsOneAndNamesTheFailingThresholdEverywhere()
+    {
+        await using DemoTargetHost target = await DemoTargetHost.StartAsync(new DemoTargetOptions { Faults = new FaultSettings { ErrorRate = 0.2 } });
+        string folder = ProbeProcess.TempFolder();
+        File.WriteAllText(Path.Combine(folder, "gate.json"), GateSuite.Replace("TARGET", target.Address.ToString(), StringComparison.Ordinal));
+
+        var (exit, stdout, _) = await ProbeProcess.RunAsync(folder, "run", "gate.json", "--out", "out");
+
+        Assert.Equal(1, exit);
+        Assert.Contains("FAIL  search: error_rate < 1% (observed 20%)", stdout, StringComparison.Ordinal);
+        Assert.Contains("FAILED: 1 threshold(s) failed: search error_rate < 1% (observed 20%) (exit code 1)", stdout, StringComparison.Ordinal);
+        using JsonDocument summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "out", "summary.json")));
+        JsonElement failed = summary.RootElement.GetProperty("thresholds").EnumerateArray().Single(t => !t.GetProperty("passed").GetBoolean());
+        Assert.Equal(("error_rate < 1%", 0.2), (failed.GetProperty("expression").GetString(), failed.GetProperty("observed").GetDouble()));
+        Assert.Equal(1, summary.RootElement.GetProperty("exit_code").GetInt32());
+        XElement failure = XDocument.Load(Path.Combine(folder, "out", "junit.xml")).Descendants("testcase")
+            .Single(c => (string)c.Attribute("name")! == "threshold search: error_rate < 1%").Element("failure")!;
+        Assert.Equal("observed 20%", (string)failure.Attribute("message")!);
+        Assert.Contains("| **FAIL** | search | `error_rate < 1%` | 20% |", File.ReadAllText(Path.Combine(folder, "out", "report.md")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_BrokenSuite_ExitsTwoWithTheErrorAndNoStackTrace()
+    {
+        string folder = ProbeProcess.TempFolder();
+        File.WriteAllText(Path.Combine(folder, "broken.json"), GateSuite.Replace("\"copies\": 4", "\"copys\": 4", StringComparison.Ordinal).Replace("TARGET", "http://127.0.0.1:1", StringComparison.Ordinal));
+
+        var (exit, stdout, stderr) = await ProbeProcess.RunAsync(folder, "run", "broken.json");
+
+        Assert.Equal(2, exit);
+        Assert.Contains("broken.json:7:46: $.scenarios.search.load.iterations_for_constant.copys: unknown field 'copys' in 'iterations_for_constant' (did you mean 'copies'?); allowed: copies, iterations", stderr, StringComparison.Ordinal);
+        Assert.Contains("probe: broken.json: 2 errors; nothing was run", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
+        Assert.Equal(string.Empty, stdout);
+    }
+
+    [Theory]
+    [InlineData("run gate.json --scenario serach", "probe: no scenario 'serach' in gate.json (did you mean 'search'?); scenarios: search")]
+    [InlineData("run gate.json --target api", "probe: --target takes NAME=URL, such as demo=http://127.0.0.1:5080; found 'api'")]
+    [InlineData("run gate.json --duration-scale 0", "probe: The duration scale must be from 0.001 to 1000.")]
+    [InlineData("run gate.json --bogus", "probe: Unrecognized command or argument '--bogus'.")]
+    public async Task Run_BadUsage_ExitsTwoSayingWhatIsWrong(string args, string message)
+    {
+        string folder = ProbeProcess.TempFolder();
+        File.WriteAllText(Path.Combine(folder, "gate.json"), GateSuite.Replace("TARGET", "http://127.0.0.1:1", StringComparison.Ordinal));
+
+        var (exit, _, stderr) = await ProbeProcess.RunAsync(folder, args.Split(' '));
+
+        Assert.Equal(2, exit);
+        Assert.Contains(message, stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Validate_DefaultSuite_ExitsZeroAndListsTheScenarios()
+    {
+        var (exit, stdout, _) = await ProbeProcess.RunAsync(RepoRoot(), "validate");
+
+        Assert.Equal(0, exit);
+        Assert.Contains("scenarios.json: valid suite 'demo'", stdout, StringComparison.Ordinal);
+        Assert.Contains("ramp-50: 1 step on demo; load ramping-constant to 10 over 2m, ramping-constant to 50 over 5m, ramping-constant to 0 over 2m; 3 thresholds", stdout, StringComparison.Ordinal);
+    }
+
+    internal static string RepoRoot()
+    {
+        string? dir = AppContext.BaseDirectory;
+        while (dir is not null && !File.Exists(Path.Combine(dir, "Probe.sln")))
+        {
+            dir = Path.GetDirectoryName(dir);
+        }
+
+        return dir ?? throw new InvalidOperationException("Probe.sln not found above the test binaries");
+    }
+}

@@ -1,0 +1,41 @@
+using System.Diagnostics;
+
+namespace Probe.Runner.Tests;
+
+/// <summary>Runs the real <c>probe</c> binary (built beside the tests) as a separate process and captures what it prints.</summary>
+internal static class ProbeProcess
+{
+    public static async Task<(int ExitCode, string Out, string Err)> RunAsync(string workingDirectory, params string[] args)
+    {
+        string probe = Path.Combine(AppContext.BaseDirectory, "probe.dll");
+        var start = new ProcessStartInfo("dotnet", [probe, .. args])
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.Environment["DOTNET_NOLOGO"] = "1";
+        using Process process = Process.Start(start)!;
+        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
+        Task<string> stderr = process.StandardError.ReadToEndAsync();
+        using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        await process.WaitForExitAsync(limit.Token);
+        return (process.ExitCode, await stdout, await stderr);
+    }
+
+    /// <summary>A fresh folder for one test's files and reports.</summary>
+    public static string TempFolder()
+    {
+        string folder = Path.Combine(Path.GetTempPath(), "probe-tests", Guid.NewGuid().ToString("n"));
+        Directory.CreateDirectory(folder);
+        return folder;
+    }
+
+    /// <summary>A loopback port nothing listens on right now.</summary>
+    public static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
