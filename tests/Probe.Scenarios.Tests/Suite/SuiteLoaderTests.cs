@@ -74,6 +74,20 @@ public class SuiteLoaderTests
         Assert.Equal(0.999, suite.Slos[0].Objective, 9);
     }
 
+    [Theory]
+    [InlineData("swipesavvy.json")]
+    [InlineData("rag-chatbot.json")]
+    [InlineData("cutting-edge.json")]
+    [InlineData("linda-bot.json")]
+    [InlineData("berrys-agents.json")]
+    public void Load_SeedExample_IsValidAndTargetsLoopbackOnly(string file)
+    {
+        SuiteDefinition suite = SuiteLoader.Load(Path.Combine(RepoRoot(), "examples", file));
+
+        Assert.NotEmpty(suite.Scenarios);
+        Assert.All(suite.Targets.Values, t => Assert.True(t.Url.IsLoopback, $"{t.Name} must target loopback, not {t.Url}"));
+    }
+
     [Fact]
     public void Load_TargetOverride_ReplacesTheUrl()
     {
