@@ -6,7 +6,7 @@ namespace Probe.DemoTarget.Endpoints;
 
 /// <summary>
 /// The banking seed's four operations on two demo accounts: balance, transactions, transfer between
-/// them, and bill pay (scheduled, not debited, so that load tests do not drain the accounts).
+/// them (and fetching a transfer by id), and bill pay (scheduled, not debited, so that load tests do not drain the accounts).
 /// </summary>
 internal static class BankingEndpoints
 {
@@ -16,6 +16,7 @@ internal static class BankingEndpoints
     {
         var accounts = new Dictionary<string, decimal>(StringComparer.Ordinal) { ["chk-001"] = 1250.00m, ["sav-001"] = 5000.00m };
         var gate = new Lock();
+        var transfers = new Dictionary<string, object>(StringComparer.Ordinal);
         long nextId = 1000;
 
         app.MapGet("/api/accounts/{id}/balance", (string id) =>
@@ -62,7 +63,20 @@ internal static class BankingEndpoints
 
                 accounts[t.From] -= t.Amount.Value;
                 accounts[t.To] += t.Amount.Value;
-                return Results.Json(new { transfer_id = $"tr-{Interlocked.Increment(ref nextId)}", status = "completed", amount = t.Amount }, statusCode: StatusCodes.Status201Created);
+                string id = $"tr-{Interlocked.Increment(ref nextId)}";
+                var transfer = new { transfer_id = id, status = "completed", from = t.From, to = t.To, amount = t.Amount };
+                transfers[id] = transfer;
+                return Results.Json(transfer, statusCode: StatusCodes.Status201Created);
+            }
+        });
+
+        app.MapGet("/api/transfers/{id}", (string id) =>
+        {
+            lock (gate)
+            {
+                return transfers.TryGetValue(id, out object? transfer)
+                    ? Results.Json(transfer)
+                    : Results.Json(new { error = $"no transfer '{id}'" }, statusCode: StatusCodes.Status404NotFound);
             }
         });
 

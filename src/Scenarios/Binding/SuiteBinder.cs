@@ -61,14 +61,16 @@ public static class SuiteBinder
     private static ScenarioDefinition BindScenario(ScenarioSpec spec, Dictionary<string, TargetClient> clients, BindOptions options, SuiteDefinition suite, RagTally tally)
     {
         BoundStep[] steps = spec.Steps.Select(step => BindStep(step, spec, clients, options, suite, tally)).ToArray();
+        bool needsVariables = spec.Steps.Any(s => s is SequenceStepSpec);
         ScenarioDefinition scenario = Scenario
             .Create(spec.Name, async ctx =>
             {
+                var scope = new StepScope(ctx, needsVariables ? new Dictionary<string, string>(StringComparer.Ordinal) : null);
                 StepResult? firstFailure = null;
                 long bytes = 0;
                 foreach (BoundStep step in steps)
                 {
-                    StepResult result = await step.RunAsync(ctx).ConfigureAwait(false);
+                    StepResult result = await step.RunAsync(scope).ConfigureAwait(false);
                     bytes += result.SizeBytes;
                     firstFailure ??= result.IsOk ? null : result;
                 }
@@ -83,24 +85,45 @@ public static class SuiteBinder
             : scenario;
     }
 
-    private static BoundStep BindStep(StepSpec spec, ScenarioSpec scenario, Dictionary<string, TargetClient> clients, BindOptions options, SuiteDefinition suite, RagTally tally)
+    private static BoundStep BindStep(StepSpec spec, ScenarioSpec scenario, Dictionary<string, TargetClient> clients, BindOptions options, SuiteDefinition suite, RagTally tally, string prefix = "")
     {
-        Func<ScenarioContext, CancellationToken, ValueTask<StepResult>> run;
+        Func<StepScope, ValueTask<StepResult>> run;
         switch (spec)
         {
             case HttpStepSpec http:
                 var httpStep = new HttpStep(http, clients[http.Target ?? scenario.Target], options.Time);
-                run = (_, ct) => httpStep.RunAsync(ct);
+                run = scope => httpStep.RunAsync(scope.Variables, scope.Context.Cancellation);
                 break;
             case RagStepSpec rag:
                 var ragStep = new RagStep(rag, clients[rag.Target ?? scenario.Target], suite.Golden[rag.Golden], tally.For(scenario.Name, rag.Name), options.Time);
-                run = (ctx, ct) => ragStep.RunAsync(ctx.Iteration, ct);
+                run = scope => ragStep.RunAsync(scope.Context.Iteration, scope.Context.Cancellation);
+                break;
+            case SequenceStepSpec sequence:
+                BoundStep[] inner = sequence.Steps.Select(s => BindStep(s, scenario, clients, options, suite, tally, $"{sequence.Name}/")).ToArray();
+                run = scope => RunSequence(inner, scope);
                 break;
             default:
                 throw new NotSupportedException($"step kind {spec.GetType().Name} of step '{spec.Name}' cannot run in this build yet");
         }
 
-        return new BoundStep(spec.Name, run, Retry(spec.Retry, options.Time));
+        return new BoundStep(prefix + spec.Name, run, Retry(spec.Retry, options.Time));
+    }
+
+    /// <summary>A user flow: inner steps in order, each recorded on its own; the first failure ends the flow and is its result.</summary>
+    private static async ValueTask<StepResult> RunSequence(BoundStep[] steps, StepScope scope)
+    {
+        long bytes = 0;
+        foreach (BoundStep step in steps)
+        {
+            StepResult result = await step.RunAsync(scope).ConfigureAwait(false);
+            bytes += result.SizeBytes;
+            if (!result.IsOk)
+            {
+                return StepResult.Fail(result.Reason, $"{step.Name}: {result.Message}", result.StatusCode, bytes);
+            }
+        }
+
+        return StepResult.Ok(sizeBytes: bytes);
     }
 
     private static ResiliencePipeline<StepResult>? Retry(RetrySpec? retry, TimeProvider time) => retry is not { Attempts: > 1 } r ? null :
@@ -121,15 +144,18 @@ public static class SuiteBinder
         return best is null ? string.Empty : $" (did you mean '{best}'?)";
     }
 
-    /// <summary>A step ready to run: each attempt is its own recorded step result.</summary>
-    private sealed record BoundStep(string Name, Func<ScenarioContext, CancellationToken, ValueTask<StepResult>> Run, ResiliencePipeline<StepResult>? Retry)
-    {
-        public ValueTask<StepResult> RunAsync(ScenarioContext ctx) => Retry is null
-            ? Attempt(ctx)
-            : Retry.ExecuteAsync(static (state, _) => state.Self.Attempt(state.Ctx), (Self: this, Ctx: ctx), ctx.Cancellation);
+    /// <summary>What a running step sees: the iteration's context and, in scenarios with sequences, its variables.</summary>
+    private sealed record StepScope(ScenarioContext Context, Dictionary<string, string>? Variables);
 
-        private ValueTask<StepResult> Attempt(ScenarioContext ctx) =>
-            ctx.Step(Name, (Self: this, Ctx: ctx), static s => s.Self.Run(s.Ctx, s.Ctx.Cancellation));
+    /// <summary>A step ready to run: each attempt is its own recorded step result.</summary>
+    private sealed record BoundStep(string Name, Func<StepScope, ValueTask<StepResult>> Run, ResiliencePipeline<StepResult>? Retry)
+    {
+        public ValueTask<StepResult> RunAsync(StepScope scope) => Retry is null
+            ? Attempt(scope)
+            : Retry.ExecuteAsync(static (state, _) => state.Self.Attempt(state.Scope), (Self: this, Scope: scope), scope.Context.Cancellation);
+
+        private ValueTask<StepResult> Attempt(StepScope scope) =>
+            scope.Context.Step(Name, (Self: this, Scope: scope), static s => s.Self.Run(s.Scope));
     }
 }
 

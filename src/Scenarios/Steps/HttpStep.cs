@@ -26,6 +26,7 @@ internal sealed class HttpStep
     private readonly byte[]? _body;
     private readonly string? _contentType;
     private readonly bool _readBody;
+    private readonly bool _templated;
 
     public HttpStep(HttpStepSpec spec, TargetClient client, TimeProvider time)
     {
@@ -38,27 +39,37 @@ internal sealed class HttpStep
         (_body, _contentType) = spec.Json is { } json
             ? (Encoding.UTF8.GetBytes(Secrets.Resolve(json.GetRawText())), "application/json")
             : spec.Text is { } text ? (Encoding.UTF8.GetBytes(Secrets.Resolve(text)), "text/plain; charset=utf-8") : (null, null);
-        _readBody = spec.Checks.Any(c => c.Subject.Kind == SubjectKind.Body);
+        _readBody = spec.Checks.Any(c => c.Subject.Kind == SubjectKind.Body) || spec.Extract.Values.Any(s => s.Kind == SubjectKind.Body);
+        _templated = Variables.Referenced(spec).Any();
     }
 
     public string Name => _spec.Name;
 
-    /// <summary>Sends the request (<see cref="HttpStepSpec.Repeat"/> times) and checks the last answer.</summary>
-    public async ValueTask<StepResult> RunAsync(CancellationToken cancellation)
+    /// <summary>
+    /// Sends the request (<see cref="HttpStepSpec.Repeat"/> times) and checks the last answer. In a
+    /// sequence, <paramref name="variables"/> fills <c>${vars.NAME}</c> and receives what this step extracts.
+    /// </summary>
+    public async ValueTask<StepResult> RunAsync(Dictionary<string, string>? variables, CancellationToken cancellation)
     {
         using var timeout = new CancellationTokenSource(_spec.Timeout, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellation, timeout.Token);
         long bytes = 0;
         try
         {
+            Request request = _templated ? Fill(variables ?? []) : new Request(_url, _headers, _body);
             Answer answer = default;
             for (int i = 0; i < _spec.Repeat; i++)
             {
-                answer = await SendAsync(linked.Token).ConfigureAwait(false);
+                answer = await SendAsync(request, linked.Token).ConfigureAwait(false);
                 bytes += answer.Bytes;
             }
 
-            return Judge(answer, bytes);
+            StepResult result = Judge(answer, bytes);
+            return result.IsOk && _spec.Extract.Count > 0 ? ExtractInto(variables, answer, result) : result;
+        }
+        catch (KeyNotFoundException e)
+        {
+            return StepResult.Fail(FailureReason.Internal, e.Message);
         }
         catch (Exception e) when (HttpFailures.Classify(e, timeout.IsCancellationRequested && !cancellation.IsCancellationRequested) is { } reason)
         {
@@ -66,14 +77,14 @@ internal sealed class HttpStep
         }
     }
 
-    private async Task<Answer> SendAsync(CancellationToken cancellation)
+    private async Task<Answer> SendAsync(Request template, CancellationToken cancellation)
     {
-        Uri url = _url;
+        Uri url = template.Url;
         HttpMethod method = _method;
         long start = _time.GetTimestamp();
         for (int hop = 0; ; hop++)
         {
-            using HttpRequestMessage request = NewRequest(method, url, withBody: method == _method);
+            using HttpRequestMessage request = NewRequest(template, method, url, withBody: method == _method);
             using HttpResponseMessage response = await _client.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellation).ConfigureAwait(false);
             long headersAt = _time.GetTimestamp();
             int status = (int)response.StatusCode;
@@ -103,20 +114,20 @@ internal sealed class HttpStep
         }
     }
 
-    private HttpRequestMessage NewRequest(HttpMethod method, Uri url, bool withBody)
+    private HttpRequestMessage NewRequest(Request template, HttpMethod method, Uri url, bool withBody)
     {
         var request = new HttpRequestMessage(method, url)
         {
             Version = HttpVersion.Version11,
             VersionPolicy = HttpVersionPolicy.RequestVersionOrHigher,
         };
-        if (withBody && _body is not null)
+        if (withBody && template.Body is not null)
         {
-            request.Content = new ByteArrayContent(_body);
+            request.Content = new ByteArrayContent(template.Body);
             request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(_contentType!);
         }
 
-        foreach (KeyValuePair<string, string> h in _headers)
+        foreach (KeyValuePair<string, string> h in template.Headers)
         {
             if (!request.Headers.TryAddWithoutValidation(h.Key, h.Value))
             {
@@ -176,6 +187,36 @@ internal sealed class HttpStep
         return StepResult.Ok(answer.Status, bytes) with { Phases = answer.Phases };
     }
 
+    /// <summary>The request with this iteration's variables filled in (secrets were resolved at bind time).</summary>
+    private Request Fill(IReadOnlyDictionary<string, string> variables)
+    {
+        var query = _spec.Query.ToDictionary(q => q.Key, q => Variables.Fill(q.Value, variables));
+        Uri url = BuildUrl(_client.Target.Url, Variables.Fill(_spec.Path, variables), query);
+        var headers = _headers.Select(h => KeyValuePair.Create(h.Key, Variables.Fill(h.Value, variables))).ToArray();
+        byte[]? body = _body is null ? null : Encoding.UTF8.GetBytes(Variables.Fill(Encoding.UTF8.GetString(_body), variables));
+        return new Request(url, headers, body);
+    }
+
+    private StepResult ExtractInto(Dictionary<string, string>? variables, Answer answer, StepResult result)
+    {
+        var input = new CheckInput(answer.Status, answer.DurationNs, answer.Bytes, answer.Body, name => answer.Headers.GetValueOrDefault(name));
+        foreach ((string name, CheckSubject subject) in _spec.Extract)
+        {
+            string? value = subject.Kind == SubjectKind.Status ? answer.Status.ToString(System.Globalization.CultureInfo.InvariantCulture) : CheckEvaluator.Read(subject, input).Text;
+            if (value is null)
+            {
+                return StepResult.Fail(FailureReason.Check, $"extract '{name}': {subject} is missing", answer.Status, result.SizeBytes) with { Phases = result.Phases };
+            }
+
+            if (variables is not null)
+            {
+                variables[name] = value;
+            }
+        }
+
+        return result;
+    }
+
     private long Nanoseconds(long ticks) => (long)(ticks * (1e9 / _time.TimestampFrequency));
 
     private static Uri BuildUrl(Uri baseUrl, string path, IReadOnlyDictionary<string, string> query)
@@ -188,6 +229,8 @@ internal sealed class HttpStep
 
         return builder.Uri;
     }
+
+    private sealed record Request(Uri Url, KeyValuePair<string, string>[] Headers, byte[]? Body);
 
     private readonly record struct Answer(int Status, long Bytes, string? Body, Dictionary<string, string> Headers, long DurationNs, PhaseTimings Phases);
 }

@@ -42,6 +42,7 @@ public static partial class Secrets
     [GeneratedRegex(@"\$\{env:(?<name>[A-Za-z_][A-Za-z0-9_]*)\}")]
     private static partial Regex Reference();
 
-    [GeneratedRegex(@"\$\{[^}]*\}?")]
+    // ${vars.NAME} are sequence variables, not secrets.
+    [GeneratedRegex(@"\$\{(?!vars\.)[^}]*\}?")]
     private static partial Regex Any();
 }

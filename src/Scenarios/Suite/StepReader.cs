@@ -6,7 +6,7 @@ namespace Probe.Scenarios.Suite;
 /// <summary>Reads a scenario's steps: each has a name, exactly one kind (http, rag), checks, a timeout and retries.</summary>
 internal static class StepReader
 {
-    internal static readonly string[] Fields = ["name", "http", "rag", "postgres", "tls", "sequence", "checks", "timeout", "retry"];
+    internal static readonly string[] Fields = ["name", "http", "rag", "postgres", "tls", "sequence", "checks", "timeout", "retry", "extract"];
     private static readonly string[] Kinds = ["http", "rag", "postgres", "tls", "sequence"];
     internal static readonly string[] HttpFields = ["target", "method", "path", "headers", "query", "json", "body", "redirects", "max_body", "repeat"];
     internal static readonly string[] RagFields = ["target", "path", "golden", "question_field", "answer", "sources", "stream"];
@@ -44,7 +44,7 @@ internal static class StepReader
         return steps;
     }
 
-    private static StepSpec? Read(SuiteNode step, SuiteContext suite)
+    private static StepSpec? Read(SuiteNode step, SuiteContext suite, bool inSequence = false)
     {
         if (!step.IsObjectWith("a step", Fields))
         {
@@ -68,17 +68,91 @@ internal static class StepReader
             return null;
         }
 
+        IReadOnlyDictionary<string, CheckSubject> extract = Extract(step);
+        if (extract.Count > 0 && kinds[0] != "http")
+        {
+            step.Child("extract").Error("only http steps extract values");
+        }
+
+        if (inSequence && kinds[0] != "http")
+        {
+            body.Error($"a sequence holds http steps; found {kinds[0]}");
+            return null;
+        }
+
         return kinds[0] switch
         {
-            "http" => Http(name, body, checks, timeout, retry, suite),
+            "http" => Http(name, body, checks, timeout, retry, suite) is { } http ? http with { Extract = extract } : null,
             "rag" => Rag(name, body, checks, timeout, retry, suite),
+            "sequence" => Sequence(name, body, checks, timeout, retry, suite),
             _ => NotYet(body, kinds[0]),
         };
     }
 
+    private static SequenceStepSpec? Sequence(string name, SuiteNode sequence, IReadOnlyList<CheckExpression> checks, TimeSpan timeout, RetrySpec? retry, SuiteContext suite)
+    {
+        if (!sequence.IsObjectWith("a sequence", "steps") || sequence.Field("steps") is not { } stepsNode)
+        {
+            if (sequence.Kind == JsonValueKind.Object)
+            {
+                sequence.Error("a sequence needs 'steps': the http steps of the flow, in order");
+            }
+
+            return null;
+        }
+
+        var steps = new List<HttpStepSpec>();
+        var known = new HashSet<string>(StringComparer.Ordinal);
+        foreach (SuiteNode node in stepsNode.Items("the sequence's steps"))
+        {
+            if (Read(node, suite, inSequence: true) is not HttpStepSpec step)
+            {
+                continue;
+            }
+
+            foreach (string variable in Variables.Referenced(step).Where(v => !known.Contains(v)))
+            {
+                node.Error($"${{vars.{variable}}} is not extracted by an earlier step of the sequence{SuiteNode.DidYouMean(variable, known)}; add \"extract\": {{ \"{variable}\": \"body.…\" }} to one");
+            }
+
+            known.UnionWith(step.Extract.Keys);
+            steps.Add(step);
+        }
+
+        if (steps.Count == 0 && stepsNode.Kind == JsonValueKind.Array && stepsNode.Element.GetArrayLength() == 0)
+        {
+            stepsNode.Error("the sequence has no steps");
+        }
+
+        return new SequenceStepSpec(name, checks, timeout, retry, steps);
+    }
+
+    private static IReadOnlyDictionary<string, CheckSubject> Extract(SuiteNode step)
+    {
+        var extract = new Dictionary<string, CheckSubject>(StringComparer.Ordinal);
+        if (step.Field("extract") is not { } node || !node.IsObjectWith("the extracted values", node.Members().Select(m => m.Name).ToArray()))
+        {
+            return extract;
+        }
+
+        foreach ((string variable, SuiteNode from) in node.Members())
+        {
+            string? path = from.Kind == JsonValueKind.String ? from.Element.GetString() : null;
+            if (path is null || !CheckParser.TryParse($"{path} exists", out CheckExpression? parsed, out _) || parsed.Subject.Kind is not (SubjectKind.Body or SubjectKind.Header or SubjectKind.Status))
+            {
+                from.Error($"expected where to take '{variable}' from, such as \"body.id\" or \"header.location\", found {SuiteNode.Describe(from.Element)}");
+                continue;
+            }
+
+            extract[variable] = parsed.Subject;
+        }
+
+        return extract;
+    }
+
     private static StepSpec? NotYet(SuiteNode body, string kind)
     {
-        body.Error($"step kind '{kind}' is not available in this build yet; available: http, rag");
+        body.Error($"step kind '{kind}' is not available in this build yet; available: http, rag, sequence");
         return null;
     }
 
@@ -124,7 +198,8 @@ internal static class StepReader
             Map(http, "headers"), Map(http, "query"), json, text,
             http.Boolean("redirects") ?? true,
             http.Integer("max_body", 0, 1L << 34) ?? (16L << 20),
-            (int)(http.Integer("repeat", 1, 10_000) ?? 1));
+            (int)(http.Integer("repeat", 1, 10_000) ?? 1),
+            new Dictionary<string, CheckSubject>());
     }
 
     private static RagStepSpec? Rag(string name, SuiteNode rag, IReadOnlyList<CheckExpression> checks, TimeSpan timeout, RetrySpec? retry, SuiteContext suite)

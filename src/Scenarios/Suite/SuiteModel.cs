@@ -57,7 +57,16 @@ public sealed record HttpStepSpec(
     string? Text,
     bool FollowRedirects,
     long MaxBodyBytes,
-    int Repeat)
+    int Repeat,
+    IReadOnlyDictionary<string, CheckSubject> Extract)
+    : StepSpec(Name, Checks, Timeout, Retry);
+
+/// <summary>
+/// A user flow: steps run in order, each recorded as <c>sequence/step</c>, stopping at the first
+/// failure; values extracted by one step (<c>"extract": {"id": "body.transfer_id"}</c>) are used by
+/// later ones as <c>${vars.id}</c>. The sequence's own success rate is the flow's.
+/// </summary>
+public sealed record SequenceStepSpec(string Name, IReadOnlyList<CheckExpression> Checks, TimeSpan Timeout, RetrySpec? Retry, IReadOnlyList<HttpStepSpec> Steps)
     : StepSpec(Name, Checks, Timeout, Retry);
 
 /// <summary>Replays a golden-question set against a RAG endpoint.</summary>

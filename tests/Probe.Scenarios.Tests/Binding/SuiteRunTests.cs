@@ -183,6 +183,37 @@ public sealed class SuiteRunTests : IAsyncLifetime
         Assert.True(report.TokensPerSecond is > 50 and < 130, $"tokens/s {report.TokensPerSecond}");
     }
 
+    [Fact]
+    public async Task Sequence_CreateThenFetchByTheReturnedId_PassesValuesBetweenStepsAndRecordsEach()
+    {
+        (RunResult result, _) = await RunAsync(Inline("""
+            "steps": [ { "name": "flow", "sequence": { "steps": [
+              { "name": "create", "http": { "method": "POST", "path": "/api/transfers", "json": { "from": "sav-001", "to": "chk-001", "amount": 2 } }, "checks": ["status == 201"], "extract": { "id": "body.transfer_id" } },
+              { "name": "fetch", "http": { "path": "/api/transfers/${vars.id}" }, "checks": ["status == 200", "body.amount == 2", "body.status == \"completed\""] } ] } } ],
+            "load": { "iterations_for_constant": { "copies": 2, "iterations": 10 } }
+            """), "s");
+
+        ScenarioSnapshot s = result.Scenario("s");
+        Assert.Equal(["flow", "flow/create", "flow/fetch"], s.Steps.Select(x => x.Name));
+        Assert.All(s.Steps, x => Assert.Equal((10, 0), (x.Ok, x.Fail)));
+    }
+
+    [Fact]
+    public async Task Sequence_AStepFails_TheFlowStopsThereAndSaysWhichStep()
+    {
+        (RunResult result, _) = await RunAsync(Inline("""
+            "steps": [ { "name": "flow", "sequence": { "steps": [
+              { "name": "create", "http": { "method": "POST", "path": "/api/transfers", "json": { "from": "sav-001", "to": "chk-001", "amount": 2 } }, "extract": { "id": "body.transfer_id" } },
+              { "name": "fetch", "http": { "path": "/api/transfers/${vars.id}" }, "checks": ["body.amount == 3"] },
+              { "name": "never", "http": { "path": "/health" } } ] } } ]
+            """), "s");
+
+        ScenarioSnapshot s = result.Scenario("s");
+        Assert.Equal(["check: flow/fetch: check 'body.amount == 3' failed: body.amount was 2"], s.Step("flow")!.FailureMessages);
+        Assert.Null(s.Step("flow/never"));
+        Assert.Equal(1, s.Iterations.Fail);
+    }
+
     private SuiteDefinition DefaultSuite() =>
         SuiteLoader.Load(Path.Combine(SuiteLoaderTests.RepoRoot(), "scenarios.json"), new Dictionary<string, string> { ["demo"] = _target.Address.ToString() });
 
