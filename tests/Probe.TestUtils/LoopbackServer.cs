@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using System.Security.Cryptography.X509Certificates;
 
 namespace Probe.TestUtils;
 
@@ -22,12 +23,22 @@ public sealed class LoopbackServer : IAsyncDisposable
     /// <summary>The base address, such as http://127.0.0.1:41234/.</summary>
     public Uri Address { get; }
 
-    public static async Task<LoopbackServer> StartAsync(Action<IEndpointRouteBuilder> map)
+    /// <summary>Starts a plain HTTP server, or HTTPS with <paramref name="certificate"/>.</summary>
+    public static async Task<LoopbackServer> StartAsync(Action<IEndpointRouteBuilder> map, X509Certificate2? certificate = null)
     {
         ArgumentNullException.ThrowIfNull(map);
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        if (certificate is null)
+        {
+            builder.WebHost.UseUrls("http://127.0.0.1:0");
+        }
+        else
+        {
+            builder.WebHost.UseKestrelHttpsConfiguration();
+            builder.WebHost.ConfigureKestrel(k => k.Listen(System.Net.IPAddress.Loopback, 0, o => o.UseHttps(certificate)));
+        }
+
         WebApplication app = builder.Build();
         map(app);
         await app.StartAsync();

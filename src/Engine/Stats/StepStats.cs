@@ -42,7 +42,7 @@ internal sealed class StepStats
         Latency.Record(latencyNs);
         ServiceTime.Record(serviceNs);
         _counters.Record(result);
-        if (result.Phases.TimeToFirstByteNs >= 0)
+        if (result.Phases != PhaseTimings.None)
         {
             RecordPhases(result.Phases);
         }

@@ -98,6 +98,10 @@ public static class SuiteBinder
                 var ragStep = new RagStep(rag, clients[rag.Target ?? scenario.Target], suite.Golden[rag.Golden], tally.For(scenario.Name, rag.Name), options.Time);
                 run = scope => ragStep.RunAsync(scope.Context.Iteration, scope.Context.Cancellation);
                 break;
+            case TlsStepSpec tls:
+                var tlsStep = new TlsStep(tls, suite.Targets[tls.Target ?? scenario.Target], options.Time);
+                run = scope => tlsStep.RunAsync(scope.Context.Cancellation);
+                break;
             case SequenceStepSpec sequence:
                 BoundStep[] inner = sequence.Steps.Select(s => BindStep(s, scenario, clients, options, suite, tally, $"{sequence.Name}/")).ToArray();
                 run = scope => RunSequence(inner, scope);

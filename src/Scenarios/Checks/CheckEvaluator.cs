@@ -107,9 +107,10 @@ public static class CheckEvaluator
             case SubjectKind.Tls:
                 return input.Tls is not { } tls ? Operand.Missing : (string)subject.Path[0] switch
                 {
-                    "expires_in" => Operand.FromNumber(tls.ExpiresIn.Ticks * 100.0, Probe.Engine.Timing.DurationText.Format(TimeSpan.FromSeconds(Math.Round(tls.ExpiresIn.TotalSeconds)))),
+                    "expires_in" => Operand.FromNumber(tls.ExpiresIn.Ticks * 100.0, tls.ExpiresIn.TotalDays.ToString("0.#", CultureInfo.InvariantCulture) + "d"),
                     "issuer" => Operand.FromText(tls.Issuer),
                     "subject" => Operand.FromText(tls.Subject),
+                    "trusted" => Operand.FromJsonBoolean(tls.Trusted),
                     _ => Operand.FromJsonBoolean(tls.HostnameMatch),
                 };
         }

@@ -55,5 +55,5 @@ public sealed class CheckInput
     }
 }
 
-/// <summary>What a TLS handshake showed: certificate expiry, issuer, subject, and whether the host name matched.</summary>
-public sealed record TlsFacts(TimeSpan ExpiresIn, string Issuer, string Subject, bool HostnameMatch);
+/// <summary>What a TLS handshake showed: certificate expiry, issuer, subject, whether the host name matched and the chain is trusted.</summary>
+public sealed record TlsFacts(TimeSpan ExpiresIn, string Issuer, string Subject, bool HostnameMatch, bool Trusted = true);

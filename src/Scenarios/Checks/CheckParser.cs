@@ -13,7 +13,7 @@ namespace Probe.Scenarios.Checks;
 /// subject    = "status" | "latency" | "size"
 ///            | "body" { "." name | "[" digits "]" } [ ".length" ]
 ///            | "header." header-name
-///            | "tls." ( "expires_in" | "issuer" | "subject" | "hostname_match" )
+///            | "tls." ( "expires_in" | "issuer" | "subject" | "hostname_match" | "trusted" )
 /// comparison = "==" | "!=" | "&lt;" | "&lt;=" | "&gt;" | "&gt;="
 /// value      = number | duration | string | "true" | "false" | "null"
 /// string     = '"' { any character but '"' and '\', or '\"', '\\' } '"'
@@ -24,7 +24,7 @@ namespace Probe.Scenarios.Checks;
 public static class CheckParser
 {
     private static readonly string[] Subjects = ["status", "latency", "size", "body", "header", "tls"];
-    private static readonly string[] TlsFields = ["expires_in", "issuer", "subject", "hostname_match"];
+    private static readonly string[] TlsFields = ["expires_in", "issuer", "subject", "hostname_match", "trusted"];
 
     /// <summary>Parses <paramref name="text"/> or throws <see cref="FormatException"/> ("check 'TEXT': column N: …").</summary>
     public static CheckExpression Parse(string text) =>
@@ -121,7 +121,7 @@ public static class CheckParser
             case "header" or "tls":
                 if (!s.Take('.'))
                 {
-                    error = new(s.Column, head == "header" ? "expected '.' and a header name after 'header', as in header.retry-after" : "expected '.' and a field after 'tls': expires_in, issuer, subject or hostname_match");
+                    error = new(s.Column, head == "header" ? "expected '.' and a header name after 'header', as in header.retry-after" : "expected '.' and a field after 'tls': expires_in, issuer, subject, hostname_match or trusted");
                     return false;
                 }
 
@@ -135,7 +135,7 @@ public static class CheckParser
 
                 if (head == "tls" && !TlsFields.Contains(name))
                 {
-                    error = new(nameColumn, $"unknown tls field '{name}'; expected expires_in, issuer, subject or hostname_match{DidYouMean(name, TlsFields)}");
+                    error = new(nameColumn, $"unknown tls field '{name}'; expected expires_in, issuer, subject, hostname_match or trusted{DidYouMean(name, TlsFields)}");
                     return false;
                 }
 

@@ -9,6 +9,7 @@ internal static class StepReader
     internal static readonly string[] Fields = ["name", "http", "rag", "postgres", "tls", "sequence", "checks", "timeout", "retry", "extract"];
     private static readonly string[] Kinds = ["http", "rag", "postgres", "tls", "sequence"];
     internal static readonly string[] HttpFields = ["target", "method", "path", "headers", "query", "json", "body", "redirects", "max_body", "repeat"];
+    internal static readonly string[] TlsFields = ["target", "host", "port"];
     internal static readonly string[] RagFields = ["target", "path", "golden", "question_field", "answer", "sources", "stream"];
     private static readonly string[] Methods = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
     private static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(30);
@@ -85,6 +86,7 @@ internal static class StepReader
             "http" => Http(name, body, checks, timeout, retry, suite) is { } http ? http with { Extract = extract } : null,
             "rag" => Rag(name, body, checks, timeout, retry, suite),
             "sequence" => Sequence(name, body, checks, timeout, retry, suite),
+            "tls" => Tls(name, body, checks, timeout, retry, suite),
             _ => NotYet(body, kinds[0]),
         };
     }
@@ -127,6 +129,22 @@ internal static class StepReader
         return new SequenceStepSpec(name, checks, timeout, retry, steps);
     }
 
+    private static TlsStepSpec? Tls(string name, SuiteNode tls, IReadOnlyList<CheckExpression> checks, TimeSpan timeout, RetrySpec? retry, SuiteContext suite)
+    {
+        if (!tls.IsObjectWith("a tls step", TlsFields))
+        {
+            return null;
+        }
+
+        string? target = Target(tls, suite);
+        foreach (CheckExpression check in checks.Where(c => c.Subject.Kind is not (SubjectKind.Tls or SubjectKind.Latency)))
+        {
+            tls.Error($"a tls step checks tls.* and latency only; '{check.Text}' reads {check.Subject}");
+        }
+
+        return new TlsStepSpec(name, checks, timeout, retry, target, tls.String("host"), (int?)tls.Integer("port", 1, 65535));
+    }
+
     private static IReadOnlyDictionary<string, CheckSubject> Extract(SuiteNode step)
     {
         var extract = new Dictionary<string, CheckSubject>(StringComparer.Ordinal);
@@ -152,7 +170,7 @@ internal static class StepReader
 
     private static StepSpec? NotYet(SuiteNode body, string kind)
     {
-        body.Error($"step kind '{kind}' is not available in this build yet; available: http, rag, sequence");
+        body.Error($"step kind '{kind}' is not available in this build yet; available: http, rag, sequence, tls");
         return null;
     }
 

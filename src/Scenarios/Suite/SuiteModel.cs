@@ -84,6 +84,14 @@ public sealed record RagStepSpec(
     bool Stream)
     : StepSpec(Name, Checks, Timeout, Retry);
 
+/// <summary>
+/// A TLS handshake with the target (or another host and port): certificate expiry, issuer, subject,
+/// host-name match and trust, for checks such as <c>tls.expires_in &gt; 14d</c>. Without checks the
+/// step fails (reason tls) on an untrusted, mismatched or expired certificate.
+/// </summary>
+public sealed record TlsStepSpec(string Name, IReadOnlyList<CheckExpression> Checks, TimeSpan Timeout, RetrySpec? Retry, string? Target, string? Host, int? Port)
+    : StepSpec(Name, Checks, Timeout, Retry);
+
 /// <summary>Retries for synthetic and smoke steps: every attempt is recorded; load steps do not retry unless told.</summary>
 public sealed record RetrySpec(int Attempts, TimeSpan Backoff);
 

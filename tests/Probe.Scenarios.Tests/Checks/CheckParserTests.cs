@@ -39,7 +39,7 @@ public class CheckParserTests
     [InlineData("body.results[x] exists", "column 14: expected an index and ']' as in [0], found 'x]'")]
     [InlineData("body. exists", "column 6: expected a field name after '.', found a space")]
     [InlineData("header exists", "column 7: expected '.' and a header name after 'header', as in header.retry-after")]
-    [InlineData("tls.expiry > 14d", "column 5: unknown tls field 'expiry'; expected expires_in, issuer, subject or hostname_match")]
+    [InlineData("tls.expiry > 14d", "column 5: unknown tls field 'expiry'; expected expires_in, issuer, subject, hostname_match or trusted")]
     [InlineData("status in 200", "column 11: expected '(' after 'in', found '200'")]
     [InlineData("status in (200 204)", "column 16: expected ',' or ')' in the list after 'in', found '204)'")]
     [InlineData("status == 200 and", "column 15: expected the end of the check, found 'and'")]

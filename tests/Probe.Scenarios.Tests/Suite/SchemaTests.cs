@@ -15,6 +15,7 @@ public class SchemaTests
         { "properties.scenarios.additionalProperties.properties.steps.items.properties", StepReader.Fields },
         { "properties.scenarios.additionalProperties.properties.steps.items.properties.http.properties", StepReader.HttpFields },
         { "properties.scenarios.additionalProperties.properties.steps.items.properties.rag.properties", StepReader.RagFields },
+        { "properties.scenarios.additionalProperties.properties.steps.items.properties.tls.properties", StepReader.TlsFields },
     };
 
     [Theory]
