@@ -39,28 +39,29 @@ public static class SuiteBinder
 
         var tally = new RagTally();
         var clients = suite.Targets.Values.ToDictionary(t => t.Name, t => new TargetClient(t, options.Time), StringComparer.Ordinal);
+        var owned = new List<IDisposable>(clients.Values);
         try
         {
             var scenarios = suite.Scenarios
                 .Where(s => options.Scenarios.Count == 0 || options.Scenarios.Contains(s.Name))
-                .Select(s => BindScenario(s, clients, options, suite, tally))
+                .Select(s => BindScenario(s, clients, options, suite, tally, owned))
                 .ToArray();
-            return new BoundSuite(suite, scenarios, clients.Values.ToArray(), tally);
+            return new BoundSuite(suite, scenarios, owned, tally);
         }
         catch
         {
-            foreach (TargetClient c in clients.Values)
+            foreach (IDisposable d in owned)
             {
-                c.Dispose();
+                d.Dispose();
             }
 
             throw;
         }
     }
 
-    private static ScenarioDefinition BindScenario(ScenarioSpec spec, Dictionary<string, TargetClient> clients, BindOptions options, SuiteDefinition suite, RagTally tally)
+    private static ScenarioDefinition BindScenario(ScenarioSpec spec, Dictionary<string, TargetClient> clients, BindOptions options, SuiteDefinition suite, RagTally tally, List<IDisposable> owned)
     {
-        BoundStep[] steps = spec.Steps.Select(step => BindStep(step, spec, clients, options, suite, tally)).ToArray();
+        BoundStep[] steps = spec.Steps.Select(step => BindStep(step, spec, clients, options, suite, tally, owned)).ToArray();
         bool needsVariables = spec.Steps.Any(s => s is SequenceStepSpec);
         ScenarioDefinition scenario = Scenario
             .Create(spec.Name, async ctx =>
@@ -85,7 +86,7 @@ public static class SuiteBinder
             : scenario;
     }
 
-    private static BoundStep BindStep(StepSpec spec, ScenarioSpec scenario, Dictionary<string, TargetClient> clients, BindOptions options, SuiteDefinition suite, RagTally tally, string prefix = "")
+    private static BoundStep BindStep(StepSpec spec, ScenarioSpec scenario, Dictionary<string, TargetClient> clients, BindOptions options, SuiteDefinition suite, RagTally tally, List<IDisposable> owned, string prefix = "")
     {
         Func<StepScope, ValueTask<StepResult>> run;
         switch (spec)
@@ -98,12 +99,17 @@ public static class SuiteBinder
                 var ragStep = new RagStep(rag, clients[rag.Target ?? scenario.Target], suite.Golden[rag.Golden], tally.For(scenario.Name, rag.Name), options.Time);
                 run = scope => ragStep.RunAsync(scope.Context.Iteration, scope.Context.Cancellation);
                 break;
+            case PostgresStepSpec postgres:
+                var pgStep = new PostgresStep(postgres, options.Time);
+                owned.Add(pgStep);
+                run = scope => pgStep.RunAsync(scope.Context.Cancellation);
+                break;
             case TlsStepSpec tls:
                 var tlsStep = new TlsStep(tls, suite.Targets[tls.Target ?? scenario.Target], options.Time);
                 run = scope => tlsStep.RunAsync(scope.Context.Cancellation);
                 break;
             case SequenceStepSpec sequence:
-                BoundStep[] inner = sequence.Steps.Select(s => BindStep(s, scenario, clients, options, suite, tally, $"{sequence.Name}/")).ToArray();
+                BoundStep[] inner = sequence.Steps.Select(s => BindStep(s, scenario, clients, options, suite, tally, owned, $"{sequence.Name}/")).ToArray();
                 run = scope => RunSequence(inner, scope);
                 break;
             default:

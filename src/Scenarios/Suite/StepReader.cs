@@ -10,6 +10,7 @@ internal static class StepReader
     private static readonly string[] Kinds = ["http", "rag", "postgres", "tls", "sequence"];
     internal static readonly string[] HttpFields = ["target", "method", "path", "headers", "query", "json", "body", "redirects", "max_body", "repeat"];
     internal static readonly string[] TlsFields = ["target", "host", "port"];
+    internal static readonly string[] PostgresFields = ["connection", "query", "rows"];
     internal static readonly string[] RagFields = ["target", "path", "golden", "question_field", "answer", "sources", "stream"];
     private static readonly string[] Methods = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
     private static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(30);
@@ -87,7 +88,7 @@ internal static class StepReader
             "rag" => Rag(name, body, checks, timeout, retry, suite),
             "sequence" => Sequence(name, body, checks, timeout, retry, suite),
             "tls" => Tls(name, body, checks, timeout, retry, suite),
-            _ => NotYet(body, kinds[0]),
+            _ => Postgres(name, body, checks, timeout, retry),
         };
     }
 
@@ -168,10 +169,33 @@ internal static class StepReader
         return extract;
     }
 
-    private static StepSpec? NotYet(SuiteNode body, string kind)
+    private static PostgresStepSpec? Postgres(string name, SuiteNode pg, IReadOnlyList<CheckExpression> checks, TimeSpan timeout, RetrySpec? retry)
     {
-        body.Error($"step kind '{kind}' is not available in this build yet; available: http, rag, sequence, tls");
-        return null;
+        if (!pg.IsObjectWith("a postgres step", PostgresFields))
+        {
+            return null;
+        }
+
+        string? connection = pg.String("connection", required: true, example: "\"Host=127.0.0.1;Username=probe;Password=${env:PG_PASSWORD};Database=app\"");
+        if (connection is not null)
+        {
+            string resolved = Secrets.Check(connection, pg.Child("connection"));
+            try
+            {
+                _ = new Npgsql.NpgsqlConnectionStringBuilder(resolved);
+            }
+            catch (ArgumentException e)
+            {
+                pg.Child("connection").Error($"not a PostgreSQL connection string ({e.Message}); write it as Host=…;Port=5432;Username=…;Database=…");
+            }
+        }
+
+        foreach (CheckExpression check in checks.Where(c => c.Subject.Kind is not (SubjectKind.Latency or SubjectKind.Size)))
+        {
+            pg.Error($"a postgres step checks latency and size (the number of rows) only; '{check.Text}' reads {check.Subject}");
+        }
+
+        return connection is null ? null : new PostgresStepSpec(name, checks, timeout, retry, connection, pg.String("query") ?? "SELECT 1", pg.Integer("rows", 0, long.MaxValue));
     }
 
     private static HttpStepSpec? Http(string name, SuiteNode http, IReadOnlyList<CheckExpression> checks, TimeSpan timeout, RetrySpec? retry, SuiteContext suite)

@@ -16,6 +16,7 @@ public class SchemaTests
         { "properties.scenarios.additionalProperties.properties.steps.items.properties.http.properties", StepReader.HttpFields },
         { "properties.scenarios.additionalProperties.properties.steps.items.properties.rag.properties", StepReader.RagFields },
         { "properties.scenarios.additionalProperties.properties.steps.items.properties.tls.properties", StepReader.TlsFields },
+        { "properties.scenarios.additionalProperties.properties.steps.items.properties.postgres.properties", StepReader.PostgresFields },
     };
 
     [Theory]
