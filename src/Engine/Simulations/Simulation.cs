@@ -27,6 +27,10 @@ public static class Simulation
     /// <inheritdoc cref="PauseSimulation"/>
     public static PauseSimulation Pause(TimeSpan during) => new(during);
 
+    /// <summary>Checks that <paramref name="simulations"/> make a plan: at least one phase.</summary>
+    /// <exception cref="ArgumentException">They do not.</exception>
+    public static void Validate(IReadOnlyList<LoadSimulation> simulations) => _ = LoadPlan.Compile(simulations);
+
     /// <summary>k6 stages: each (duration, target) is a <see cref="RampingConstantSimulation"/> to that many copies.</summary>
     public static IReadOnlyList<LoadSimulation> Stages(params (TimeSpan During, int Target)[] stages) =>
         stages.Select(s => (LoadSimulation)new RampingConstantSimulation(s.Target, s.During)).ToArray();

@@ -1,0 +1,47 @@
+using Probe.DemoTarget;
+using Probe.Engine.Scheduling;
+using Probe.Engine.Simulations;
+using Probe.Engine.Verdicts;
+using Probe.Exporter.Reports;
+using Probe.Scenarios.Binding;
+using Probe.Scenarios.Fluent;
+using Probe.Scenarios.Suite;
+using Xunit;
+
+namespace Probe.Examples.CodeFirstLoadTest;
+
+/// <summary>
+/// The barbershop seed's knowledge-search check as a C# load test: the same steps, checks,
+/// thresholds and reports as the suite file, run by xUnit. The gate is the verdict.
+/// </summary>
+public sealed class KnowledgeSearchLoadTest : IAsyncLifetime
+{
+    private DemoTargetHost _service = null!;
+
+    public async Task InitializeAsync() => _service = await DemoTargetHost.StartAsync();
+
+    public async Task DisposeAsync() => await _service.DisposeAsync();
+
+    [Fact]
+    public async Task KnowledgeSearch_TenUsersForThreeSeconds_MeetsItsSlo()
+    {
+        using BoundSuite search = ProbeScenario.Create("knowledge-search", _service.Address)
+            .Http("search", h => h
+                .Post("/api/knowledge/search")
+                .Json(new { query = "haircut prices", shopId = 1, limit = 3 })
+                .Check("status == 200")
+                .Check("body.results.length >= 1")
+                .Check("latency < 500ms"))
+            .Rag("golden", [new GoldenQuestion("How much is a haircut?", ["$30"], ["pricing.md"])])
+            .Load(Simulation.RampingConstant(10, TimeSpan.FromSeconds(1)), Simulation.KeepConstant(10, TimeSpan.FromSeconds(2)))
+            .Thresholds("p95 < 500ms", "error_rate < 1%")
+            .Build();
+
+        RunResult result = await LoadRunner.RunAsync(search.Scenarios);
+
+        string report = MarkdownReport.Render(new RunInfo("code-first", "(code)", "local", Environment.MachineName, null, "example"), result);
+        Assert.True(result.Verdict == Verdict.Passed, report);
+        Assert.True(result.Scenario("knowledge-search").Step("search")!.Count > 100);
+        Assert.Equal(1.0, search.Rag.Reports()[0].PassRate);
+    }
+}
