@@ -5,7 +5,10 @@ namespace Probe.Runner.Tests;
 /// <summary>Runs the real <c>probe</c> binary (built beside the tests) as a separate process and captures what it prints.</summary>
 internal static class ProbeProcess
 {
-    public static async Task<(int ExitCode, string Out, string Err)> RunAsync(string workingDirectory, params string[] args)
+    public static Task<(int ExitCode, string Out, string Err)> RunAsync(string workingDirectory, params string[] args) =>
+        RunWithEnvironmentAsync(workingDirectory, new Dictionary<string, string>(), args);
+
+    public static async Task<(int ExitCode, string Out, string Err)> RunWithEnvironmentAsync(string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         string probe = Path.Combine(AppContext.BaseDirectory, "probe.dll");
         var start = new ProcessStartInfo("dotnet", [probe, .. args])
@@ -15,6 +18,11 @@ internal static class ProbeProcess
             RedirectStandardError = true,
         };
         start.Environment["DOTNET_NOLOGO"] = "1";
+        foreach ((string name, string value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
         using Process process = Process.Start(start)!;
         Task<string> stdout = process.StandardOutput.ReadToEndAsync();
         Task<string> stderr = process.StandardError.ReadToEndAsync();

@@ -24,7 +24,7 @@ internal static class RunCommand
     {
         var suite = new Argument<string?>("suite") { Description = "The suite file (default: scenarios.json in the current folder).", Arity = ArgumentArity.ZeroOrOne };
         var scenarios = new Option<string[]>("--scenario", "-s") { Description = "Run only this scenario (repeatable). Default: all.", AllowMultipleArgumentsPerToken = true };
-        var targets = new Option<string[]>("--target", "-t") { Description = "Replace a target's URL: NAME=URL (repeatable)." };
+        var targets = new Option<string[]>("--target", "-t") { Description = "Replace a target's URL: NAME=URL (repeatable). PROBE_TARGET_<NAME> in the environment does the same; the option wins." };
         var region = new Option<string>("--region") { Description = "The region this generator runs as (a label in reports). Default: local.", DefaultValueFactory = _ => Environment.GetEnvironmentVariable("PROBE_REGION") ?? "local" };
         var output = new Option<string?>("--out", "-o") { Description = "Folder for summary.json, report.md and junit.xml. Default: results/<UTC timestamp>." };
         var scale = new Option<double>("--duration-scale") { Description = "Multiply every timed load phase by this (0.1 turns a 9 min ramp into 54 s).", DefaultValueFactory = _ => 1.0 };

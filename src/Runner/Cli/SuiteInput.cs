@@ -19,7 +19,11 @@ internal static class SuiteInput
 
         try
         {
-            return SuiteLoader.Load(file, targets);
+            SuiteDefinition suite = SuiteLoader.Load(file, targets);
+            var fromEnvironment = suite.Targets.Keys
+                .Where(name => !targets.ContainsKey(name) && Environment.GetEnvironmentVariable(EnvironmentName(name)) is { Length: > 0 })
+                .ToDictionary(name => name, name => Environment.GetEnvironmentVariable(EnvironmentName(name))!, StringComparer.Ordinal);
+            return fromEnvironment.Count == 0 ? suite : SuiteLoader.Load(file, targets.Concat(fromEnvironment).ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal));
         }
         catch (SuiteException e)
         {
@@ -32,6 +36,10 @@ internal static class SuiteInput
             return null;
         }
     }
+
+    /// <summary>The environment variable that replaces target <paramref name="name"/>'s URL: <c>PROBE_TARGET_</c> and the name in upper case, other characters as '_'.</summary>
+    public static string EnvironmentName(string name) =>
+        "PROBE_TARGET_" + string.Concat(name.Select(c => char.IsAsciiLetterOrDigit(c) ? char.ToUpperInvariant(c) : '_'));
 
     /// <summary>Parses <c>NAME=URL</c> pairs; null after printing what is wrong.</summary>
     public static Dictionary<string, string>? Targets(IEnumerable<string> pairs, TextWriter errors)

@@ -98,10 +98,11 @@ internal sealed class HttpStep
             (long size, string? text) = await ReadBodyAsync(response, cancellation).ConfigureAwait(false);
             long end = _time.GetTimestamp();
             request.Options.TryGetValue(TargetClient.ConnectTimingKey, out ConnectTiming connect);
+            bool handshake = request.Options.TryGetValue(TargetClient.HandshakeDoneKey, out long handshakeDone) && connect != default;
             var phases = new PhaseTimings(
                 connect == default ? -1 : connect.DnsNs,
                 connect == default ? -1 : connect.ConnectNs,
-                -1,
+                handshake ? Nanoseconds(handshakeDone - connect.ConnectedAt) : -1,
                 Nanoseconds(headersAt - start),
                 Nanoseconds(end - headersAt));
             var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);

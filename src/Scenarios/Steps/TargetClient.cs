@@ -13,6 +13,7 @@ namespace Probe.Scenarios.Steps;
 internal sealed class TargetClient : IDisposable
 {
     internal static readonly HttpRequestOptionsKey<ConnectTiming> ConnectTimingKey = new("probe.connect-timing");
+    internal static readonly HttpRequestOptionsKey<long> HandshakeDoneKey = new("probe.tls-handshake-done");
 
     private readonly TimeProvider _time;
 
@@ -30,6 +31,10 @@ internal sealed class TargetClient : IDisposable
             EnableMultipleHttp2Connections = true,
             UseCookies = false,
             ConnectCallback = ConnectAsync,
+            SslOptions = new System.Net.Security.SslClientAuthenticationOptions
+            {
+                RemoteCertificateValidationCallback = (_, _, _, errors) => errors == System.Net.Security.SslPolicyErrors.None || target.InsecureTls,
+            },
         };
         Http = new HttpClient(handler, disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
     }
@@ -63,12 +68,16 @@ internal sealed class TargetClient : IDisposable
         long connected = _time.GetTimestamp();
         context.InitialRequestMessage.Options.Set(ConnectTimingKey, new ConnectTiming(
             literal is null ? Nanoseconds(resolved - start) : -1,
-            Nanoseconds(connected - resolved)));
-        return new NetworkStream(socket, ownsSocket: true);
+            Nanoseconds(connected - resolved),
+            connected));
+        var network = new NetworkStream(socket, ownsSocket: true);
+        return context.InitialRequestMessage.RequestUri?.Scheme == Uri.UriSchemeHttps
+            ? new HandshakeTimingStream(network, _time, context.InitialRequestMessage)
+            : network;
     }
 
-    private long Nanoseconds(long ticks) => (long)(ticks * (1e9 / _time.TimestampFrequency));
+    internal long Nanoseconds(long ticks) => (long)(ticks * (1e9 / _time.TimestampFrequency));
 }
 
-/// <summary>DNS and connect time of a new connection, in nanoseconds (DNS −1 for an address literal).</summary>
-internal readonly record struct ConnectTiming(long DnsNs, long ConnectNs);
+/// <summary>DNS and connect time of a new connection, in nanoseconds (DNS −1 for an address literal), and when it connected.</summary>
+internal readonly record struct ConnectTiming(long DnsNs, long ConnectNs, long ConnectedAt);

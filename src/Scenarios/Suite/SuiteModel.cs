@@ -18,8 +18,12 @@ public sealed record SuiteDefinition(
     public ScenarioSpec? Scenario(string name) => Scenarios.FirstOrDefault(s => s.Name == name);
 }
 
-/// <summary>A named base URL. <see cref="Demo"/>: the built-in demo target, started in-process when nothing listens there.</summary>
-public sealed record TargetSpec(string Name, Uri Url, bool Demo);
+/// <summary>
+/// A named base URL. <see cref="Demo"/>: the built-in demo target, started in-process when nothing
+/// listens there. <see cref="InsecureTls"/>: accept any server certificate (staging with a
+/// self-signed one); tls steps still report whether it is trusted.
+/// </summary>
+public sealed record TargetSpec(string Name, Uri Url, bool Demo, bool InsecureTls = false);
 
 /// <summary>One scenario of the suite.</summary>
 public sealed record ScenarioSpec(

@@ -3,6 +3,8 @@ namespace Probe.Scenarios.Suite;
 /// <summary>Reads <c>targets</c>: <c>{ "demo": { "url": "http://127.0.0.1:5080", "demo": true } }</c>.</summary>
 internal static class TargetReader
 {
+    internal static readonly string[] Fields = ["url", "demo", "insecure_tls"];
+
     public static IReadOnlyDictionary<string, TargetSpec> Read(SuiteNode root, IReadOnlyDictionary<string, string> overrides)
     {
         var targets = new Dictionary<string, TargetSpec>(StringComparer.Ordinal);
@@ -19,7 +21,7 @@ internal static class TargetReader
 
         foreach ((string name, SuiteNode target) in node.Members())
         {
-            if (!target.IsObjectWith($"target '{name}'", "url", "demo"))
+            if (!target.IsObjectWith($"target '{name}'", Fields))
             {
                 continue;
             }
@@ -36,7 +38,7 @@ internal static class TargetReader
                 continue;
             }
 
-            targets[name] = new TargetSpec(name, uri, target.Boolean("demo") ?? false);
+            targets[name] = new TargetSpec(name, uri, target.Boolean("demo") ?? false, target.Boolean("insecure_tls") ?? false);
         }
 
         foreach (string name in overrides.Keys.Where(k => !targets.ContainsKey(k) && !node.Has(k)))

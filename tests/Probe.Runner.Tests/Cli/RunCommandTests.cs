@@ -64,6 +64,19 @@ public class RunCommandTests
     }
 
     [Fact]
+    public async Task Run_TargetFromTheEnvironment_ReplacesTheSuitesUrl()
+    {
+        await using DemoTargetHost target = await DemoTargetHost.StartAsync();
+        string folder = ProbeProcess.TempFolder();
+        File.WriteAllText(Path.Combine(folder, "gate.json"), GateSuite.Replace("TARGET", "http://127.0.0.1:1", StringComparison.Ordinal));
+
+        var (exit, stdout, _) = await ProbeProcess.RunWithEnvironmentAsync(folder, new Dictionary<string, string> { ["PROBE_TARGET_API"] = target.Address.ToString() }, "run", "gate.json", "--quiet", "--out", "out");
+
+        Assert.True(exit == 0, stdout);
+        Assert.Equal("PASSED: every threshold held (exit code 0)", stdout.Trim());
+    }
+
+    [Fact]
     public async Task Run_BrokenSuite_ExitsTwoWithTheErrorAndNoStackTrace()
     {
         string folder = ProbeProcess.TempFolder();

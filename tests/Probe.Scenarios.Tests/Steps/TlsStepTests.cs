@@ -54,10 +54,24 @@ public class TlsStepTests
         Assert.Equal(FailureReason.Tls, step.FailureReasons.Keys.Single());
     }
 
-    private static async Task<StepSnapshot> RunAsync(Uri address, string steps, string? passing, string reported)
+    [Fact]
+    public async Task Http_InsecureTlsTarget_AcceptsTheCertificateAndTimesTheHandshake()
+    {
+        using var certificate = TestCertificates.SelfSigned("probe-test", TimeSpan.FromDays(30));
+        await using LoopbackServer server = await LoopbackServer.StartAsync(app => app.MapGet("/", () => "ok"), certificate);
+
+        StepSnapshot step = await RunAsync(server.Address, """
+            { "name": "get", "http": { "path": "/" }, "checks": ["status == 200"] }
+            """, "get", "get", insecure: true);
+
+        Assert.Equal(["connect", "tls", "transfer", "ttfb"], step.Phases.Keys.Order());
+        Assert.True(step.Phases["tls"].MaxNanoseconds > 0);
+    }
+
+    private static async Task<StepSnapshot> RunAsync(Uri address, string steps, string? passing, string reported, bool insecure = false)
     {
         SuiteDefinition suite = SuiteLoader.Parse($$"""
-            { "targets": { "t": { "url": "{{address}}" } }, "scenarios": { "s": { "steps": [ {{steps}} ] } } }
+            { "targets": { "t": { "url": "{{address}}", "insecure_tls": {{(insecure ? "true" : "false")}} } }, "scenarios": { "s": { "steps": [ {{steps}} ] } } }
             """);
         using BoundSuite bound = SuiteBinder.Bind(suite);
         RunResult result = await LoadRunner.RunAsync(bound.Scenarios);

@@ -11,6 +11,7 @@ public class SchemaTests
     public static TheoryData<string, string[]> Objects => new()
     {
         { "properties", SuiteLoader.RootFields },
+        { "properties.targets.additionalProperties.properties", TargetReader.Fields },
         { "properties.scenarios.additionalProperties.properties", ScenarioReader.Fields },
         { "properties.scenarios.additionalProperties.properties.steps.items.properties", StepReader.Fields },
         { "properties.scenarios.additionalProperties.properties.steps.items.properties.http.properties", StepReader.HttpFields },
