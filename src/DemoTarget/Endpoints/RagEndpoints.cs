@@ -29,7 +29,7 @@ internal static class RagEndpoints
             double retrievalMs = time.GetElapsedTime(start).TotalMilliseconds;
             FaultSettings s = faults.Settings;
             TimeSpan generation = s.TimeToFirstToken + (s.InterTokenGap * answer.Tokens.Length);
-            await Task.Delay(generation, time, http.RequestAborted);
+            await PreciseDelay.WaitAsync(generation, time, http.RequestAborted);
             http.Response.Headers["X-Retrieval-Time-Ms"] = retrievalMs.ToString("0.###", CultureInfo.InvariantCulture);
             http.Response.Headers["X-Generation-Time-Ms"] = generation.TotalMilliseconds.ToString("0.###", CultureInfo.InvariantCulture);
             return Results.Json(new
@@ -48,12 +48,12 @@ internal static class RagEndpoints
             http.Response.ContentType = "text/event-stream";
             http.Response.Headers.CacheControl = "no-cache";
             await http.Response.Body.FlushAsync(http.RequestAborted);
-            await Task.Delay(s.TimeToFirstToken, time, http.RequestAborted);
+            await PreciseDelay.WaitAsync(s.TimeToFirstToken, time, http.RequestAborted);
             for (int i = 0; i < answer.Tokens.Length; i++)
             {
                 if (i > 0)
                 {
-                    await Task.Delay(s.InterTokenGap, time, http.RequestAborted);
+                    await PreciseDelay.WaitAsync(s.InterTokenGap, time, http.RequestAborted);
                 }
 
                 await WriteEvent(http, JsonSerializer.Serialize(new { token = answer.Tokens[i] }));

@@ -56,7 +56,7 @@ public sealed class FaultInjector
         TimeSpan wait = StallRemaining(s) + SampleLatency(s);
         if (wait > TimeSpan.Zero)
         {
-            await Task.Delay(wait, _time, context.RequestAborted);
+            await PreciseDelay.WaitAsync(wait, _time, context.RequestAborted);
         }
 
         if (s.ErrorRate > 0 && Hits(Interlocked.Increment(ref _errorCount) - 1, s.ErrorRate))
