@@ -30,9 +30,10 @@ internal static class RunCommand
         var scale = new Option<double>("--duration-scale") { Description = "Multiply every timed load phase by this (0.1 turns a 9 min ramp into 54 s).", DefaultValueFactory = _ => 1.0 };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "Print only the verdict line." };
         var json = new Option<bool>("--json") { Description = "Print summary.json to standard output instead of the text summary." };
+        var baseline = new Option<string?>("--baseline", "-b") { Description = "Compare with an earlier run (its summary.json or its folder): each scenario's 'baseline' rules, by default p95 <= baseline +10%." };
         var command = new Command("run", "Run the suite's scenarios under their load, show progress, write reports and exit with the verdict.")
         {
-            suite, scenarios, targets, region, output, scale, quiet, json,
+            suite, scenarios, targets, region, output, scale, quiet, json, baseline,
         };
         command.SetAction((parse, cancellation) => RunAsync(new RunRequest(
             parse.GetValue(suite),
@@ -42,7 +43,8 @@ internal static class RunCommand
             parse.GetValue(output),
             parse.GetValue(scale),
             parse.GetValue(quiet),
-            parse.GetValue(json)), cancellation));
+            parse.GetValue(json),
+            parse.GetValue(baseline)), cancellation));
         return command;
     }
 
@@ -53,6 +55,17 @@ internal static class RunCommand
         SuiteDefinition? suite = overrides is null ? null : SuiteInput.Load(request.Suite, overrides, Console.Error);
         if (suite is null)
         {
+            return (int)ExitCode.BadInput;
+        }
+
+        IReadOnlyDictionary<string, BaselineFigures>? baseline = null;
+        try
+        {
+            baseline = request.Baseline is null ? null : SummaryReader.ReadBaseline(request.Baseline);
+        }
+        catch (InvalidDataException e)
+        {
+            await Console.Error.WriteLineAsync($"probe: --baseline: {e.Message}");
             return (int)ExitCode.BadInput;
         }
 
@@ -83,7 +96,7 @@ internal static class RunCommand
 
             try
             {
-                return await RunBoundAsync(request, suite, bound, log, cancellation);
+                return await RunBoundAsync(request, suite, bound, baseline, log, cancellation);
             }
             finally
             {
@@ -95,7 +108,7 @@ internal static class RunCommand
         }
     }
 
-    private static async Task<int> RunBoundAsync(RunRequest request, SuiteDefinition suite, BoundSuite bound, TextWriter log, CancellationToken cancellation)
+    private static async Task<int> RunBoundAsync(RunRequest request, SuiteDefinition suite, BoundSuite bound, IReadOnlyDictionary<string, BaselineFigures>? baseline, TextWriter log, CancellationToken cancellation)
     {
         var progress = new ProgressPrinter(log, Console.IsOutputRedirected ? TimeSpan.FromSeconds(10) : TimeSpan.FromSeconds(1));
         if (!request.Quiet)
@@ -104,6 +117,11 @@ internal static class RunCommand
         }
 
         RunResult result = await LoadRunner.RunAsync(bound.Scenarios, new RunOptions { OnProgress = request.Quiet ? null : progress.OnProgress }, cancellation);
+        if (baseline is not null)
+        {
+            result = result with { Thresholds = [.. result.Thresholds, .. CompareWithBaseline(suite, result, baseline)] };
+        }
+
         string folder = request.Out ?? Path.Combine("results", result.StartedAt.UtcDateTime.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
         var info = new RunInfo(suite.Name, suite.File, request.Region, Environment.MachineName, GitCommit.Find(Path.GetDirectoryName(Path.GetFullPath(suite.File))!), typeof(RunCommand).Assembly.GetName().Version?.ToString(3) ?? "0.0.0");
         ReportFiles.Write(folder, info, result, bound.Rag.Reports());
@@ -153,6 +171,12 @@ internal static class RunCommand
         _ => $"INVALID: {string.Join("; ", result.InvalidReasons.Concat(result.AbortReason is null ? [] : [$"aborted: {result.AbortReason}"]))} (exit code 3)",
     };
 
+    private static IEnumerable<ThresholdResult> CompareWithBaseline(SuiteDefinition suite, RunResult result, IReadOnlyDictionary<string, BaselineFigures> baseline) =>
+        from snapshot in result.Scenarios
+        let rules = suite.Scenario(snapshot.Name)!.Baseline is { Count: > 0 } own ? own : [BaselineRule.Default]
+        from rule in rules
+        select BaselineComparer.Compare(snapshot.Name, rule, snapshot.Iterations, baseline.GetValueOrDefault(snapshot.Name));
+
     private static IEnumerable<string> UsedTargets(ScenarioSpec s) =>
         s.Steps.Select(step => step switch
         {
@@ -163,5 +187,5 @@ internal static class RunCommand
 
     private static string Ms(long ns) => DurationText.FormatNanoseconds(ns);
 
-    private sealed record RunRequest(string? Suite, string[] Scenarios, string[] Targets, string Region, string? Out, double DurationScale, bool Quiet, bool Json);
+    private sealed record RunRequest(string? Suite, string[] Scenarios, string[] Targets, string Region, string? Out, double DurationScale, bool Quiet, bool Json, string? Baseline);
 }

@@ -6,7 +6,7 @@ namespace Probe.Scenarios.Suite;
 /// <summary>Reads one scenario: target, steps, load, thresholds, limits, schedule and regions.</summary>
 internal static class ScenarioReader
 {
-    internal static readonly string[] Fields = ["description", "target", "tags", "steps", "load", "thresholds", "warm_up", "max_in_flight", "max_queued", "schedule", "regions"];
+    internal static readonly string[] Fields = ["description", "target", "tags", "steps", "load", "thresholds", "baseline", "warm_up", "max_in_flight", "max_queued", "schedule", "regions"];
 
     public static ScenarioSpec? Read(string name, SuiteNode node, SuiteContext suite)
     {
@@ -43,7 +43,36 @@ internal static class ScenarioReader
             (int?)node.Integer("max_in_flight", 1, 1_000_000),
             (int)(node.Integer("max_queued", 0, 10_000_000) ?? 0),
             Schedule(node),
-            regions);
+            regions) { Baseline = Baseline(node) };
+    }
+
+    private static IReadOnlyList<BaselineRule> Baseline(SuiteNode scenario)
+    {
+        var rules = new List<BaselineRule>();
+        if (scenario.Field("baseline") is not { } node)
+        {
+            return rules;
+        }
+
+        foreach (SuiteNode item in node.Items("baseline rules"))
+        {
+            if (item.Kind != JsonValueKind.String)
+            {
+                item.Error($"expected a rule such as \"p95 <= baseline +10%\", found {SuiteNode.Describe(item.Element)}");
+                continue;
+            }
+
+            try
+            {
+                rules.Add(BaselineRule.Parse(item.Element.GetString()!));
+            }
+            catch (FormatException e)
+            {
+                item.Error(e.Message);
+            }
+        }
+
+        return rules;
     }
 
     private static IReadOnlyList<ThresholdSpec> Thresholds(SuiteNode scenario, string[] steps)

@@ -37,7 +37,11 @@ public sealed record ScenarioSpec(
     int? MaxInFlight,
     int MaxQueued,
     ScheduleSpec? Schedule,
-    IReadOnlyList<string> Regions);
+    IReadOnlyList<string> Regions)
+{
+    /// <summary>How this scenario compares with a baseline run (<c>--baseline</c>); empty means <see cref="BaselineRule.Default"/>.</summary>
+    public IReadOnlyList<BaselineRule> Baseline { get; init; } = [];
+}
 
 /// <summary>Common to every step: a name, checks on its result, a timeout and retries.</summary>
 public abstract record StepSpec(string Name, IReadOnlyList<CheckExpression> Checks, TimeSpan Timeout, RetrySpec? Retry);

@@ -77,6 +77,63 @@ public class RunCommandTests
     }
 
     [Fact]
+    public async Task Run_SlowerThanTheBaseline_ExitsOneSayingWhatRegressedAndByHowMuch()
+    {
+        await using DemoTargetHost target = await DemoTargetHost.StartAsync();
+        string folder = ProbeProcess.TempFolder();
+        File.WriteAllText(Path.Combine(folder, "gate.json"), GateSuite.Replace("TARGET", target.Address.ToString(), StringComparison.Ordinal));
+        var (first, _, _) = await ProbeProcess.RunAsync(folder, "run", "gate.json", "--quiet", "--out", "before");
+        Assert.Equal(0, first);
+
+        target.Faults.Settings = new FaultSettings { Latency = LatencyDistribution.Fixed(TimeSpan.FromMilliseconds(30)) };
+        var (exit, stdout, _) = await ProbeProcess.RunAsync(folder, "run", "gate.json", "--baseline", "before", "--out", "after");
+
+        Assert.Equal(1, exit);
+        Assert.Matches(@"FAIL  search: p95 <= baseline \+10% \(observed 3\d(\.\d+)?ms vs [\d.]+(µs|ms) in the baseline \(\+\d+(\.\d)?%\); p95 regressed:", stdout);
+        using JsonDocument summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "after", "summary.json")));
+        Assert.Contains(summary.RootElement.GetProperty("thresholds").EnumerateArray(), t => t.GetProperty("expression").GetString() == "p95 <= baseline +10%" && !t.GetProperty("passed").GetBoolean());
+    }
+
+    [Fact]
+    public async Task Run_BaselineThatIsNotASummary_ExitsTwo()
+    {
+        string folder = ProbeProcess.TempFolder();
+        File.WriteAllText(Path.Combine(folder, "gate.json"), GateSuite.Replace("TARGET", "http://127.0.0.1:1", StringComparison.Ordinal));
+        File.WriteAllText(Path.Combine(folder, "old.json"), "{}");
+
+        var (exit, _, stderr) = await ProbeProcess.RunAsync(folder, "run", "gate.json", "--baseline", "old.json");
+
+        Assert.Equal(2, exit);
+        Assert.Contains("probe: --baseline: old.json is not a Probe summary (probe.summary/v1)", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_InjectedLatencyAndErrors_SummaryAgreesWithWhatTheTargetWasTold()
+    {
+        await using DemoTargetHost target = await DemoTargetHost.StartAsync(new DemoTargetOptions
+        {
+            Faults = new FaultSettings { Latency = LatencyDistribution.Parse("uniform:20ms..60ms"), ErrorRate = 0.1 },
+        });
+        string folder = ProbeProcess.TempFolder();
+        File.WriteAllText(Path.Combine(folder, "gate.json"), GateSuite.Replace("TARGET", target.Address.ToString(), StringComparison.Ordinal));
+
+        var (exit, _, _) = await ProbeProcess.RunAsync(folder, "run", "gate.json", "--quiet", "--out", "out");
+
+        Assert.Equal(1, exit);
+        using JsonDocument summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "out", "summary.json")));
+        JsonElement iterations = summary.RootElement.GetProperty("scenarios")[0].GetProperty("iterations");
+        JsonElement latency = iterations.GetProperty("latency_ms");
+        Assert.Equal(0.1, iterations.GetProperty("error_rate").GetDouble());
+        Assert.Equal((200, 20), (iterations.GetProperty("count").GetInt32(), iterations.GetProperty("fail").GetInt32()));
+        Assert.InRange(latency.GetProperty("min").GetDouble(), 20, 25);
+        Assert.InRange(latency.GetProperty("p50").GetDouble(), 35, 46);
+        Assert.InRange(latency.GetProperty("p90").GetDouble(), 50, 65);
+
+        // The first requests also pay for new connections and compilation, so the maximum may sit above 60 ms.
+        Assert.True(latency.GetProperty("max").GetDouble() >= 55);
+    }
+
+    [Fact]
     public async Task Run_BrokenSuite_ExitsTwoWithTheErrorAndNoStackTrace()
     {
         string folder = ProbeProcess.TempFolder();
