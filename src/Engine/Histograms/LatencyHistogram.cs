@@ -129,6 +129,23 @@ public sealed class LatencyHistogram
         }
     }
 
+    /// <summary>The non-empty buckets, lowest first: each bucket's range in nanoseconds [low, high) and its count.</summary>
+    public IReadOnlyList<(long LowNanoseconds, long HighNanoseconds, long Count)> Buckets()
+    {
+        long[] counts = new long[BucketLength];
+        CopyCountsTo(counts);
+        var buckets = new List<(long, long, long)>();
+        for (int i = 0; i < counts.Length; i++)
+        {
+            if (counts[i] != 0)
+            {
+                buckets.Add((LowestOf(i), LowestOf(i) + WidthOf(i), counts[i]));
+            }
+        }
+
+        return buckets;
+    }
+
     /// <summary>Merges the stripes into <paramref name="destination"/> (length <see cref="BucketLength"/>), overwriting it.</summary>
     internal void CopyCountsTo(Span<long> destination)
     {

@@ -7,7 +7,9 @@ namespace Probe.Engine.Scheduling;
 /// Dispatches an open phase's iterations at their intended starts from a dedicated thread, so that a
 /// busy thread pool cannot delay the schedule. Each iteration starts on that thread and runs there
 /// until its first await (waking a pool thread per iteration costs up to milliseconds on a busy
-/// machine); its continuations run on the thread pool. A scenario that blocks synchronously therefore
+/// machine); its continuations run on the thread pool. Until the scenario's first iteration has
+/// completed, iterations start on the thread pool instead, so first-call compilation and connection
+/// set-up do not stall the schedule. A scenario that blocks synchronously therefore
 /// delays the schedule, which shows as scheduler lag and makes the run invalid rather than hiding.
 /// </summary>
 internal sealed class OpenModelDriver

@@ -58,7 +58,16 @@ internal sealed class OpenModelSlots
             slot = _idle.Count > 0 ? _idle.Pop() : new OpenIteration(this, _runtime, _created++);
         }
 
-        slot.StartInline(intended);
+        // Until the scenario's code has run once, its first call may compile and connect for
+        // milliseconds: do that on the thread pool, not on the scheduler thread.
+        if (_runtime.Warm)
+        {
+            slot.StartInline(intended);
+        }
+        else
+        {
+            slot.Start(intended, intended);
+        }
     }
 
     /// <summary>Called by a slot whose iteration ended: it runs the next queued iteration or goes idle.</summary>

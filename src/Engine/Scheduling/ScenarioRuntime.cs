@@ -10,6 +10,7 @@ internal sealed class ScenarioRuntime
 {
     private long _nextIteration;
     private long _measureFrom = long.MaxValue;
+    private volatile bool _warm;
 
     public ScenarioRuntime(ScenarioDefinition definition, RunOptions options, CancellationToken cancellation)
     {
@@ -45,6 +46,12 @@ internal sealed class ScenarioRuntime
     public Func<int> InFlight { get; set; } = static () => 0;
 
     public void StartMeasuringAt(long timestamp) => Volatile.Write(ref _measureFrom, timestamp);
+
+    /// <summary>
+    /// True once an iteration has completed: its code is compiled and its connections open, so the
+    /// open model may start iterations on the scheduler thread without a first-call stall there.
+    /// </summary>
+    public bool Warm => _warm;
 
     public bool Counts(long intendedTimestamp) => intendedTimestamp >= Volatile.Read(ref _measureFrom);
 
@@ -112,6 +119,7 @@ internal sealed class ScenarioRuntime
 
     private StepResult Record(ScenarioContext context, StepResult result)
     {
+        _warm = true;
         if (Counts(context.IntendedTimestamp))
         {
             long end = Clock.Now;

@@ -2,11 +2,12 @@ using System.Text;
 using System.Text.Json;
 using Probe.Engine.Verdicts;
 using Probe.Exporter.Reports;
+using Probe.Exporter.Reports.Html;
 using Probe.Scenarios.Steps;
 
 namespace Probe.Runner.Output;
 
-/// <summary>Writes a run's reports into its output folder: summary.json, report.md, junit.xml.</summary>
+/// <summary>Writes a run's reports into its output folder: summary.json, report.md, report.html, junit.xml.</summary>
 internal static class ReportFiles
 {
     public static void Write(string folder, RunInfo info, RunResult result, IReadOnlyList<RagStepReport> rag)
@@ -18,6 +19,7 @@ internal static class ReportFiles
         }
 
         File.WriteAllText(Path.Combine(folder, "report.md"), MarkdownReport.Render(info, result), new UTF8Encoding(false));
+        File.WriteAllText(Path.Combine(folder, "report.html"), HtmlReport.Render(info, result), new UTF8Encoding(false));
         JUnitReport.Render(info, result).Save(Path.Combine(folder, "junit.xml"));
     }
 
