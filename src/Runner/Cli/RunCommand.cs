@@ -26,7 +26,7 @@ internal static class RunCommand
         var scenarios = new Option<string[]>("--scenario", "-s") { Description = "Run only this scenario (repeatable). Default: all.", AllowMultipleArgumentsPerToken = true };
         var targets = new Option<string[]>("--target", "-t") { Description = "Replace a target's URL: NAME=URL (repeatable). PROBE_TARGET_<NAME> in the environment does the same; the option wins." };
         var region = new Option<string>("--region") { Description = "The region this generator runs as (a label in reports). Default: local.", DefaultValueFactory = _ => Environment.GetEnvironmentVariable("PROBE_REGION") ?? "local" };
-        var output = new Option<string?>("--out", "-o") { Description = "Folder for summary.json, report.html, report.md and junit.xml. Default: results/<UTC timestamp>." };
+        var output = new Option<string?>("--out", "-o") { Description = "Folder for summary.json, report.html, report.md, junit.xml and metrics.prom. Default: results/<UTC timestamp>." };
         var scale = new Option<double>("--duration-scale") { Description = "Multiply every timed load phase by this (0.1 turns a 9 min ramp into 54 s).", DefaultValueFactory = _ => 1.0 };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "Print only the verdict line." };
         var json = new Option<bool>("--json") { Description = "Print summary.json to standard output instead of the text summary." };
@@ -134,7 +134,7 @@ internal static class RunCommand
         else if (!request.Quiet)
         {
             PrintSummary(log, result);
-            log.WriteLine($"reports: {Path.Combine(folder, "report.html")} (also report.md, summary.json, junit.xml)");
+            log.WriteLine($"reports: {Path.Combine(folder, "report.html")} (also report.md, summary.json, junit.xml, metrics.prom)");
         }
 
         log.WriteLine(VerdictLine(result));

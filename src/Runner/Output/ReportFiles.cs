@@ -1,13 +1,14 @@
 using System.Text;
 using System.Text.Json;
 using Probe.Engine.Verdicts;
+using Probe.Exporter.Prometheus;
 using Probe.Exporter.Reports;
 using Probe.Exporter.Reports.Html;
 using Probe.Scenarios.Steps;
 
 namespace Probe.Runner.Output;
 
-/// <summary>Writes a run's reports into its output folder: summary.json, report.md, report.html, junit.xml.</summary>
+/// <summary>Writes a run's reports into its output folder: summary.json, report.html, report.md, junit.xml, metrics.prom.</summary>
 internal static class ReportFiles
 {
     public static void Write(string folder, RunInfo info, RunResult result, IReadOnlyList<RagStepReport> rag)
@@ -21,6 +22,7 @@ internal static class ReportFiles
         File.WriteAllText(Path.Combine(folder, "report.md"), MarkdownReport.Render(info, result), new UTF8Encoding(false));
         File.WriteAllText(Path.Combine(folder, "report.html"), HtmlReport.Render(info, result), new UTF8Encoding(false));
         JUnitReport.Render(info, result).Save(Path.Combine(folder, "junit.xml"));
+        File.WriteAllText(Path.Combine(folder, "metrics.prom"), RunMetrics.Render(info, result), new UTF8Encoding(false));
     }
 
     /// <summary>The "rag" section of summary.json: per RAG step, the aggregate and every question.</summary>

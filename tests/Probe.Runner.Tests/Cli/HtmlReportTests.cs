@@ -42,6 +42,11 @@ public class HtmlReportTests
         Assert.DoesNotContain("Uncaught", log, StringComparison.Ordinal);
         Assert.DoesNotContain(":CONSOLE(", log, StringComparison.Ordinal);
         Assert.True(new FileInfo(screenshot).Length > 20_000, "the screenshot should show a page, not a blank");
+        var (promtool, problems) = await Promtool.CheckMetricsAsync(Path.Combine(folder, "out", "metrics.prom"));
+        Assert.True(promtool == 0, problems);
+        string metrics = File.ReadAllText(Path.Combine(folder, "out", "metrics.prom"));
+        Assert.Contains("probe_gate_verdict{suite=\"html\",gate=\"thresholds\"} 0\n", metrics, StringComparison.Ordinal);
+        Assert.Contains("probe_check_duration_seconds_bucket{suite=\"html\",scenario=\"search\",step=\"search\",region=\"local\",le=\"+Inf\"}", metrics, StringComparison.Ordinal);
         Assert.DoesNotContain("http://", File.ReadAllText(report).Replace("http://www.w3.org/2000/svg", string.Empty, StringComparison.Ordinal), StringComparison.Ordinal);
     }
 }
