@@ -110,13 +110,18 @@ internal static class RunCommand
 
     private static async Task<int> RunBoundAsync(RunRequest request, SuiteDefinition suite, BoundSuite bound, IReadOnlyDictionary<string, BaselineFigures>? baseline, TextWriter log, CancellationToken cancellation)
     {
-        var progress = new ProgressPrinter(log, Console.IsOutputRedirected ? TimeSpan.FromSeconds(10) : TimeSpan.FromSeconds(1));
         if (!request.Quiet)
         {
             log.WriteLine($"running {string.Join(", ", bound.Scenarios.Select(s => s.Name))} from {suite.File}{(request.DurationScale == 1 ? string.Empty : string.Create(CultureInfo.InvariantCulture, $" (durations × {request.DurationScale})"))}");
         }
 
-        RunResult result = await LoadRunner.RunAsync(bound.Scenarios, new RunOptions { OnProgress = request.Quiet ? null : progress.OnProgress }, cancellation);
+        // A live table on a terminal; plain lines (every 10 s) in CI logs and files.
+        bool live = !request.Quiet && !request.Json && !Console.IsOutputRedirected;
+        var table = new LiveProgress();
+        var lines = new ProgressPrinter(log, Console.IsOutputRedirected ? TimeSpan.FromSeconds(10) : TimeSpan.FromSeconds(1));
+        Action<RunProgress>? onProgress = request.Quiet ? null : live ? table.OnProgress : lines.OnProgress;
+        Task<RunResult> Run() => LoadRunner.RunAsync(bound.Scenarios, new RunOptions { OnProgress = onProgress }, cancellation);
+        RunResult result = live ? await table.ShowWhileAsync(Run) : await Run();
         if (baseline is not null)
         {
             result = result with { Thresholds = [.. result.Thresholds, .. CompareWithBaseline(suite, result, baseline)] };
