@@ -29,14 +29,7 @@ public static class SummaryJson
         w.WriteString("suite", info.Suite);
         w.WriteString("suite_file", info.SuiteFile);
         w.WriteString("probe_version", info.ProbeVersion);
-        if (info.GitCommit is null)
-        {
-            w.WriteNull("git_commit");
-        }
-        else
-        {
-            w.WriteString("git_commit", info.GitCommit);
-        }
+        WriteStringOrNull(w, "git_commit", info.GitCommit);
 
         w.WriteString("started_at", result.StartedAt.ToString("O", CultureInfo.InvariantCulture));
         w.WriteNumber("duration_s", Math.Round(result.Duration.TotalSeconds, 3));
@@ -53,14 +46,7 @@ public static class SummaryJson
         }
 
         w.WriteEndArray();
-        if (result.AbortReason is null)
-        {
-            w.WriteNull("abort_reason");
-        }
-        else
-        {
-            w.WriteString("abort_reason", result.AbortReason);
-        }
+        WriteStringOrNull(w, "abort_reason", result.AbortReason);
 
         w.WriteEndObject();
         w.WriteStartArray("scenarios");
@@ -172,14 +158,7 @@ public static class SummaryJson
     {
         w.WriteStartObject();
         w.WriteString("scenario", t.Scenario);
-        if (t.Step is null)
-        {
-            w.WriteNull("step");
-        }
-        else
-        {
-            w.WriteString("step", t.Step);
-        }
+        WriteStringOrNull(w, "step", t.Step);
 
         w.WriteString("expression", t.Expression);
         if (double.IsNaN(t.Observed))
@@ -193,16 +172,23 @@ public static class SummaryJson
 
         w.WriteString("observed_text", t.ObservedText);
         w.WriteBoolean("passed", t.Passed);
-        if (t.Note is null)
+        WriteStringOrNull(w, "note", t.Note);
+
+        w.WriteEndObject();
+    }
+
+    /// <summary>Writes a string property, or null when there is no value.</summary>
+    public static void WriteStringOrNull(Utf8JsonWriter w, string name, string? value)
+    {
+        ArgumentNullException.ThrowIfNull(w);
+        if (value is null)
         {
-            w.WriteNull("note");
+            w.WriteNull(name);
         }
         else
         {
-            w.WriteString("note", t.Note);
+            w.WriteString(name, value);
         }
-
-        w.WriteEndObject();
     }
 
     private static double Ms(long ns) => Math.Round(ns / 1e6, 3);

@@ -59,14 +59,7 @@ internal static class ReportFiles
                 w.WriteNumber("facts_expected", q.FactsExpected);
                 w.WriteNumber("sources_cited", q.SourcesCited);
                 w.WriteNumber("sources_expected", q.SourcesExpected);
-                if (q.LastMiss is null)
-                {
-                    w.WriteNull("last_miss");
-                }
-                else
-                {
-                    w.WriteString("last_miss", q.LastMiss);
-                }
+                SummaryJson.WriteStringOrNull(w, "last_miss", q.LastMiss);
 
                 w.WriteEndObject();
             }

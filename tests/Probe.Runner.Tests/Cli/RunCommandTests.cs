@@ -3,6 +3,8 @@ using System.Xml.Linq;
 using Probe.DemoTarget;
 using Probe.DemoTarget.Faults;
 
+using Probe.TestUtils;
+
 namespace Probe.Runner.Tests.Cli;
 
 [Collection(RealTimeCollection.Name)]
@@ -26,7 +28,7 @@ public class RunCommandTests
     public async Task Run_DefaultSuiteSmokeAndRag_StartsTheDemoTargetAndExitsZero()
     {
         string folder = ProbeProcess.TempFolder();
-        File.Copy(Path.Combine(RepoRoot(), "scenarios.json"), Path.Combine(folder, "scenarios.json"));
+        File.Copy(Path.Combine(Repository.Root, "scenarios.json"), Path.Combine(folder, "scenarios.json"));
 
         var (exit, stdout, stderr) = await ProbeProcess.RunAsync(folder, "run", "--scenario", "smoke", "--scenario", "rag", "--target", $"demo=http://127.0.0.1:{ProbeProcess.FreePort()}", "--out", "out");
 
@@ -167,21 +169,11 @@ public class RunCommandTests
     [Fact]
     public async Task Validate_DefaultSuite_ExitsZeroAndListsTheScenarios()
     {
-        var (exit, stdout, _) = await ProbeProcess.RunAsync(RepoRoot(), "validate");
+        var (exit, stdout, _) = await ProbeProcess.RunAsync(Repository.Root, "validate");
 
         Assert.Equal(0, exit);
         Assert.Contains("scenarios.json: valid suite 'demo'", stdout, StringComparison.Ordinal);
         Assert.Contains("ramp-50: 1 step on demo; load ramping-constant to 10 over 2m, ramping-constant to 50 over 5m, ramping-constant to 0 over 2m; 3 thresholds", stdout, StringComparison.Ordinal);
     }
 
-    internal static string RepoRoot()
-    {
-        string? dir = AppContext.BaseDirectory;
-        while (dir is not null && !File.Exists(Path.Combine(dir, "Probe.sln")))
-        {
-            dir = Path.GetDirectoryName(dir);
-        }
-
-        return dir ?? throw new InvalidOperationException("Probe.sln not found above the test binaries");
-    }
 }

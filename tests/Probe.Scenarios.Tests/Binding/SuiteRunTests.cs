@@ -9,6 +9,8 @@ using Probe.Scenarios.Steps;
 using Probe.Scenarios.Suite;
 using Probe.Scenarios.Tests.Suite;
 
+using Probe.TestUtils;
+
 namespace Probe.Scenarios.Tests.Binding;
 
 [Collection(RealTimeCollection.Name)]
@@ -215,7 +217,7 @@ public sealed class SuiteRunTests : IAsyncLifetime
     }
 
     private SuiteDefinition DefaultSuite() =>
-        SuiteLoader.Load(Path.Combine(SuiteLoaderTests.RepoRoot(), "scenarios.json"), new Dictionary<string, string> { ["demo"] = _target.Address.ToString() });
+        SuiteLoader.Load(Path.Combine(Repository.Root, "scenarios.json"), new Dictionary<string, string> { ["demo"] = _target.Address.ToString() });
 
     private SuiteDefinition Inline(string scenario) => SuiteLoader.Parse($$"""
         { "targets": { "t": { "url": "{{_target.Address}}" } }, "scenarios": { "s": { {{scenario}} } } }

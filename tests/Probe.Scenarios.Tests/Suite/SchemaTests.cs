@@ -1,12 +1,14 @@
 using System.Text.Json;
 using Probe.Scenarios.Suite;
 
+using Probe.TestUtils;
+
 namespace Probe.Scenarios.Tests.Suite;
 
 /// <summary>scenarios.schema.json is for editors; the loader is the truth. These keep the two naming the same fields.</summary>
 public class SchemaTests
 {
-    private static readonly JsonElement Schema = JsonDocument.Parse(File.ReadAllText(Path.Combine(SuiteLoaderTests.RepoRoot(), "scenarios.schema.json"))).RootElement;
+    private static readonly JsonElement Schema = JsonDocument.Parse(File.ReadAllText(Path.Combine(Repository.Root, "scenarios.schema.json"))).RootElement;
 
     public static TheoryData<string, string[]> Objects => new()
     {

@@ -2,6 +2,8 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Probe.Scenarios.Suite;
 
+using Probe.TestUtils;
+
 namespace Probe.Scenarios.Tests.Suite;
 
 public class SuiteFuzzTests
@@ -17,7 +19,7 @@ public class SuiteFuzzTests
     [Fact]
     public void Parse_TenThousandMutationsOfTheDefaultSuite_NeverThrowAnythingButSuiteException()
     {
-        string original = File.ReadAllText(Path.Combine(SuiteLoaderTests.RepoRoot(), "scenarios.json"));
+        string original = File.ReadAllText(Path.Combine(Repository.Root, "scenarios.json"));
         var random = new Random(20261122);
         int rejected = 0;
         for (int i = 0; i < 10_000; i++)

@@ -1,6 +1,8 @@
 using Probe.Engine.Simulations;
 using Probe.Scenarios.Suite;
 
+using Probe.TestUtils;
+
 namespace Probe.Scenarios.Tests.Suite;
 
 public class SuiteLoaderTests
@@ -60,7 +62,7 @@ public class SuiteLoaderTests
     [Fact]
     public void Load_DefaultSuite_IsValidAndHasTheSeedsScenarios()
     {
-        SuiteDefinition suite = SuiteLoader.Load(Path.Combine(RepoRoot(), "scenarios.json"));
+        SuiteDefinition suite = SuiteLoader.Load(Path.Combine(Repository.Root, "scenarios.json"));
 
         Assert.Equal(["smoke", "ramp-50", "rag"], suite.Scenarios.Select(s => s.Name));
         Assert.True(suite.Targets["demo"].Demo);
@@ -83,7 +85,7 @@ public class SuiteLoaderTests
     [InlineData("berrys-agents.json")]
     public void Load_SeedExample_IsValidAndTargetsLoopbackOnly(string file)
     {
-        SuiteDefinition suite = SuiteLoader.Load(Path.Combine(RepoRoot(), "examples", file));
+        SuiteDefinition suite = SuiteLoader.Load(Path.Combine(Repository.Root, "examples", file));
 
         Assert.NotEmpty(suite.Scenarios);
         Assert.All(suite.Targets.Values, t => Assert.True(t.Url.IsLoopback, $"{t.Name} must target loopback, not {t.Url}"));
@@ -103,14 +105,4 @@ public class SuiteLoaderTests
         Assert.StartsWith("/nonexistent/suite.json:0:0: $: cannot read the suite file: ", e.Message, StringComparison.Ordinal);
     }
 
-    internal static string RepoRoot()
-    {
-        string? dir = AppContext.BaseDirectory;
-        while (dir is not null && !File.Exists(Path.Combine(dir, "Probe.sln")))
-        {
-            dir = Path.GetDirectoryName(dir);
-        }
-
-        return dir ?? throw new InvalidOperationException("Probe.sln not found above the test binaries");
-    }
 }
