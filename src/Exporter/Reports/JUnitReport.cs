@@ -7,13 +7,13 @@ using Probe.Engine.Verdicts;
 namespace Probe.Exporter.Reports;
 
 /// <summary>
-/// Writes <c>junit.xml</c>: one test suite per scenario, one test case per threshold and one per step
-/// (failed when any of its checks or requests failed), plus a "run is valid" case, so CI systems show
-/// exactly which gate said no.
+/// Writes <c>junit.xml</c>: one test suite per scenario, one test case per threshold, per step
+/// (failed when any of its requests failed) and per check (failed when it failed at least once),
+/// plus a "run is valid" case, so CI systems show exactly which gate said no.
 /// </summary>
 public static class JUnitReport
 {
-    public static XDocument Render(RunInfo info, RunResult result)
+    public static XDocument Render(RunInfo info, RunResult result, IReadOnlyList<CheckCase>? checks = null)
     {
         ArgumentNullException.ThrowIfNull(info);
         ArgumentNullException.ThrowIfNull(result);
@@ -30,6 +30,11 @@ public static class JUnitReport
             {
                 cases.Add(Case(s.Name, $"step {step.Name}", step.Fail == 0 ? null
                     : $"{step.Fail} of {step.Count} failed: {string.Join("; ", step.FailureReasons.Select(r => $"{r.Key.ToString().ToLowerInvariant()} {r.Value}"))}. {string.Join(" | ", step.FailureMessages)}"));
+            }
+
+            foreach (CheckCase c in (checks ?? []).Where(c => c.Scenario == s.Name))
+            {
+                cases.Add(Case(s.Name, $"check {c.Step}: {c.Check}", c.Failed == 0 ? null : $"{c.Failed} of {c.Evaluated} failed; last time it had {c.LastFailedActual}"));
             }
 
             cases.Add(Case(s.Name, "run is valid", result.IsValid ? null : string.Join("; ", result.InvalidReasons.Concat(result.AbortReason is null ? [] : [result.AbortReason]))));
@@ -58,3 +63,6 @@ public static class JUnitReport
 
     private static string Seconds(double s) => s.ToString("0.###", CultureInfo.InvariantCulture);
 }
+
+/// <summary>One check's tally for the report: how often it ran and failed, and what the response had the last time it failed.</summary>
+public sealed record CheckCase(string Scenario, string Step, string Check, long Evaluated, long Failed, string? LastFailedActual);

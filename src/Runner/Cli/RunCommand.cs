@@ -129,7 +129,7 @@ internal static class RunCommand
 
         string folder = request.Out ?? Path.Combine("results", result.StartedAt.UtcDateTime.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
         var info = new RunInfo(suite.Name, suite.File, request.Region, Environment.MachineName, GitCommit.Find(Path.GetDirectoryName(Path.GetFullPath(suite.File))!), typeof(RunCommand).Assembly.GetName().Version?.ToString(3) ?? "0.0.0");
-        ReportFiles.Write(folder, info, result, bound.Rag.Reports());
+        ReportFiles.Write(folder, info, result, bound.Rag.Reports(), bound.Checks.Reports());
         if (request.Json)
         {
             await using Stream stdout = Console.OpenStandardOutput();

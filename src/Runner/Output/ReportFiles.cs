@@ -4,6 +4,7 @@ using Probe.Engine.Verdicts;
 using Probe.Exporter.Prometheus;
 using Probe.Exporter.Reports;
 using Probe.Exporter.Reports.Html;
+using Probe.Scenarios.Checks;
 using Probe.Scenarios.Steps;
 
 namespace Probe.Runner.Output;
@@ -11,18 +12,42 @@ namespace Probe.Runner.Output;
 /// <summary>Writes a run's reports into its output folder: summary.json, report.html, report.md, junit.xml, metrics.prom.</summary>
 internal static class ReportFiles
 {
-    public static void Write(string folder, RunInfo info, RunResult result, IReadOnlyList<RagStepReport> rag)
+    public static void Write(string folder, RunInfo info, RunResult result, IReadOnlyList<RagStepReport> rag, IReadOnlyList<CheckReport> checks)
     {
+        var cases = checks.Select(c => new CheckCase(c.Scenario, c.Step, c.Check, c.Evaluated, c.Failed, c.LastFailedActual)).ToArray();
         Directory.CreateDirectory(folder);
         using (FileStream summary = File.Create(Path.Combine(folder, "summary.json")))
         {
-            SummaryJson.Write(summary, info, result, w => WriteRag(w, rag));
+            SummaryJson.Write(summary, info, result, w =>
+            {
+                WriteRag(w, rag);
+                WriteChecks(w, cases);
+            });
         }
 
         File.WriteAllText(Path.Combine(folder, "report.md"), MarkdownReport.Render(info, result), new UTF8Encoding(false));
         File.WriteAllText(Path.Combine(folder, "report.html"), HtmlReport.Render(info, result), new UTF8Encoding(false));
-        JUnitReport.Render(info, result).Save(Path.Combine(folder, "junit.xml"));
+        JUnitReport.Render(info, result, cases).Save(Path.Combine(folder, "junit.xml"));
         File.WriteAllText(Path.Combine(folder, "metrics.prom"), RunMetrics.Render(info, result), new UTF8Encoding(false));
+    }
+
+    /// <summary>The "checks" section of summary.json: every check with its evaluations and failures.</summary>
+    private static void WriteChecks(Utf8JsonWriter w, IReadOnlyList<CheckCase> checks)
+    {
+        w.WriteStartArray("checks");
+        foreach (CheckCase c in checks)
+        {
+            w.WriteStartObject();
+            w.WriteString("scenario", c.Scenario);
+            w.WriteString("step", c.Step);
+            w.WriteString("check", c.Check);
+            w.WriteNumber("evaluated", c.Evaluated);
+            w.WriteNumber("failed", c.Failed);
+            SummaryJson.WriteStringOrNull(w, "last_failed_actual", c.LastFailedActual);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
     }
 
     /// <summary>The "rag" section of summary.json: per RAG step, the aggregate and every question.</summary>

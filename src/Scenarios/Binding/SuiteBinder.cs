@@ -1,6 +1,7 @@
 using Polly;
 using Polly.Retry;
 using Probe.Engine.Scenarios;
+using Probe.Scenarios.Checks;
 using Probe.Scenarios.Steps;
 using Probe.Scenarios.Suite;
 
@@ -37,7 +38,7 @@ public static class SuiteBinder
             throw new ArgumentException($"no scenario '{name}' in {suite.File}{Suggest(name, suite.Scenarios.Select(s => s.Name))}; scenarios: {string.Join(", ", suite.Scenarios.Select(s => s.Name))}");
         }
 
-        var tally = new RagTally();
+        var tally = new Tallies(new RagTally(), new CheckTally());
         var clients = suite.Targets.Values.ToDictionary(t => t.Name, t => new TargetClient(t, options.Time), StringComparer.Ordinal);
         var owned = new List<IDisposable>(clients.Values);
         try
@@ -59,7 +60,7 @@ public static class SuiteBinder
         }
     }
 
-    private static ScenarioDefinition BindScenario(ScenarioSpec spec, Dictionary<string, TargetClient> clients, BindOptions options, SuiteDefinition suite, RagTally tally, List<IDisposable> owned)
+    private static ScenarioDefinition BindScenario(ScenarioSpec spec, Dictionary<string, TargetClient> clients, BindOptions options, SuiteDefinition suite, Tallies tally, List<IDisposable> owned)
     {
         BoundStep[] steps = spec.Steps.Select(step => BindStep(step, spec, clients, options, suite, tally, owned)).ToArray();
         bool needsVariables = spec.Steps.Any(s => s is SequenceStepSpec);
@@ -86,26 +87,26 @@ public static class SuiteBinder
             : scenario;
     }
 
-    private static BoundStep BindStep(StepSpec spec, ScenarioSpec scenario, Dictionary<string, TargetClient> clients, BindOptions options, SuiteDefinition suite, RagTally tally, List<IDisposable> owned, string prefix = "")
+    private static BoundStep BindStep(StepSpec spec, ScenarioSpec scenario, Dictionary<string, TargetClient> clients, BindOptions options, SuiteDefinition suite, Tallies tally, List<IDisposable> owned, string prefix = "")
     {
         Func<StepScope, ValueTask<StepResult>> run;
         switch (spec)
         {
             case HttpStepSpec http:
-                var httpStep = new HttpStep(http, clients[http.Target ?? scenario.Target], options.Time);
+                var httpStep = new HttpStep(http, clients[http.Target ?? scenario.Target], options.Time, tally.Checks.For(scenario.Name, prefix + http.Name, http.Checks));
                 run = scope => httpStep.RunAsync(scope.Variables, scope.Context.Cancellation);
                 break;
             case RagStepSpec rag:
-                var ragStep = new RagStep(rag, clients[rag.Target ?? scenario.Target], suite.Golden[rag.Golden], tally.For(scenario.Name, rag.Name), options.Time);
+                var ragStep = new RagStep(rag, clients[rag.Target ?? scenario.Target], suite.Golden[rag.Golden], tally.Rag.For(scenario.Name, rag.Name), options.Time, tally.Checks.For(scenario.Name, rag.Name, rag.Checks));
                 run = scope => ragStep.RunAsync(scope.Context.Iteration, scope.Context.Cancellation);
                 break;
             case PostgresStepSpec postgres:
-                var pgStep = new PostgresStep(postgres, options.Time);
+                var pgStep = new PostgresStep(postgres, options.Time, tally.Checks.For(scenario.Name, prefix + postgres.Name, postgres.Checks));
                 owned.Add(pgStep);
                 run = scope => pgStep.RunAsync(scope.Context.Cancellation);
                 break;
             case TlsStepSpec tls:
-                var tlsStep = new TlsStep(tls, suite.Targets[tls.Target ?? scenario.Target], options.Time);
+                var tlsStep = new TlsStep(tls, suite.Targets[tls.Target ?? scenario.Target], options.Time, tally.Checks.For(scenario.Name, prefix + tls.Name, tls.Checks));
                 run = scope => tlsStep.RunAsync(scope.Context.Cancellation);
                 break;
             case SequenceStepSpec sequence:
@@ -154,6 +155,9 @@ public static class SuiteBinder
         return best is null ? string.Empty : $" (did you mean '{best}'?)";
     }
 
+    /// <summary>The run's side tallies that steps feed: RAG scores and per-check counts.</summary>
+    internal sealed record Tallies(RagTally Rag, CheckTally Checks);
+
     /// <summary>What a running step sees: the iteration's context and, in scenarios with sequences, its variables.</summary>
     private sealed record StepScope(ScenarioContext Context, Dictionary<string, string>? Variables);
 
@@ -174,16 +178,20 @@ public sealed class BoundSuite : IDisposable
 {
     private readonly IReadOnlyList<IDisposable> _owned;
 
-    internal BoundSuite(SuiteDefinition suite, IReadOnlyList<ScenarioDefinition> scenarios, IReadOnlyList<IDisposable> owned, RagTally rag)
+    internal BoundSuite(SuiteDefinition suite, IReadOnlyList<ScenarioDefinition> scenarios, IReadOnlyList<IDisposable> owned, SuiteBinder.Tallies tallies)
     {
         Suite = suite;
         Scenarios = scenarios;
         _owned = owned;
-        Rag = rag;
+        Rag = tallies.Rag;
+        Checks = tallies.Checks;
     }
 
     /// <summary>Per-question RAG figures of the run, by scenario and step.</summary>
     public RagTally Rag { get; }
+
+    /// <summary>Every check's evaluations and failures, by scenario and step.</summary>
+    public CheckTally Checks { get; }
 
     public SuiteDefinition Suite { get; }
 

@@ -28,9 +28,12 @@ internal sealed class HttpStep
     private readonly bool _readBody;
     private readonly bool _templated;
 
-    public HttpStep(HttpStepSpec spec, TargetClient client, TimeProvider time)
+    private readonly StepChecks _checks;
+
+    public HttpStep(HttpStepSpec spec, TargetClient client, TimeProvider time, StepChecks checks)
     {
         _spec = spec;
+        _checks = checks;
         _client = client;
         _time = time;
         _method = new HttpMethod(spec.Method);
@@ -171,13 +174,9 @@ internal sealed class HttpStep
     private StepResult Judge(Answer answer, long bytes)
     {
         var input = new CheckInput(answer.Status, answer.DurationNs, answer.Bytes, answer.Body, name => answer.Headers.GetValueOrDefault(name));
-        foreach (CheckExpression check in _spec.Checks)
+        if (_checks.FirstFailure(input) is { } failure)
         {
-            CheckOutcome outcome = CheckEvaluator.Evaluate(check, input);
-            if (!outcome.Passed)
-            {
-                return StepResult.Fail(FailureReason.Check, outcome.Message(check), answer.Status, bytes) with { Phases = answer.Phases };
-            }
+            return StepResult.Fail(FailureReason.Check, failure, answer.Status, bytes) with { Phases = answer.Phases };
         }
 
         if (_spec.Checks.Count == 0 && answer.Status >= 400)

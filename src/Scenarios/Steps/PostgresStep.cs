@@ -16,9 +16,12 @@ internal sealed class PostgresStep : IDisposable
     private readonly TimeProvider _time;
     private readonly NpgsqlDataSource _source;
 
-    public PostgresStep(PostgresStepSpec spec, TimeProvider time)
+    private readonly StepChecks _checks;
+
+    public PostgresStep(PostgresStepSpec spec, TimeProvider time, StepChecks checks)
     {
         _spec = spec;
+        _checks = checks;
         _time = time;
         var builder = new NpgsqlConnectionStringBuilder(Secrets.Resolve(spec.Connection))
         {
@@ -71,13 +74,9 @@ internal sealed class PostgresStep : IDisposable
     private StepResult Judge(long rows, long durationNs)
     {
         var input = new CheckInput(0, durationNs, rows, null);
-        foreach (CheckExpression check in _spec.Checks)
+        if (_checks.FirstFailure(input) is { } failure)
         {
-            CheckOutcome outcome = CheckEvaluator.Evaluate(check, input);
-            if (!outcome.Passed)
-            {
-                return StepResult.Fail(FailureReason.Check, outcome.Message(check), sizeBytes: rows);
-            }
+            return StepResult.Fail(FailureReason.Check, failure, sizeBytes: rows);
         }
 
         return _spec.Rows is { } expected && expected != rows

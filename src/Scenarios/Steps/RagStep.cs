@@ -31,9 +31,12 @@ internal sealed partial class RagStep
     private readonly CheckSubject _answer;
     private readonly CheckSubject _sources;
 
-    public RagStep(RagStepSpec spec, TargetClient client, IReadOnlyList<GoldenQuestion> questions, RagStepTally tally, TimeProvider time)
+    private readonly StepChecks _checks;
+
+    public RagStep(RagStepSpec spec, TargetClient client, IReadOnlyList<GoldenQuestion> questions, RagStepTally tally, TimeProvider time, StepChecks checks)
     {
         _spec = spec;
+        _checks = checks;
         _client = client;
         _questions = questions;
         _tally = tally;
@@ -160,13 +163,9 @@ internal sealed partial class RagStep
             reply.RetrievalNs,
             reply.GenerationNs));
 
-        foreach (CheckExpression check in _spec.Checks)
+        if (_checks.FirstFailure(reply.Input) is { } failure)
         {
-            CheckOutcome outcome = CheckEvaluator.Evaluate(check, reply.Input);
-            if (!outcome.Passed)
-            {
-                return StepResult.Fail(FailureReason.Check, $"question {index + 1}: {outcome.Message(check)}", status, reply.Bytes);
-            }
+            return StepResult.Fail(FailureReason.Check, $"question {index + 1}: {failure}", status, reply.Bytes);
         }
 
         return status >= 400 ? StepResult.Fail(FailureReason.Status, $"question {index + 1}: HTTP {status}", status, reply.Bytes)

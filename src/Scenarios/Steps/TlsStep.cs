@@ -20,9 +20,12 @@ internal sealed class TlsStep
     private readonly string _host;
     private readonly int _port;
 
-    public TlsStep(TlsStepSpec spec, TargetSpec target, TimeProvider time)
+    private readonly StepChecks _checks;
+
+    public TlsStep(TlsStepSpec spec, TargetSpec target, TimeProvider time, StepChecks checks)
     {
         _spec = spec;
+        _checks = checks;
         _time = time;
         _host = spec.Host ?? target.Url.IdnHost;
         _port = spec.Port ?? (target.Url.IsDefaultPort && target.Url.Scheme == "http" ? 443 : target.Url.Port);
@@ -78,13 +81,9 @@ internal sealed class TlsStep
     private StepResult Judge(TlsFacts facts, long durationNs)
     {
         var input = new CheckInput(0, durationNs, 0, null, tls: facts);
-        foreach (CheckExpression check in _spec.Checks)
+        if (_checks.FirstFailure(input) is { } failure)
         {
-            CheckOutcome outcome = CheckEvaluator.Evaluate(check, input);
-            if (!outcome.Passed)
-            {
-                return StepResult.Fail(FailureReason.Check, outcome.Message(check));
-            }
+            return StepResult.Fail(FailureReason.Check, failure);
         }
 
         if (_spec.Checks.Count > 0)

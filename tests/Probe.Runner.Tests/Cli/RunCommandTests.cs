@@ -62,6 +62,11 @@ public class RunCommandTests
         XElement failure = XDocument.Load(Path.Combine(folder, "out", "junit.xml")).Descendants("testcase")
             .Single(c => (string)c.Attribute("name")! == "threshold search: error_rate < 1%").Element("failure")!;
         Assert.Equal("observed 20%", (string)failure.Attribute("message")!);
+        XElement check = XDocument.Load(Path.Combine(folder, "out", "junit.xml")).Descendants("testcase")
+            .Single(c => (string)c.Attribute("name")! == "check search: status == 200").Element("failure")!;
+        Assert.Equal("40 of 200 failed; last time it had 500", (string)check.Attribute("message")!);
+        JsonElement checkJson = summary.RootElement.GetProperty("checks").EnumerateArray().Single();
+        Assert.Equal((200, 40), (checkJson.GetProperty("evaluated").GetInt32(), checkJson.GetProperty("failed").GetInt32()));
         Assert.Contains("| **FAIL** | search | `error_rate < 1%` | 20% |", File.ReadAllText(Path.Combine(folder, "out", "report.md")), StringComparison.Ordinal);
     }
 

@@ -1,0 +1,62 @@
+using System.Collections.Concurrent;
+
+namespace Probe.Scenarios.Checks;
+
+/// <summary>Every check of a run, by scenario and step: how often it was evaluated and how often it failed, for per-check reports.</summary>
+public sealed class CheckTally
+{
+    private readonly ConcurrentDictionary<(string Scenario, string Step), StepChecks> _steps = new();
+
+    /// <summary>One line per check, in scenario, step and declaration order.</summary>
+    public IReadOnlyList<CheckReport> Reports() =>
+        _steps.OrderBy(s => s.Key.Scenario, StringComparer.Ordinal).ThenBy(s => s.Key.Step, StringComparer.Ordinal)
+            .SelectMany(s => s.Value.Reports(s.Key.Scenario, s.Key.Step))
+            .ToArray();
+
+    internal StepChecks For(string scenario, string step, IReadOnlyList<CheckExpression> checks) =>
+        _steps.GetOrAdd((scenario, step), _ => new StepChecks(checks));
+}
+
+/// <summary>One check's tally: evaluations, failures, and what the response had the last time it failed.</summary>
+public sealed record CheckReport(string Scenario, string Step, string Check, long Evaluated, long Failed, string? LastFailedActual);
+
+/// <summary>A step's checks with their counters. Every check is evaluated each time; the first failure is the step's message.</summary>
+internal sealed class StepChecks
+{
+    private readonly CheckExpression[] _checks;
+    private readonly long[] _evaluated;
+    private readonly long[] _failed;
+    private readonly string?[] _lastActual;
+
+    public StepChecks(IReadOnlyList<CheckExpression> checks)
+    {
+        _checks = checks.ToArray();
+        _evaluated = new long[_checks.Length];
+        _failed = new long[_checks.Length];
+        _lastActual = new string?[_checks.Length];
+    }
+
+    public int Count => _checks.Length;
+
+    /// <summary>Evaluates every check against <paramref name="input"/>; the first failure's message, or null when all held.</summary>
+    public string? FirstFailure(CheckInput input)
+    {
+        string? first = null;
+        for (int i = 0; i < _checks.Length; i++)
+        {
+            CheckOutcome outcome = CheckEvaluator.Evaluate(_checks[i], input);
+            Interlocked.Increment(ref _evaluated[i]);
+            if (!outcome.Passed)
+            {
+                Interlocked.Increment(ref _failed[i]);
+                Volatile.Write(ref _lastActual[i], outcome.Actual);
+                first ??= outcome.Message(_checks[i]);
+            }
+        }
+
+        return first;
+    }
+
+    public IEnumerable<CheckReport> Reports(string scenario, string step) =>
+        _checks.Select((c, i) => new CheckReport(scenario, step, c.Text, Interlocked.Read(ref _evaluated[i]), Interlocked.Read(ref _failed[i]), Volatile.Read(ref _lastActual[i])));
+}
