@@ -14,6 +14,7 @@ internal static class Program
             RunCommand.Create(),
             ValidateCommand.Create(),
             DemoTargetCommand.Create(),
+            ReportCommand.Create(),
         };
 
         ParseResult parse = root.Parse(args);

@@ -115,6 +115,18 @@ internal static class RunCommand
             log.WriteLine($"running {string.Join(", ", bound.Scenarios.Select(s => s.Name))} from {suite.File}{(request.DurationScale == 1 ? string.Empty : string.Create(CultureInfo.InvariantCulture, $" (durations × {request.DurationScale})"))}");
         }
 
+        // The output folder is made before the run, so that a folder that cannot be written is bad input, not a lost run.
+        string folder = request.Out ?? Path.Combine("results", TimeProvider.System.GetUtcNow().UtcDateTime.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
+        try
+        {
+            Directory.CreateDirectory(folder);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            await Console.Error.WriteLineAsync($"probe: cannot write reports to {folder}: {e.Message}");
+            return (int)ExitCode.BadInput;
+        }
+
         // A live table on a terminal; plain lines (every 10 s) in CI logs and files.
         bool live = !request.Quiet && !request.Json && !Console.IsOutputRedirected;
         var table = new LiveProgress();
@@ -127,7 +139,6 @@ internal static class RunCommand
             result = result with { Thresholds = [.. result.Thresholds, .. CompareWithBaseline(suite, result, baseline)] };
         }
 
-        string folder = request.Out ?? Path.Combine("results", result.StartedAt.UtcDateTime.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
         var info = new RunInfo(suite.Name, suite.File, request.Region, Environment.MachineName, GitCommit.Find(Path.GetDirectoryName(Path.GetFullPath(suite.File))!), typeof(RunCommand).Assembly.GetName().Version?.ToString(3) ?? "0.0.0");
         ReportFiles.Write(folder, info, result, bound.Rag.Reports(), bound.Checks.Reports());
         if (request.Json)

@@ -9,13 +9,52 @@ using Probe.Scenarios.Steps;
 
 namespace Probe.Runner.Output;
 
-/// <summary>Writes a run's reports into its output folder: summary.json, report.html, report.md, junit.xml, metrics.prom.</summary>
+/// <summary>Writes a run's reports into its output folder: summary.json, report.html, report.md, junit.xml, metrics.prom, and run.json (the data they come from).</summary>
 internal static class ReportFiles
 {
+    /// <summary>The lossless record of the run, from which <c>probe report DIR</c> renders every report again.</summary>
+    public const string RunFile = "run.json";
+
+    /// <summary>Reads a run folder's run.json and writes every report again.</summary>
+    /// <exception cref="InvalidDataException">There is no readable run.json in <paramref name="folder"/>.</exception>
+    public static RunResult Rewrite(string folder)
+    {
+        string file = Path.Combine(folder, RunFile);
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(File.ReadAllBytes(file));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException)
+        {
+            throw new InvalidDataException($"cannot read {file}: {e.Message}; give the folder of a probe run", e);
+        }
+
+        using (document)
+        {
+            (RunInfo info, RunResult result) = RunDataJson.Read(document.RootElement);
+            var rag = document.RootElement.GetProperty("rag").Deserialize<RagStepReport[]>()!;
+            var checks = document.RootElement.GetProperty("checks").Deserialize<CheckReport[]>()!;
+            Write(folder, info, result, rag, checks);
+            return result;
+        }
+    }
+
     public static void Write(string folder, RunInfo info, RunResult result, IReadOnlyList<RagStepReport> rag, IReadOnlyList<CheckReport> checks)
     {
-        var cases = checks.Select(c => new CheckCase(c.Scenario, c.Step, c.Check, c.Evaluated, c.Failed, c.LastFailedActual)).ToArray();
         Directory.CreateDirectory(folder);
+        var cases = checks.Select(c => new CheckCase(c.Scenario, c.Step, c.Check, c.Evaluated, c.Failed, c.LastFailedActual)).ToArray();
+        using (FileStream data = File.Create(Path.Combine(folder, RunFile)))
+        {
+            RunDataJson.Write(data, info, result, w =>
+            {
+                w.WritePropertyName("rag");
+                JsonSerializer.Serialize(w, rag);
+                w.WritePropertyName("checks");
+                JsonSerializer.Serialize(w, checks);
+            });
+        }
+
         using (FileStream summary = File.Create(Path.Combine(folder, "summary.json")))
         {
             SummaryJson.Write(summary, info, result, w =>

@@ -141,6 +141,36 @@ public class RunCommandTests
     }
 
     [Fact]
+    public async Task Report_FromTheRunFolder_RendersEveryReportAgainIdentically()
+    {
+        await using DemoTargetHost target = await DemoTargetHost.StartAsync(new DemoTargetOptions { Faults = new FaultSettings { ErrorRate = 0.2 } });
+        string folder = ProbeProcess.TempFolder();
+        File.WriteAllText(Path.Combine(folder, "gate.json"), GateSuite.Replace("TARGET", target.Address.ToString(), StringComparison.Ordinal));
+        var (runExit, _, _) = await ProbeProcess.RunAsync(folder, "run", "gate.json", "--quiet", "--out", "out");
+        string[] reports = ["summary.json", "report.md", "report.html", "junit.xml", "metrics.prom"];
+        var before = reports.ToDictionary(r => r, r => File.ReadAllText(Path.Combine(folder, "out", r)));
+        foreach (string r in reports)
+        {
+            File.Delete(Path.Combine(folder, "out", r));
+        }
+
+        var (exit, stdout, _) = await ProbeProcess.RunAsync(folder, "report", "out");
+
+        Assert.Equal((1, 1), (runExit, exit));
+        Assert.Equal("reports written again in out: FAILED (exit code 1)", stdout.Trim());
+        Assert.All(reports, r => Assert.Equal(before[r], File.ReadAllText(Path.Combine(folder, "out", r))));
+    }
+
+    [Fact]
+    public async Task Report_FolderWithoutARun_ExitsTwo()
+    {
+        var (exit, _, stderr) = await ProbeProcess.RunAsync(ProbeProcess.TempFolder(), "report", "nowhere");
+
+        Assert.Equal(2, exit);
+        Assert.StartsWith("probe report: cannot read nowhere/run.json:", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Run_BrokenSuite_ExitsTwoWithTheErrorAndNoStackTrace()
     {
         string folder = ProbeProcess.TempFolder();
@@ -160,6 +190,7 @@ public class RunCommandTests
     [InlineData("run gate.json --target api", "probe: --target takes NAME=URL, such as demo=http://127.0.0.1:5080; found 'api'")]
     [InlineData("run gate.json --duration-scale 0", "probe: The duration scale must be from 0.001 to 1000.")]
     [InlineData("run gate.json --bogus", "probe: Unrecognized command or argument '--bogus'.")]
+    [InlineData("run gate.json --out /proc/probe-reports", "probe: cannot write reports to /proc/probe-reports:")]
     public async Task Run_BadUsage_ExitsTwoSayingWhatIsWrong(string args, string message)
     {
         string folder = ProbeProcess.TempFolder();

@@ -1,0 +1,175 @@
+using System.Globalization;
+using System.Text.Json;
+using Probe.Engine.Histograms;
+using Probe.Engine.Scenarios;
+using Probe.Engine.Stats;
+using Probe.Engine.Thresholds;
+using Probe.Engine.Verdicts;
+
+namespace Probe.Exporter.Reports;
+
+/// <summary>
+/// <c>run.json</c>: everything a run measured, losslessly — counts, whole histograms and every second's
+/// histogram in compact form — so that <c>probe report DIR</c> can render every report again (and
+/// later merge shards). <c>"schema": "probe.run/v1"</c>.
+/// </summary>
+public static class RunDataJson
+{
+    public const string Schema = "probe.run/v1";
+
+    public static void Write(Stream output, RunInfo info, RunResult result, Action<Utf8JsonWriter>? extra = null)
+    {
+        ArgumentNullException.ThrowIfNull(info);
+        ArgumentNullException.ThrowIfNull(result);
+        using var w = new Utf8JsonWriter(output);
+        w.WriteStartObject();
+        w.WriteString("schema", Schema);
+        w.WritePropertyName("info");
+        JsonSerializer.Serialize(w, info);
+        w.WriteString("started_at", result.StartedAt.ToString("O", CultureInfo.InvariantCulture));
+        w.WriteNumber("duration_ticks", result.Duration.Ticks);
+        w.WritePropertyName("invalid_reasons");
+        JsonSerializer.Serialize(w, result.InvalidReasons);
+        SummaryJson.WriteStringOrNull(w, "abort_reason", result.AbortReason);
+        w.WritePropertyName("thresholds");
+        JsonSerializer.Serialize(w, result.Thresholds.Select(t => new ThresholdData(t.Scenario, t.Step, t.Expression, double.IsNaN(t.Observed) ? null : t.Observed, t.ObservedText, t.Passed, t.Note)));
+        w.WriteStartArray("scenarios");
+        foreach (ScenarioSnapshot s in result.Scenarios)
+        {
+            w.WriteStartObject();
+            w.WriteString("name", s.Name);
+            w.WriteNumber("dropped", s.Dropped);
+            w.WritePropertyName("scheduler_lag");
+            JsonSerializer.Serialize(w, s.SchedulerLag);
+            w.WritePropertyName("load");
+            JsonSerializer.Serialize(w, s.Load);
+            w.WritePropertyName("iterations");
+            WriteStep(w, s.Iterations);
+            w.WriteStartArray("steps");
+            foreach (StepSnapshot step in s.Steps)
+            {
+                WriteStep(w, step);
+            }
+
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        extra?.Invoke(w);
+        w.WriteEndObject();
+    }
+
+    /// <summary>Reads a run.json back into the run's info and result; <paramref name="root"/> gives the document for extra sections.</summary>
+    /// <exception cref="InvalidDataException">It is not a Probe run file.</exception>
+    public static (RunInfo Info, RunResult Result) Read(JsonElement root)
+    {
+        if (!root.TryGetProperty("schema", out JsonElement schema) || schema.GetString() != Schema)
+        {
+            throw new InvalidDataException($"not a Probe run file ({Schema})");
+        }
+
+        try
+        {
+            RunInfo info = root.GetProperty("info").Deserialize<RunInfo>()!;
+            var result = new RunResult
+            {
+                StartedAt = DateTimeOffset.Parse(root.GetProperty("started_at").GetString()!, CultureInfo.InvariantCulture),
+                Duration = TimeSpan.FromTicks(root.GetProperty("duration_ticks").GetInt64()),
+                InvalidReasons = root.GetProperty("invalid_reasons").Deserialize<string[]>()!,
+                AbortReason = root.GetProperty("abort_reason").GetString(),
+                Thresholds = root.GetProperty("thresholds").Deserialize<ThresholdData[]>()!
+                    .Select(t => new ThresholdResult(t.Scenario, t.Step, t.Expression, t.Observed ?? double.NaN, t.ObservedText, t.Passed, t.Note)).ToArray(),
+                Scenarios = root.GetProperty("scenarios").EnumerateArray().Select(ReadScenario).ToArray(),
+            };
+            return (info, result);
+        }
+        catch (Exception e) when (e is KeyNotFoundException or JsonException or FormatException or InvalidOperationException)
+        {
+            throw new InvalidDataException($"the run file is damaged: {e.Message}", e);
+        }
+    }
+
+    private static ScenarioSnapshot ReadScenario(JsonElement s) => new()
+    {
+        Name = s.GetProperty("name").GetString()!,
+        Dropped = s.GetProperty("dropped").GetInt64(),
+        SchedulerLag = s.GetProperty("scheduler_lag").Deserialize<LatencySummary>(),
+        Load = s.GetProperty("load").Deserialize<LoadSample[]>()!,
+        Iterations = ReadStep(s.GetProperty("iterations")),
+        Steps = s.GetProperty("steps").EnumerateArray().Select(ReadStep).ToArray(),
+        CurrentLoad = 0,
+        InFlight = 0,
+    };
+
+    private static void WriteStep(Utf8JsonWriter w, StepSnapshot s)
+    {
+        w.WriteStartObject();
+        w.WriteString("name", s.Name);
+        w.WriteNumber("ok", s.Ok);
+        w.WriteNumber("fail", s.Fail);
+        w.WriteNumber("bytes", s.Bytes);
+        w.WriteNumber("rps", s.Rps);
+        w.WriteBase64String("latency", HistogramSerializer.Serialize(s.LatencyHistogram));
+        w.WriteBase64String("service_time", HistogramSerializer.Serialize(s.ServiceTimeHistogram));
+        w.WritePropertyName("status_codes");
+        JsonSerializer.Serialize(w, s.StatusCodes.ToDictionary(c => c.Key.ToString(CultureInfo.InvariantCulture), c => c.Value));
+        w.WritePropertyName("failure_reasons");
+        JsonSerializer.Serialize(w, s.FailureReasons.ToDictionary(r => r.Key.ToString(), r => r.Value));
+        w.WritePropertyName("failure_messages");
+        JsonSerializer.Serialize(w, s.FailureMessages);
+        w.WritePropertyName("phases");
+        JsonSerializer.Serialize(w, s.Phases);
+        w.WriteStartArray("seconds");
+        foreach (SecondSample second in s.Seconds)
+        {
+            w.WriteStartObject();
+            w.WriteNumber("second", second.Second);
+            w.WriteNumber("duration_ticks", second.Duration.Ticks);
+            w.WriteNumber("ok", second.Ok);
+            w.WriteNumber("fail", second.Fail);
+            w.WriteNumber("bytes", second.Bytes);
+            w.WriteBase64String("latency", second.LatencyHistogram);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
+    private static StepSnapshot ReadStep(JsonElement s)
+    {
+        LatencyHistogram latency = HistogramSerializer.Deserialize(s.GetProperty("latency").GetBytesFromBase64());
+        LatencyHistogram service = HistogramSerializer.Deserialize(s.GetProperty("service_time").GetBytesFromBase64());
+        return new StepSnapshot
+        {
+            Name = s.GetProperty("name").GetString()!,
+            Ok = s.GetProperty("ok").GetInt64(),
+            Fail = s.GetProperty("fail").GetInt64(),
+            Bytes = s.GetProperty("bytes").GetInt64(),
+            Rps = s.GetProperty("rps").GetDouble(),
+            Latency = latency.Summarize(),
+            ServiceTime = service.Summarize(),
+            LatencyHistogram = latency,
+            ServiceTimeHistogram = service,
+            StatusCodes = new SortedDictionary<int, long>(s.GetProperty("status_codes").Deserialize<Dictionary<string, long>>()!.ToDictionary(c => int.Parse(c.Key, CultureInfo.InvariantCulture), c => c.Value)),
+            FailureReasons = new SortedDictionary<FailureReason, long>(s.GetProperty("failure_reasons").Deserialize<Dictionary<string, long>>()!.ToDictionary(r => Enum.Parse<FailureReason>(r.Key), r => r.Value)),
+            FailureMessages = s.GetProperty("failure_messages").Deserialize<string[]>()!,
+            Phases = s.GetProperty("phases").Deserialize<Dictionary<string, LatencySummary>>()!,
+            Seconds = s.GetProperty("seconds").EnumerateArray().Select(x =>
+            {
+                byte[] histogram = x.GetProperty("latency").GetBytesFromBase64();
+                return new SecondSample(
+                    x.GetProperty("second").GetInt32(),
+                    TimeSpan.FromTicks(x.GetProperty("duration_ticks").GetInt64()),
+                    x.GetProperty("ok").GetInt64(),
+                    x.GetProperty("fail").GetInt64(),
+                    x.GetProperty("bytes").GetInt64(),
+                    HistogramSerializer.Deserialize(histogram).Summarize(),
+                    histogram);
+            }).ToArray(),
+        };
+    }
+
+    private sealed record ThresholdData(string Scenario, string? Step, string Expression, double? Observed, string ObservedText, bool Passed, string? Note);
+}
