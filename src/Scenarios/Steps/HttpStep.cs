@@ -1,8 +1,9 @@
 using System.Buffers;
-using System.Net;
 using System.Net.Http.Headers;
+using System.Net;
 using System.Text;
 using Probe.Engine.Scenarios;
+using Probe.Engine.Timing;
 using Probe.Scenarios.Checks;
 using Probe.Scenarios.Suite;
 
@@ -105,16 +106,16 @@ internal sealed class HttpStep
             var phases = new PhaseTimings(
                 connect == default ? -1 : connect.DnsNs,
                 connect == default ? -1 : connect.ConnectNs,
-                handshake ? Nanoseconds(handshakeDone - connect.ConnectedAt) : -1,
-                Nanoseconds(headersAt - start),
-                Nanoseconds(end - headersAt));
+                handshake ? _time.ToNanoseconds(handshakeDone - connect.ConnectedAt) : -1,
+                _time.ToNanoseconds(headersAt - start),
+                _time.ToNanoseconds(end - headersAt));
             var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
             foreach (KeyValuePair<string, IEnumerable<string>> h in response.Headers.Concat(response.Content.Headers))
             {
                 headers[h.Key] = string.Join(", ", h.Value);
             }
 
-            return new Answer(status, size, text, headers, Nanoseconds(end - start), phases);
+            return new Answer(status, size, text, headers, _time.ToNanoseconds(end - start), phases);
         }
     }
 
@@ -217,7 +218,6 @@ internal sealed class HttpStep
         return result;
     }
 
-    private long Nanoseconds(long ticks) => (long)(ticks * (1e9 / _time.TimestampFrequency));
 
     private static Uri BuildUrl(Uri baseUrl, string path, IReadOnlyDictionary<string, string> query)
     {

@@ -1,5 +1,6 @@
 using Npgsql;
 using Probe.Engine.Scenarios;
+using Probe.Engine.Timing;
 using Probe.Scenarios.Checks;
 using Probe.Scenarios.Suite;
 
@@ -52,8 +53,8 @@ internal sealed class PostgresStep : IDisposable
 
             long end = _time.GetTimestamp();
             firstRow = firstRow < 0 ? end : firstRow;
-            var phases = new PhaseTimings(-1, Nanoseconds(opened - start), -1, Nanoseconds(firstRow - opened), Nanoseconds(end - firstRow));
-            return Judge(rows, Nanoseconds(end - start)) with { Phases = phases };
+            var phases = new PhaseTimings(-1, _time.ToNanoseconds(opened - start), -1, _time.ToNanoseconds(firstRow - opened), _time.ToNanoseconds(end - firstRow));
+            return Judge(rows, _time.ToNanoseconds(end - start)) with { Phases = phases };
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellation.IsCancellationRequested)
         {
@@ -84,5 +85,4 @@ internal sealed class PostgresStep : IDisposable
             : StepResult.Ok(sizeBytes: rows);
     }
 
-    private long Nanoseconds(long ticks) => (long)(ticks * (1e9 / _time.TimestampFrequency));
 }

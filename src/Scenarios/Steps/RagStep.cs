@@ -1,7 +1,8 @@
-using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using System.Text;
 using Probe.Engine.Scenarios;
+using Probe.Engine.Timing;
 using Probe.Scenarios.Checks;
 using Probe.Scenarios.Suite;
 
@@ -121,7 +122,7 @@ internal sealed partial class RagStep
                 }
                 else
                 {
-                    gaps.Add(Nanoseconds(now - last));
+                    gaps.Add(_time.ToNanoseconds(now - last));
                 }
 
                 last = now;
@@ -134,8 +135,8 @@ internal sealed partial class RagStep
             }
         }
 
-        var input = new CheckInput((int)response.StatusCode, Nanoseconds(_time.GetTimestamp() - start), bytes, final, name => Header(response, name));
-        return new Reply(input, answer.ToString(), sources, -1, -1, tokens, first < 0 ? -1 : Nanoseconds(first - start), gaps, first < 0 ? 0 : Nanoseconds(last - first), bytes);
+        var input = new CheckInput((int)response.StatusCode, _time.ToNanoseconds(_time.GetTimestamp() - start), bytes, final, name => Header(response, name));
+        return new Reply(input, answer.ToString(), sources, -1, -1, tokens, first < 0 ? -1 : _time.ToNanoseconds(first - start), gaps, first < 0 ? 0 : _time.ToNanoseconds(last - first), bytes);
     }
 
     private StepResult Judge(int index, GoldenQuestion question, int status, Reply reply)
@@ -175,7 +176,7 @@ internal sealed partial class RagStep
     }
 
     private CheckInput Input(HttpResponseMessage response, string body, long ticks) =>
-        new((int)response.StatusCode, Nanoseconds(ticks), Encoding.UTF8.GetByteCount(body), body, name => Header(response, name));
+        new((int)response.StatusCode, _time.ToNanoseconds(ticks), Encoding.UTF8.GetByteCount(body), body, name => Header(response, name));
 
     private static string? Header(HttpResponseMessage response, string name) =>
         response.Headers.TryGetValues(name, out var v) || response.Content.Headers.TryGetValues(name, out v) ? string.Join(", ", v) : null;
@@ -219,7 +220,6 @@ internal sealed partial class RagStep
 
     private static string Normalize(string text) => Spaces().Replace(text.ToLowerInvariant(), " ").Trim();
 
-    private long Nanoseconds(long ticks) => (long)(ticks * (1e9 / _time.TimestampFrequency));
 
     [GeneratedRegex(@"\s+")]
     private static partial Regex Spaces();

@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
-using System.Net;
 using System.Net.Sockets;
+using System.Net;
+using Probe.Engine.Timing;
 using Probe.Scenarios.Suite;
 
 namespace Probe.Scenarios.Steps;
@@ -67,8 +68,8 @@ internal sealed class TargetClient : IDisposable
 
         long connected = _time.GetTimestamp();
         context.InitialRequestMessage.Options.Set(ConnectTimingKey, new ConnectTiming(
-            literal is null ? Nanoseconds(resolved - start) : -1,
-            Nanoseconds(connected - resolved),
+            literal is null ? _time.ToNanoseconds(resolved - start) : -1,
+            _time.ToNanoseconds(connected - resolved),
             connected));
         var network = new NetworkStream(socket, ownsSocket: true);
         return context.InitialRequestMessage.RequestUri?.Scheme == Uri.UriSchemeHttps
@@ -76,7 +77,6 @@ internal sealed class TargetClient : IDisposable
             : network;
     }
 
-    internal long Nanoseconds(long ticks) => (long)(ticks * (1e9 / _time.TimestampFrequency));
 }
 
 /// <summary>DNS and connect time of a new connection, in nanoseconds (DNS −1 for an address literal), and when it connected.</summary>

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using Probe.Engine.Scenarios;
+using Probe.Engine.Timing;
 using Probe.Scenarios.Checks;
 using Probe.Scenarios.Suite;
 
@@ -64,8 +65,8 @@ internal sealed class TlsStep
                     certificate.Subject,
                     (errors & SslPolicyErrors.RemoteCertificateNameMismatch) == 0,
                     (errors & SslPolicyErrors.RemoteCertificateChainErrors) == 0);
-                var phases = new PhaseTimings(-1, Nanoseconds(connected - start), Nanoseconds(done - connected), -1, -1);
-                return Judge(facts, Nanoseconds(done - start)) with { Phases = phases };
+                var phases = new PhaseTimings(-1, _time.ToNanoseconds(connected - start), _time.ToNanoseconds(done - connected), -1, -1);
+                return Judge(facts, _time.ToNanoseconds(done - start)) with { Phases = phases };
             }
         }
         catch (Exception e) when (e is SocketException or AuthenticationException or IOException)
@@ -98,5 +99,4 @@ internal sealed class TlsStep
         return problem is null ? StepResult.Ok() : StepResult.Fail(FailureReason.Tls, problem);
     }
 
-    private long Nanoseconds(long ticks) => (long)(ticks * (1e9 / _time.TimestampFrequency));
 }
