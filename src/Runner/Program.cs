@@ -15,6 +15,7 @@ internal static class Program
             ValidateCommand.Create(),
             DemoTargetCommand.Create(),
             ReportCommand.Create(),
+            RulesCommand.Create(),
         };
 
         ParseResult parse = root.Parse(args);

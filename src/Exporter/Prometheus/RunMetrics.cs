@@ -22,8 +22,10 @@ public static class RunMetrics
         ("0.5", 0.5, s => s.P50Nanoseconds), ("0.9", 0.9, s => s.P90Nanoseconds), ("0.95", 0.95, s => s.P95Nanoseconds), ("0.99", 0.99, s => s.P99Nanoseconds),
     ];
 
-    public static string Render(RunInfo info, RunResult result)
+    /// <summary>Renders the run; <paramref name="extraBuckets"/> (seconds) join the duration buckets, so latency SLO thresholds are bucket bounds.</summary>
+    public static string Render(RunInfo info, RunResult result, IEnumerable<double>? extraBuckets = null)
     {
+        double[] buckets = DurationBuckets.Concat(extraBuckets ?? []).Distinct().Order().ToArray();
         ArgumentNullException.ThrowIfNull(info);
         ArgumentNullException.ThrowIfNull(result);
         var x = new TextExposition();
@@ -64,7 +66,7 @@ public static class RunMetrics
         x.Family("probe_check_duration_seconds", "histogram", "Step latency (from the intended start) in seconds.");
         foreach ((ScenarioSnapshot s, StepSnapshot step) in Steps(result))
         {
-            Histogram(x, "probe_check_duration_seconds", [suite, ("scenario", s.Name), ("step", step.Name), region], step.LatencyHistogram, step.Latency);
+            Histogram(x, "probe_check_duration_seconds", [suite, ("scenario", s.Name), ("step", step.Name), region], step.LatencyHistogram, step.Latency, buckets);
         }
 
         x.Family("probe_http_phase_duration_seconds", "summary", "HTTP request phases (dns, connect, tls, ttfb, transfer) in seconds.");
@@ -95,12 +97,12 @@ public static class RunMetrics
         result.Scenarios.SelectMany(s => s.Steps.Select(step => (s, step)));
 
     /// <summary>Cumulative bucket counts from the log-linear histogram: a bucket counts under the first bound its midpoint does not exceed.</summary>
-    private static void Histogram(TextExposition x, string name, (string, string)[] labels, LatencyHistogram histogram, LatencySummary summary)
+    private static void Histogram(TextExposition x, string name, (string, string)[] labels, LatencyHistogram histogram, LatencySummary summary, double[] bounds)
     {
         var buckets = histogram.Buckets();
         long cumulative = 0;
         int next = 0;
-        foreach (double bound in DurationBuckets)
+        foreach (double bound in bounds)
         {
             while (next < buckets.Count && (buckets[next].LowNanoseconds + buckets[next].HighNanoseconds) / 2e9 <= bound)
             {

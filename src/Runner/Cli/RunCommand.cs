@@ -140,7 +140,7 @@ internal static class RunCommand
         }
 
         var info = new RunInfo(suite.Name, suite.File, request.Region, Environment.MachineName, GitCommit.Find(Path.GetDirectoryName(Path.GetFullPath(suite.File))!), typeof(RunCommand).Assembly.GetName().Version?.ToString(3) ?? "0.0.0");
-        ReportFiles.Write(folder, info, result, bound.Rag.Reports(), bound.Checks.Reports());
+        ReportFiles.Write(folder, info, result, bound.Rag.Reports(), bound.Checks.Reports(), suite.Slos.Where(s => s.LatencyThreshold is not null).Select(s => s.LatencyThreshold!.Value.TotalSeconds).ToArray());
         if (request.Json)
         {
             await using Stream stdout = Console.OpenStandardOutput();

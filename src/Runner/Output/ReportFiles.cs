@@ -35,12 +35,19 @@ internal static class ReportFiles
             (RunInfo info, RunResult result) = RunDataJson.Read(document.RootElement);
             var rag = document.RootElement.GetProperty("rag").Deserialize<RagStepReport[]>()!;
             var checks = document.RootElement.GetProperty("checks").Deserialize<CheckReport[]>()!;
-            Write(folder, info, result, rag, checks);
+            var buckets = document.RootElement.GetProperty("latency_buckets").Deserialize<double[]>()!;
+            Write(folder, info, result, rag, checks, buckets);
             return result;
         }
     }
 
-    public static void Write(string folder, RunInfo info, RunResult result, IReadOnlyList<RagStepReport> rag, IReadOnlyList<CheckReport> checks)
+    /// <param name="folder">The output folder.</param>
+    /// <param name="info">The run's metadata.</param>
+    /// <param name="result">The run.</param>
+    /// <param name="rag">RAG steps' reports.</param>
+    /// <param name="checks">Per-check tallies.</param>
+    /// <param name="latencyBuckets">Extra bucket bounds for metrics.prom (the suite's latency SLO thresholds, in seconds).</param>
+    public static void Write(string folder, RunInfo info, RunResult result, IReadOnlyList<RagStepReport> rag, IReadOnlyList<CheckReport> checks, IReadOnlyList<double> latencyBuckets)
     {
         Directory.CreateDirectory(folder);
         var cases = checks.Select(c => new CheckCase(c.Scenario, c.Step, c.Check, c.Evaluated, c.Failed, c.LastFailedActual)).ToArray();
@@ -52,6 +59,8 @@ internal static class ReportFiles
                 JsonSerializer.Serialize(w, rag);
                 w.WritePropertyName("checks");
                 JsonSerializer.Serialize(w, checks);
+                w.WritePropertyName("latency_buckets");
+                JsonSerializer.Serialize(w, latencyBuckets);
             });
         }
 
@@ -67,7 +76,7 @@ internal static class ReportFiles
         File.WriteAllText(Path.Combine(folder, "report.md"), MarkdownReport.Render(info, result), new UTF8Encoding(false));
         File.WriteAllText(Path.Combine(folder, "report.html"), HtmlReport.Render(info, result), new UTF8Encoding(false));
         JUnitReport.Render(info, result, cases).Save(Path.Combine(folder, "junit.xml"));
-        File.WriteAllText(Path.Combine(folder, "metrics.prom"), RunMetrics.Render(info, result), new UTF8Encoding(false));
+        File.WriteAllText(Path.Combine(folder, "metrics.prom"), RunMetrics.Render(info, result, latencyBuckets), new UTF8Encoding(false));
     }
 
     /// <summary>The "checks" section of summary.json: every check with its evaluations and failures.</summary>

@@ -1,0 +1,21 @@
+namespace Probe.Exporter.Rules;
+
+/// <summary>
+/// Multi-window, multi-burn-rate alerts (the Google SRE workbook's recommendation): an alert fires when
+/// the error budget burns at least <see cref="BurnRate"/> times too fast over both a long and a short
+/// window, so it fires fast for big outages and resets fast once they end.
+/// </summary>
+public sealed record BurnRateAlert(string Severity, double BurnRate, string LongWindow, string ShortWindow, TimeSpan For)
+{
+    /// <summary>Page at 14.4× over 1h and 5m (2 % of a 30-day budget in an hour), and 6× over 6h and 30m; ticket at 3× over 1d and 2h, and 1× over 3d and 6h.</summary>
+    public static IReadOnlyList<BurnRateAlert> Standard { get; } =
+    [
+        new("page", 14.4, "1h", "5m", TimeSpan.FromMinutes(2)),
+        new("page", 6, "6h", "30m", TimeSpan.FromMinutes(15)),
+        new("ticket", 3, "1d", "2h", TimeSpan.FromHours(1)),
+        new("ticket", 1, "3d", "6h", TimeSpan.FromHours(3)),
+    ];
+
+    /// <summary>Every window a rule reads, shortest first.</summary>
+    public static IReadOnlyList<string> Windows { get; } = ["5m", "30m", "1h", "2h", "6h", "1d", "3d"];
+}

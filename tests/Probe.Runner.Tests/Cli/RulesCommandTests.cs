@@ -1,0 +1,52 @@
+using Probe.TestUtils;
+
+namespace Probe.Runner.Tests.Cli;
+
+public class RulesCommandTests
+{
+    [Theory]
+    [InlineData("scenarios.json")]
+    [InlineData("examples/swipesavvy.json")]
+    [InlineData("examples/rag-chatbot.json")]
+    [InlineData("examples/cutting-edge.json")]
+    [InlineData("examples/linda-bot.json")]
+    [InlineData("examples/berrys-agents.json")]
+    public async Task Rules_ForASuite_PassPromtoolCheckAndTheirOwnUnitTests(string suite)
+    {
+        string folder = ProbeProcess.TempFolder();
+
+        var (exit, stdout, _) = await ProbeProcess.RunAsync(folder, "rules", Path.Combine(Repository.Root, suite), "--out", "rules");
+
+        Assert.True(exit == 0, stdout);
+        var (check, checkOutput) = await Promtool.CheckRulesAsync(Path.Combine(folder, "rules", "probe-rules.yml"));
+        Assert.True(check == 0, checkOutput);
+        var (test, testOutput) = await Promtool.TestRulesAsync(Path.Combine(folder, "rules", "probe-rules.test.yml"));
+        Assert.True(test == 0, testOutput);
+    }
+
+    [Fact]
+    public async Task Rules_ThreeRegions_HaveTheTwoOfThreeQuorumAlert()
+    {
+        string folder = ProbeProcess.TempFolder();
+
+        await ProbeProcess.RunAsync(folder, "rules", Path.Combine(Repository.Root, "examples", "rag-chatbot.json"), "--out", "rules");
+
+        string rules = File.ReadAllText(Path.Combine(folder, "rules", "probe-rules.yml"));
+        Assert.Contains("count by (suite, scenario) (probe_success{suite=\\\"rag-chatbot-phase8\\\",scenario=\\\"uptime\\\"} == 0) >= 2", rules, StringComparison.Ordinal);
+        Assert.Contains("probe:slo_error_ratio:rate1h{suite=\\\"rag-chatbot-phase8\\\",slo=\\\"uptime\\\"} > (14.4 * 0.005)", rules, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Rules_UnitTests_CatchAnAlertThatWouldNotFire()
+    {
+        string folder = ProbeProcess.TempFolder();
+        await ProbeProcess.RunAsync(folder, "rules", Path.Combine(Repository.Root, "scenarios.json"), "--out", "rules");
+        string rules = Path.Combine(folder, "rules", "probe-rules.yml");
+
+        // A burn rate a hundred times too high never pages: the generated tests must notice.
+        File.WriteAllText(rules, File.ReadAllText(rules).Replace("(14.4 * ", "(1440 * ", StringComparison.Ordinal));
+        var (test, _) = await Promtool.TestRulesAsync(Path.Combine(folder, "rules", "probe-rules.test.yml"));
+
+        Assert.NotEqual(0, test);
+    }
+}
