@@ -30,6 +30,21 @@ internal static class Program
             return (int)ExitCode.BadInput;
         }
 
-        return await parse.InvokeAsync();
+        try
+        {
+            return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // A bug, not bad input: one line for the user, the details for the report.
+            await Console.Error.WriteLineAsync($"probe: internal error: {e.GetType().Name}: {e.Message}");
+            await Console.Error.WriteLineAsync("Please report it with the command you ran; set PROBE_DEBUG=1 to see where it happened.");
+            if (Environment.GetEnvironmentVariable("PROBE_DEBUG") == "1")
+            {
+                await Console.Error.WriteLineAsync(e.ToString());
+            }
+
+            return (int)ExitCode.Invalid;
+        }
     }
 }

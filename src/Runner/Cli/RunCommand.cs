@@ -6,6 +6,7 @@ using Probe.Engine.Stats;
 using Probe.Engine.Thresholds;
 using Probe.Engine.Timing;
 using Probe.Engine.Verdicts;
+using Probe.Exporter.Publishing;
 using Probe.Exporter.Reports;
 using Probe.Runner.Output;
 using Probe.Runner.Targets;
@@ -30,10 +31,11 @@ internal static class RunCommand
         var scale = new Option<double>("--duration-scale") { Description = "Multiply every timed load phase by this (0.1 turns a 9 min ramp into 54 s).", DefaultValueFactory = _ => 1.0 };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "Print only the verdict line." };
         var json = new Option<bool>("--json") { Description = "Print summary.json to standard output instead of the text summary." };
+        var push = new Option<string?>("--push") { Description = "Push the run's metrics (probe_gate_verdict, thresholds, figures) to this Prometheus Pushgateway, such as http://127.0.0.1:9091; checked before the run." };
         var baseline = new Option<string?>("--baseline", "-b") { Description = "Compare with an earlier run (its summary.json or its folder): each scenario's 'baseline' rules, by default p95 <= baseline +10%." };
         var command = new Command("run", "Run the suite's scenarios under their load, show progress, write reports and exit with the verdict.")
         {
-            suite, scenarios, targets, region, output, scale, quiet, json, baseline,
+            suite, scenarios, targets, region, output, scale, quiet, json, baseline, push,
         };
         command.SetAction((parse, cancellation) => RunAsync(new RunRequest(
             parse.GetValue(suite),
@@ -44,7 +46,8 @@ internal static class RunCommand
             parse.GetValue(scale),
             parse.GetValue(quiet),
             parse.GetValue(json),
-            parse.GetValue(baseline)), cancellation));
+            parse.GetValue(baseline),
+            parse.GetValue(push)), cancellation));
         return command;
     }
 
@@ -66,6 +69,20 @@ internal static class RunCommand
         catch (InvalidDataException e)
         {
             await Console.Error.WriteLineAsync($"probe: --baseline: {e.Message}");
+            return (int)ExitCode.BadInput;
+        }
+
+        Uri? pushUrl = null;
+        if (request.Push is not null && (!Uri.TryCreate(request.Push, UriKind.Absolute, out pushUrl) || pushUrl.Scheme is not ("http" or "https")))
+        {
+            await Console.Error.WriteLineAsync($"probe: --push takes the Pushgateway's URL, such as http://127.0.0.1:9091; found '{request.Push}'");
+            return (int)ExitCode.BadInput;
+        }
+
+        using PushgatewayClient? pushgateway = pushUrl is null ? null : new PushgatewayClient(pushUrl, TimeSpan.FromSeconds(10));
+        if (pushgateway is not null && await pushgateway.WhyNotReadyAsync(cancellation) is { } notReady)
+        {
+            await Console.Error.WriteLineAsync($"probe: --push: {notReady}; nothing was run");
             return (int)ExitCode.BadInput;
         }
 
@@ -96,7 +113,7 @@ internal static class RunCommand
 
             try
             {
-                return await RunBoundAsync(request, suite, bound, baseline, log, cancellation);
+                return await RunBoundAsync(request, suite, bound, baseline, pushgateway, log, cancellation);
             }
             finally
             {
@@ -108,7 +125,7 @@ internal static class RunCommand
         }
     }
 
-    private static async Task<int> RunBoundAsync(RunRequest request, SuiteDefinition suite, BoundSuite bound, IReadOnlyDictionary<string, BaselineFigures>? baseline, TextWriter log, CancellationToken cancellation)
+    private static async Task<int> RunBoundAsync(RunRequest request, SuiteDefinition suite, BoundSuite bound, IReadOnlyDictionary<string, BaselineFigures>? baseline, PushgatewayClient? pushgateway, TextWriter log, CancellationToken cancellation)
     {
         if (!request.Quiet)
         {
@@ -151,6 +168,20 @@ internal static class RunCommand
         {
             PrintSummary(log, result);
             log.WriteLine($"reports: {Path.Combine(folder, "report.html")} (also report.md, summary.json, junit.xml, metrics.prom)");
+        }
+
+        if (pushgateway is not null)
+        {
+            string? failed = await pushgateway.PushAsync(suite.Name, info.Host, await File.ReadAllTextAsync(Path.Combine(folder, "metrics.prom"), cancellation), cancellation);
+            if (failed is not null)
+            {
+                // The run and its reports stand; the lost push is said loudly, and the verdict's exit code kept.
+                await Console.Error.WriteLineAsync($"probe: --push: {failed}");
+            }
+            else if (!request.Quiet)
+            {
+                log.WriteLine($"pushed the run's metrics to {request.Push}");
+            }
         }
 
         log.WriteLine(VerdictLine(result));
@@ -203,5 +234,5 @@ internal static class RunCommand
 
     private static string Ms(long ns) => DurationText.FormatNanoseconds(ns);
 
-    private sealed record RunRequest(string? Suite, string[] Scenarios, string[] Targets, string Region, string? Out, double DurationScale, bool Quiet, bool Json, string? Baseline);
+    private sealed record RunRequest(string? Suite, string[] Scenarios, string[] Targets, string Region, string? Out, double DurationScale, bool Quiet, bool Json, string? Baseline, string? Push);
 }

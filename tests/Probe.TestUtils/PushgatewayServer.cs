@@ -1,0 +1,58 @@
+using System.Diagnostics;
+
+namespace Probe.TestUtils;
+
+/// <summary>A real Prometheus Pushgateway (Debian's prometheus-pushgateway) on a free loopback port, for the life of a test.</summary>
+public sealed class PushgatewayServer : IAsyncDisposable
+{
+    public const string Path = "/usr/bin/prometheus-pushgateway";
+
+    private readonly Process _process;
+
+    private PushgatewayServer(Process process, Uri address)
+    {
+        _process = process;
+        Address = address;
+    }
+
+    public Uri Address { get; }
+
+    /// <summary>Starts it and returns once it logs that it listens (no polling).</summary>
+    public static async Task<PushgatewayServer> StartAsync()
+    {
+        if (!File.Exists(Path))
+        {
+            throw new InvalidOperationException($"the Pushgateway is not installed at {Path}: apt-get install prometheus-pushgateway");
+        }
+
+        int port = FreePort();
+        var start = new ProcessStartInfo(Path, [$"--web.listen-address=127.0.0.1:{port}"]) { RedirectStandardError = true, RedirectStandardOutput = true };
+        Process process = Process.Start(start)!;
+        _ = process.StandardOutput.ReadToEndAsync();
+        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (await process.StandardError.ReadLineAsync(limit.Token) is { } line)
+        {
+            if (line.Contains("Listening on", StringComparison.Ordinal))
+            {
+                _ = process.StandardError.ReadToEndAsync();
+                return new PushgatewayServer(process, new Uri($"http://127.0.0.1:{port}/"));
+            }
+        }
+
+        throw new InvalidOperationException("the Pushgateway exited before it listened");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+        _process.Dispose();
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
