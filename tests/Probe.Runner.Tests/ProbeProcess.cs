@@ -1,3 +1,4 @@
+using Probe.TestUtils;
 using System.Diagnostics;
 
 namespace Probe.Runner.Tests;
@@ -40,10 +41,5 @@ internal static class ProbeProcess
     }
 
     /// <summary>A loopback port nothing listens on right now.</summary>
-    public static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    public static int FreePort() => LoopbackPorts.Free();
 }

@@ -25,7 +25,7 @@ public sealed class PushgatewayServer : IAsyncDisposable
             throw new InvalidOperationException($"the Pushgateway is not installed at {Path}: apt-get install prometheus-pushgateway");
         }
 
-        int port = FreePort();
+        int port = LoopbackPorts.Free();
         var start = new ProcessStartInfo(Path, [$"--web.listen-address=127.0.0.1:{port}"]) { RedirectStandardError = true, RedirectStandardOutput = true };
         Process process = Process.Start(start)!;
         _ = process.StandardOutput.ReadToEndAsync();
@@ -47,12 +47,5 @@ public sealed class PushgatewayServer : IAsyncDisposable
         _process.Kill(entireProcessTree: true);
         await _process.WaitForExitAsync();
         _process.Dispose();
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
