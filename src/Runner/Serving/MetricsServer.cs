@@ -1,0 +1,67 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Probe.Exporter.Prometheus;
+
+namespace Probe.Runner.Serving;
+
+/// <summary>
+/// Serves a <see cref="MetricRegistry"/> at <c>/metrics</c> on Kestrel: bound to 127.0.0.1 unless told
+/// otherwise, OpenMetrics or text format by the Accept header, an optional bearer token (401 without it).
+/// </summary>
+internal sealed class MetricsServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private MetricsServer(WebApplication app, Uri address)
+    {
+        _app = app;
+        Address = address;
+    }
+
+    public Uri Address { get; }
+
+    /// <summary>Called after each scrape is written (tests wait on it instead of sleeping).</summary>
+    public event Action? Scraped;
+
+    public static async Task<MetricsServer> StartAsync(MetricRegistry registry, IPEndPoint listen, string? token, CancellationToken cancellation = default)
+    {
+        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(k => k.Listen(listen));
+        WebApplication app = builder.Build();
+        MetricsServer? server = null;
+        app.MapGet("/metrics", async (HttpContext context) =>
+        {
+            if (!MetricsEndpoint.Authorized(context.Request.Headers.Authorization.FirstOrDefault(), token))
+            {
+                context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+                context.Response.Headers.WWWAuthenticate = "Bearer";
+                return;
+            }
+
+            (bool openMetrics, string contentType) = MetricsEndpoint.Negotiate(context.Request.Headers.Accept.ToString());
+            context.Response.ContentType = contentType;
+            using var body = new MemoryStream();
+            registry.WriteTo(body, openMetrics);
+            body.Position = 0;
+            await body.CopyToAsync(context.Response.Body, context.RequestAborted);
+            server?.Scraped?.Invoke();
+        });
+        await app.StartAsync(cancellation);
+        string bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        server = new MetricsServer(app, new Uri(bound.TrimEnd('/') + "/"));
+        return server;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
