@@ -9,6 +9,8 @@ using Probe.Engine.Verdicts;
 using Probe.Exporter.Publishing;
 using Probe.Exporter.Reports;
 using Probe.Runner.Output;
+using Probe.Runner.Serving;
+using Probe.Exporter.Prometheus;
 using Probe.Runner.Targets;
 using Probe.Scenarios.Binding;
 using Probe.Scenarios.Suite;
@@ -31,11 +33,13 @@ internal static class RunCommand
         var scale = new Option<double>("--duration-scale") { Description = "Multiply every timed load phase by this (0.1 turns a 9 min ramp into 54 s).", DefaultValueFactory = _ => 1.0 };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "Print only the verdict line." };
         var json = new Option<bool>("--json") { Description = "Print summary.json to standard output instead of the text summary." };
+        var metricsListen = new Option<string?>("--metrics-listen") { Description = "Serve the run's live figures at http://ADDRESS:PORT/metrics while it runs, such as 127.0.0.1:9464 (loopback by default)." };
+        var metricsToken = new Option<string?>("--metrics-token-file") { Description = "A file holding the bearer token that /metrics requires." };
         var push = new Option<string?>("--push") { Description = "Push the run's metrics (probe_gate_verdict, thresholds, figures) to this Prometheus Pushgateway, such as http://127.0.0.1:9091; checked before the run." };
         var baseline = new Option<string?>("--baseline", "-b") { Description = "Compare with an earlier run (its summary.json or its folder): each scenario's 'baseline' rules, by default p95 <= baseline +10%." };
         var command = new Command("run", "Run the suite's scenarios under their load, show progress, write reports and exit with the verdict.")
         {
-            suite, scenarios, targets, region, output, scale, quiet, json, baseline, push,
+            suite, scenarios, targets, region, output, scale, quiet, json, baseline, push, metricsListen, metricsToken,
         };
         command.SetAction((parse, cancellation) => RunAsync(new RunRequest(
             parse.GetValue(suite),
@@ -47,7 +51,9 @@ internal static class RunCommand
             parse.GetValue(quiet),
             parse.GetValue(json),
             parse.GetValue(baseline),
-            parse.GetValue(push)), cancellation));
+            parse.GetValue(push),
+            parse.GetValue(metricsListen),
+            parse.GetValue(metricsToken)), cancellation));
         return command;
     }
 
@@ -149,6 +155,24 @@ internal static class RunCommand
         var table = new LiveProgress();
         var lines = new ProgressPrinter(log, Console.IsOutputRedirected ? TimeSpan.FromSeconds(10) : TimeSpan.FromSeconds(1));
         Action<RunProgress>? onProgress = request.Quiet ? null : live ? table.OnProgress : lines.OnProgress;
+        MetricsServer? metrics;
+        try
+        {
+            metrics = await StartMetricsAsync(request, suite.Name, log, cancellation);
+        }
+        catch (Exception e) when (e is ArgumentException or IOException)
+        {
+            await Console.Error.WriteLineAsync($"probe: {e.Message}");
+            return (int)ExitCode.BadInput;
+        }
+
+        await using MetricsServer? served = metrics;
+        if (metrics is not null)
+        {
+            // First, so the series are fresh by the time a progress line is printed.
+            onProgress = new LiveRunMetrics(metrics.Registry, suite.Name, request.Region).OnProgress + onProgress;
+        }
+
         Task<RunResult> Run() => LoadRunner.RunAsync(bound.Scenarios, new RunOptions { OnProgress = onProgress }, cancellation);
         RunResult result = live ? await table.ShowWhileAsync(Run) : await Run();
         if (baseline is not null)
@@ -218,6 +242,37 @@ internal static class RunCommand
         _ => $"INVALID: {string.Join("; ", result.InvalidReasons.Concat(result.AbortReason is null ? [] : [$"aborted: {result.AbortReason}"]))} (exit code 3)",
     };
 
+    /// <summary>Starts the live /metrics endpoint when asked; throws <see cref="ArgumentException"/> for a bad address or token file.</summary>
+    private static async Task<MetricsServer?> StartMetricsAsync(RunRequest request, string suite, TextWriter log, CancellationToken cancellation)
+    {
+        if (request.MetricsListen is null)
+        {
+            return null;
+        }
+
+        if (!System.Net.IPEndPoint.TryParse(request.MetricsListen, out System.Net.IPEndPoint? endpoint) || !request.MetricsListen.Contains(':', StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"--metrics-listen takes ADDRESS:PORT, such as 127.0.0.1:9464; found '{request.MetricsListen}'");
+        }
+
+        string? token = null;
+        if (request.MetricsTokenFile is { } file)
+        {
+            try
+            {
+                token = (await File.ReadAllTextAsync(file, cancellation)).Trim();
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new ArgumentException($"--metrics-token-file: cannot read {file}: {e.Message}", e);
+            }
+        }
+
+        MetricsServer server = await MetricsServer.StartAsync(new MetricRegistry(), endpoint, token, cancellation);
+        log.WriteLine($"serving live metrics of suite {suite} at {server.Address}metrics");
+        return server;
+    }
+
     private static IEnumerable<ThresholdResult> CompareWithBaseline(SuiteDefinition suite, RunResult result, IReadOnlyDictionary<string, BaselineFigures> baseline) =>
         from snapshot in result.Scenarios
         let rules = suite.Scenario(snapshot.Name)!.Baseline is { Count: > 0 } own ? own : [BaselineRule.Default]
@@ -234,5 +289,5 @@ internal static class RunCommand
 
     private static string Ms(long ns) => DurationText.FormatNanoseconds(ns);
 
-    private sealed record RunRequest(string? Suite, string[] Scenarios, string[] Targets, string Region, string? Out, double DurationScale, bool Quiet, bool Json, string? Baseline, string? Push);
+    private sealed record RunRequest(string? Suite, string[] Scenarios, string[] Targets, string Region, string? Out, double DurationScale, bool Quiet, bool Json, string? Baseline, string? Push, string? MetricsListen, string? MetricsTokenFile);
 }

@@ -18,13 +18,17 @@ internal sealed class MetricsServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private MetricsServer(WebApplication app, Uri address)
+    private MetricsServer(WebApplication app, Uri address, MetricRegistry registry)
     {
         _app = app;
         Address = address;
+        Registry = registry;
     }
 
     public Uri Address { get; }
+
+    /// <summary>The registry it serves.</summary>
+    public MetricRegistry Registry { get; }
 
     /// <summary>Called after each scrape is written (tests wait on it instead of sleeping).</summary>
     public event Action? Scraped;
@@ -55,7 +59,7 @@ internal sealed class MetricsServer : IAsyncDisposable
         });
         await app.StartAsync(cancellation);
         string bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        server = new MetricsServer(app, new Uri(bound.TrimEnd('/') + "/"));
+        server = new MetricsServer(app, new Uri(bound.TrimEnd('/') + "/"), registry);
         return server;
     }
 

@@ -191,6 +191,7 @@ public class RunCommandTests
     [InlineData("run gate.json --duration-scale 0", "probe: The duration scale must be from 0.001 to 1000.")]
     [InlineData("run gate.json --bogus", "probe: Unrecognized command or argument '--bogus'.")]
     [InlineData("run gate.json --out /proc/probe-reports", "probe: cannot write reports to /proc/probe-reports:")]
+    [InlineData("run gate.json --metrics-listen localhost", "probe: --metrics-listen takes ADDRESS:PORT, such as 127.0.0.1:9464; found 'localhost'")]
     [InlineData("run gate.json --push 127.0.0.1:9091", "probe: --push takes the Pushgateway's URL, such as http://127.0.0.1:9091; found '127.0.0.1:9091'")]
     public async Task Run_BadUsage_ExitsTwoSayingWhatIsWrong(string args, string message)
     {

@@ -1,0 +1,52 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using Probe.DemoTarget;
+using Probe.TestUtils;
+
+namespace Probe.Runner.Tests.Serving;
+
+[Collection(RealTimeCollection.Name)]
+public class LiveMetricsTests
+{
+    [Fact]
+    public async Task Run_WithMetricsListen_ServesLiveSeriesBehindTheToken()
+    {
+        await using DemoTargetHost target = await DemoTargetHost.StartAsync();
+        string folder = ProbeProcess.TempFolder();
+        File.WriteAllText(Path.Combine(folder, "live.json"), $$"""
+            { "suite": "live", "targets": { "api": { "url": "{{target.Address}}" } },
+              "scenarios": { "s": { "steps": [ { "name": "health", "http": { "path": "/health" } } ],
+                                    "load": { "keep_constant": { "copies": 1, "during": "3s" } } } } }
+            """);
+        File.WriteAllText(Path.Combine(folder, "token"), "s3cret\n");
+        int port = LoopbackPorts.Free();
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "probe.dll"), "run", "live.json", "--out", "out", "--metrics-listen", $"127.0.0.1:{port}", "--metrics-token-file", "token"])
+        {
+            WorkingDirectory = folder,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using Process probe = Process.Start(start)!;
+        _ = probe.StandardError.ReadToEndAsync();
+        using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+
+        // The first progress line comes after the live series were refreshed.
+        string? line;
+        while ((line = await probe.StandardOutput.ReadLineAsync(limit.Token)) is not null && !line.StartsWith("[0:01", StringComparison.Ordinal))
+        {
+        }
+
+        Assert.NotNull(line);
+        using var http = new HttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"http://127.0.0.1:{port}/metrics");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", "s3cret");
+        using HttpResponseMessage response = await http.SendAsync(request, limit.Token);
+        string metrics = await response.Content.ReadAsStringAsync(limit.Token);
+        _ = await probe.StandardOutput.ReadToEndAsync(limit.Token);
+        await probe.WaitForExitAsync(limit.Token);
+
+        Assert.Contains("probe_run_load{suite=\"live\",scenario=\"s\",region=\"local\"} 1\n", metrics, StringComparison.Ordinal);
+        Assert.Matches("probe_check_runs_total\\{suite=\"live\",scenario=\"s\",step=\"health\",region=\"local\",result=\"ok\"\\} [1-9][0-9]*\\n", metrics);
+        Assert.Equal(0, probe.ExitCode);
+    }
+}
