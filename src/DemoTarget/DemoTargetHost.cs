@@ -1,14 +1,10 @@
 using System.Net;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Probe.DemoTarget.Endpoints;
 using Probe.DemoTarget.Faults;
+using Probe.DemoTarget.Hosting;
 using Probe.DemoTarget.RateLimiting;
 
 namespace Probe.DemoTarget;
@@ -43,10 +39,7 @@ public sealed class DemoTargetHost : IAsyncDisposable
         var faults = new FaultInjector(new FaultSettings(), options.Time, options.Seed) { Settings = options.Faults };
         var limiter = new ClientRateLimiter(options.Time);
 
-        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(endpoint));
-        WebApplication app = builder.Build();
+        WebApplication app = QuietKestrel.Create(endpoint);
 
         app.Use(async (context, next) =>
         {
@@ -79,8 +72,7 @@ public sealed class DemoTargetHost : IAsyncDisposable
         FaultEndpoints.Map(app, faults);
 
         await app.StartAsync(cancellation);
-        string bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new DemoTargetHost(app, new Uri(bound.TrimEnd('/') + "/"), faults);
+        return new DemoTargetHost(app, QuietKestrel.Address(app), faults);
     }
 
     /// <summary>Runs until <paramref name="cancellation"/> fires.</summary>

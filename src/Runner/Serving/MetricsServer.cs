@@ -1,11 +1,7 @@
 using System.Net;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
+using Probe.DemoTarget.Hosting;
 using Probe.Exporter.Prometheus;
 
 namespace Probe.Runner.Serving;
@@ -35,10 +31,7 @@ internal sealed class MetricsServer : IAsyncDisposable
 
     public static async Task<MetricsServer> StartAsync(MetricRegistry registry, IPEndPoint listen, string? token, CancellationToken cancellation = default)
     {
-        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(listen));
-        WebApplication app = builder.Build();
+        WebApplication app = QuietKestrel.Create(listen);
         MetricsServer? server = null;
         app.MapGet("/metrics", async (HttpContext context) =>
         {
@@ -58,8 +51,7 @@ internal sealed class MetricsServer : IAsyncDisposable
             server?.Scraped?.Invoke();
         });
         await app.StartAsync(cancellation);
-        string bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        server = new MetricsServer(app, new Uri(bound.TrimEnd('/') + "/"), registry);
+        server = new MetricsServer(app, QuietKestrel.Address(app), registry);
         return server;
     }
 

@@ -27,6 +27,7 @@ internal sealed class HttpStep
     private readonly byte[]? _body;
     private readonly string? _contentType;
     private readonly bool _readBody;
+    private readonly bool _readHeaders;
     private readonly bool _templated;
 
     private readonly StepChecks _checks;
@@ -44,6 +45,7 @@ internal sealed class HttpStep
             ? (Encoding.UTF8.GetBytes(Secrets.Resolve(json.GetRawText())), "application/json")
             : spec.Text is { } text ? (Encoding.UTF8.GetBytes(Secrets.Resolve(text)), "text/plain; charset=utf-8") : (null, null);
         _readBody = spec.Checks.Any(c => c.Subject.Kind == SubjectKind.Body) || spec.Extract.Values.Any(s => s.Kind == SubjectKind.Body);
+        _readHeaders = spec.Checks.Any(c => c.Subject.Kind == SubjectKind.Header) || spec.Extract.Values.Any(s => s.Kind == SubjectKind.Header);
         _templated = Variables.Referenced(spec).Any();
     }
 
@@ -109,10 +111,14 @@ internal sealed class HttpStep
                 handshake ? _time.ToNanoseconds(handshakeDone - connect.ConnectedAt) : -1,
                 _time.ToNanoseconds(headersAt - start),
                 _time.ToNanoseconds(end - headersAt));
+            // Headers are copied only when a check or an extract reads them: this runs per request.
             var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-            foreach (KeyValuePair<string, IEnumerable<string>> h in response.Headers.Concat(response.Content.Headers))
+            if (_readHeaders)
             {
-                headers[h.Key] = string.Join(", ", h.Value);
+                foreach (KeyValuePair<string, IEnumerable<string>> h in response.Headers.Concat(response.Content.Headers))
+                {
+                    headers[h.Key] = string.Join(", ", h.Value);
+                }
             }
 
             return new Answer(status, size, text, headers, _time.ToNanoseconds(end - start), phases);
