@@ -30,7 +30,7 @@ public sealed class ScenarioContext
     public IReadOnlyDictionary<string, object?> Data => _runtime.Data;
 
     /// <summary>Cancelled when the run stops: the duration is over and the grace period ran out, or the run was aborted.</summary>
-    public CancellationToken Cancellation => _runtime.Cancellation;
+    public CancellationToken Cancellation => OwnCancellation ?? _runtime.Cancellation;
 
     public ScenarioLog Log => _runtime.Log;
 
@@ -39,6 +39,12 @@ public sealed class ScenarioContext
 
     /// <summary>When the iteration really started running.</summary>
     internal long StartTimestamp { get; set; }
+
+    /// <summary>An on-demand iteration's own cancellation (its deadline or the caller's), instead of the run's.</summary>
+    internal CancellationToken? OwnCancellation { get; set; }
+
+    /// <summary>When set, each step's outcome is added here too (on-demand iterations report every step).</summary>
+    internal List<StepOutcome>? Outcomes { get; set; }
 
     /// <summary>Runs and times a step. Its latency counts from the iteration's intended start shifted to the step's start; its service time from the step's actual start.</summary>
     public ValueTask<StepResult> Step(string name, Func<ValueTask<StepResult>> run)
@@ -90,6 +96,14 @@ public sealed class ScenarioContext
         {
             long lag = StartTimestamp - IntendedTimestamp;
             stats.Record(result, _runtime.Clock.ToNanoseconds(end - start + lag), _runtime.Clock.ToNanoseconds(end - start));
+        }
+
+        if (Outcomes is { } outcomes)
+        {
+            lock (outcomes)
+            {
+                outcomes.Add(new StepOutcome(stats.Name, result, _runtime.Clock.ToTimeSpan(end - start)));
+            }
         }
 
         return result;

@@ -78,6 +78,54 @@ public static class SloMath
         return new Sli(good, minutes.Count);
     }
 
+    /// <summary>Availability by occurrences from per-minute tallies, optionally for one region.</summary>
+    public static Sli Availability(IEnumerable<MinuteTally> tallies, string? region = null)
+    {
+        ArgumentNullException.ThrowIfNull(tallies);
+        long good = 0, valid = 0;
+        foreach (MinuteTally t in tallies.Where(t => region is null || t.Region == region))
+        {
+            valid += t.Runs;
+            good += t.Ok;
+        }
+
+        return new Sli(good, valid);
+    }
+
+    /// <summary>Latency by occurrences from per-minute tallies (runs that succeeded under the threshold over all runs), optionally for one region.</summary>
+    public static Sli Latency(IEnumerable<MinuteTally> tallies, string? region = null)
+    {
+        ArgumentNullException.ThrowIfNull(tallies);
+        long good = 0, valid = 0;
+        foreach (MinuteTally t in tallies.Where(t => region is null || t.Region == region))
+        {
+            valid += t.Runs;
+            good += t.Fast;
+        }
+
+        return new Sli(good, valid);
+    }
+
+    /// <summary>
+    /// Availability by timeslices from per-minute tallies: a minute is good when, of the regions that
+    /// ran in it, at least <paramref name="quorum"/> (all of them when fewer ran) had every run succeed.
+    /// </summary>
+    public static Sli Timeslices(IEnumerable<MinuteTally> tallies, int quorum)
+    {
+        ArgumentNullException.ThrowIfNull(tallies);
+        ArgumentOutOfRangeException.ThrowIfLessThan(quorum, 1);
+        var minutes = new Dictionary<long, (int Regions, int Good)>();
+        foreach (var group in tallies.GroupBy(t => (t.Minute, t.Region)))
+        {
+            bool ok = group.All(t => t.AllOk);
+            minutes.TryGetValue(group.Key.Minute, out var m);
+            minutes[group.Key.Minute] = (m.Regions + 1, m.Good + (ok ? 1 : 0));
+        }
+
+        long good = minutes.Values.Count(m => m.Good >= Math.Min(quorum, m.Regions));
+        return new Sli(good, minutes.Count);
+    }
+
     /// <summary>How fast the budget burns: the bad share over the allowed bad share. 1 spends exactly the budget over the window.</summary>
     public static double BurnRate(Sli sli, double objective)
     {

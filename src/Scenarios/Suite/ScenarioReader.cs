@@ -1,5 +1,7 @@
 using System.Text.Json;
 using Probe.Engine.Thresholds;
+using Probe.Engine.Timing;
+using Probe.Scenarios.Schedules;
 
 namespace Probe.Scenarios.Suite;
 
@@ -116,7 +118,7 @@ internal static class ScenarioReader
 
     private static ScheduleSpec? Schedule(SuiteNode scenario)
     {
-        if (scenario.Field("schedule") is not { } node || !node.IsObjectWith("a schedule", "every", "cron", "jitter"))
+        if (scenario.Field("schedule") is not { } node || !node.IsObjectWith("a schedule", "every", "cron", "jitter", "overlap", "recheck"))
         {
             return null;
         }
@@ -129,11 +131,27 @@ internal static class ScenarioReader
             return null;
         }
 
-        if (cron is not null && cron.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length != 5)
+        if (cron is not null && !CronExpression.TryParse(cron, out _, out string? cronError))
         {
-            node.Child("cron").Error($"expected five cron fields (minute hour day month weekday) such as \"0 3 * * *\", found \"{cron}\"");
+            node.Child("cron").Error($"{cronError}; found \"{cron}\"");
         }
 
-        return new ScheduleSpec(every, cron, node.Duration("jitter") ?? TimeSpan.Zero);
+        string? overlap = node.String("overlap");
+        if (overlap is not null and not ("skip" or "queue"))
+        {
+            node.Child("overlap").Error($"expected \"skip\" (a run due while the previous one is still going is skipped and counted) or \"queue\" (it starts when the previous one ends), found \"{overlap}\"{SuiteNode.DidYouMean(overlap, ["skip", "queue"])}");
+        }
+
+        TimeSpan jitter = node.Duration("jitter") ?? TimeSpan.Zero;
+        if (every is { } period && jitter >= period)
+        {
+            node.Child("jitter").Error($"must be shorter than the period ({DurationText.Format(period)}), found \"{DurationText.Format(jitter)}\"");
+        }
+
+        return new ScheduleSpec(every, cron, jitter)
+        {
+            QueueOverlaps = overlap == "queue",
+            Recheck = node.Duration("recheck", min: TimeSpan.FromSeconds(1)),
+        };
     }
 }

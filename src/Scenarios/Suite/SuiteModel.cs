@@ -118,5 +118,15 @@ public sealed record GoldenQuestion(string Question, IReadOnlyList<string> Facts
 /// <summary>A service-level objective over some scenarios' results.</summary>
 public sealed record SloSpec(string Name, string Kind, double Objective, TimeSpan Window, IReadOnlyList<string> Scenarios, TimeSpan? LatencyThreshold);
 
-/// <summary>When synthetics run a scenario: <c>every 30s</c> or a cron expression, with start jitter.</summary>
-public sealed record ScheduleSpec(TimeSpan? Every, string? Cron, TimeSpan Jitter);
+/// <summary>
+/// When synthetics run a scenario: <c>every 30s</c> or a cron expression (UTC), each start delayed by
+/// a random share of <see cref="Jitter"/> to spread load.
+/// </summary>
+public sealed record ScheduleSpec(TimeSpan? Every, string? Cron, TimeSpan Jitter)
+{
+    /// <summary>A run due while the previous one is still going waits for it (true) or is skipped and counted (false, the default).</summary>
+    public bool QueueOverlaps { get; init; }
+
+    /// <summary>After a failed run, run once more this long later (a quick confirmation); null for none.</summary>
+    public TimeSpan? Recheck { get; init; }
+}

@@ -1,0 +1,35 @@
+using Probe.Exporter.Slo;
+using Probe.Runner.Synthetics;
+
+namespace Probe.Runner.Stores;
+
+/// <summary>
+/// Where synthetic check results live. Writes are idempotent by result id: writing a batch twice
+/// stores each result once. Queries answer the status page, the JSON API and the SLIs.
+/// </summary>
+internal interface IResultStore : IAsyncDisposable
+{
+    /// <summary>Where it is, without credentials (for logs and the status page).</summary>
+    string Description { get; }
+
+    /// <summary>Creates or upgrades the schema; safe when several runners start at once.</summary>
+    Task MigrateAsync(CancellationToken cancellation);
+
+    /// <summary>Stores the batch in one transaction; results already stored are left as they are.</summary>
+    Task WriteAsync(IReadOnlyList<CheckResult> batch, CancellationToken cancellation);
+
+    /// <summary>Scheduled runs (not re-checks) since <paramref name="since"/>, counted per scenario, region and minute; <c>Fast</c> counts successes under <paramref name="fastUnder"/>.</summary>
+    Task<IReadOnlyList<ScenarioMinute>> MinutesAsync(DateTimeOffset since, TimeSpan fastUnder, CancellationToken cancellation);
+
+    /// <summary>The newest results first, filtered.</summary>
+    Task<IReadOnlyList<CheckResult>> RecentAsync(ResultQuery query, CancellationToken cancellation);
+
+    /// <summary>Deletes results that started before <paramref name="cutoff"/>; returns how many.</summary>
+    Task<long> DeleteBeforeAsync(DateTimeOffset cutoff, CancellationToken cancellation);
+}
+
+/// <summary>A filter for <see cref="IResultStore.RecentAsync"/>.</summary>
+internal sealed record ResultQuery(string? Scenario = null, string? Region = null, bool FailuresOnly = false, int Limit = 50, DateTimeOffset? Since = null);
+
+/// <summary>One scenario's tally of one region's minute.</summary>
+internal readonly record struct ScenarioMinute(string Scenario, MinuteTally Tally);

@@ -1,0 +1,175 @@
+using Npgsql;
+using NpgsqlTypes;
+using Probe.Exporter.Slo;
+using Probe.Runner.Synthetics;
+
+namespace Probe.Runner.Stores;
+
+/// <summary>
+/// The shared store: PostgreSQL through Npgsql. A batch goes in by binary COPY into a per-session
+/// staging table, then one <c>INSERT … ON CONFLICT (id) DO NOTHING</c> moves it into
+/// <c>probe_results</c>, so replays after an outage or a crash never double a result. Migrations run
+/// under an advisory lock, so runners of several regions may start together.
+/// </summary>
+internal sealed class PostgresResultStore : IResultStore
+{
+    private const long MigrationLock = 0x70726F6265; // "probe"
+
+    private static readonly string[] Migrations =
+    [
+        """
+        CREATE TABLE probe_results (
+            id uuid PRIMARY KEY,
+            started_at timestamptz NOT NULL,
+            suite text NOT NULL,
+            scenario text NOT NULL,
+            region text NOT NULL,
+            target text NOT NULL,
+            ok boolean NOT NULL,
+            duration_ms double precision NOT NULL,
+            reason text,
+            message text,
+            status integer NOT NULL,
+            recheck boolean NOT NULL,
+            steps jsonb NOT NULL
+        );
+        CREATE INDEX probe_results_started ON probe_results (started_at);
+        CREATE INDEX probe_results_scenario ON probe_results (scenario, region, started_at);
+        """,
+    ];
+
+    private const string Columns = "id, started_at, suite, scenario, region, target, ok, duration_ms, reason, message, status, recheck, steps";
+
+    private readonly NpgsqlDataSource _source;
+
+    public PostgresResultStore(string connectionString)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        Description = $"postgres://{builder.Host}:{builder.Port}/{builder.Database}";
+        builder.Timeout = Math.Min(builder.Timeout, 5);
+        _source = NpgsqlDataSource.Create(builder.ConnectionString);
+    }
+
+    public string Description { get; }
+
+    public async Task MigrateAsync(CancellationToken cancellation)
+    {
+        await using NpgsqlConnection connection = await _source.OpenConnectionAsync(cancellation);
+        await using NpgsqlTransaction transaction = await connection.BeginTransactionAsync(cancellation);
+        await ExecuteAsync(connection, $"SELECT pg_advisory_xact_lock({MigrationLock}); CREATE TABLE IF NOT EXISTS probe_schema (version integer NOT NULL);", cancellation);
+        await using var read = new NpgsqlCommand("SELECT coalesce(max(version), 0) FROM probe_schema", connection);
+        int version = (int)(await read.ExecuteScalarAsync(cancellation))!;
+        for (int v = version; v < Migrations.Length; v++)
+        {
+            await ExecuteAsync(connection, Migrations[v] + $"; INSERT INTO probe_schema (version) VALUES ({v + 1});", cancellation);
+        }
+
+        await transaction.CommitAsync(cancellation);
+    }
+
+    public async Task WriteAsync(IReadOnlyList<CheckResult> batch, CancellationToken cancellation)
+    {
+        await using NpgsqlConnection connection = await _source.OpenConnectionAsync(cancellation);
+        await using NpgsqlTransaction transaction = await connection.BeginTransactionAsync(cancellation);
+        await ExecuteAsync(connection, "CREATE TEMP TABLE IF NOT EXISTS probe_results_incoming (LIKE probe_results) ON COMMIT DELETE ROWS", cancellation);
+        await using (NpgsqlBinaryImporter copy = await connection.BeginBinaryImportAsync($"COPY probe_results_incoming ({Columns}) FROM STDIN (FORMAT BINARY)", cancellation))
+        {
+            foreach (CheckResult r in batch)
+            {
+                await copy.StartRowAsync(cancellation);
+                await copy.WriteAsync(r.Id, NpgsqlDbType.Uuid, cancellation);
+                await copy.WriteAsync(r.StartedAt.UtcDateTime, NpgsqlDbType.TimestampTz, cancellation);
+                await copy.WriteAsync(r.Suite, NpgsqlDbType.Text, cancellation);
+                await copy.WriteAsync(r.Scenario, NpgsqlDbType.Text, cancellation);
+                await copy.WriteAsync(r.Region, NpgsqlDbType.Text, cancellation);
+                await copy.WriteAsync(r.Target, NpgsqlDbType.Text, cancellation);
+                await copy.WriteAsync(r.Ok, NpgsqlDbType.Boolean, cancellation);
+                await copy.WriteAsync(r.Duration.TotalMilliseconds, NpgsqlDbType.Double, cancellation);
+                await WriteNullableAsync(copy, r.Reason, cancellation);
+                await WriteNullableAsync(copy, r.Message, cancellation);
+                await copy.WriteAsync(r.Status, NpgsqlDbType.Integer, cancellation);
+                await copy.WriteAsync(r.Recheck, NpgsqlDbType.Boolean, cancellation);
+                await copy.WriteAsync(CheckResultJson.StepsText(r.Steps), NpgsqlDbType.Jsonb, cancellation);
+            }
+
+            await copy.CompleteAsync(cancellation);
+        }
+
+        await ExecuteAsync(connection, $"INSERT INTO probe_results ({Columns}) SELECT {Columns} FROM probe_results_incoming ON CONFLICT (id) DO NOTHING", cancellation);
+        await transaction.CommitAsync(cancellation);
+    }
+
+    public async Task<IReadOnlyList<ScenarioMinute>> MinutesAsync(DateTimeOffset since, TimeSpan fastUnder, CancellationToken cancellation)
+    {
+        await using NpgsqlConnection connection = await _source.OpenConnectionAsync(cancellation);
+        await using var query = new NpgsqlCommand("""
+            SELECT scenario, region, floor(extract(epoch FROM started_at) / 60)::bigint AS minute,
+                   count(*), count(*) FILTER (WHERE ok), count(*) FILTER (WHERE ok AND duration_ms < @fast)
+            FROM probe_results WHERE started_at >= @since AND NOT recheck
+            GROUP BY scenario, region, minute
+            """, connection);
+        query.Parameters.AddWithValue("since", since.UtcDateTime);
+        query.Parameters.AddWithValue("fast", fastUnder.TotalMilliseconds);
+        var list = new List<ScenarioMinute>();
+        await using NpgsqlDataReader reader = await query.ExecuteReaderAsync(cancellation);
+        while (await reader.ReadAsync(cancellation))
+        {
+            list.Add(new ScenarioMinute(reader.GetString(0), new MinuteTally(reader.GetInt64(2), reader.GetString(1), reader.GetInt64(3), reader.GetInt64(4), reader.GetInt64(5))));
+        }
+
+        return list;
+    }
+
+    public async Task<IReadOnlyList<CheckResult>> RecentAsync(ResultQuery q, CancellationToken cancellation)
+    {
+        await using NpgsqlConnection connection = await _source.OpenConnectionAsync(cancellation);
+        await using var query = new NpgsqlCommand($"""
+            SELECT {Columns} FROM probe_results
+            WHERE (@scenario::text IS NULL OR scenario = @scenario) AND (@region::text IS NULL OR region = @region)
+              AND (NOT @failures OR NOT ok) AND started_at >= @since
+            ORDER BY started_at DESC, id DESC LIMIT @limit
+            """, connection);
+        query.Parameters.Add(new NpgsqlParameter("scenario", NpgsqlDbType.Text) { Value = (object?)q.Scenario ?? DBNull.Value });
+        query.Parameters.Add(new NpgsqlParameter("region", NpgsqlDbType.Text) { Value = (object?)q.Region ?? DBNull.Value });
+        query.Parameters.AddWithValue("failures", q.FailuresOnly);
+        query.Parameters.AddWithValue("since", (q.Since ?? DateTimeOffset.UnixEpoch).UtcDateTime);
+        query.Parameters.AddWithValue("limit", q.Limit);
+        var list = new List<CheckResult>();
+        await using NpgsqlDataReader r = await query.ExecuteReaderAsync(cancellation);
+        while (await r.ReadAsync(cancellation))
+        {
+            list.Add(new CheckResult(
+                r.GetGuid(0),
+                r.GetString(2), r.GetString(3), r.GetString(4), r.GetString(5),
+                new DateTimeOffset(r.GetDateTime(1), TimeSpan.Zero),
+                TimeSpan.FromMilliseconds(r.GetDouble(7)),
+                r.GetBoolean(6),
+                r.IsDBNull(8) ? null : r.GetString(8),
+                r.IsDBNull(9) ? null : r.GetString(9),
+                r.GetInt32(10),
+                CheckResultJson.ParseSteps(r.GetString(12)),
+                r.GetBoolean(11)));
+        }
+
+        return list;
+    }
+
+    public async Task<long> DeleteBeforeAsync(DateTimeOffset cutoff, CancellationToken cancellation)
+    {
+        await using NpgsqlConnection connection = await _source.OpenConnectionAsync(cancellation);
+        await using var delete = new NpgsqlCommand("DELETE FROM probe_results WHERE started_at < @cutoff", connection);
+        delete.Parameters.AddWithValue("cutoff", cutoff.UtcDateTime);
+        return await delete.ExecuteNonQueryAsync(cancellation);
+    }
+
+    public ValueTask DisposeAsync() => _source.DisposeAsync();
+
+    private static Task WriteNullableAsync(NpgsqlBinaryImporter copy, string? value, CancellationToken cancellation) =>
+        value is null ? copy.WriteNullAsync(cancellation) : copy.WriteAsync(value, NpgsqlDbType.Text, cancellation);
+
+    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken cancellation)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync(cancellation);
+    }
+}

@@ -1,0 +1,194 @@
+using Microsoft.Data.Sqlite;
+using Probe.Exporter.Slo;
+using Probe.Runner.Synthetics;
+
+namespace Probe.Runner.Stores;
+
+/// <summary>
+/// The embedded default store: one SQLite file (WAL journal), zero set-up. Times are stored as
+/// microseconds since the Unix epoch; <c>INSERT OR IGNORE</c> on the id makes writes idempotent.
+/// </summary>
+internal sealed class SqliteResultStore : IResultStore
+{
+    private static readonly string[] Migrations =
+    [
+        """
+        CREATE TABLE probe_results (
+            id TEXT PRIMARY KEY,
+            started_at INTEGER NOT NULL,
+            suite TEXT NOT NULL,
+            scenario TEXT NOT NULL,
+            region TEXT NOT NULL,
+            target TEXT NOT NULL,
+            ok INTEGER NOT NULL,
+            duration_ms REAL NOT NULL,
+            reason TEXT,
+            message TEXT,
+            status INTEGER NOT NULL,
+            recheck INTEGER NOT NULL,
+            steps TEXT NOT NULL
+        ) WITHOUT ROWID;
+        CREATE INDEX probe_results_started ON probe_results (started_at);
+        CREATE INDEX probe_results_scenario ON probe_results (scenario, region, started_at);
+        """,
+    ];
+
+    private readonly string _connectionString;
+
+    public SqliteResultStore(string path)
+    {
+        Path = path;
+        _connectionString = new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = true, DefaultTimeout = 30 }.ToString();
+    }
+
+    public string Path { get; }
+
+    public string Description => "sqlite:" + Path;
+
+    public async Task MigrateAsync(CancellationToken cancellation)
+    {
+        string? folder = System.IO.Path.GetDirectoryName(Path);
+        if (folder is { Length: > 0 })
+        {
+            Directory.CreateDirectory(folder);
+        }
+
+        await using SqliteConnection connection = await OpenAsync(cancellation);
+        await ExecuteAsync(connection, "PRAGMA journal_mode = WAL; CREATE TABLE IF NOT EXISTS probe_schema (version INTEGER NOT NULL);", cancellation);
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellation);
+        await using SqliteCommand read = Command(connection, "SELECT coalesce(max(version), 0) FROM probe_schema", transaction);
+        long version = (long)(await read.ExecuteScalarAsync(cancellation))!;
+        for (long v = version; v < Migrations.Length; v++)
+        {
+            await using SqliteCommand step = Command(connection, Migrations[v] + $"; INSERT INTO probe_schema (version) VALUES ({v + 1});", transaction);
+            await step.ExecuteNonQueryAsync(cancellation);
+        }
+
+        await transaction.CommitAsync(cancellation);
+    }
+
+    public async Task WriteAsync(IReadOnlyList<CheckResult> batch, CancellationToken cancellation)
+    {
+        await using SqliteConnection connection = await OpenAsync(cancellation);
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellation);
+        await using SqliteCommand insert = Command(connection, """
+            INSERT OR IGNORE INTO probe_results (id, started_at, suite, scenario, region, target, ok, duration_ms, reason, message, status, recheck, steps)
+            VALUES ($id, $at, $suite, $scenario, $region, $target, $ok, $ms, $reason, $message, $status, $recheck, $steps)
+            """, transaction);
+        string[] names = ["$id", "$at", "$suite", "$scenario", "$region", "$target", "$ok", "$ms", "$reason", "$message", "$status", "$recheck", "$steps"];
+        SqliteParameter[] p = names.Select(name => insert.Parameters.AddWithValue(name, DBNull.Value)).ToArray();
+        insert.Prepare();
+        foreach (CheckResult r in batch)
+        {
+            p[0].Value = r.Id.ToString();
+            p[1].Value = Microseconds(r.StartedAt);
+            p[2].Value = r.Suite;
+            p[3].Value = r.Scenario;
+            p[4].Value = r.Region;
+            p[5].Value = r.Target;
+            p[6].Value = r.Ok ? 1 : 0;
+            p[7].Value = r.Duration.TotalMilliseconds;
+            p[8].Value = (object?)r.Reason ?? DBNull.Value;
+            p[9].Value = (object?)r.Message ?? DBNull.Value;
+            p[10].Value = r.Status;
+            p[11].Value = r.Recheck ? 1 : 0;
+            p[12].Value = CheckResultJson.StepsText(r.Steps);
+            await insert.ExecuteNonQueryAsync(cancellation);
+        }
+
+        await transaction.CommitAsync(cancellation);
+    }
+
+    public async Task<IReadOnlyList<ScenarioMinute>> MinutesAsync(DateTimeOffset since, TimeSpan fastUnder, CancellationToken cancellation)
+    {
+        await using SqliteConnection connection = await OpenAsync(cancellation);
+        await using SqliteCommand query = Command(connection, """
+            SELECT scenario, region, started_at / 60000000 AS minute, count(*), sum(ok), sum(ok AND duration_ms < $fast)
+            FROM probe_results WHERE started_at >= $since AND recheck = 0
+            GROUP BY scenario, region, minute
+            """);
+        query.Parameters.AddWithValue("$since", Microseconds(since));
+        query.Parameters.AddWithValue("$fast", fastUnder.TotalMilliseconds);
+        var list = new List<ScenarioMinute>();
+        await using SqliteDataReader reader = await query.ExecuteReaderAsync(cancellation);
+        while (await reader.ReadAsync(cancellation))
+        {
+            list.Add(new ScenarioMinute(reader.GetString(0), new MinuteTally(reader.GetInt64(2), reader.GetString(1), reader.GetInt64(3), reader.GetInt64(4), reader.GetInt64(5))));
+        }
+
+        return list;
+    }
+
+    public async Task<IReadOnlyList<CheckResult>> RecentAsync(ResultQuery q, CancellationToken cancellation)
+    {
+        await using SqliteConnection connection = await OpenAsync(cancellation);
+        await using SqliteCommand query = Command(connection, """
+            SELECT id, started_at, suite, scenario, region, target, ok, duration_ms, reason, message, status, recheck, steps
+            FROM probe_results
+            WHERE ($scenario IS NULL OR scenario = $scenario) AND ($region IS NULL OR region = $region)
+              AND ($failures = 0 OR ok = 0) AND started_at >= $since
+            ORDER BY started_at DESC, id DESC LIMIT $limit
+            """);
+        query.Parameters.AddWithValue("$scenario", (object?)q.Scenario ?? DBNull.Value);
+        query.Parameters.AddWithValue("$region", (object?)q.Region ?? DBNull.Value);
+        query.Parameters.AddWithValue("$failures", q.FailuresOnly ? 1 : 0);
+        query.Parameters.AddWithValue("$since", q.Since is { } since ? Microseconds(since) : long.MinValue);
+        query.Parameters.AddWithValue("$limit", q.Limit);
+        var list = new List<CheckResult>();
+        await using SqliteDataReader r = await query.ExecuteReaderAsync(cancellation);
+        while (await r.ReadAsync(cancellation))
+        {
+            list.Add(new CheckResult(
+                Guid.Parse(r.GetString(0)),
+                r.GetString(2), r.GetString(3), r.GetString(4), r.GetString(5),
+                DateTimeOffset.UnixEpoch.AddTicks(r.GetInt64(1) * 10),
+                TimeSpan.FromMilliseconds(r.GetDouble(7)),
+                r.GetInt64(6) != 0,
+                r.IsDBNull(8) ? null : r.GetString(8),
+                r.IsDBNull(9) ? null : r.GetString(9),
+                (int)r.GetInt64(10),
+                CheckResultJson.ParseSteps(r.GetString(12)),
+                r.GetInt64(11) != 0));
+        }
+
+        return list;
+    }
+
+    public async Task<long> DeleteBeforeAsync(DateTimeOffset cutoff, CancellationToken cancellation)
+    {
+        await using SqliteConnection connection = await OpenAsync(cancellation);
+        await using SqliteCommand delete = Command(connection, "DELETE FROM probe_results WHERE started_at < $cutoff");
+        delete.Parameters.AddWithValue("$cutoff", Microseconds(cutoff));
+        return await delete.ExecuteNonQueryAsync(cancellation);
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        SqliteConnection.ClearAllPools();
+        return ValueTask.CompletedTask;
+    }
+
+    internal static long Microseconds(DateTimeOffset t) => (t.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / 10;
+
+    private async Task<SqliteConnection> OpenAsync(CancellationToken cancellation)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        await connection.OpenAsync(cancellation);
+        await ExecuteAsync(connection, "PRAGMA synchronous = NORMAL;", cancellation);
+        return connection;
+    }
+
+    private static async Task ExecuteAsync(SqliteConnection connection, string sql, CancellationToken cancellation)
+    {
+        await using SqliteCommand command = Command(connection, sql);
+        await command.ExecuteNonQueryAsync(cancellation);
+    }
+
+    private static SqliteCommand Command(SqliteConnection connection, string sql, SqliteTransaction? transaction = null)
+    {
+        SqliteCommand command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.Transaction = transaction;
+        return command;
+    }
+}
