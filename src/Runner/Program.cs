@@ -16,6 +16,7 @@ internal static class Program
             DemoTargetCommand.Create(),
             ReportCommand.Create(),
             RulesCommand.Create(),
+            SyntheticsCommand.Create(),
         };
 
         ParseResult parse = root.Parse(args);
@@ -32,7 +33,7 @@ internal static class Program
 
         try
         {
-            return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+            return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = TimeSpan.FromSeconds(60) });
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

@@ -250,25 +250,9 @@ internal static class RunCommand
             return null;
         }
 
-        if (!System.Net.IPEndPoint.TryParse(request.MetricsListen, out System.Net.IPEndPoint? endpoint) || !request.MetricsListen.Contains(':', StringComparison.Ordinal))
-        {
-            throw new ArgumentException($"--metrics-listen takes ADDRESS:PORT, such as 127.0.0.1:9464; found '{request.MetricsListen}'");
-        }
-
-        string? token = null;
-        if (request.MetricsTokenFile is { } file)
-        {
-            try
-            {
-                token = (await File.ReadAllTextAsync(file, cancellation)).Trim();
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                throw new ArgumentException($"--metrics-token-file: cannot read {file}: {e.Message}", e);
-            }
-        }
-
-        MetricsServer server = await MetricsServer.StartAsync(new MetricRegistry(), endpoint, token, cancellation);
+        System.Net.IPEndPoint endpoint = ServingInput.Listen(request.MetricsListen, "--metrics-listen");
+        string? token = await ServingInput.TokenAsync(request.MetricsTokenFile, "--metrics-token-file", cancellation);
+        MetricsServer server = await MetricsServer.StartAsync(new MetricRegistry(), endpoint, token, cancellation: cancellation);
         log.WriteLine($"serving live metrics of suite {suite} at {server.Address}metrics");
         return server;
     }

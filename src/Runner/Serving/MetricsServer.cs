@@ -29,16 +29,15 @@ internal sealed class MetricsServer : IAsyncDisposable
     /// <summary>Called after each scrape is written (tests wait on it instead of sleeping).</summary>
     public event Action? Scraped;
 
-    public static async Task<MetricsServer> StartAsync(MetricRegistry registry, IPEndPoint listen, string? token, CancellationToken cancellation = default)
+    /// <summary>Starts serving; <paramref name="routes"/> adds more endpoints on the same server (the synthetics status page and API), which may use <see cref="Refuse"/>.</summary>
+    public static async Task<MetricsServer> StartAsync(MetricRegistry registry, IPEndPoint listen, string? token, Action<WebApplication>? routes = null, CancellationToken cancellation = default)
     {
         WebApplication app = QuietKestrel.Create(listen);
         MetricsServer? server = null;
         app.MapGet("/metrics", async (HttpContext context) =>
         {
-            if (!MetricsEndpoint.Authorized(context.Request.Headers.Authorization.FirstOrDefault(), token))
+            if (Refuse(context, token))
             {
-                context.Response.StatusCode = StatusCodes.Status401Unauthorized;
-                context.Response.Headers.WWWAuthenticate = "Bearer";
                 return;
             }
 
@@ -50,9 +49,23 @@ internal sealed class MetricsServer : IAsyncDisposable
             await body.CopyToAsync(context.Response.Body, context.RequestAborted);
             server?.Scraped?.Invoke();
         });
+        routes?.Invoke(app);
         await app.StartAsync(cancellation);
         server = new MetricsServer(app, QuietKestrel.Address(app), registry);
         return server;
+    }
+
+    /// <summary>Answers 401 and returns true when a token is required and the request lacks it.</summary>
+    public static bool Refuse(HttpContext context, string? token)
+    {
+        if (MetricsEndpoint.Authorized(context.Request.Headers.Authorization.FirstOrDefault(), token))
+        {
+            return false;
+        }
+
+        context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+        context.Response.Headers.WWWAuthenticate = "Bearer";
+        return true;
     }
 
     public async ValueTask DisposeAsync()

@@ -18,6 +18,12 @@ public sealed record BindOptions
 
     /// <summary>Stretches or shrinks every timed load phase and warm-up (see <see cref="LoadScaling"/>). The default is 1.</summary>
     public double DurationScale { get; init; } = 1;
+
+    /// <summary>Simulated network conditions for every HTTP client of this binding (a degraded region). The default is none.</summary>
+    public NetworkConditions Network { get; init; } = NetworkConditions.None;
+
+    /// <summary>Receives certificate expiries and times to first token as steps learn them; null for none.</summary>
+    public IStepFacts? Facts { get; init; }
 }
 
 /// <summary>
@@ -39,7 +45,7 @@ public static class SuiteBinder
         }
 
         var tally = new Tallies(new RagTally(), new CheckTally());
-        var clients = suite.Targets.Values.ToDictionary(t => t.Name, t => new TargetClient(t, options.Time), StringComparer.Ordinal);
+        var clients = suite.Targets.Values.ToDictionary(t => t.Name, t => new TargetClient(t, options.Time, options.Network), StringComparer.Ordinal);
         var owned = new List<IDisposable>(clients.Values);
         try
         {
@@ -97,7 +103,10 @@ public static class SuiteBinder
                 run = scope => httpStep.RunAsync(scope.Variables, scope.Context.Cancellation);
                 break;
             case RagStepSpec rag:
-                var ragStep = new RagStep(rag, clients[rag.Target ?? scenario.Target], suite.Golden[rag.Golden], tally.Rag.For(scenario.Name, rag.Name), options.Time, tally.Checks.For(scenario.Name, rag.Name, rag.Checks));
+                var ragStep = new RagStep(rag, clients[rag.Target ?? scenario.Target], suite.Golden[rag.Golden], tally.Rag.For(scenario.Name, rag.Name), options.Time, tally.Checks.For(scenario.Name, rag.Name, rag.Checks))
+                {
+                    Facts = options.Facts is { } ragFacts ? elapsed => ragFacts.TimeToFirstToken(scenario.Name, rag.Name, elapsed) : null,
+                };
                 run = scope => ragStep.RunAsync(scope.Context.Iteration, scope.Context.Cancellation);
                 break;
             case PostgresStepSpec postgres:
@@ -106,7 +115,10 @@ public static class SuiteBinder
                 run = scope => pgStep.RunAsync(scope.Context.Cancellation);
                 break;
             case TlsStepSpec tls:
-                var tlsStep = new TlsStep(tls, suite.Targets[tls.Target ?? scenario.Target], options.Time, tally.Checks.For(scenario.Name, prefix + tls.Name, tls.Checks));
+                var tlsStep = new TlsStep(tls, suite.Targets[tls.Target ?? scenario.Target], options.Time, tally.Checks.For(scenario.Name, prefix + tls.Name, tls.Checks))
+                {
+                    Facts = options.Facts is { } tlsFacts ? notAfter => tlsFacts.CertificateExpires(scenario.Name, prefix + tls.Name, notAfter) : null,
+                };
                 run = scope => tlsStep.RunAsync(scope.Context.Cancellation);
                 break;
             case SequenceStepSpec sequence:

@@ -139,8 +139,16 @@ internal sealed partial class RagStep
         return new Reply(input, answer.ToString(), sources, -1, -1, tokens, first < 0 ? -1 : _time.ToNanoseconds(first - start), gaps, first < 0 ? 0 : _time.ToNanoseconds(last - first), bytes);
     }
 
+    /// <summary>Told each streamed answer's time to first token (for a runner's histogram); null for nobody.</summary>
+    public Action<TimeSpan>? Facts { get; init; }
+
     private StepResult Judge(int index, GoldenQuestion question, int status, Reply reply)
     {
+        if (reply.TimeToFirstTokenNs > 0)
+        {
+            Facts?.Invoke(TimeSpan.FromTicks(reply.TimeToFirstTokenNs / 100));
+        }
+
         string answer = Normalize(reply.Answer ?? string.Empty);
         string[] missingFacts = question.Facts.Where(f => !answer.Contains(Normalize(f), StringComparison.Ordinal)).ToArray();
         string[] missingSources = question.Sources.Where(s => !reply.Sources.Contains(s, StringComparer.OrdinalIgnoreCase)).ToArray();

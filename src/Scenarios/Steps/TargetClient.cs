@@ -2,6 +2,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Net.Sockets;
 using System.Net;
 using Probe.Engine.Timing;
+using Probe.Scenarios.Binding;
 using Probe.Scenarios.Suite;
 
 namespace Probe.Scenarios.Steps;
@@ -18,7 +19,7 @@ internal sealed class TargetClient : IDisposable
 
     private readonly TimeProvider _time;
 
-    public TargetClient(TargetSpec target, TimeProvider time)
+    public TargetClient(TargetSpec target, TimeProvider time, NetworkConditions? network = null)
     {
         Target = target;
         _time = time;
@@ -37,7 +38,8 @@ internal sealed class TargetClient : IDisposable
                 RemoteCertificateValidationCallback = (_, _, _, errors) => errors == System.Net.Security.SslPolicyErrors.None || target.InsecureTls,
             },
         };
-        Http = new HttpClient(handler, disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
+        HttpMessageHandler outer = network is null || network == NetworkConditions.None ? handler : new ConditionedHandler(handler, network, time);
+        Http = new HttpClient(outer, disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
     }
 
     public TargetSpec Target { get; }

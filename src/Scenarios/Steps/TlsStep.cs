@@ -32,6 +32,9 @@ internal sealed class TlsStep
         _port = spec.Port ?? (target.Url.IsDefaultPort && target.Url.Scheme == "http" ? 443 : target.Url.Port);
     }
 
+    /// <summary>Told each certificate's expiry (for a runner's gauges); null for nobody.</summary>
+    public Action<DateTimeOffset>? Facts { get; init; }
+
     public async ValueTask<StepResult> RunAsync(CancellationToken cancellation)
     {
         using var timeout = new CancellationTokenSource(_spec.Timeout, _time);
@@ -59,6 +62,7 @@ internal sealed class TlsStep
                     return StepResult.Fail(FailureReason.Tls, "the server sent no certificate");
                 }
 
+                Facts?.Invoke(new DateTimeOffset(certificate.NotAfter.ToUniversalTime(), TimeSpan.Zero));
                 var facts = new TlsFacts(
                     certificate.NotAfter.ToUniversalTime() - _time.GetUtcNow().UtcDateTime,
                     certificate.Issuer,

@@ -1,0 +1,126 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using Probe.Engine.Timing;
+using Probe.Runner.Synthetics;
+
+namespace Probe.Runner.Serving;
+
+/// <summary>
+/// The synthetics status page: one self-contained HTML document (inline style, no scripts or external
+/// assets) with each check's state per region and its quorum, the SLOs' attainment and error budget,
+/// and the recent failures with their reasons. It reloads itself every refresh interval.
+/// </summary>
+internal static class StatusPage
+{
+    public static string Render(StatusSnapshot s, long spoolDepth, bool storeUp, TimeSpan refresh)
+    {
+        var h = new StringBuilder(8192);
+        h.Append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">")
+         .Append(CultureInfo.InvariantCulture, $"<meta http-equiv=\"refresh\" content=\"{Math.Max(5, (int)refresh.TotalSeconds)}\">")
+         .Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
+         .Append("<title>").Append(E(s.Suite)).Append(" — Probe status</title><style>")
+         .Append("body{font:14px/1.45 system-ui,sans-serif;margin:24px;color:#1b1f24;background:#fff}h1{font-size:20px;margin:0 0 4px}h2{font-size:16px;margin:24px 0 8px}")
+         .Append("table{border-collapse:collapse;min-width:60%}th,td{border-bottom:1px solid #dde1e6;padding:6px 10px;text-align:left;vertical-align:top}th{background:#f4f6f8}")
+         .Append(".ok{color:#116329;font-weight:600}.fail{color:#b42318;font-weight:600}.none{color:#6e7781}.meta{color:#57606a}.bar{display:inline-block;height:8px;background:#2da44e;vertical-align:middle}.bar.low{background:#cf222e}")
+         .Append(".banner{padding:8px 12px;border-radius:6px;background:#fff4e5;border:1px solid #f0b849;margin:8px 0}")
+         .Append("</style></head><body>\n");
+        h.Append("<h1>").Append(E(s.Suite)).Append("</h1><div class=\"meta\">")
+         .Append(s.At == DateTimeOffset.MinValue ? "no results yet" : "as of " + E(s.At.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture)))
+         .Append(" · store ").Append(E(s.Store)).Append(storeUp ? " (up)" : " (<span class=\"fail\">unreachable</span>)")
+         .Append(" · spool ").Append(spoolDepth.ToString(CultureInfo.InvariantCulture))
+         .Append(" · quorum ").Append(s.Quorum.ToString(CultureInfo.InvariantCulture)).Append(" of ").Append(s.Regions.Count.ToString(CultureInfo.InvariantCulture)).Append(" regions</div>\n");
+        if (s.Error is { } error)
+        {
+            h.Append("<div class=\"banner\">").Append(E(error)).Append("</div>\n");
+        }
+
+        Checks(h, s);
+        Slos(h, s);
+        Failures(h, s);
+        h.Append("</body></html>\n");
+        return h.ToString();
+    }
+
+    private static void Checks(StringBuilder h, StatusSnapshot s)
+    {
+        h.Append("<h2>Checks</h2><table id=\"checks\"><thead><tr><th>check</th><th>schedule</th><th>quorum</th>");
+        foreach (string region in s.Regions)
+        {
+            h.Append("<th>").Append(E(region)).Append("</th>");
+        }
+
+        h.Append("</tr></thead><tbody>\n");
+        foreach (CheckStatus c in s.Checks)
+        {
+            h.Append("<tr><td>").Append(E(c.Scenario)).Append("</td><td>").Append(E(c.Schedule)).Append("</td><td>")
+             .Append(c.Regions.Count == 0 ? "<span class=\"none\">no runs</span>" : c.QuorumUp ? "<span class=\"ok\">UP</span>" : "<span class=\"fail\">DOWN</span>")
+             .Append(CultureInfo.InvariantCulture, $" {c.Succeeding}/{c.Regions.Count}</td>");
+            foreach (string region in s.Regions)
+            {
+                RegionStatus? r = c.Regions.FirstOrDefault(x => x.Region == region);
+                h.Append("<td data-region=\"").Append(E(region)).Append("\">");
+                if (r?.Last is not { } last)
+                {
+                    h.Append("<span class=\"none\">—</span></td>");
+                    continue;
+                }
+
+                h.Append(last.Ok ? "<span class=\"ok\">✓ ok</span>" : "<span class=\"fail\">✗ " + E(last.Reason ?? "failed") + "</span>")
+                 .Append(" <span class=\"meta\">").Append(CheckResultJson.Milliseconds(last.Duration)).Append(" ms, ")
+                 .Append(E(last.StartedAt.UtcDateTime.ToString("HH:mm:ss", CultureInfo.InvariantCulture))).Append("<br>1h ")
+                 .Append(Percent(r.LastHour)).Append(" · 24h ").Append(Percent(r.LastDay)).Append("</span></td>");
+            }
+
+            h.Append("</tr>\n");
+        }
+
+        h.Append("</tbody></table>\n");
+    }
+
+    private static void Slos(StringBuilder h, StatusSnapshot s)
+    {
+        if (s.Slos.Count == 0)
+        {
+            return;
+        }
+
+        h.Append("<h2>SLOs</h2><table id=\"slos\"><thead><tr><th>SLO</th><th>objective</th><th>window</th><th>attainment</th><th>error budget left</th><th>per region</th></tr></thead><tbody>\n");
+        foreach (SloStatus slo in s.Slos)
+        {
+            double left = Math.Clamp(slo.BudgetRemaining, 0, 1);
+            h.Append("<tr><td>").Append(E(slo.Name)).Append(" <span class=\"meta\">").Append(E(slo.Kind)).Append("</span></td><td>")
+             .Append(Percent(slo.Objective)).Append("</td><td>").Append(E(DurationText.Format(slo.Window))).Append("</td><td class=\"")
+             .Append(slo.Attainment >= slo.Objective ? "ok" : "fail").Append("\">").Append(Percent(slo.Attainment)).Append("</td><td>")
+             .Append(CultureInfo.InvariantCulture, $"<span class=\"bar{(left < 0.25 ? " low" : string.Empty)}\" style=\"width:{Math.Round(left * 100)}px\"></span> ")
+             .Append(Percent(slo.BudgetRemaining)).Append("</td><td>")
+             .Append(string.Join(", ", slo.ByRegion.Select(p => E(p.Key) + " " + Percent(p.Value)))).Append("</td></tr>\n");
+        }
+
+        h.Append("</tbody></table>\n");
+    }
+
+    private static void Failures(StringBuilder h, StatusSnapshot s)
+    {
+        h.Append("<h2>Recent failures</h2>");
+        if (s.RecentFailures.Count == 0)
+        {
+            h.Append("<p class=\"none\">none in the last day</p>\n");
+            return;
+        }
+
+        h.Append("<table id=\"failures\"><thead><tr><th>when (UTC)</th><th>check</th><th>region</th><th>reason</th><th>what happened</th></tr></thead><tbody>\n");
+        foreach (CheckResult f in s.RecentFailures)
+        {
+            h.Append("<tr><td>").Append(E(f.StartedAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture))).Append("</td><td>")
+             .Append(E(f.Scenario)).Append(f.Recheck ? " <span class=\"meta\">(re-check)</span>" : string.Empty).Append("</td><td>")
+             .Append(E(f.Region)).Append("</td><td class=\"fail\">").Append(E(f.Reason ?? "failed")).Append("</td><td>").Append(E(f.Message ?? string.Empty)).Append("</td></tr>\n");
+        }
+
+        h.Append("</tbody></table>\n");
+    }
+
+    private static string Percent(double? ratio) => ratio is { } r ? (r * 100).ToString("0.##", CultureInfo.InvariantCulture) + "%" : "—";
+
+    private static string E(string text) => WebUtility.HtmlEncode(text);
+}

@@ -1,0 +1,264 @@
+namespace Probe.Runner.Synthetics.Scheduling;
+
+/// <summary>
+/// Runs checks on their schedules: one loop keeps every check's next due time (its period or cron
+/// time plus a random share of its jitter) in a priority queue and sleeps on the
+/// <see cref="TimeProvider"/> until the earliest. After a pause the check runs once and the due
+/// times it slept through are counted as missed, never replayed in a burst. A check still running
+/// when it is due again is skipped (counted) or queued once, as its schedule says; a failed run may
+/// be re-checked sooner.
+/// </summary>
+internal sealed class SyntheticScheduler
+{
+    public delegate Task<bool> RunCheck(ScheduledCheck check, bool recheck, CancellationToken cancellation);
+
+    private readonly Lock _lock = new();
+    private readonly PriorityQueue<(Entry Entry, bool Recheck), DateTimeOffset> _queue = new();
+    private readonly Dictionary<(string Region, string Scenario), Entry> _entries = [];
+    private readonly List<Task> _running = [];
+    private readonly TimeProvider _time;
+    private readonly Random _random;
+    private readonly RunCheck _run;
+    private readonly CancellationTokenSource _cancelRuns = new();
+    private CancellationTokenSource? _wait;
+    private bool _stopping;
+
+    public SyntheticScheduler(TimeProvider time, Random random, RunCheck run)
+    {
+        _time = time;
+        _random = random;
+        _run = run;
+    }
+
+    public SchedulerCounters Counters { get; } = new();
+
+    /// <summary>Raised when the loop goes to sleep until the given due time (tests await it instead of sleeping).</summary>
+    public event Action<DateTimeOffset>? Waiting;
+
+    /// <summary>Checks running now.</summary>
+    public int InFlight
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _running.Count(t => !t.IsCompleted);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Makes <paramref name="checks"/> the scheduled set: new checks start, removed ones stop being
+    /// scheduled (a run in progress finishes), and a check whose schedule changed starts over.
+    /// </summary>
+    public void Set(IEnumerable<ScheduledCheck> checks)
+    {
+        lock (_lock)
+        {
+            DateTimeOffset now = _time.GetUtcNow();
+            var wanted = checks.ToDictionary(c => (c.Region, c.Scenario));
+            foreach (var (key, entry) in _entries.ToArray())
+            {
+                if (!wanted.TryGetValue(key, out ScheduledCheck? check) || check.Schedule.Spec != entry.Check.Schedule.Spec)
+                {
+                    entry.Removed = true;
+                    _entries.Remove(key);
+                }
+            }
+
+            foreach (var (key, check) in wanted)
+            {
+                if (_entries.ContainsKey(key))
+                {
+                    continue;
+                }
+
+                var entry = new Entry(check);
+                entry.Nominal = check.Schedule.RunsAtStart ? now : check.Schedule.NextAfter(now);
+                Enqueue(entry, entry.Nominal);
+                _entries[key] = entry;
+            }
+
+            _wait?.Cancel();
+        }
+    }
+
+    /// <summary>Schedules until <paramref name="stop"/> is cancelled; runs in progress then go on (see <see cref="DrainAsync"/>).</summary>
+    public async Task RunAsync(CancellationToken stop)
+    {
+        while (!stop.IsCancellationRequested)
+        {
+            DateTimeOffset? next;
+            CancellationTokenSource wait;
+            lock (_lock)
+            {
+                DateTimeOffset now = _time.GetUtcNow();
+                while (_queue.TryPeek(out var item, out DateTimeOffset due) && due <= now)
+                {
+                    _queue.Dequeue();
+                    Fire(item.Entry, item.Recheck, due, now);
+                }
+
+                next = _queue.TryPeek(out _, out DateTimeOffset first) ? first : null;
+                _wait = wait = CancellationTokenSource.CreateLinkedTokenSource(stop);
+            }
+
+            using (wait)
+            {
+                try
+                {
+                    Waiting?.Invoke(next ?? DateTimeOffset.MaxValue);
+                    TimeSpan delay = next is { } at ? at - _time.GetUtcNow() : Timeout.InfiniteTimeSpan;
+                    if (delay == Timeout.InfiniteTimeSpan || delay > TimeSpan.Zero)
+                    {
+                        await Task.Delay(delay, _time, wait.Token).ConfigureAwait(false);
+                    }
+                }
+                catch (OperationCanceledException)
+                {
+                    // Woken by Set or stopped.
+                }
+            }
+        }
+
+        lock (_lock)
+        {
+            _stopping = true;
+        }
+    }
+
+    /// <summary>Waits up to <paramref name="grace"/> for running checks, then cancels the rest and waits for them to end.</summary>
+    public async Task DrainAsync(TimeSpan grace)
+    {
+        Task[] running;
+        lock (_lock)
+        {
+            _stopping = true;
+            running = [.. _running];
+        }
+
+        Task all = Task.WhenAll(running);
+        if (await Task.WhenAny(all, Task.Delay(grace, _time)).ConfigureAwait(false) != all)
+        {
+            await _cancelRuns.CancelAsync().ConfigureAwait(false);
+            await all.ConfigureAwait(false);
+        }
+    }
+
+    private void Fire(Entry entry, bool recheck, DateTimeOffset due, DateTimeOffset now)
+    {
+        if (entry.Removed)
+        {
+            return;
+        }
+
+        if (recheck)
+        {
+            entry.RecheckPending = false;
+            if (!entry.Running)
+            {
+                Counters.CountRecheck();
+                Start(entry, recheck: true, due, now);
+            }
+
+            return;
+        }
+
+        Counters.CountMissed(entry.Check.Schedule.CountBetween(entry.Nominal, now));
+        entry.Nominal = entry.Check.Schedule.NextAfter(now);
+        Enqueue(entry, entry.Nominal);
+        if (!entry.Running)
+        {
+            Start(entry, recheck: false, due, now);
+        }
+        else if (entry.Check.QueueOverlaps && !entry.QueuedNext)
+        {
+            entry.QueuedNext = true;
+            Counters.CountOverlapQueued();
+        }
+        else
+        {
+            Counters.CountOverlapSkipped();
+        }
+    }
+
+    private void Enqueue(Entry entry, DateTimeOffset nominal)
+    {
+        if (nominal == DateTimeOffset.MaxValue)
+        {
+            return;
+        }
+
+        TimeSpan jitter = entry.Check.Jitter;
+        DateTimeOffset due = jitter > TimeSpan.Zero ? nominal + TimeSpan.FromTicks((long)(_random.NextDouble() * jitter.Ticks)) : nominal;
+        _queue.Enqueue((entry, false), due);
+    }
+
+    private void Start(Entry entry, bool recheck, DateTimeOffset due, DateTimeOffset now)
+    {
+        if (_stopping)
+        {
+            return;
+        }
+
+        entry.Running = true;
+        Counters.CountStarted();
+        Counters.StartDelay.Record(Math.Max(0, (now - due).Ticks * 100));
+        _running.RemoveAll(t => t.IsCompleted);
+        _running.Add(Task.Run(() => RunEntryAsync(entry, recheck)));
+    }
+
+    private async Task RunEntryAsync(Entry entry, bool recheck)
+    {
+        while (true)
+        {
+            bool ok;
+            try
+            {
+                ok = await _run(entry.Check, recheck, _cancelRuns.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                ok = true; // shutting down: no re-check
+            }
+
+            lock (_lock)
+            {
+                DateTimeOffset now = _time.GetUtcNow();
+                if (!ok && !recheck && entry.Check.Recheck is { } after && !entry.RecheckPending && !entry.Removed)
+                {
+                    entry.RecheckPending = true;
+                    _queue.Enqueue((entry, true), now + after);
+                    _wait?.Cancel();
+                }
+
+                if (!entry.QueuedNext || _stopping || entry.Removed)
+                {
+                    entry.Running = false;
+                    entry.QueuedNext = false;
+                    return;
+                }
+
+                entry.QueuedNext = false;
+                Counters.CountStarted();
+                recheck = false;
+            }
+        }
+    }
+
+    /// <summary>One scheduled check's state; guarded by the scheduler's lock.</summary>
+    private sealed class Entry(ScheduledCheck check)
+    {
+        public ScheduledCheck Check { get; } = check;
+
+        public DateTimeOffset Nominal { get; set; }
+
+        public bool RecheckPending { get; set; }
+
+        public bool Running { get; set; }
+
+        public bool QueuedNext { get; set; }
+
+        public bool Removed { get; set; }
+    }
+}

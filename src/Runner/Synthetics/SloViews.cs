@@ -1,0 +1,130 @@
+using Probe.Engine.Timing;
+using Probe.Exporter.Slo;
+using Probe.Runner.Stores;
+using Probe.Scenarios.Suite;
+
+namespace Probe.Runner.Synthetics;
+
+/// <summary>
+/// The cross-region view, computed from the (shared) store so any one runner can export it: each
+/// SLO's SLI over 5m, 1h, 1d and its window, per region and across regions ("all": a minute is good
+/// when at least N of the M regions that ran in it had every run succeed; latency SLOs count
+/// occurrences), the error budget left, and each check's state per region with the N-of-M quorum.
+/// </summary>
+internal sealed class SloViews
+{
+    private static readonly TimeSpan[] ShortWindows = [TimeSpan.FromMinutes(5), TimeSpan.FromHours(1), TimeSpan.FromDays(1)];
+
+    private readonly IResultStore _store;
+    private readonly SyntheticsMetrics _metrics;
+    private readonly TimeProvider _time;
+    private readonly int? _quorum;
+
+    public SloViews(IResultStore store, SyntheticsMetrics metrics, TimeProvider time, int? quorum)
+    {
+        _store = store;
+        _metrics = metrics;
+        _time = time;
+        _quorum = quorum;
+    }
+
+    /// <summary>The N of N-of-M: as configured, else a majority of the regions seen.</summary>
+    public int QuorumOf(int regions) => _quorum ?? ((regions / 2) + 1);
+
+    public async Task<StatusSnapshot> RefreshAsync(SuiteDefinition suite, IReadOnlyList<string> ownRegions, CancellationToken cancellation)
+    {
+        DateTimeOffset now = _time.GetUtcNow();
+        IReadOnlyList<ScenarioMinute> day = await _store.MinutesAsync(now - TimeSpan.FromDays(1), TimeSpan.Zero, cancellation);
+        string[] regions = ownRegions.Concat(day.Select(m => m.Tally.Region)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+        int quorum = QuorumOf(regions.Length);
+
+        var slos = new List<SloStatus>();
+        foreach (SloSpec slo in suite.Slos)
+        {
+            slos.Add(await SloAsync(suite.Name, slo, now, quorum, cancellation));
+        }
+
+        var checks = new List<CheckStatus>();
+        foreach (ScenarioSpec scenario in suite.Scenarios.Where(s => s.Schedule is not null))
+        {
+            checks.Add(await CheckAsync(suite.Name, scenario, regions, day, now, quorum, cancellation));
+        }
+
+        IReadOnlyList<CheckResult> failures = await _store.RecentAsync(new ResultQuery(FailuresOnly: true, Limit: 20, Since: now - TimeSpan.FromDays(1)), cancellation);
+        return new StatusSnapshot(now, suite.Name, _store.Description, regions, quorum, checks, failures, slos, null);
+    }
+
+    private async Task<SloStatus> SloAsync(string suite, SloSpec slo, DateTimeOffset now, int quorum, CancellationToken cancellation)
+    {
+        bool latency = slo.Kind == "latency";
+        IReadOnlyList<ScenarioMinute> minutes = await _store.MinutesAsync(now - slo.Window, slo.LatencyThreshold ?? TimeSpan.Zero, cancellation);
+        MinuteTally[] tallies = minutes.Where(m => slo.Scenarios.Contains(m.Scenario)).Select(m => m.Tally).ToArray();
+        long nowMinute = (now.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / TimeSpan.TicksPerMinute;
+        string[] regions = tallies.Select(t => t.Region).Distinct(StringComparer.Ordinal).ToArray();
+
+        Sli Across(IEnumerable<MinuteTally> set) => latency ? SloMath.Latency(set) : SloMath.Timeslices(set, quorum);
+        Sli In(IEnumerable<MinuteTally> set, string region) => latency ? SloMath.Latency(set, region) : SloMath.Availability(set, region);
+
+        foreach (TimeSpan window in ShortWindows.Where(w => w < slo.Window).Append(slo.Window))
+        {
+            long from = nowMinute - (long)window.TotalMinutes;
+            MinuteTally[] inWindow = tallies.Where(t => t.Minute > from).ToArray();
+            string label = WindowLabel(window);
+            _metrics.SliRatio.WithLabels(suite, slo.Name, label, "all").Set(Across(inWindow).Ratio);
+            foreach (string region in regions)
+            {
+                _metrics.SliRatio.WithLabels(suite, slo.Name, label, region).Set(In(inWindow, region).Ratio);
+            }
+        }
+
+        Sli all = Across(tallies);
+        double remaining = SloMath.ErrorBudgetRemaining(all, slo.Objective);
+        _metrics.BudgetRemaining.WithLabels(suite, slo.Name, "all").Set(remaining);
+        var byRegion = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (string region in regions)
+        {
+            Sli sli = In(tallies, region);
+            byRegion[region] = sli.Ratio;
+            _metrics.BudgetRemaining.WithLabels(suite, slo.Name, region).Set(SloMath.ErrorBudgetRemaining(sli, slo.Objective));
+        }
+
+        return new SloStatus(slo.Name, slo.Kind, slo.Objective, slo.Window, all.Ratio, remaining, byRegion);
+    }
+
+    private async Task<CheckStatus> CheckAsync(string suite, ScenarioSpec scenario, string[] regions, IReadOnlyList<ScenarioMinute> day, DateTimeOffset now, int quorum, CancellationToken cancellation)
+    {
+        long hourFrom = ((now.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / TimeSpan.TicksPerMinute) - 60;
+        var states = new List<RegionStatus>();
+        foreach (string region in regions)
+        {
+            MinuteTally[] mine = day.Where(m => m.Scenario == scenario.Name && m.Tally.Region == region).Select(m => m.Tally).ToArray();
+            IReadOnlyList<CheckResult> last = await _store.RecentAsync(new ResultQuery(scenario.Name, region, Limit: 1), cancellation);
+            if (mine.Length == 0 && last.Count == 0)
+            {
+                continue;
+            }
+
+            MinuteTally[] hour = mine.Where(t => t.Minute > hourFrom).ToArray();
+            states.Add(new RegionStatus(region, last.FirstOrDefault(), Ratio(hour), Ratio(mine), mine.Sum(t => t.Runs)));
+        }
+
+        int succeeding = states.Count(s => s.Last?.Ok == true);
+        bool up = states.Count > 0 && succeeding >= Math.Min(quorum, states.Count);
+        _metrics.RegionsSucceeding.WithLabels(suite, scenario.Name).Set(succeeding);
+        _metrics.QuorumUp.WithLabels(suite, scenario.Name).Set(up ? 1 : 0);
+        string schedule = scenario.Schedule!.Every is { } every ? $"every {DurationText.Format(every)}" : $"cron {scenario.Schedule.Cron}";
+        return new CheckStatus(scenario.Name, schedule, states, succeeding, up);
+    }
+
+    /// <summary>A window as Prometheus users write it: 5m, 1h, 1d, 30d.</summary>
+    public static string WindowLabel(TimeSpan window) =>
+        window.Ticks % TimeSpan.TicksPerDay == 0 ? $"{window.Ticks / TimeSpan.TicksPerDay}d"
+        : window.Ticks % TimeSpan.TicksPerHour == 0 ? $"{window.Ticks / TimeSpan.TicksPerHour}h"
+        : $"{(long)window.TotalMinutes}m";
+
+    private static double? Ratio(MinuteTally[] tallies)
+    {
+        long runs = tallies.Sum(t => t.Runs);
+        return runs == 0 ? null : (double)tallies.Sum(t => t.Ok) / runs;
+    }
+}

@@ -1,0 +1,34 @@
+namespace Probe.Runner.Synthetics;
+
+/// <summary>
+/// What the status page and <c>/api/status</c> show, computed from the store at each refresh (<c>At</c>):
+/// <c>Regions</c> are every region seen in the store over the last day and those this runner serves;
+/// <c>Quorum</c> is the N of "N of M regions" that must succeed for a check to count as up;
+/// <c>Error</c> says why the last refresh failed (the store is down), or is null.
+/// </summary>
+internal sealed record StatusSnapshot(
+    DateTimeOffset At,
+    string Suite,
+    string Store,
+    IReadOnlyList<string> Regions,
+    int Quorum,
+    IReadOnlyList<CheckStatus> Checks,
+    IReadOnlyList<CheckResult> RecentFailures,
+    IReadOnlyList<SloStatus> Slos,
+    string? Error)
+{
+    public static StatusSnapshot Empty(string suite, string store, IReadOnlyList<string> regions) =>
+        new(DateTimeOffset.MinValue, suite, store, regions, 1, [], [], [], "no results yet");
+}
+
+/// <summary>One check across regions: each region's state and whether the quorum holds.</summary>
+internal sealed record CheckStatus(string Scenario, string Schedule, IReadOnlyList<RegionStatus> Regions, int Succeeding, bool QuorumUp);
+
+/// <summary>One check in one region: its last result and its success ratio over the last hour and day.</summary>
+internal sealed record RegionStatus(string Region, CheckResult? Last, double? LastHour, double? LastDay, long RunsLastDay);
+
+/// <summary>
+/// One SLO: attainment and error budget left over its window, across regions (timeslices of N of M
+/// regions for availability, occurrences for latency) and per region.
+/// </summary>
+internal sealed record SloStatus(string Name, string Kind, double Objective, TimeSpan Window, double Attainment, double BudgetRemaining, IReadOnlyDictionary<string, double> ByRegion);

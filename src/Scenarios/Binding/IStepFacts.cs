@@ -1,0 +1,21 @@
+namespace Probe.Scenarios.Binding;
+
+/// <summary>
+/// Facts steps learn beyond ok/failed, for a long-running runner to publish: a certificate's expiry
+/// (tls steps) and a streamed answer's time to first token (rag steps with <c>stream</c>). Called on
+/// the step's thread: keep it quick.
+/// </summary>
+public interface IStepFacts
+{
+    void CertificateExpires(string scenario, string step, DateTimeOffset notAfter);
+
+    void TimeToFirstToken(string scenario, string step, TimeSpan elapsed);
+}
+
+/// <summary>Simulated network conditions for one region's clients: added latency before each request and a share of requests lost (failed as connect errors).</summary>
+/// <param name="AddedLatency">Added before every HTTP request. 0 or more.</param>
+/// <param name="Loss">The share of requests that fail as if the connection were lost, from 0 to 1, spread evenly (exactly that share of every run of requests).</param>
+public sealed record NetworkConditions(TimeSpan AddedLatency, double Loss)
+{
+    public static readonly NetworkConditions None = new(TimeSpan.Zero, 0);
+}
