@@ -74,6 +74,31 @@ public sealed class FakeTimeProvider : TimeProvider
         }
     }
 
+    /// <summary>
+    /// Moves time forward by <paramref name="by"/> at once, as a suspended process sees it: no timer fires
+    /// on the way; every timer due by then fires afterwards, at the new time.
+    /// </summary>
+    public void Jump(TimeSpan by)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(by, TimeSpan.Zero);
+        FakeTimer[] due;
+        lock (_lock)
+        {
+            _ticks += by.Ticks;
+            _now += by;
+            due = _timers.Where(t => t.Due is { } d && d <= _ticks).OrderBy(t => t.Due).ToArray();
+            foreach (FakeTimer timer in due)
+            {
+                timer.Due = timer.Period is { } p && p > 0 ? _ticks + p : null;
+            }
+        }
+
+        foreach (FakeTimer timer in due)
+        {
+            timer.Fire();
+        }
+    }
+
     public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
     {
         var timer = new FakeTimer(this, callback, state);

@@ -99,6 +99,11 @@ internal sealed class SyntheticScheduler
                     Fire(item.Entry, item.Recheck, due, now);
                 }
 
+                while (_queue.TryPeek(out var stale, out _) && stale.Entry.Removed)
+                {
+                    _queue.Dequeue();
+                }
+
                 next = _queue.TryPeek(out _, out DateTimeOffset first) ? first : null;
                 _wait = wait = CancellationTokenSource.CreateLinkedTokenSource(stop);
             }
@@ -107,12 +112,11 @@ internal sealed class SyntheticScheduler
             {
                 try
                 {
-                    Waiting?.Invoke(next ?? DateTimeOffset.MaxValue);
+                    // Arm the timer before telling anyone the loop sleeps, so a clock moved on that news finds it.
                     TimeSpan delay = next is { } at ? at - _time.GetUtcNow() : Timeout.InfiniteTimeSpan;
-                    if (delay == Timeout.InfiniteTimeSpan || delay > TimeSpan.Zero)
-                    {
-                        await Task.Delay(delay, _time, wait.Token).ConfigureAwait(false);
-                    }
+                    Task sleep = delay == Timeout.InfiniteTimeSpan || delay > TimeSpan.Zero ? Task.Delay(delay, _time, wait.Token) : Task.CompletedTask;
+                    Waiting?.Invoke(next ?? DateTimeOffset.MaxValue);
+                    await sleep.ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
                 }
                 catch (OperationCanceledException)
                 {

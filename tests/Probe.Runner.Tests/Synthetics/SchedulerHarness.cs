@@ -1,0 +1,92 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using Probe.Runner.Synthetics.Scheduling;
+using Probe.Scenarios.Suite;
+using Probe.TestUtils;
+
+namespace Probe.Runner.Tests.Synthetics;
+
+/// <summary>
+/// A scheduler on a fake clock whose checks record when they ran. <see cref="SettleAsync"/> waits (on
+/// signals, not sleeps) until the loop has gone back to sleep and every run it started has reported.
+/// </summary>
+internal sealed class SchedulerHarness : IAsyncDisposable
+{
+    private readonly Channel<DateTimeOffset> _waits = Channel.CreateUnbounded<DateTimeOffset>();
+    private readonly CancellationTokenSource _stop = new();
+    private Task _loop = Task.CompletedTask;
+    private DateTimeOffset _sleepingUntil;
+
+    public SchedulerHarness(DateTimeOffset start, Func<ScheduledCheck, bool, Task<bool>>? run = null, int seed = 7)
+    {
+        Time = new FakeTimeProvider(start);
+        run ??= (_, _) => Task.FromResult(true);
+        Scheduler = new SyntheticScheduler(Time, new Random(seed), async (check, recheck, cancellation) =>
+        {
+            Runs.Enqueue((check.ToString(), recheck, Time.GetUtcNow()));
+            return await run(check, recheck);
+        });
+        Scheduler.Waiting += due => _waits.Writer.TryWrite(due);
+    }
+
+    public FakeTimeProvider Time { get; }
+
+    public SyntheticScheduler Scheduler { get; }
+
+    public ConcurrentQueue<(string Check, bool Recheck, DateTimeOffset At)> Runs { get; } = new();
+
+    public static ScheduledCheck Every(string scenario, string every, string jitter = "0s", string region = "local", bool queue = false, string? recheck = null) =>
+        new(region, scenario, CheckSchedule.From(new ScheduleSpec(Probe.Engine.Timing.DurationText.Parse(every), null, Probe.Engine.Timing.DurationText.Parse(jitter))
+        {
+            QueueOverlaps = queue,
+            Recheck = recheck is null ? null : Probe.Engine.Timing.DurationText.Parse(recheck),
+        }));
+
+    public static ScheduledCheck Cron(string scenario, string cron) =>
+        new("local", scenario, CheckSchedule.From(new ScheduleSpec(null, cron, TimeSpan.Zero)));
+
+    /// <summary>Schedules <paramref name="checks"/> and starts the loop; returns the time it then sleeps until.</summary>
+    public Task<DateTimeOffset> BeginAsync(params ScheduledCheck[] checks)
+    {
+        Scheduler.Set(checks);
+        _loop = Scheduler.RunAsync(_stop.Token);
+        return SettleAsync();
+    }
+
+    /// <summary>Waits until the loop sleeps until a future time with every started run recorded; returns that time.</summary>
+    public async Task<DateTimeOffset> SettleAsync()
+    {
+        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        while (true)
+        {
+            DateTimeOffset due = await _waits.Reader.ReadAsync(limit.Token);
+            if (due > Time.GetUtcNow())
+            {
+                _sleepingUntil = due;
+                break;
+            }
+        }
+
+        while (Runs.Count < Scheduler.Counters.Started)
+        {
+            await Task.Yield();
+            limit.Token.ThrowIfCancellationRequested();
+        }
+
+        return _sleepingUntil;
+    }
+
+    /// <summary>Moves the clock to the time the loop sleeps until and settles again.</summary>
+    public async Task<DateTimeOffset> StepAsync()
+    {
+        Time.Advance(_sleepingUntil - Time.GetUtcNow());
+        return await SettleAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        await _loop;
+        _stop.Dispose();
+    }
+}

@@ -1,0 +1,132 @@
+using Xunit;
+
+namespace Probe.Runner.Tests.Synthetics;
+
+public class SyntheticSchedulerTests
+{
+    private static readonly DateTimeOffset Start = new(2026, 11, 22, 0, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public async Task Every_NoJitter_RunsAtStartThenOnEveryPeriodBoundary()
+    {
+        await using var h = new SchedulerHarness(Start.AddSeconds(7));
+        Assert.Equal(Start.AddSeconds(30), await h.BeginAsync(SchedulerHarness.Every("smoke", "30s")));
+        Assert.Equal(Start.AddSeconds(60), await h.StepAsync());
+        Assert.Equal(Start.AddSeconds(90), await h.StepAsync());
+
+        Assert.Equal([Start.AddSeconds(7), Start.AddSeconds(30), Start.AddSeconds(60)], h.Runs.Select(r => r.At));
+        Assert.Equal(0, h.Scheduler.Counters.Missed);
+    }
+
+    [Fact]
+    public async Task Every_WithJitter_EachStartFallsWithinTheJitterAfterItsTick()
+    {
+        await using var h = new SchedulerHarness(Start);
+        await h.BeginAsync(SchedulerHarness.Every("smoke", "10s", jitter: "3s"));
+        for (int i = 0; i < 200; i++)
+        {
+            await h.StepAsync();
+        }
+
+        double[] offsets = h.Runs.Select(r => (r.At - Start).TotalSeconds % 10).ToArray();
+        Assert.Equal(200, offsets.Length);
+        Assert.All(offsets, o => Assert.InRange(o, 0, 3));
+        Assert.True(offsets.Min() < 0.3 && offsets.Max() > 2.7, $"starts should spread over the jitter, found {offsets.Min():0.00}..{offsets.Max():0.00} s");
+        var ticks = h.Runs.Select(r => (long)((r.At - Start).TotalSeconds / 10)).ToArray();
+        Assert.Equal(Enumerable.Range(0, 200).Select(i => (long)i), ticks);
+    }
+
+    [Fact]
+    public async Task Every_AfterAPause_RunsOnceAndCountsTheMissedRuns()
+    {
+        await using var h = new SchedulerHarness(Start);
+        await h.BeginAsync(SchedulerHarness.Every("smoke", "30s"));
+
+        h.Time.Jump(TimeSpan.FromMinutes(10));
+        DateTimeOffset next = await h.SettleAsync();
+
+        Assert.Equal(2, h.Runs.Count);
+        Assert.Equal(19, h.Scheduler.Counters.Missed);
+        Assert.Equal(Start.AddMinutes(10).AddSeconds(30), next);
+        await h.StepAsync();
+        Assert.Equal(3, h.Runs.Count);
+    }
+
+    [Fact]
+    public async Task Cron_WaitsForItsTimeAndRunsOnlyThen()
+    {
+        await using var h = new SchedulerHarness(Start.AddHours(1));
+        Assert.Equal(Start.AddHours(3), await h.BeginAsync(SchedulerHarness.Cron("nightly", "0 3 * * *")));
+        Assert.Empty(h.Runs);
+        Assert.Equal(Start.AddDays(1).AddHours(3), await h.StepAsync());
+        Assert.Equal(Start.AddDays(2).AddHours(3), await h.StepAsync());
+        Assert.Equal([Start.AddHours(3), Start.AddDays(1).AddHours(3)], h.Runs.Select(r => r.At));
+    }
+
+    [Fact]
+    public async Task Overlap_Skip_ARunDueWhileThePreviousIsGoingIsSkippedAndCounted()
+    {
+        var release = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var h = new SchedulerHarness(Start, (_, _) => release.Task);
+        await h.BeginAsync(SchedulerHarness.Every("slow", "10s"));
+        await h.StepAsync();
+        await h.StepAsync();
+
+        Assert.Single(h.Runs);
+        Assert.Equal(2, h.Scheduler.Counters.OverlapSkipped);
+        release.SetResult(true);
+    }
+
+    [Fact]
+    public async Task Overlap_Queue_ARunDueWhileThePreviousIsGoingStartsWhenItEnds()
+    {
+        var first = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        int calls = 0;
+        await using var h = new SchedulerHarness(Start, (_, _) => Interlocked.Increment(ref calls) == 1 ? first.Task : Task.FromResult(true));
+        await h.BeginAsync(SchedulerHarness.Every("slow", "10s", queue: true));
+        await h.StepAsync();
+        await h.StepAsync();
+        Assert.Single(h.Runs);
+        Assert.Equal(1, h.Scheduler.Counters.OverlapQueued);
+        Assert.Equal(1, h.Scheduler.Counters.OverlapSkipped);
+
+        first.SetResult(true);
+        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (h.Runs.Count < 2)
+        {
+            await Task.Yield();
+            limit.Token.ThrowIfCancellationRequested();
+        }
+
+        Assert.Equal(Start.AddSeconds(20), h.Runs.Last().At);
+    }
+
+    [Fact]
+    public async Task Recheck_AfterAFailure_RunsOnceMoreSooner()
+    {
+        await using var h = new SchedulerHarness(Start, (_, recheck) => Task.FromResult(recheck));
+        DateTimeOffset next = await h.BeginAsync(SchedulerHarness.Every("flaky", "5m", recheck: "20s"));
+        while (next != Start.AddSeconds(20))
+        {
+            next = await h.SettleAsync(); // the failed run queued its re-check and woke the loop
+        }
+
+        Assert.Equal(Start.AddMinutes(5), await h.StepAsync());
+        Assert.Equal([(false, Start), (true, Start.AddSeconds(20))], h.Runs.Select(r => (r.Recheck, r.At)));
+        Assert.Equal(1, h.Scheduler.Counters.Rechecks);
+    }
+
+    [Fact]
+    public async Task Set_RemovedCheck_StopsBeingScheduledAndChangedOneStartsOver()
+    {
+        await using var h = new SchedulerHarness(Start);
+        await h.BeginAsync(SchedulerHarness.Every("a", "10s"), SchedulerHarness.Every("b", "10s"));
+        h.Scheduler.Set([SchedulerHarness.Every("b", "20s")]);
+        await h.SettleAsync();
+        await h.StepAsync();
+        await h.StepAsync();
+
+        Assert.Equal([Start], h.Runs.Where(r => r.Check == "a@local").Select(r => r.At));
+        Assert.Equal([Start, Start, Start.AddSeconds(20), Start.AddSeconds(40)], h.Runs.Where(r => r.Check == "b@local").Select(r => r.At));
+    }
+}
