@@ -19,7 +19,7 @@ public sealed class PostgresFixture : IAsyncLifetime
     public async Task<string> CreateDatabaseAsync()
     {
         string name = $"probe_test_{Interlocked.Increment(ref _next)}_{Guid.NewGuid():n}"[..40];
-        await using (var connection = new NpgsqlConnection(Server.ConnectionString))
+        await using (var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(Server.ConnectionString) { Pooling = false }.ConnectionString))
         {
             await connection.OpenAsync();
             await using var create = new NpgsqlCommand($"CREATE DATABASE {name}", connection);

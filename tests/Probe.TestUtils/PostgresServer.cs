@@ -52,10 +52,10 @@ public sealed class PostgresServer : IAsyncDisposable
     public Task StartAgainAsync() => RunAsync(
         Path.Combine(_bin!, "pg_ctl"),
         ["-D", Path.Combine(_folder!, "data"), "-l", Path.Combine(_folder!, "log"), "-w", "-t", "60",
-         "-o", string.Create(CultureInfo.InvariantCulture, $"-p {Port} -k {_folder} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off"), "start"],
+         "-o", string.Create(CultureInfo.InvariantCulture, $"-p {Port} -k {_folder} -c listen_addresses=127.0.0.1 -c fsync=off"), "start"],
         asPostgres: true);
 
-    /// <summary>Stops the server at once (an outage, as far as clients can tell).</summary>
+    /// <summary>Stops the server at once (an outage, as far as clients can tell). Commits are synchronous, so what a client saw committed survives.
     public Task StopAsync() => RunAsync(Path.Combine(_bin!, "pg_ctl"), ["-D", Path.Combine(_folder!, "data"), "-m", "immediate", "-w", "stop"], asPostgres: true);
 
     public async ValueTask DisposeAsync()

@@ -1,0 +1,147 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace Probe.Runner.Tests.Synthetics;
+
+/// <summary>
+/// A real <c>probe synthetics</c> process: its structured log read line by line, the ids of the results
+/// it reported (each logged only once it is safe in the spool), its address, and signals.
+/// </summary>
+internal sealed class SyntheticsProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly ConcurrentQueue<JsonElement> _events = new();
+    private readonly SemaphoreSlim _arrived = new(0);
+    private readonly Task _reading;
+    private readonly Task<string> _errors;
+
+    private SyntheticsProcess(Process process)
+    {
+        _process = process;
+        _reading = Task.Run(ReadAsync);
+        _errors = process.StandardError.ReadToEndAsync();
+    }
+
+    public Uri? Address { get; private set; }
+
+    public IEnumerable<JsonElement> Events => _events;
+
+    public IReadOnlyList<Guid> ResultIds => _events.Where(e => e.GetProperty("event").GetString() == "result").Select(e => e.GetProperty("id").GetGuid()).ToArray();
+
+    public static async Task<SyntheticsProcess> StartAsync(string workingDirectory, params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "probe.dll"), "synthetics", .. args, "--listen", "127.0.0.1:0"])
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.Environment["DOTNET_NOLOGO"] = "1";
+        var process = new SyntheticsProcess(Process.Start(start)!);
+        JsonElement started = await process.WaitForAsync(e => e.GetProperty("event").GetString() == "started", TimeSpan.FromSeconds(60));
+        process.Address = new Uri(started.GetProperty("status_page").GetString()!);
+        return process;
+    }
+
+    /// <summary>Waits for a log event matching <paramref name="match"/> (already logged or still to come).</summary>
+    public async Task<JsonElement> WaitForAsync(Func<JsonElement, bool> match, TimeSpan limit)
+    {
+        using var timeout = new CancellationTokenSource(limit);
+        while (true)
+        {
+            if (_events.FirstOrDefault(match) is { ValueKind: not JsonValueKind.Undefined } found)
+            {
+                return found;
+            }
+
+            if (_process.HasExited && _reading.IsCompleted)
+            {
+                throw new InvalidOperationException($"probe synthetics exited ({_process.ExitCode}) first: {await _errors}");
+            }
+
+            try
+            {
+                await _arrived.WaitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                throw new TimeoutException($"no such event within {limit}; last events: {string.Join("\n", _events.TakeLast(5))}; stderr so far unavailable");
+            }
+        }
+    }
+
+    /// <summary>Waits until at least <paramref name="count"/> results have been reported.</summary>
+    public Task WaitForResultsAsync(int count, TimeSpan limit)
+    {
+        int seen = 0;
+        return WaitForAsync(e => e.GetProperty("event").GetString() == "result" && ++seen >= count, limit);
+    }
+
+    /// <summary>Polls /readyz (a signal the runner gives) until <paramref name="done"/> holds for its answer.</summary>
+    public async Task<JsonElement> WaitForReadinessAsync(Func<int, JsonElement, bool> done, TimeSpan limit)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        using var timeout = new CancellationTokenSource(limit);
+        while (true)
+        {
+            using HttpResponseMessage response = await http.GetAsync(new Uri(Address!, "readyz"), timeout.Token);
+            JsonElement body = await response.Content.ReadFromJsonAsync<JsonElement>(timeout.Token);
+            if (done((int)response.StatusCode, body))
+            {
+                return body;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(200), timeout.Token);
+        }
+    }
+
+    /// <summary>Sends a POSIX signal (TERM, HUP) by name.</summary>
+    public async Task SignalAsync(string signal)
+    {
+        using Process kill = Process.Start("kill", ["-" + signal, _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!;
+        await kill.WaitForExitAsync();
+    }
+
+    /// <summary>SIGKILL: no chance to flush anything.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill();
+        await _process.WaitForExitAsync();
+        await _reading;
+    }
+
+    public async Task<int> WaitForExitAsync(TimeSpan limit)
+    {
+        using var timeout = new CancellationTokenSource(limit);
+        await _process.WaitForExitAsync(timeout.Token);
+        await _reading;
+        return _process.ExitCode;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill();
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+    }
+
+    private async Task ReadAsync()
+    {
+        while (await _process.StandardOutput.ReadLineAsync() is { } line)
+        {
+            if (line.StartsWith('{'))
+            {
+                _events.Enqueue(JsonDocument.Parse(line).RootElement.Clone());
+                _arrived.Release();
+            }
+        }
+
+        _arrived.Release();
+    }
+}
