@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Probe.Engine.Timing;
 using Probe.Runner.Synthetics;
 
 namespace Probe.Runner.Serving;
@@ -60,7 +59,7 @@ internal static class StatusJson
             json.WriteString("name", slo.Name);
             json.WriteString("kind", slo.Kind);
             json.WriteNumber("objective", slo.Objective);
-            json.WriteString("window", DurationText.Format(slo.Window));
+            json.WriteString("window", SloViews.WindowLabel(slo.Window));
             json.WriteNumber("attainment", slo.Attainment);
             json.WriteNumber("error_budget_remaining", slo.BudgetRemaining);
             json.WriteStartObject("by_region");

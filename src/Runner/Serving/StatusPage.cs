@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
-using Probe.Engine.Timing;
 using Probe.Runner.Synthetics;
 
 namespace Probe.Runner.Serving;
@@ -90,7 +89,7 @@ internal static class StatusPage
         {
             double left = Math.Clamp(slo.BudgetRemaining, 0, 1);
             h.Append("<tr><td>").Append(E(slo.Name)).Append(" <span class=\"meta\">").Append(E(slo.Kind)).Append("</span></td><td>")
-             .Append(Percent(slo.Objective)).Append("</td><td>").Append(E(DurationText.Format(slo.Window))).Append("</td><td class=\"")
+             .Append(Percent(slo.Objective)).Append("</td><td>").Append(E(SloViews.WindowLabel(slo.Window))).Append("</td><td class=\"")
              .Append(slo.Attainment >= slo.Objective ? "ok" : "fail").Append("\">").Append(Percent(slo.Attainment)).Append("</td><td>")
              .Append(CultureInfo.InvariantCulture, $"<span class=\"bar{(left < 0.25 ? " low" : string.Empty)}\" style=\"width:{Math.Round(left * 100)}px\"></span> ")
              .Append(Percent(slo.BudgetRemaining)).Append("</td><td>")

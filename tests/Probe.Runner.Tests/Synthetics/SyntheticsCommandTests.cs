@@ -1,0 +1,93 @@
+using System.Net;
+using System.Net.Http.Headers;
+using Xunit;
+
+namespace Probe.Runner.Tests.Synthetics;
+
+/// <summary><c>probe synthetics</c> as a user runs it: bad input, the token, and reloading the suite.</summary>
+[Collection(RealTimeCollection.Name)]
+public sealed class SyntheticsCommandTests
+{
+    private static readonly TimeSpan Limit = TimeSpan.FromSeconds(90);
+
+    [Fact]
+    public async Task Reload_BadEditIsRejectedAndTheOldSuiteKeepsRunning_GoodEditAndSighupApply()
+    {
+        string folder = ProbeProcess.TempFolder();
+        int port = ProbeProcess.FreePort();
+        string suite = SyntheticsSuites.Write(folder, port);
+        await using var runner = await SyntheticsProcess.StartAsync(folder, suite);
+        await runner.WaitForResultsAsync(2, Limit);
+
+        string good = File.ReadAllText(suite);
+        File.WriteAllText(suite, good.Replace("\"every\": \"1s\" }\n    },\n    \"balance\"", "\"every\": \"soon\" }\n    },\n    \"balance\"", StringComparison.Ordinal));
+        var rejected = await runner.WaitForAsync(e => e.GetProperty("event").GetString() == "reload_rejected", Limit);
+        string errors = string.Join("\n", rejected.GetProperty("errors").EnumerateArray().Select(e => e.GetString()));
+        Assert.Contains("synthetics.json", errors, StringComparison.Ordinal);
+        Assert.Contains("$.scenarios.health.schedule.every", errors, StringComparison.Ordinal);
+        Assert.Contains("\"soon\"", errors, StringComparison.Ordinal);
+        int before = runner.ResultIds.Count;
+        await runner.WaitForResultsAsync(before + 4, Limit); // the old suite carries on
+
+        File.WriteAllText(suite, good.Replace("\"every\": \"1s\"", "\"every\": \"2s\"", StringComparison.Ordinal));
+        var applied = await runner.WaitForAsync(e => e.GetProperty("event").GetString() == "suite_applied" && Seen(runner, "suite_applied") == 2, Limit);
+        await runner.SignalAsync("HUP");
+        await runner.WaitForAsync(e => e.GetProperty("event").GetString() == "suite_applied" && Seen(runner, "suite_applied") == 3, Limit);
+        Assert.Equal(["health", "balance"], applied.GetProperty("scenarios").EnumerateArray().Select(s => s.GetString()));
+
+        await runner.SignalAsync("TERM");
+        Assert.Equal(0, await runner.WaitForExitAsync(Limit));
+        var stopped = runner.Events.Last();
+        Assert.Equal("stopped", stopped.GetProperty("event").GetString());
+        Assert.Equal(0, stopped.GetProperty("spool_depth").GetInt64());
+    }
+
+    [Fact]
+    public async Task Token_GuardsMetricsStatusAndApi_ButNotTheProbes()
+    {
+        string folder = ProbeProcess.TempFolder();
+        string suite = SyntheticsSuites.Write(folder, ProbeProcess.FreePort());
+        string tokenFile = Path.Combine(folder, "token");
+        File.WriteAllText(tokenFile, "s3cret\n");
+        await using var runner = await SyntheticsProcess.StartAsync(folder, suite, "--token-file", tokenFile);
+        await runner.WaitForResultsAsync(2, Limit);
+
+        using var http = new HttpClient { BaseAddress = runner.Address };
+        foreach (string path in new[] { "metrics", "", "api/status", "api/results" })
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, (await http.GetAsync(path)).StatusCode);
+        }
+
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("healthz")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("readyz")).StatusCode);
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", "s3cret");
+        string results = await http.GetStringAsync("api/results?scenario=health&limit=1");
+        Assert.Contains("\"scenario\": \"health\"", results, StringComparison.Ordinal);
+        Assert.Contains("probe_success{suite=\"synth\",scenario=\"health\",region=\"local\",target=\"demo\"} 1", await http.GetStringAsync("metrics"), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("no scheduled scenario", "{\"version\":1,\"suite\":\"s\",\"targets\":{\"t\":{\"url\":\"http://127.0.0.1:1\"}},\"scenarios\":{\"a\":{\"target\":\"t\",\"steps\":[{\"name\":\"x\",\"http\":{\"path\":\"/\"}}]}}}", new string[0], "no scenario in")]
+    [InlineData("unknown store", null, new[] { "--store", "mysql://x" }, "unknown store 'mysql://x'; write sqlite:PATH or postgres://")]
+    [InlineData("unreachable store", null, new[] { "--store", "postgres://probe@127.0.0.1:1/probe" }, "cannot reach the store postgres://127.0.0.1:1/probe")]
+    [InlineData("region not in the suite", null, new[] { "--region", "eu-wset" }, "region 'eu-wset' is not in the suite's regions")]
+    [InlineData("bad simulate", null, new[] { "--simulate", "local:loss=150%" }, "'loss=150%' is not latency=DURATION")]
+    [InlineData("bad duration", null, new[] { "--refresh", "often" }, "--refresh")]
+    public async Task BadInput_ExitsTwoAndSaysWhy(string name, string? suiteText, string[] args, string expected)
+    {
+        _ = name;
+        string folder = ProbeProcess.TempFolder();
+        string suite = suiteText is null ? SyntheticsSuites.Write(folder, ProbeProcess.FreePort(), regions: "[\"local\", \"eu-west\"]") : Path.Combine(folder, "s.json");
+        if (suiteText is not null)
+        {
+            File.WriteAllText(suite, suiteText);
+        }
+
+        var (code, _, err) = await ProbeProcess.RunAsync(folder, ["synthetics", suite, .. args]);
+        Assert.Equal(2, code);
+        Assert.Contains(expected, err, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", err, StringComparison.Ordinal);
+    }
+
+    private static int Seen(SyntheticsProcess runner, string name) => runner.Events.Count(e => e.GetProperty("event").GetString() == name);
+}
