@@ -5,7 +5,8 @@ namespace Probe.Benchmarks;
 
 /// <summary>
 /// BenchmarkDotNet micro-benchmarks (default: pass BenchmarkDotNet's own arguments, such as
-/// <c>--filter *Histogram*</c>), or one of the load runs: <c>engine-rate</c>, <c>closed-users</c>.
+/// <c>--filter *Histogram*</c>), or one of the load runs: <c>engine-rate</c>, <c>closed-users</c>,
+/// <c>synthetics-schedule</c>, <c>store-ingest</c>, <c>spool-memory</c>.
 /// See bench/README.md.
 /// </summary>
 internal static class Program
@@ -15,6 +16,9 @@ internal static class Program
         "engine-rate" => await EngineRateRun.RunAsync(args[1..]),
         "closed-users" => await ClosedUsersRun.RunAsync(args[1..]),
         "serve-delay" => await ClosedUsersRun.ServeAsync(),
+        "synthetics-schedule" => await Synthetics.ScheduleRun.RunAsync(args[1..]),
+        "store-ingest" => await Synthetics.IngestRun.RunAsync(args[1..]),
+        "spool-memory" => await Synthetics.SpoolMemoryRun.RunAsync(args[1..]),
         _ => Run(args),
     };
 

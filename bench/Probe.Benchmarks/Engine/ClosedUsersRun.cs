@@ -63,7 +63,7 @@ internal static class ClosedUsersRun
         return 0;
     }
 
-    /// <summary>The child process: <c>serve-delay</c> answers GET /wait after 1 s, prints its address and runs until stdin closes.</summary>
+    /// <summary>The child process: <c>serve-delay</c> answers GET /wait after 1 s and GET /health at once, prints its address and runs until stdin closes.</summary>
     public static async Task<int> ServeAsync()
     {
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
@@ -71,6 +71,7 @@ internal static class ClosedUsersRun
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxConcurrentConnections = null);
         WebApplication app = builder.Build();
+        app.MapGet("/health", () => Results.Json(new { status = "healthy" }));
         app.MapGet("/wait", async (CancellationToken ct) =>
         {
             await Task.Delay(TimeSpan.FromSeconds(1), TimeProvider.System, ct);
@@ -83,7 +84,7 @@ internal static class ClosedUsersRun
         return 0;
     }
 
-    private static Process StartServer(out Uri? address)
+    internal static Process StartServer(out Uri? address)
     {
         var start = new ProcessStartInfo(Environment.ProcessPath!, [typeof(ClosedUsersRun).Assembly.Location, "serve-delay"])
         {

@@ -57,7 +57,6 @@ public sealed class ScenarioContext
     public ValueTask<StepResult> Step<TState>(string name, TState state, Func<TState, ValueTask<StepResult>> run)
     {
         ArgumentNullException.ThrowIfNull(run);
-        StepStats stats = _runtime.Stats.Step(name);
         long start = _runtime.Clock.Now;
         ValueTask<StepResult> pending;
         try
@@ -66,15 +65,15 @@ public sealed class ScenarioContext
         }
         catch (Exception e)
         {
-            return new ValueTask<StepResult>(Finish(stats, start, _runtime.ResultOf(e)));
+            return new ValueTask<StepResult>(Finish(name, start, _runtime.ResultOf(e)));
         }
 
         return pending.IsCompletedSuccessfully
-            ? new ValueTask<StepResult>(Finish(stats, start, pending.Result))
-            : AwaitStep(pending, stats, start);
+            ? new ValueTask<StepResult>(Finish(name, start, pending.Result))
+            : AwaitStep(pending, name, start);
     }
 
-    private async ValueTask<StepResult> AwaitStep(ValueTask<StepResult> pending, StepStats stats, long start)
+    private async ValueTask<StepResult> AwaitStep(ValueTask<StepResult> pending, string name, long start)
     {
         StepResult result;
         try
@@ -86,23 +85,23 @@ public sealed class ScenarioContext
             result = _runtime.ResultOf(e);
         }
 
-        return Finish(stats, start, result);
+        return Finish(name, start, result);
     }
 
-    private StepResult Finish(StepStats stats, long start, StepResult result)
+    private StepResult Finish(string name, long start, StepResult result)
     {
         long end = _runtime.Clock.Now;
         if (_runtime.Counts(IntendedTimestamp))
         {
             long lag = StartTimestamp - IntendedTimestamp;
-            stats.Record(result, _runtime.Clock.ToNanoseconds(end - start + lag), _runtime.Clock.ToNanoseconds(end - start));
+            _runtime.Stats.Step(name).Record(result, _runtime.Clock.ToNanoseconds(end - start + lag), _runtime.Clock.ToNanoseconds(end - start));
         }
 
         if (Outcomes is { } outcomes)
         {
             lock (outcomes)
             {
-                outcomes.Add(new StepOutcome(stats.Name, result, _runtime.Clock.ToTimeSpan(end - start)));
+                outcomes.Add(new StepOutcome(name, result, _runtime.Clock.ToTimeSpan(end - start)));
             }
         }
 

@@ -24,7 +24,7 @@ public sealed class OnDemandScenario : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(definition);
         _time = time ?? TimeProvider.System;
         _runtime = new ScenarioRuntime(definition, new RunOptions { Time = _time, Log = log, Stripes = 1 }, _lifetime.Token);
-        _runtime.StartMeasuringAt(long.MinValue);
+        _runtime.StartMeasuringAt(long.MaxValue); // outcomes go to the caller; the runtime's histograms stay empty (and unmade, for steps)
     }
 
     public string Name => _runtime.Definition.Name;

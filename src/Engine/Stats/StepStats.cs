@@ -15,7 +15,7 @@ internal sealed class StepStats
     private readonly StepCounters _counters;
     private readonly List<string> _messages = [];
     private readonly List<SecondSample> _seconds = [];
-    private readonly long[] _lastLatency = new long[LatencyHistogram.BucketLength];
+    private long[]? _lastLatency; // made by the first TakeSecond: runs without per-second samples never need it
     private readonly long[] _lastCounters = new long[StepCounters.BlockLength];
     private readonly Lock _sampling = new();
     private readonly LatencyHistogram?[] _phases = new LatencyHistogram?[5];
@@ -65,7 +65,8 @@ internal sealed class StepStats
 
             for (int i = 0; i < latency.Length; i++)
             {
-                (latency[i], _lastLatency[i]) = (latency[i] - _lastLatency[i], latency[i]);
+                long[] last = _lastLatency ??= new long[LatencyHistogram.BucketLength];
+                (latency[i], last[i]) = (latency[i] - last[i], latency[i]);
             }
 
             for (int i = 0; i < counters.Length; i++)

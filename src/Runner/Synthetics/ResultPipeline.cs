@@ -4,7 +4,7 @@ using Probe.Runner.Stores;
 namespace Probe.Runner.Synthetics;
 
 /// <summary>
-/// Carries results from checks to the store: checks hand them over (<see cref="Submit"/>), one writer
+/// Carries results from checks to the store: checks hand them over (<see cref="SubmitAsync"/>), one writer
 /// appends them to the durable spool in groups (one disk flush per group), and one drainer moves the
 /// spool to the store in order, in batches, retrying with backoff while the store is down or slow.
 /// </summary>
@@ -13,7 +13,10 @@ internal sealed class ResultPipeline : IAsyncDisposable
     private const int BatchSize = 5000;
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(5);
 
-    private readonly Channel<CheckResult> _incoming = Channel.CreateUnbounded<CheckResult>(new UnboundedChannelOptions { SingleReader = true });
+    private const int HandOverBound = 10_000;
+
+    // Bounded: when the disk cannot keep up, checks wait to hand over instead of piling results up in memory.
+    private readonly Channel<CheckResult> _incoming = Channel.CreateBounded<CheckResult>(new BoundedChannelOptions(HandOverBound) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
     private readonly SemaphoreSlim _spooled = new(0);
     private readonly CancellationTokenSource _stop = new();
     private readonly ResultSpool _spool;
@@ -55,13 +58,9 @@ internal sealed class ResultPipeline : IAsyncDisposable
         }
     }
 
-    public void Submit(CheckResult result)
-    {
-        if (!_incoming.Writer.TryWrite(result))
-        {
-            throw new InvalidOperationException("the result pipeline is closed");
-        }
-    }
+    /// <summary>Hands a result over; waits while the spool writer is behind by the hand-over bound.</summary>
+    /// <exception cref="ChannelClosedException">The pipeline is flushing for shutdown.</exception>
+    public ValueTask SubmitAsync(CheckResult result, CancellationToken cancellation = default) => _incoming.Writer.WriteAsync(result, cancellation);
 
     /// <summary>Stops taking results, spools what was handed over, and drains the spool to the store for at most <paramref name="bound"/>.</summary>
     /// <returns>Results left in the spool (kept for the next start).</returns>

@@ -200,7 +200,7 @@ internal sealed class SyntheticsRunner : IAsyncDisposable
             outcome.Steps.Select(s => new StepRecord(s.Step, s.Result.IsOk, s.Result.IsOk ? null : s.Result.Reason.Label(), s.Duration, s.Result.StatusCode, s.Result.Message)).ToArray(),
             recheck);
         _metrics.Record(result, outcome);
-        _pipeline.Submit(result);
+        await _pipeline.SubmitAsync(result, CancellationToken.None);
         return result.Ok;
     }
 

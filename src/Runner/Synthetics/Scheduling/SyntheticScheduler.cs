@@ -162,7 +162,7 @@ internal sealed class SyntheticScheduler
             if (!entry.Running)
             {
                 Counters.CountRecheck();
-                Start(entry, recheck: true, due, now);
+                Start(entry, recheck: true, due);
             }
 
             return;
@@ -173,7 +173,7 @@ internal sealed class SyntheticScheduler
         Enqueue(entry, entry.Nominal);
         if (!entry.Running)
         {
-            Start(entry, recheck: false, due, now);
+            Start(entry, recheck: false, due);
         }
         else if (entry.Check.QueueOverlaps && !entry.QueuedNext)
         {
@@ -198,7 +198,7 @@ internal sealed class SyntheticScheduler
         _queue.Enqueue((entry, false), due);
     }
 
-    private void Start(Entry entry, bool recheck, DateTimeOffset due, DateTimeOffset now)
+    private void Start(Entry entry, bool recheck, DateTimeOffset due)
     {
         if (_stopping)
         {
@@ -207,13 +207,14 @@ internal sealed class SyntheticScheduler
 
         entry.Running = true;
         Counters.CountStarted();
-        Counters.StartDelay.Record(Math.Max(0, (now - due).Ticks * 100));
         _running.RemoveAll(t => t.IsCompleted);
-        _running.Add(Task.Run(() => RunEntryAsync(entry, recheck)));
+        _running.Add(Task.Run(() => RunEntryAsync(entry, recheck, due)));
     }
 
-    private async Task RunEntryAsync(Entry entry, bool recheck)
+    private async Task RunEntryAsync(Entry entry, bool recheck, DateTimeOffset due)
     {
+        // Lateness as the check sees it: from its intended start (jitter included) to now, on its own thread.
+        Counters.StartDelay.Record(Math.Max(0, (_time.GetUtcNow() - due).Ticks * 100));
         while (true)
         {
             bool ok;

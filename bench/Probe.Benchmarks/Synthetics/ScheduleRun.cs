@@ -1,0 +1,79 @@
+using System.Diagnostics;
+using System.Globalization;
+using Probe.Benchmarks.Engine;
+using Probe.Engine.Histograms;
+using Probe.Exporter.Prometheus;
+using Probe.Runner.Stores;
+using Probe.Runner.Synthetics;
+using Probe.Scenarios.Suite;
+
+namespace Probe.Benchmarks.Synthetics;
+
+/// <summary>
+/// <c>synthetics-schedule [checks-per-minute] [seconds]</c>: the whole synthetics runner on the real
+/// clock — 100 scenarios × 5 regions, each an HTTP check every 3 s with 1 s of jitter (10,000 checks a
+/// minute by default) against a target in a child process, results through the spool into SQLite.
+/// Reports how late checks started beyond their intended (jittered) time and the runner's CPU.
+/// </summary>
+internal static class ScheduleRun
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        int perMinute = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 10_000;
+        int seconds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 90;
+        const int Regions = 5;
+        const int PeriodSeconds = 3;
+        int scenarios = perMinute * PeriodSeconds / 60 / Regions;
+        using Process target = ClosedUsersRun.StartServer(out Uri? address);
+        string folder = Path.Combine(Path.GetTempPath(), "probe-bench-" + Guid.NewGuid().ToString("n")[..8]);
+        Directory.CreateDirectory(folder);
+        string suiteFile = Path.Combine(folder, "suite.json");
+        await File.WriteAllTextAsync(suiteFile, Suite(address!, scenarios, Regions, PeriodSeconds));
+        SuiteDefinition suite = SuiteLoader.Load(suiteFile);
+
+        await using var store = new SqliteResultStore(Path.Combine(folder, "results.db"));
+        await store.MigrateAsync(default);
+        using ResultSpool spool = ResultSpool.Open(Path.Combine(folder, "spool"));
+        var log = new SyntheticsLog(TextWriter.Null, TimeProvider.System, SyntheticsLog.LogLevel.Warn);
+        var metrics = new SyntheticsMetrics(new MetricRegistry(), suite.Name, []);
+        var options = new SyntheticsOptions { Regions = suite.Regions, Refresh = TimeSpan.FromSeconds(15) };
+        await using var runner = new SyntheticsRunner(options, store, spool, log, metrics);
+        await runner.ApplyAsync(suite, default);
+        Console.WriteLine($"synthetics-schedule: {scenarios} scenarios x {Regions} regions every {PeriodSeconds}s (jitter 1s) = {scenarios * Regions * 60 / PeriodSeconds:N0} checks/minute for {seconds}s");
+
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(seconds));
+        Task running = runner.RunAsync(stop.Token);
+        await Task.Delay(TimeSpan.FromSeconds(10)); // warm-up: JIT, connections, first SQLite pages
+        using var self = Process.GetCurrentProcess();
+        TimeSpan cpu0 = self.TotalProcessorTime;
+        long started0 = runner.Scheduler.Counters.Started;
+        long t0 = Stopwatch.GetTimestamp();
+        await running;
+        self.Refresh();
+        double wall = Stopwatch.GetElapsedTime(t0).TotalSeconds;
+        double cpu = (self.TotalProcessorTime - cpu0).TotalSeconds;
+        long started = runner.Scheduler.Counters.Started - started0;
+        long left = await runner.StopAsync();
+
+        LatencySummary delay = runner.Scheduler.Counters.StartDelay.Summarize();
+        Console.WriteLine($"  checks run   {started:N0} in {wall:0.0} s after warm-up = {started / wall * 60:N0}/minute; missed {runner.Scheduler.Counters.Missed}, overlap skipped {runner.Scheduler.Counters.OverlapSkipped}, spool left {left}");
+        Console.WriteLine($"  start delay  beyond the intended (jittered) time: p50 {delay.P50Nanoseconds / 1e6:0.000} ms, p99 {delay.P99Nanoseconds / 1e6:0.000} ms, max {delay.MaxNanoseconds / 1e6:0.000} ms (whole run)");
+        Console.WriteLine($"  runner CPU   {cpu:0.00} s over {wall:0.0} s = {cpu / wall * 100:0.0} % of one core (the target runs in its own process), {cpu / started * 1e6:0} µs per check");
+        Console.WriteLine($"  peak RSS     {self.PeakWorkingSet64 / 1048576.0:0} MB");
+        target.StandardInput.Close();
+        await target.WaitForExitAsync();
+        Directory.Delete(folder, recursive: true);
+        return 0;
+    }
+
+    private static string Suite(Uri target, int scenarios, int regions, int period)
+    {
+        string regionList = string.Join(", ", Enumerable.Range(0, regions).Select(r => $"\"r{r}\""));
+        string scenarioList = string.Join(",\n", Enumerable.Range(0, scenarios).Select(i =>
+            $"\"check-{i}\": {{ \"target\": \"t\", \"steps\": [{{ \"name\": \"health\", \"http\": {{ \"path\": \"/health\" }}, \"checks\": [\"status == 200\", \"body.status == \\\"healthy\\\"\"] }}], \"schedule\": {{ \"every\": \"{period}s\", \"jitter\": \"1s\" }} }}"));
+        return $$"""
+        { "version": 1, "suite": "bench", "targets": { "t": { "url": "{{target}}" } }, "regions": [{{regionList}}],
+          "scenarios": { {{scenarioList}} } }
+        """;
+    }
+}
