@@ -30,7 +30,8 @@ public sealed class PostgresFixture : IAsyncLifetime
     }
 }
 
-[CollectionDefinition(Name)]
+/// <summary>Tests on the shared PostgreSQL; they stop and start it and run the real binary, so they run alone, after the rest.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class PostgresCollection : ICollectionFixture<PostgresFixture>
 {
     public const string Name = "PostgreSQL";

@@ -16,7 +16,7 @@ public class LiveMetricsTests
         File.WriteAllText(Path.Combine(folder, "live.json"), $$"""
             { "suite": "live", "targets": { "api": { "url": "{{target.Address}}" } },
               "scenarios": { "s": { "steps": [ { "name": "health", "http": { "path": "/health" } } ],
-                                    "load": { "keep_constant": { "copies": 1, "during": "3s" } } } } }
+                                    "load": { "keep_constant": { "copies": 1, "during": "6s" } } } } }
             """);
         File.WriteAllText(Path.Combine(folder, "token"), "s3cret\n");
         int port = LoopbackPorts.Free();
@@ -30,19 +30,28 @@ public class LiveMetricsTests
         _ = probe.StandardError.ReadToEndAsync();
         using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(1));
 
-        // The first progress line comes after the live series were refreshed.
-        string? line;
-        while ((line = await probe.StandardOutput.ReadLineAsync(limit.Token)) is not null && !line.StartsWith("[0:01", StringComparison.Ordinal))
+        // Scrape while the run goes on, until the live series show a completed iteration.
+        Task<string> output = probe.StandardOutput.ReadToEndAsync(limit.Token);
+        using var http = new HttpClient();
+        string metrics = string.Empty;
+        while (!probe.HasExited && !System.Text.RegularExpressions.Regex.IsMatch(metrics, "result=\"ok\"\\} [1-9]"))
         {
+            using var request = new HttpRequestMessage(HttpMethod.Get, $"http://127.0.0.1:{port}/metrics");
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", "s3cret");
+            try
+            {
+                using HttpResponseMessage response = await http.SendAsync(request, limit.Token);
+                metrics = await response.Content.ReadAsStringAsync(limit.Token);
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(100), limit.Token);
         }
 
-        Assert.NotNull(line);
-        using var http = new HttpClient();
-        using var request = new HttpRequestMessage(HttpMethod.Get, $"http://127.0.0.1:{port}/metrics");
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", "s3cret");
-        using HttpResponseMessage response = await http.SendAsync(request, limit.Token);
-        string metrics = await response.Content.ReadAsStringAsync(limit.Token);
-        _ = await probe.StandardOutput.ReadToEndAsync(limit.Token);
+        _ = await output;
         await probe.WaitForExitAsync(limit.Token);
 
         Assert.Contains("probe_run_load{suite=\"live\",scenario=\"s\",region=\"local\"} 1\n", metrics, StringComparison.Ordinal);
