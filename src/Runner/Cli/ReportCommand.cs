@@ -1,19 +1,39 @@
 using System.CommandLine;
+using Npgsql;
 using Probe.Engine.Verdicts;
 using Probe.Runner.Output;
+using Probe.Runner.Sharding;
 
 namespace Probe.Runner.Cli;
 
-/// <summary><c>probe report DIR</c>: renders every report of a finished run again from its run.json, and exits with its verdict.</summary>
+/// <summary>
+/// <c>probe report DIR</c>: renders every report of a finished run again from its run.json; or
+/// <c>probe report --run-id ID --coordinator URL</c>: merges a sharded run's shards into one set of
+/// reports and one verdict. Exits with the verdict.
+/// </summary>
 internal static class ReportCommand
 {
     public static Command Create()
     {
-        var folder = new Argument<string>("dir") { Description = "The output folder of a probe run (it holds run.json)." };
-        var command = new Command("report", "Render a finished run's reports again (summary.json, report.html, report.md, junit.xml, metrics.prom) from its run.json; exits with the run's verdict.") { folder };
-        command.SetAction(parse =>
+        var folder = new Argument<string?>("dir") { Description = "The output folder of a probe run (it holds run.json); with --run-id, where the merged reports go (default results/<run id>).", Arity = ArgumentArity.ZeroOrOne };
+        var runId = new Option<string?>("--run-id") { Description = "Merge the shards of this sharded run (probe run --shard i/N --run-id ID) into one report and one verdict." };
+        var coordinator = new Option<string?>("--coordinator") { Description = "The PostgreSQL that coordinated the sharded run: postgres://user:password@host:5432/db; PROBE_COORDINATOR in the environment." };
+        var command = new Command("report", "Render a finished run's reports again from its run.json, or merge a sharded run's shards (--run-id, --coordinator) into one set of reports; exits with the verdict.") { folder, runId, coordinator };
+        command.SetAction(async (parse, cancellation) =>
         {
-            string dir = parse.GetValue(folder)!;
+            string? dir = parse.GetValue(folder);
+            string? id = parse.GetValue(runId);
+            if (id is not null)
+            {
+                return await MergeAsync(id, parse.GetValue(coordinator) ?? Environment.GetEnvironmentVariable("PROBE_COORDINATOR"), dir ?? Path.Combine("results", id), cancellation);
+            }
+
+            if (dir is null)
+            {
+                await Console.Error.WriteLineAsync("probe report: name a run's folder (probe report results/20261122-100000), or a sharded run with --run-id ID --coordinator URL");
+                return (int)ExitCode.BadInput;
+            }
+
             try
             {
                 RunResult result = ReportFiles.Rewrite(dir);
@@ -22,10 +42,58 @@ internal static class ReportCommand
             }
             catch (InvalidDataException e)
             {
-                Console.Error.WriteLine($"probe report: {e.Message}");
+                await Console.Error.WriteLineAsync($"probe report: {e.Message}");
                 return (int)ExitCode.BadInput;
             }
         });
         return command;
+    }
+
+    private static async Task<int> MergeAsync(string runId, string? address, string dir, CancellationToken cancellation)
+    {
+        if (address is null)
+        {
+            await Console.Error.WriteLineAsync("probe report: --run-id needs --coordinator postgres://… (or PROBE_COORDINATOR)");
+            return (int)ExitCode.BadInput;
+        }
+
+        try
+        {
+            await using ShardCoordinator coordinator = await ShardCoordinator.ConnectAsync(address, cancellation);
+            if (await coordinator.ShardCountAsync(runId, cancellation) is not { } count)
+            {
+                await Console.Error.WriteLineAsync($"probe report: no run '{runId}' in {coordinator.Description}");
+                return (int)ExitCode.BadInput;
+            }
+
+            IReadOnlyList<ShardRecord> shards = await coordinator.ShardsAsync(runId, cancellation);
+            var missing = Enumerable.Range(0, count)
+                .Select(i => (Index: i, Record: shards.FirstOrDefault(s => s.Shard == i)))
+                .Where(s => s.Record?.RunData is null)
+                .Select(s => s.Record is null
+                    ? $"shard {s.Index} of {count} never registered"
+                    : $"shard {s.Index} of {count} (host {s.Record.Host}) {(s.Record.StartedAt is null ? "never started" : $"started at {s.Record.StartedAt.Value.UtcDateTime:HH:mm:ss.fff} UTC")} and did not finish: it is missing from the merged figures")
+                .ToArray();
+            byte[][] data = shards.Where(s => s.RunData is not null).Select(s => s.RunData!).ToArray();
+            if (data.Length == 0)
+            {
+                await Console.Error.WriteLineAsync($"probe report: no shard of run '{runId}' finished: {string.Join("; ", missing)}");
+                return (int)ExitCode.Invalid;
+            }
+
+            RunResult merged = ReportFiles.WriteMerged(dir, data, missing);
+            foreach (string reason in missing)
+            {
+                Console.WriteLine($"  invalid: {reason}");
+            }
+
+            Console.WriteLine($"merged {data.Length} of {count} shards of run '{runId}' into {Path.Combine(dir, "report.html")}: {merged.Verdict.ToString().ToUpperInvariant()} (exit code {(int)merged.ExitCode})");
+            return (int)merged.ExitCode;
+        }
+        catch (Exception e) when (e is FormatException or NpgsqlException or InvalidDataException)
+        {
+            await Console.Error.WriteLineAsync($"probe report: {e.Message}");
+            return (int)ExitCode.BadInput;
+        }
     }
 }

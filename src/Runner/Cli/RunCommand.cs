@@ -9,6 +9,7 @@ using Probe.Engine.Verdicts;
 using Probe.Exporter.Publishing;
 using Probe.Exporter.Reports;
 using Probe.Runner.Output;
+using Probe.Runner.Sharding;
 using Probe.Runner.Serving;
 using Probe.Exporter.Prometheus;
 using Probe.Runner.Targets;
@@ -36,10 +37,14 @@ internal static class RunCommand
         var metricsListen = new Option<string?>("--metrics-listen") { Description = "Serve the run's live figures at http://ADDRESS:PORT/metrics while it runs, such as 127.0.0.1:9464 (loopback by default)." };
         var metricsToken = new Option<string?>("--metrics-token-file") { Description = "A file holding the bearer token that /metrics requires." };
         var push = new Option<string?>("--push") { Description = "Push the run's metrics (probe_gate_verdict, thresholds, figures) to this Prometheus Pushgateway, such as http://127.0.0.1:9091; checked before the run." };
+        var shard = new Option<string?>("--shard") { Description = "Run as shard i of N (i from 0, as a Kubernetes Indexed Job's completion index), such as 0/4: this process makes its share of every load; needs --coordinator and --run-id." };
+        var coordinator = new Option<string?>("--coordinator") { Description = "PostgreSQL that coordinates a sharded run (start barrier, results): postgres://user:password@host:5432/db; PROBE_COORDINATOR in the environment." };
+        var runId = new Option<string?>("--run-id") { Description = "The sharded run's id, the same for every shard (and for 'probe report --run-id')." };
+        var barrierTimeout = new Option<string>("--barrier-timeout") { Description = "How long shards wait at the start barrier for the others.", DefaultValueFactory = _ => "60s" };
         var baseline = new Option<string?>("--baseline", "-b") { Description = "Compare with an earlier run (its summary.json or its folder): each scenario's 'baseline' rules, by default p95 <= baseline +10%." };
         var command = new Command("run", "Run the suite's scenarios under their load, show progress, write reports and exit with the verdict.")
         {
-            suite, scenarios, targets, region, output, scale, quiet, json, baseline, push, metricsListen, metricsToken,
+            suite, scenarios, targets, region, output, scale, quiet, json, baseline, push, metricsListen, metricsToken, shard, coordinator, runId, barrierTimeout,
         };
         command.SetAction((parse, cancellation) => RunAsync(new RunRequest(
             parse.GetValue(suite),
@@ -53,7 +58,11 @@ internal static class RunCommand
             parse.GetValue(baseline),
             parse.GetValue(push),
             parse.GetValue(metricsListen),
-            parse.GetValue(metricsToken)), cancellation));
+            parse.GetValue(metricsToken),
+            parse.GetValue(shard),
+            parse.GetValue(coordinator) ?? Environment.GetEnvironmentVariable("PROBE_COORDINATOR"),
+            parse.GetValue(runId),
+            parse.GetValue(barrierTimeout)!), cancellation));
         return command;
     }
 
@@ -92,10 +101,18 @@ internal static class RunCommand
             return (int)ExitCode.BadInput;
         }
 
+        ShardIdentity? shardIdentity = ShardIdentity.Whole;
+        TimeSpan barrier = TimeSpan.Zero;
+        if (ShardInput.Check(request.Shard, request.Coordinator, request.RunId, request.BarrierTimeout, out shardIdentity, out barrier) is { } shardError)
+        {
+            await Console.Error.WriteLineAsync($"probe: {shardError}");
+            return (int)ExitCode.BadInput;
+        }
+
         BoundSuite bound;
         try
         {
-            bound = SuiteBinder.Bind(suite, new BindOptions { Scenarios = request.Scenarios, DurationScale = request.DurationScale });
+            bound = SuiteBinder.Bind(suite, new BindOptions { Scenarios = request.Scenarios, DurationScale = request.DurationScale, Shard = shardIdentity! });
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException)
         {
@@ -119,7 +136,29 @@ internal static class RunCommand
 
             try
             {
-                return await RunBoundAsync(request, suite, bound, baseline, pushgateway, log, cancellation);
+                if (request.Shard is null)
+                {
+                    return await RunBoundAsync(request, suite, bound, baseline, pushgateway, null, log, cancellation);
+                }
+
+                await using ShardSession? session = await ShardInput.JoinAsync(request.Coordinator!, shardIdentity!, request.RunId!, Console.Error, cancellation);
+                if (session is null)
+                {
+                    return (int)ExitCode.BadInput;
+                }
+
+                try
+                {
+                    DateTimeOffset started = await session.StartTogetherAsync(barrier, cancellation);
+                    log.WriteLine($"shard {session.Shard} of run '{session.RunId}' started at {started.UtcDateTime:HH:mm:ss.fff} UTC with every other shard");
+                }
+                catch (TimeoutException e)
+                {
+                    await Console.Error.WriteLineAsync($"probe: {e.Message}");
+                    return (int)ExitCode.Invalid;
+                }
+
+                return await RunBoundAsync(request, suite, bound, baseline, pushgateway, session, log, cancellation);
             }
             finally
             {
@@ -131,7 +170,7 @@ internal static class RunCommand
         }
     }
 
-    private static async Task<int> RunBoundAsync(RunRequest request, SuiteDefinition suite, BoundSuite bound, IReadOnlyDictionary<string, BaselineFigures>? baseline, PushgatewayClient? pushgateway, TextWriter log, CancellationToken cancellation)
+    private static async Task<int> RunBoundAsync(RunRequest request, SuiteDefinition suite, BoundSuite bound, IReadOnlyDictionary<string, BaselineFigures>? baseline, PushgatewayClient? pushgateway, ShardSession? shard, TextWriter log, CancellationToken cancellation)
     {
         if (!request.Quiet)
         {
@@ -208,6 +247,12 @@ internal static class RunCommand
             }
         }
 
+        if (shard is not null)
+        {
+            await shard.FinishAsync((int)result.ExitCode, await File.ReadAllBytesAsync(Path.Combine(folder, "run.json"), cancellation), cancellation);
+            log.WriteLine($"shard {shard.Shard}: run data stored for 'probe report --run-id {shard.RunId}'");
+        }
+
         log.WriteLine(VerdictLine(result));
         return (int)result.ExitCode;
     }
@@ -273,5 +318,5 @@ internal static class RunCommand
 
     private static string Ms(long ns) => DurationText.FormatNanoseconds(ns);
 
-    private sealed record RunRequest(string? Suite, string[] Scenarios, string[] Targets, string Region, string? Out, double DurationScale, bool Quiet, bool Json, string? Baseline, string? Push, string? MetricsListen, string? MetricsTokenFile);
+    private sealed record RunRequest(string? Suite, string[] Scenarios, string[] Targets, string Region, string? Out, double DurationScale, bool Quiet, bool Json, string? Baseline, string? Push, string? MetricsListen, string? MetricsTokenFile, string? Shard, string? Coordinator, string? RunId, string BarrierTimeout);
 }

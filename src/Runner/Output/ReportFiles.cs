@@ -1,3 +1,4 @@
+using Probe.Engine.Stats;
 using System.Text;
 using System.Text.Json;
 using Probe.Engine.Verdicts;
@@ -32,14 +33,50 @@ internal static class ReportFiles
 
         using (document)
         {
-            (RunInfo info, RunResult result) = RunDataJson.Read(document.RootElement);
-            var rag = document.RootElement.GetProperty("rag").Deserialize<RagStepReport[]>()!;
-            var checks = document.RootElement.GetProperty("checks").Deserialize<CheckReport[]>()!;
-            var buckets = document.RootElement.GetProperty("latency_buckets").Deserialize<double[]>()!;
-            Write(folder, info, result, rag, checks, buckets);
-            return result;
+            RunData data = ReadRunData(document.RootElement);
+            Write(folder, data.Info, data.Result, data.Rag, data.Checks, data.Buckets);
+            return data.Result;
         }
     }
+
+    /// <summary>
+    /// Writes the reports of a sharded run from its shards' run.json: the figures merged exactly, the
+    /// thresholds evaluated on the merged figures, <paramref name="invalidReasons"/> (missing shards) added.
+    /// </summary>
+    /// <exception cref="InvalidDataException">A shard's run data cannot be read.</exception>
+    public static RunResult WriteMerged(string folder, IReadOnlyList<byte[]> shards, IReadOnlyList<string> invalidReasons)
+    {
+        RunData[] data = shards.Select((bytes, i) =>
+        {
+            try
+            {
+                using JsonDocument document = JsonDocument.Parse(bytes);
+                return ReadRunData(document.RootElement);
+            }
+            catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
+            {
+                throw new InvalidDataException($"the run data of shard {i} cannot be read: {e.Message}", e);
+            }
+        }).ToArray();
+        RunResult merged = RunMerge.Merge(data.Select(d => d.Result).ToArray(), invalidReasons);
+        RunInfo info = data[0].Info with { Host = $"{data.Length} shards: {string.Join(", ", data.Select(d => d.Info.Host).Distinct())}" };
+        Directory.CreateDirectory(folder);
+        Write(folder, info, merged, data.SelectMany(d => d.Rag).ToArray(), data.SelectMany(d => d.Checks).ToArray(), data[0].Buckets);
+        return merged;
+    }
+
+    private static RunData ReadRunData(JsonElement root)
+    {
+        (RunInfo info, RunResult result) = RunDataJson.Read(root);
+        return new RunData(
+            info,
+            result,
+            root.GetProperty("rag").Deserialize<RagStepReport[]>()!,
+            root.GetProperty("checks").Deserialize<CheckReport[]>()!,
+            root.GetProperty("latency_buckets").Deserialize<double[]>()!);
+    }
+
+    private sealed record RunData(RunInfo Info, RunResult Result, RagStepReport[] Rag, CheckReport[] Checks, double[] Buckets);
 
     /// <param name="folder">The output folder.</param>
     /// <param name="info">The run's metadata.</param>

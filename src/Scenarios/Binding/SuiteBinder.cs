@@ -22,6 +22,9 @@ public sealed record BindOptions
     /// <summary>Simulated network conditions for every HTTP client of this binding (a degraded region). The default is none.</summary>
     public NetworkConditions Network { get; init; } = NetworkConditions.None;
 
+    /// <summary>This process's shard of a sharded run: load is split and golden questions are shared out. The default is the whole.</summary>
+    public ShardIdentity Shard { get; init; } = ShardIdentity.Whole;
+
     /// <summary>Receives certificate expiries and times to first token as steps learn them; null for none.</summary>
     public IStepFacts? Facts { get; init; }
 }
@@ -85,7 +88,7 @@ public static class SuiteBinder
 
                 return firstFailure ?? StepResult.Ok(sizeBytes: bytes);
             })
-            .WithLoadSimulations(LoadScaling.Scale(spec.Load, options.DurationScale))
+            .WithLoadSimulations(LoadSharding.Split(LoadScaling.Scale(spec.Load, options.DurationScale), options.Shard))
             .WithThresholds(spec.Thresholds)
             .WithWarmUpDuration(spec.WarmUp == TimeSpan.Zero ? TimeSpan.Zero : LoadScaling.Scale(spec.WarmUp, options.DurationScale));
         return spec.MaxInFlight is { } max || spec.MaxQueued > 0
@@ -106,6 +109,7 @@ public static class SuiteBinder
                 var ragStep = new RagStep(rag, clients[rag.Target ?? scenario.Target], suite.Golden[rag.Golden], tally.Rag.For(scenario.Name, rag.Name), options.Time, tally.Checks.For(scenario.Name, rag.Name, rag.Checks))
                 {
                     Facts = options.Facts is { } ragFacts ? elapsed => ragFacts.TimeToFirstToken(scenario.Name, rag.Name, elapsed) : null,
+                    Shard = options.Shard,
                 };
                 run = scope => ragStep.RunAsync(scope.Context.Iteration, scope.Context.Cancellation);
                 break;

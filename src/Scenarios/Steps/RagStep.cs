@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using System.Text;
 using Probe.Engine.Scenarios;
 using Probe.Engine.Timing;
+using Probe.Scenarios.Binding;
 using Probe.Scenarios.Checks;
 using Probe.Scenarios.Suite;
 
@@ -49,7 +50,7 @@ internal sealed partial class RagStep
 
     public async ValueTask<StepResult> RunAsync(long iteration, CancellationToken cancellation)
     {
-        int index = (int)(iteration % _questions.Count);
+        int index = QuestionFor(iteration);
         GoldenQuestion question = _questions[index];
         using var timeout = new CancellationTokenSource(_spec.Timeout, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellation, timeout.Token);
@@ -137,6 +138,15 @@ internal sealed partial class RagStep
 
         var input = new CheckInput((int)response.StatusCode, _time.ToNanoseconds(_time.GetTimestamp() - start), bytes, final, name => Header(response, name));
         return new Reply(input, answer.ToString(), sources, -1, -1, tokens, first < 0 ? -1 : _time.ToNanoseconds(first - start), gaps, first < 0 ? 0 : _time.ToNanoseconds(last - first), bytes);
+    }
+
+    /// <summary>When the test runs as shards, this shard asks only questions i, i + N, i + 2N, … so the shards share the set out.</summary>
+    public ShardIdentity Shard { get; init; } = ShardIdentity.Whole;
+
+    private int QuestionFor(long iteration)
+    {
+        long own = LoadSharding.Share(_questions.Count, Shard);
+        return own == 0 ? (int)(iteration % _questions.Count) : Shard.Index + (Shard.Count * (int)(iteration % own));
     }
 
     /// <summary>Told each streamed answer's time to first token (for a runner's histogram); null for nobody.</summary>

@@ -1,0 +1,112 @@
+using Probe.Engine.Histograms;
+using Probe.Engine.Scenarios;
+using Probe.Engine.Thresholds;
+using Probe.Engine.Verdicts;
+
+namespace Probe.Engine.Stats;
+
+/// <summary>
+/// Merges the results of a test run as shards into one, exactly: histograms merge bucket by bucket,
+/// counts add, per-second series line up by second (every shard started at the same instant), and
+/// the thresholds are evaluated again on the merged figures — not taken from any one shard.
+/// </summary>
+public static class RunMerge
+{
+    /// <param name="shards">The shards' results (at least one).</param>
+    /// <param name="invalidReasons">Reasons the whole is invalid beyond the shards' own (a missing shard).</param>
+    public static RunResult Merge(IReadOnlyList<RunResult> shards, IEnumerable<string>? invalidReasons = null)
+    {
+        ArgumentNullException.ThrowIfNull(shards);
+        ArgumentOutOfRangeException.ThrowIfZero(shards.Count);
+        ScenarioSnapshot[] scenarios = shards.SelectMany(s => s.Scenarios).GroupBy(s => s.Name, StringComparer.Ordinal).Select(g => Scenario(g.ToArray())).ToArray();
+        var thresholds = new List<ThresholdResult>();
+        foreach (var spec in shards[0].Thresholds.Select(t => (t.Scenario, Spec: new ThresholdSpec(t.Expression, t.Step))).Distinct())
+        {
+            if (!ThresholdParser.TryParse(spec.Spec.Expression, out _, out _) || scenarios.FirstOrDefault(s => s.Name == spec.Scenario) is not { } scenario)
+            {
+                continue; // baseline comparisons are made per run against a summary, not re-evaluated here
+            }
+
+            thresholds.Add(ThresholdEvaluator.Evaluate(spec.Spec, scenario));
+        }
+
+        string[] aborts = shards.Select(s => s.AbortReason).OfType<string>().Distinct().ToArray();
+        return new RunResult
+        {
+            StartedAt = shards.Min(s => s.StartedAt),
+            Duration = shards.Max(s => s.Duration),
+            Scenarios = scenarios,
+            Thresholds = thresholds,
+            InvalidReasons = [.. shards.SelectMany((s, i) => s.InvalidReasons.Select(r => $"shard {i}: {r}")), .. invalidReasons ?? []],
+            AbortReason = aborts.Length == 0 ? null : string.Join("; ", aborts),
+        };
+    }
+
+    private static ScenarioSnapshot Scenario(ScenarioSnapshot[] parts) => new()
+    {
+        Name = parts[0].Name,
+        Iterations = Step(parts.Select(p => p.Iterations).ToArray()),
+        Steps = parts.SelectMany(p => p.Steps).GroupBy(s => s.Name, StringComparer.Ordinal).Select(g => Step(g.ToArray())).ToArray(),
+        SchedulerLag = parts.Select(p => p.SchedulerLag).MaxBy(l => l.P99Nanoseconds),
+        Dropped = parts.Sum(p => p.Dropped),
+        CurrentLoad = parts.Sum(p => p.CurrentLoad),
+        InFlight = parts.Sum(p => p.InFlight),
+        Load = parts.SelectMany(p => p.Load).GroupBy(l => l.Second)
+            .Select(g => new LoadSample(g.Key, g.Sum(l => l.Load), g.Sum(l => l.InFlight), g.Sum(l => l.Dropped))).OrderBy(l => l.Second).ToArray(),
+    };
+
+    private static StepSnapshot Step(StepSnapshot[] parts)
+    {
+        var latency = new LatencyHistogram(1);
+        var service = new LatencyHistogram(1);
+        foreach (StepSnapshot p in parts)
+        {
+            latency.Add(p.LatencyHistogram);
+            service.Add(p.ServiceTimeHistogram);
+        }
+
+        return new StepSnapshot
+        {
+            Name = parts[0].Name,
+            Ok = parts.Sum(p => p.Ok),
+            Fail = parts.Sum(p => p.Fail),
+            Bytes = parts.Sum(p => p.Bytes),
+            Rps = parts.Sum(p => p.Rps),
+            Latency = latency.Summarize(),
+            ServiceTime = service.Summarize(),
+            LatencyHistogram = latency,
+            ServiceTimeHistogram = service,
+            StatusCodes = Sum(parts.Select(p => p.StatusCodes)),
+            FailureReasons = Sum(parts.Select(p => p.FailureReasons)),
+            FailureMessages = parts.SelectMany(p => p.FailureMessages).Distinct().Take(8).ToArray(),
+            Seconds = parts.SelectMany(p => p.Seconds).GroupBy(s => s.Second).OrderBy(g => g.Key).Select(g => Second(g.ToArray())).ToArray(),
+            Phases = parts.OrderByDescending(p => p.Count).First().Phases, // phase summaries carry no histograms: the busiest shard's stand in
+        };
+    }
+
+    private static SecondSample Second(SecondSample[] parts)
+    {
+        var histogram = new LatencyHistogram(1);
+        foreach (SecondSample p in parts)
+        {
+            histogram.Add(HistogramSerializer.Deserialize(p.LatencyHistogram));
+        }
+
+        return new SecondSample(parts[0].Second, parts.Max(p => p.Duration), parts.Sum(p => p.Ok), parts.Sum(p => p.Fail), parts.Sum(p => p.Bytes), histogram.Summarize(), HistogramSerializer.Serialize(histogram));
+    }
+
+    private static Dictionary<TKey, long> Sum<TKey>(IEnumerable<IReadOnlyDictionary<TKey, long>> maps)
+        where TKey : notnull
+    {
+        var sum = new Dictionary<TKey, long>();
+        foreach (var map in maps)
+        {
+            foreach ((TKey key, long n) in map)
+            {
+                sum[key] = sum.GetValueOrDefault(key) + n;
+            }
+        }
+
+        return sum;
+    }
+}

@@ -1,0 +1,135 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Npgsql;
+using Probe.DemoTarget;
+using Probe.DemoTarget.Faults;
+using Xunit;
+
+namespace Probe.Runner.Tests.Sharding;
+
+/// <summary>
+/// A load test as 4 shard processes coordinated through a real PostgreSQL, against the demo target:
+/// the same totals as one process, one merged report and verdict, a common start, and a killed shard
+/// named in an invalid verdict.
+/// </summary>
+[Collection(PostgresCollection.Name)]
+public sealed class ShardedRunTests(PostgresFixture postgres)
+{
+    [Fact]
+    public async Task FourShards_MergeToTheSameFiguresAsOneProcess_StartingTogether()
+    {
+        await using DemoTargetHost target = await DemoTargetHost.StartAsync(new DemoTargetOptions { Faults = new FaultSettings { Latency = LatencyDistribution.Fixed(TimeSpan.FromMilliseconds(20)), RateLimit = int.MaxValue } });
+        string folder = ProbeProcess.TempFolder();
+        // The closed model with an iteration count: on 2 cores, five generators, PostgreSQL and the target side by side would trip the open model's lag bound.
+        string suite = Suite(folder, target.Address, "\"load\": { \"iterations_for_constant\": { \"copies\": 8, \"iterations\": 400 } }");
+        string coordinator = "postgres:" + await postgres.CreateDatabaseAsync();
+
+        var (single, _, singleErr) = await ProbeProcess.RunAsync(folder, "run", suite, "--out", "single", "--quiet");
+        Assert.True(single == 0, singleErr);
+        Task<(int, string, string)>[] shards = Enumerable.Range(0, 4)
+            .Select(i => ProbeProcess.RunAsync(folder, "run", suite, "--out", $"shard{i}", "--quiet", "--shard", $"{i}/4", "--run-id", "r1", "--coordinator", coordinator))
+            .ToArray();
+        foreach (var (code, shardOut, err) in await Task.WhenAll(shards))
+        {
+            Assert.True(code == 0, err + shardOut);
+        }
+
+        var (merged, output, mergeErr) = await ProbeProcess.RunAsync(folder, "report", "merged", "--run-id", "r1", "--coordinator", coordinator);
+        Assert.True(merged == 0, mergeErr + output);
+
+        JsonElement one = Scenario(Path.Combine(folder, "single", "summary.json"));
+        JsonElement all = Scenario(Path.Combine(folder, "merged", "summary.json"));
+        long total = all.GetProperty("iterations").GetProperty("count").GetInt64();
+        Assert.InRange(total, one.GetProperty("iterations").GetProperty("count").GetInt64() * 0.99, one.GetProperty("iterations").GetProperty("count").GetInt64() * 1.01);
+        Assert.Equal(400, total);
+        double p50One = one.GetProperty("iterations").GetProperty("latency_ms").GetProperty("p50").GetDouble();
+        double p50All = all.GetProperty("iterations").GetProperty("latency_ms").GetProperty("p50").GetDouble();
+        Assert.InRange(p50All, p50One * 0.9, p50One * 1.1);
+        Assert.Equal(Enumerable.Range(0, 4).Sum(i => Scenario(Path.Combine(folder, $"shard{i}", "summary.json")).GetProperty("iterations").GetProperty("count").GetInt64()), total);
+
+        DateTime[] starts = await StartsAsync(coordinator, "r1");
+        Assert.Equal(4, starts.Length);
+        Assert.True((starts.Max() - starts.Min()).TotalMilliseconds <= 50, $"shards started {(starts.Max() - starts.Min()).TotalMilliseconds:0.0} ms apart");
+    }
+
+    [Fact]
+    public async Task ShardKilledMidRun_ReportNamesItAndTheVerdictIsInvalid()
+    {
+        await using DemoTargetHost target = await DemoTargetHost.StartAsync(new DemoTargetOptions { Faults = new FaultSettings { RateLimit = int.MaxValue } });
+        string folder = ProbeProcess.TempFolder();
+        string suite = Suite(folder, target.Address, "\"load\": { \"keep_constant\": { \"copies\": 3, \"during\": \"6s\" } }");
+        string coordinator = "postgres:" + await postgres.CreateDatabaseAsync();
+
+        Task<(int, string, string)> first = ProbeProcess.RunAsync(folder, "run", suite, "--out", "shard0", "--quiet", "--shard", "0/3", "--run-id", "k1", "--coordinator", coordinator);
+        Task<(int, string, string)> second = ProbeProcess.RunAsync(folder, "run", suite, "--out", "shard1", "--quiet", "--shard", "1/3", "--run-id", "k1", "--coordinator", coordinator);
+        using Process doomed = Process.Start(new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "probe.dll"), "run", suite, "--out", "shard2", "--shard", "2/3", "--run-id", "k1", "--coordinator", coordinator])
+        {
+            WorkingDirectory = folder,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        })!;
+        _ = doomed.StandardError.ReadToEndAsync();
+        while (await doomed.StandardOutput.ReadLineAsync() is { } line && !line.Contains("started at", StringComparison.Ordinal))
+        {
+        }
+
+        doomed.Kill();
+        await doomed.WaitForExitAsync();
+        Assert.Equal(0, (await first).Item1);
+        Assert.Equal(0, (await second).Item1);
+
+        var (code, output, _) = await ProbeProcess.RunAsync(folder, "report", "merged", "--run-id", "k1", "--coordinator", coordinator);
+        Assert.Equal(3, code);
+        Assert.Contains("shard 2 of 3", output, StringComparison.Ordinal);
+        Assert.Contains("did not finish", output, StringComparison.Ordinal);
+        JsonElement merged = Scenario(Path.Combine(folder, "merged", "summary.json"));
+        long kept = Scenario(Path.Combine(folder, "shard0", "summary.json")).GetProperty("iterations").GetProperty("count").GetInt64()
+            + Scenario(Path.Combine(folder, "shard1", "summary.json")).GetProperty("iterations").GetProperty("count").GetInt64();
+        Assert.Equal(kept, merged.GetProperty("iterations").GetProperty("count").GetInt64());
+    }
+
+    [Fact]
+    public async Task MissingShard_BarrierTimesOutNamingIt()
+    {
+        string folder = ProbeProcess.TempFolder();
+        string suite = Suite(folder, new Uri("http://127.0.0.1:1/"), "\"load\": { \"inject\": { \"rate\": \"1/s\", \"during\": \"1s\" } }");
+        string coordinator = "postgres:" + await postgres.CreateDatabaseAsync();
+        var (code, _, err) = await ProbeProcess.RunAsync(folder, "run", suite, "--shard", "1/3", "--run-id", "m1", "--coordinator", coordinator, "--barrier-timeout", "2s");
+        Assert.Equal(3, code);
+        Assert.Contains("shard(s) 0, 2 of 3 never registered", err, StringComparison.Ordinal);
+    }
+
+    private static string Suite(string folder, Uri target, string load)
+    {
+        string path = Path.Combine(folder, "sharded.json");
+        File.WriteAllText(path, $$"""
+            { "version": 1, "suite": "sharded", "targets": { "api": { "url": "{{target}}" } },
+              "scenarios": { "search": { "target": "api",
+                "steps": [ { "name": "health", "http": { "path": "/health" }, "checks": ["status == 200"] } ],
+                {{load}}, "thresholds": ["error_rate < 1%"] } } }
+            """);
+        return path;
+    }
+
+    private static JsonElement Scenario(string summary)
+    {
+        using JsonDocument document = JsonDocument.Parse(File.ReadAllBytes(summary));
+        return document.RootElement.GetProperty("scenarios")[0].Clone();
+    }
+
+    private static async Task<DateTime[]> StartsAsync(string connection, string runId)
+    {
+        await using var db = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connection["postgres:".Length..]) { Pooling = false }.ConnectionString);
+        await db.OpenAsync();
+        await using var query = new NpgsqlCommand("SELECT started_at FROM probe_shards WHERE run_id = @run", db);
+        query.Parameters.AddWithValue("run", runId);
+        var list = new List<DateTime>();
+        await using NpgsqlDataReader r = await query.ExecuteReaderAsync();
+        while (await r.ReadAsync())
+        {
+            list.Add(r.GetDateTime(0));
+        }
+
+        return [.. list];
+    }
+}
