@@ -7,17 +7,20 @@ namespace Probe.Runner;
 /// <summary>The <c>probe</c> command line. Exit codes: 0 pass, 1 gate failed, 2 bad input, 3 invalid or aborted run.</summary>
 internal static class Program
 {
+    /// <summary>Every command and option of <c>probe</c> (the tests check deploy/ manifests against it).</summary>
+    internal static RootCommand Commands() => new("Probe: load tests, synthetic monitoring and CI gates for HTTP and RAG services.\nExit codes: 0 pass, 1 a threshold failed, 2 bad input, 3 the run is invalid or was aborted.")
+    {
+        RunCommand.Create(),
+        SyntheticsCommand.Create(),
+        ValidateCommand.Create(),
+        DemoTargetCommand.Create(),
+        ReportCommand.Create(),
+        RulesCommand.Create(),
+    };
+
     private static async Task<int> Main(string[] args)
     {
-        var root = new RootCommand("Probe: load tests, synthetic monitoring and CI gates for HTTP and RAG services.\nExit codes: 0 pass, 1 a threshold failed, 2 bad input, 3 the run is invalid or was aborted.")
-        {
-            RunCommand.Create(),
-            ValidateCommand.Create(),
-            DemoTargetCommand.Create(),
-            ReportCommand.Create(),
-            RulesCommand.Create(),
-            SyntheticsCommand.Create(),
-        };
+        RootCommand root = Commands();
 
         ParseResult parse = root.Parse(args);
         if (parse.Errors.Count > 0)

@@ -13,6 +13,9 @@ public static class Promtool
     /// <summary>Runs <c>promtool test rules FILE</c> in the file's folder (rule_files are relative to it).</summary>
     public static Task<(int ExitCode, string Output)> TestRulesAsync(string file) => RunAsync(System.IO.Path.GetDirectoryName(file)!, "test", "rules", System.IO.Path.GetFileName(file));
 
+    /// <summary><c>promtool check config FILE</c> (a Prometheus configuration); with <c>--syntax-only</c> files it names need not exist here.</summary>
+    public static Task<(int ExitCode, string Output)> CheckConfigAsync(string file) => RunAsync(System.IO.Path.GetDirectoryName(file)!, "check", "config", "--syntax-only", file);
+
     private static async Task<(int ExitCode, string Output)> RunAsync(string folder, params string[] args)
     {
         if (!File.Exists(Path))
