@@ -81,6 +81,13 @@ public sealed record ScenarioDefinition
         return this with { Thresholds = [.. Thresholds, .. added] };
     }
 
+    /// <summary>
+    /// The same thresholds, none aborting the run by itself: a sharded run judges abort-on-fail
+    /// thresholds on the merged figures of all shards instead of on one shard's.
+    /// </summary>
+    public ScenarioDefinition WithAbortsDeferred() =>
+        this with { Thresholds = Thresholds.Select(t => t with { AbortOnFail = false }).ToArray() };
+
     /// <summary>Bounds the open model's concurrency and its queue (see <see cref="MaxInFlight"/>, <see cref="MaxQueued"/>).</summary>
     public ScenarioDefinition WithMaxInFlight(int maxInFlight, int maxQueued = 0)
     {

@@ -42,6 +42,58 @@ public static class RunMerge
         };
     }
 
+    /// <summary>
+    /// A scenario's figures rebuilt from per-second samples alone (several shards' samples of the same
+    /// second are merged): what a running sharded test knows of the whole, for abort-on-fail thresholds.
+    /// </summary>
+    /// <param name="scenario">The scenario's name.</param>
+    /// <param name="seconds">Samples of the iterations (step null) and of each step.</param>
+    public static ScenarioSnapshot FromSeconds(string scenario, IEnumerable<(string? Step, SecondSample Sample)> seconds)
+    {
+        ArgumentNullException.ThrowIfNull(seconds);
+        var byStep = seconds.GroupBy(s => s.Step ?? string.Empty, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Select(s => s.Sample).ToArray(), StringComparer.Ordinal);
+        StepSnapshot Build(string name, SecondSample[] samples)
+        {
+            SecondSample[] merged = samples.GroupBy(s => s.Second).OrderBy(g => g.Key).Select(g => Second(g.ToArray())).ToArray();
+            var histogram = new LatencyHistogram(1);
+            foreach (SecondSample second in merged)
+            {
+                histogram.Add(HistogramSerializer.Deserialize(second.LatencyHistogram));
+            }
+
+            TimeSpan duration = merged.Aggregate(TimeSpan.Zero, (sum, s) => sum + s.Duration);
+            long count = merged.Sum(s => s.Count);
+            return new StepSnapshot
+            {
+                Name = name,
+                Ok = merged.Sum(s => s.Ok),
+                Fail = merged.Sum(s => s.Fail),
+                Bytes = merged.Sum(s => s.Bytes),
+                Rps = duration > TimeSpan.Zero ? count / duration.TotalSeconds : 0,
+                Latency = histogram.Summarize(),
+                ServiceTime = histogram.Summarize(),
+                LatencyHistogram = histogram,
+                ServiceTimeHistogram = histogram,
+                StatusCodes = new Dictionary<int, long>(),
+                FailureReasons = new Dictionary<FailureReason, long>(),
+                FailureMessages = [],
+                Seconds = merged,
+            };
+        }
+
+        return new ScenarioSnapshot
+        {
+            Name = scenario,
+            Iterations = Build(scenario, byStep.GetValueOrDefault(string.Empty) ?? []),
+            Steps = byStep.Where(p => p.Key.Length > 0).Select(p => Build(p.Key, p.Value)).ToArray(),
+            SchedulerLag = LatencySummary.Empty,
+            Dropped = 0,
+            CurrentLoad = 0,
+            InFlight = 0,
+            Load = [],
+        };
+    }
+
     private static ScenarioSnapshot Scenario(ScenarioSnapshot[] parts) => new()
     {
         Name = parts[0].Name,

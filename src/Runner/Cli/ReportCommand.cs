@@ -67,12 +67,19 @@ internal static class ReportCommand
             }
 
             IReadOnlyList<ShardRecord> shards = await coordinator.ShardsAsync(runId, cancellation);
+            IReadOnlyList<(int Shard, ShardSecond Second)> seconds = await coordinator.SecondsAsync(runId, cancellation);
+            string Partial(int shard)
+            {
+                var sent = seconds.Where(s => s.Shard == shard && s.Second.Step is null).Select(s => s.Second).ToArray();
+                return sent.Length == 0 ? "it sent no figures" : $"its {sent.Select(s => s.Second).Distinct().Count()} s of figures ({sent.Sum(s => s.Ok + s.Fail)} iterations) are kept in probe_shard_seconds";
+            }
+
             var missing = Enumerable.Range(0, count)
                 .Select(i => (Index: i, Record: shards.FirstOrDefault(s => s.Shard == i)))
                 .Where(s => s.Record?.RunData is null)
                 .Select(s => s.Record is null
                     ? $"shard {s.Index} of {count} never registered"
-                    : $"shard {s.Index} of {count} (host {s.Record.Host}) {(s.Record.StartedAt is null ? "never started" : $"started at {s.Record.StartedAt.Value.UtcDateTime:HH:mm:ss.fff} UTC")} and did not finish: it is missing from the merged figures")
+                    : $"shard {s.Index} of {count} (host {s.Record.Host}) {(s.Record.StartedAt is null ? "never started" : $"started at {s.Record.StartedAt.Value.UtcDateTime:HH:mm:ss.fff} UTC")} and did not finish: it is missing from the merged figures; {Partial(s.Index)}")
                 .ToArray();
             byte[][] data = shards.Where(s => s.RunData is not null).Select(s => s.RunData!).ToArray();
             if (data.Length == 0)

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Probe.DemoTarget;
+using Probe.Engine.Scenarios;
 using Probe.Engine.Scheduling;
 using Probe.Engine.Stats;
 using Probe.Engine.Thresholds;
@@ -212,8 +213,19 @@ internal static class RunCommand
             onProgress = new LiveRunMetrics(metrics.Registry, suite.Name, request.Region).OnProgress + onProgress;
         }
 
-        Task<RunResult> Run() => LoadRunner.RunAsync(bound.Scenarios, new RunOptions { OnProgress = onProgress }, cancellation);
+        // A shard streams its seconds to the coordinator and stops when the merged figures abort the whole run.
+        await using ShardStream? stream = shard is null ? null : new ShardStream(shard, AbortThresholds(bound), TimeProvider.System);
+        using var abort = CancellationTokenSource.CreateLinkedTokenSource(cancellation, stream?.Abort.Token ?? CancellationToken.None);
+        IReadOnlyList<ScenarioDefinition> scenarios = stream is null ? bound.Scenarios : bound.Scenarios.Select(s => s.WithAbortsDeferred()).ToArray();
+        onProgress += stream is null ? null : stream.OnProgress;
+        Task<RunResult> Run() => LoadRunner.RunAsync(scenarios, new RunOptions { OnProgress = onProgress }, abort.Token);
         RunResult result = live ? await table.ShowWhileAsync(Run) : await Run();
+        if (stream is not null)
+        {
+            await stream.FlushAsync(result, cancellation);
+            result = stream.AbortReason is { } merged ? result with { AbortReason = merged } : result;
+        }
+
         if (baseline is not null)
         {
             result = result with { Thresholds = [.. result.Thresholds, .. CompareWithBaseline(suite, result, baseline)] };
@@ -301,6 +313,10 @@ internal static class RunCommand
         log.WriteLine($"serving live metrics of suite {suite} at {server.Address}metrics");
         return server;
     }
+
+    private static Dictionary<string, IReadOnlyList<ThresholdSpec>> AbortThresholds(BoundSuite bound) =>
+        bound.Scenarios.Where(s => s.Thresholds.Any(t => t.AbortOnFail))
+            .ToDictionary(s => s.Name, s => (IReadOnlyList<ThresholdSpec>)s.Thresholds.Where(t => t.AbortOnFail).ToArray(), StringComparer.Ordinal);
 
     private static IEnumerable<ThresholdResult> CompareWithBaseline(SuiteDefinition suite, RunResult result, IReadOnlyDictionary<string, BaselineFigures> baseline) =>
         from snapshot in result.Scenarios

@@ -39,6 +39,11 @@ internal sealed class ShardCoordinator : IAsyncDisposable
                 run_id text NOT NULL REFERENCES probe_runs (run_id), shard integer NOT NULL, host text NOT NULL,
                 registered_at timestamptz NOT NULL DEFAULT clock_timestamp(), started_at timestamptz, finished_at timestamptz,
                 exit_code integer, run_data bytea, PRIMARY KEY (run_id, shard));
+            ALTER TABLE probe_runs ADD COLUMN IF NOT EXISTS abort_reason text;
+            CREATE TABLE IF NOT EXISTS probe_shard_seconds (
+                run_id text NOT NULL, shard integer NOT NULL, scenario text NOT NULL, step text NOT NULL, second integer NOT NULL,
+                duration_ms double precision NOT NULL, ok bigint NOT NULL, fail bigint NOT NULL, bytes bigint NOT NULL, latency bytea NOT NULL,
+                PRIMARY KEY (run_id, shard, scenario, step, second));
             SELECT pg_advisory_unlock({MigrationLock});
             """, cancellation);
         return coordinator;
@@ -112,6 +117,67 @@ internal sealed class ShardCoordinator : IAsyncDisposable
         ExecuteAsync("UPDATE probe_shards SET finished_at = clock_timestamp(), exit_code = @code, run_data = @data WHERE run_id = @run AND shard = @shard", cancellation,
             ("run", runId), ("shard", shard), ("code", exitCode), ("data", runData));
 
+    /// <summary>Stores a shard's new per-second samples (a sample already stored is kept as it was).</summary>
+    public async Task UploadSecondsAsync(string runId, int shard, IReadOnlyList<ShardSecond> seconds, CancellationToken cancellation)
+    {
+        if (seconds.Count == 0)
+        {
+            return;
+        }
+
+        await using NpgsqlConnection connection = await _source.OpenConnectionAsync(cancellation);
+        await using NpgsqlBatch batch = new(connection);
+        foreach (ShardSecond s in seconds)
+        {
+            var command = new NpgsqlBatchCommand("""
+                INSERT INTO probe_shard_seconds (run_id, shard, scenario, step, second, duration_ms, ok, fail, bytes, latency)
+                VALUES (@run, @shard, @scenario, @step, @second, @ms, @ok, @fail, @bytes, @latency) ON CONFLICT DO NOTHING
+                """);
+            command.Parameters.AddWithValue("run", runId);
+            command.Parameters.AddWithValue("shard", shard);
+            command.Parameters.AddWithValue("scenario", s.Scenario);
+            command.Parameters.AddWithValue("step", s.Step ?? string.Empty);
+            command.Parameters.AddWithValue("second", s.Second);
+            command.Parameters.AddWithValue("ms", s.Duration.TotalMilliseconds);
+            command.Parameters.AddWithValue("ok", s.Ok);
+            command.Parameters.AddWithValue("fail", s.Fail);
+            command.Parameters.AddWithValue("bytes", s.Bytes);
+            command.Parameters.AddWithValue("latency", s.Latency);
+            batch.BatchCommands.Add(command);
+        }
+
+        await batch.ExecuteNonQueryAsync(cancellation);
+    }
+
+    /// <summary>Every shard's per-second samples of the run so far (a shard that died keeps what it sent).</summary>
+    public async Task<IReadOnlyList<(int Shard, ShardSecond Second)>> SecondsAsync(string runId, CancellationToken cancellation)
+    {
+        await using NpgsqlConnection connection = await _source.OpenConnectionAsync(cancellation);
+        await using var query = new NpgsqlCommand("SELECT shard, scenario, step, second, duration_ms, ok, fail, bytes, latency FROM probe_shard_seconds WHERE run_id = @run", connection);
+        query.Parameters.AddWithValue("run", runId);
+        var list = new List<(int, ShardSecond)>();
+        await using NpgsqlDataReader r = await query.ExecuteReaderAsync(cancellation);
+        while (await r.ReadAsync(cancellation))
+        {
+            list.Add((r.GetInt32(0), new ShardSecond(r.GetString(1), r.GetString(2) is { Length: > 0 } step ? step : null, r.GetInt32(3), TimeSpan.FromMilliseconds(r.GetDouble(4)), r.GetInt64(5), r.GetInt64(6), r.GetInt64(7), (byte[])r.GetValue(8))));
+        }
+
+        return list;
+    }
+
+    /// <summary>Records why the whole run aborts (the first reason wins) and returns the reason in force, if any.</summary>
+    public async Task<string?> AbortAsync(string runId, string? reason, CancellationToken cancellation)
+    {
+        await using NpgsqlConnection connection = await _source.OpenConnectionAsync(cancellation);
+        await using var command = new NpgsqlCommand("""
+            UPDATE probe_runs SET abort_reason = @reason WHERE run_id = @run AND abort_reason IS NULL AND @reason IS NOT NULL;
+            SELECT abort_reason FROM probe_runs WHERE run_id = @run;
+            """, connection);
+        command.Parameters.AddWithValue("run", runId);
+        command.Parameters.Add(new NpgsqlParameter("reason", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)reason ?? DBNull.Value });
+        return await command.ExecuteScalarAsync(cancellation) as string;
+    }
+
     /// <summary>The run's shard count, or null when no such run was registered.</summary>
     public async Task<int?> ShardCountAsync(string runId, CancellationToken cancellation)
     {
@@ -160,6 +226,9 @@ internal sealed class ShardCoordinator : IAsyncDisposable
         await command.ExecuteNonQueryAsync(cancellation);
     }
 }
+
+/// <summary>One shard's figures of one second of a scenario's iterations (step null) or of one step; <c>Latency</c> is the serialized histogram.</summary>
+internal sealed record ShardSecond(string Scenario, string? Step, int Second, TimeSpan Duration, long Ok, long Fail, long Bytes, byte[] Latency);
 
 /// <summary>One shard as the coordinator knows it; <c>RunData</c> is its run.json once it finished.</summary>
 internal sealed record ShardRecord(int Shard, string Host, DateTimeOffset RegisteredAt, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt, int? ExitCode, byte[]? RunData);

@@ -22,6 +22,8 @@ internal sealed class ShardSession : IAsyncDisposable
 
     public ShardIdentity Shard { get; }
 
+    public ShardCoordinator Coordinator => _coordinator;
+
     public string RunId { get; }
 
     /// <summary>Connects and registers; throws <see cref="FormatException"/> or <see cref="InvalidOperationException"/> for bad input, Npgsql errors when unreachable.</summary>

@@ -73,6 +73,8 @@ public sealed class ShardedRunTests(PostgresFixture postgres)
         {
         }
 
+        await WaitForSecondsAsync(coordinator, "k1", shard: 2); // it has streamed some figures before it dies
+
         doomed.Kill();
         await doomed.WaitForExitAsync();
         Assert.Equal(0, (await first).Item1);
@@ -82,10 +84,35 @@ public sealed class ShardedRunTests(PostgresFixture postgres)
         Assert.Equal(3, code);
         Assert.Contains("shard 2 of 3", output, StringComparison.Ordinal);
         Assert.Contains("did not finish", output, StringComparison.Ordinal);
+        Assert.Contains("are kept in probe_shard_seconds", output, StringComparison.Ordinal);
         JsonElement merged = Scenario(Path.Combine(folder, "merged", "summary.json"));
         long kept = Scenario(Path.Combine(folder, "shard0", "summary.json")).GetProperty("iterations").GetProperty("count").GetInt64()
             + Scenario(Path.Combine(folder, "shard1", "summary.json")).GetProperty("iterations").GetProperty("count").GetInt64();
         Assert.Equal(kept, merged.GetProperty("iterations").GetProperty("count").GetInt64());
+    }
+
+    [Fact]
+    public async Task AbortOnFail_JudgedOnMergedFigures_StopsEveryShard()
+    {
+        await using DemoTargetHost healthy = await DemoTargetHost.StartAsync(new DemoTargetOptions { Faults = new FaultSettings { RateLimit = int.MaxValue } });
+        await using DemoTargetHost failing = await DemoTargetHost.StartAsync(new DemoTargetOptions { Faults = new FaultSettings { ErrorRate = 1, RateLimit = int.MaxValue } });
+        string folder = ProbeProcess.TempFolder();
+        string suite = Suite(folder, healthy.Address, "\"load\": { \"keep_constant\": { \"copies\": 2, \"during\": \"30s\" } }",
+            "{ \"expr\": \"error_rate < 10% over 2s\", \"abort_on_fail\": true, \"delay_abort_eval\": \"2s\" }");
+        string coordinator = "postgres:" + await postgres.CreateDatabaseAsync();
+
+        // Shard 1 meets a target that fails every request; a large share of all requests fail, past the 10 % that aborts.
+        long started = Stopwatch.GetTimestamp();
+        var shards = await Task.WhenAll(
+            ProbeProcess.RunAsync(folder, "run", suite, "--out", "shard0", "--shard", "0/2", "--run-id", "a1", "--coordinator", coordinator),
+            ProbeProcess.RunAsync(folder, "run", suite, "--out", "shard1", "--shard", "1/2", "--run-id", "a1", "--coordinator", coordinator, "--target", $"api={failing.Address}"));
+
+        Assert.True(Stopwatch.GetElapsedTime(started) < TimeSpan.FromSeconds(25), "the shards should stop long before their 30 s");
+        Assert.All(shards, s => Assert.Equal(3, s.Item1));
+        Assert.All(shards, s => Assert.Contains("failed on the merged figures of all shards", s.Item2, StringComparison.Ordinal));
+        var (code, output, _) = await ProbeProcess.RunAsync(folder, "report", "merged", "--run-id", "a1", "--coordinator", coordinator);
+        Assert.Equal(3, code);
+        Assert.Contains("INVALID", output, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -99,14 +126,14 @@ public sealed class ShardedRunTests(PostgresFixture postgres)
         Assert.Contains("shard(s) 0, 2 of 3 never registered", err, StringComparison.Ordinal);
     }
 
-    private static string Suite(string folder, Uri target, string load)
+    private static string Suite(string folder, Uri target, string load, string threshold = "\"error_rate < 1%\"")
     {
         string path = Path.Combine(folder, "sharded.json");
         File.WriteAllText(path, $$"""
             { "version": 1, "suite": "sharded", "targets": { "api": { "url": "{{target}}" } },
               "scenarios": { "search": { "target": "api",
                 "steps": [ { "name": "health", "http": { "path": "/health" }, "checks": ["status == 200"] } ],
-                {{load}}, "thresholds": ["error_rate < 1%"] } } }
+                {{load}}, "thresholds": [{{threshold}}] } } }
             """);
         return path;
     }
@@ -115,6 +142,25 @@ public sealed class ShardedRunTests(PostgresFixture postgres)
     {
         using JsonDocument document = JsonDocument.Parse(File.ReadAllBytes(summary));
         return document.RootElement.GetProperty("scenarios")[0].Clone();
+    }
+
+    private static async Task WaitForSecondsAsync(string connection, string runId, int shard)
+    {
+        await using var db = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connection["postgres:".Length..]) { Pooling = false }.ConnectionString);
+        await db.OpenAsync();
+        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (true)
+        {
+            await using var query = new NpgsqlCommand("SELECT count(*) FROM probe_shard_seconds WHERE run_id = @run AND shard = @shard", db);
+            query.Parameters.AddWithValue("run", runId);
+            query.Parameters.AddWithValue("shard", shard);
+            if ((long)(await query.ExecuteScalarAsync(limit.Token))! > 0)
+            {
+                return;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(100), limit.Token);
+        }
     }
 
     private static async Task<DateTime[]> StartsAsync(string connection, string runId)
