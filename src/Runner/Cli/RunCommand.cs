@@ -42,10 +42,11 @@ internal static class RunCommand
         var coordinator = new Option<string?>("--coordinator") { Description = "PostgreSQL that coordinates a sharded run (start barrier, results): postgres://user:password@host:5432/db; PROBE_COORDINATOR in the environment." };
         var runId = new Option<string?>("--run-id") { Description = "The sharded run's id, the same for every shard (and for 'probe report --run-id')." };
         var barrierTimeout = new Option<string>("--barrier-timeout") { Description = "How long shards wait at the start barrier for the others.", DefaultValueFactory = _ => "60s" };
+        var otlp = new Option<string?>("--otlp") { Description = "Also send the gate verdict, thresholds and figures to this OpenTelemetry collector over OTLP/HTTP at the end, such as http://127.0.0.1:4318." };
         var baseline = new Option<string?>("--baseline", "-b") { Description = "Compare with an earlier run (its summary.json or its folder): each scenario's 'baseline' rules, by default p95 <= baseline +10%." };
         var command = new Command("run", "Run the suite's scenarios under their load, show progress, write reports and exit with the verdict.")
         {
-            suite, scenarios, targets, region, output, scale, quiet, json, baseline, push, metricsListen, metricsToken, shard, coordinator, runId, barrierTimeout,
+            suite, scenarios, targets, region, output, scale, quiet, json, baseline, push, metricsListen, metricsToken, shard, coordinator, runId, barrierTimeout, otlp,
         };
         command.SetAction((parse, cancellation) => RunAsync(new RunRequest(
             parse.GetValue(suite),
@@ -63,7 +64,8 @@ internal static class RunCommand
             parse.GetValue(shard),
             parse.GetValue(coordinator) ?? Environment.GetEnvironmentVariable("PROBE_COORDINATOR"),
             parse.GetValue(runId),
-            parse.GetValue(barrierTimeout)!), cancellation));
+            parse.GetValue(barrierTimeout)!,
+            parse.GetValue(otlp)), cancellation));
         return command;
     }
 
@@ -92,6 +94,12 @@ internal static class RunCommand
         if (request.Push is not null && (!Uri.TryCreate(request.Push, UriKind.Absolute, out pushUrl) || pushUrl.Scheme is not ("http" or "https")))
         {
             await Console.Error.WriteLineAsync($"probe: --push takes the Pushgateway's URL, such as http://127.0.0.1:9091; found '{request.Push}'");
+            return (int)ExitCode.BadInput;
+        }
+
+        if (request.Otlp is not null && !(Uri.TryCreate(request.Otlp, UriKind.Absolute, out Uri? otlpUrl) && otlpUrl.Scheme is "http" or "https"))
+        {
+            await Console.Error.WriteLineAsync($"probe: --otlp takes the collector's OTLP/HTTP base URL, such as http://127.0.0.1:4318; found '{request.Otlp}'");
             return (int)ExitCode.BadInput;
         }
 
@@ -259,6 +267,16 @@ internal static class RunCommand
             }
         }
 
+        if (request.Otlp is not null && Publishing.OtlpPublisher.Publish(new Uri(request.Otlp.TrimEnd('/') + "/"), info, result, TimeSpan.FromSeconds(10)) is { } otlpFailed)
+        {
+            // As with --push: the run and its reports stand, the lost export is said loudly.
+            await Console.Error.WriteLineAsync($"probe: --otlp: {otlpFailed}");
+        }
+        else if (request.Otlp is not null && !request.Quiet)
+        {
+            log.WriteLine($"sent the run's metrics over OTLP to {request.Otlp}");
+        }
+
         if (shard is not null)
         {
             await shard.FinishAsync((int)result.ExitCode, await File.ReadAllBytesAsync(Path.Combine(folder, "run.json"), cancellation), cancellation);
@@ -334,5 +352,5 @@ internal static class RunCommand
 
     private static string Ms(long ns) => DurationText.FormatNanoseconds(ns);
 
-    private sealed record RunRequest(string? Suite, string[] Scenarios, string[] Targets, string Region, string? Out, double DurationScale, bool Quiet, bool Json, string? Baseline, string? Push, string? MetricsListen, string? MetricsTokenFile, string? Shard, string? Coordinator, string? RunId, string BarrierTimeout);
+    private sealed record RunRequest(string? Suite, string[] Scenarios, string[] Targets, string Region, string? Out, double DurationScale, bool Quiet, bool Json, string? Baseline, string? Push, string? MetricsListen, string? MetricsTokenFile, string? Shard, string? Coordinator, string? RunId, string BarrierTimeout, string? Otlp);
 }
