@@ -46,6 +46,45 @@ public sealed class DurabilityTests(PostgresFixture postgres)
     }
 
     [Fact]
+    public async Task SqliteLockedThirtySeconds_EveryResultStoredExactlyOnce()
+    {
+        string folder = ProbeProcess.TempFolder();
+        string suite = SyntheticsSuites.Write(folder, ProbeProcess.FreePort());
+        string file = Path.Combine(folder, "results.db");
+        await using var runner = await SyntheticsProcess.StartAsync(folder, suite, "--store", "sqlite:" + file, "--ready-bound", "5s", "--refresh", "1s");
+        await runner.WaitForResultsAsync(6, Limit);
+
+        // Another process's write transaction holds the database: the runner's writes time out and fail.
+        await using (var holder = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={file};Pooling=False"))
+        {
+            await holder.OpenAsync();
+            await using (var begin = holder.CreateCommand())
+            {
+                begin.CommandText = "BEGIN EXCLUSIVE";
+                await begin.ExecuteNonQueryAsync();
+            }
+
+            long outageStart = TimeProvider.System.GetTimestamp();
+            await runner.WaitForAsync(e => e.GetProperty("event").GetString() == "store_unavailable", Limit);
+            var notReady = await runner.WaitForReadinessAsync((status, body) => status == 503 && body.GetProperty("spool_depth").GetInt64() > 0, Limit);
+            Assert.Contains("locked", notReady.GetProperty("store_error").GetString(), StringComparison.Ordinal);
+            TimeSpan rest = TimeSpan.FromSeconds(30) - TimeProvider.System.GetElapsedTime(outageStart);
+            if (rest > TimeSpan.Zero)
+            {
+                await Task.Delay(rest); // the outage itself lasts 30 s
+            }
+        }
+
+        await runner.WaitForReadinessAsync((status, body) => status == 200 && body.GetProperty("spool_depth").GetInt64() == 0, Limit);
+        await runner.SignalAsync("TERM");
+        Assert.Equal(0, await runner.WaitForExitAsync(Limit));
+
+        IReadOnlyList<Guid> stored = await StoredIds.SqliteAsync(file);
+        Assert.Equal(stored.Count, stored.Distinct().Count());
+        Assert.Equal(runner.ResultIds.Order(), stored.Order());
+    }
+
+    [Fact]
     public async Task Sigkill_SqliteStore_RestartLosesAndDoublesNothing() =>
         await KillAndRestartAsync(folder => ["--store", "sqlite:" + Path.Combine(folder, "results.db")], folder => StoredIds.SqliteAsync(Path.Combine(folder, "results.db")));
 
