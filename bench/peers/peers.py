@@ -47,14 +47,19 @@ http {{
 }}
 """)
     process = subprocess.Popen(["taskset", "-c", "1", "nginx", "-c", conf, "-p", folder], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(100):
+    return await_listening(process, port, f"nginx did not start; see {folder}/error.log")
+
+
+def await_listening(process, port, failure):
+    """Returns process once something accepts connections on port (10 s at most), else stops it and exits."""
+    for _ in range(200):
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
             return process
         except OSError:
             time.sleep(0.05)
     process.kill()
-    sys.exit(f"nginx did not start; see {folder}/error.log")
+    sys.exit(failure)
 
 
 def run(cmd, cwd=None):
@@ -125,14 +130,7 @@ def start_stalling_target(port):
     dll = os.path.join(ROOT, "src", "Runner", "bin", "Release", "net10.0", "probe.dll")
     process = subprocess.Popen(["taskset", "-c", "1", "dotnet", dll, "demo-target", "--listen", f"127.0.0.1:{port}", "--stall-every", "5s", "--stall-for", "1s", "--rate-limit", "0"],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(200):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
-            return process
-        except OSError:
-            time.sleep(0.05)
-    process.kill()
-    sys.exit("the demo target did not start")
+    return await_listening(process, port, "the demo target did not start")
 
 
 def coordinated_omission(seconds, folder):

@@ -79,32 +79,10 @@ public static class SloMath
     }
 
     /// <summary>Availability by occurrences from per-minute tallies, optionally for one region.</summary>
-    public static Sli Availability(IEnumerable<MinuteTally> tallies, string? region = null)
-    {
-        ArgumentNullException.ThrowIfNull(tallies);
-        long good = 0, valid = 0;
-        foreach (MinuteTally t in tallies.Where(t => region is null || t.Region == region))
-        {
-            valid += t.Runs;
-            good += t.Ok;
-        }
-
-        return new Sli(good, valid);
-    }
+    public static Sli Availability(IEnumerable<MinuteTally> tallies, string? region = null) => Occurrences(tallies, region, static t => t.Ok);
 
     /// <summary>Latency by occurrences from per-minute tallies (runs that succeeded under the threshold over all runs), optionally for one region.</summary>
-    public static Sli Latency(IEnumerable<MinuteTally> tallies, string? region = null)
-    {
-        ArgumentNullException.ThrowIfNull(tallies);
-        long good = 0, valid = 0;
-        foreach (MinuteTally t in tallies.Where(t => region is null || t.Region == region))
-        {
-            valid += t.Runs;
-            good += t.Fast;
-        }
-
-        return new Sli(good, valid);
-    }
+    public static Sli Latency(IEnumerable<MinuteTally> tallies, string? region = null) => Occurrences(tallies, region, static t => t.Fast);
 
     /// <summary>
     /// Availability by timeslices from per-minute tallies: a minute is good when, of the regions that
@@ -155,6 +133,19 @@ public static class SloMath
         ArgumentNullException.ThrowIfNull(records);
         windows ??= [TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(30), TimeSpan.FromHours(1), TimeSpan.FromHours(2), TimeSpan.FromHours(6), TimeSpan.FromDays(1), TimeSpan.FromDays(3)];
         return windows.ToDictionary(w => w, w => BurnRate(Availability(records.Where(r => r.At > now - w && r.At <= now)), objective));
+    }
+
+    private static Sli Occurrences(IEnumerable<MinuteTally> tallies, string? region, Func<MinuteTally, long> good)
+    {
+        ArgumentNullException.ThrowIfNull(tallies);
+        long goodRuns = 0, valid = 0;
+        foreach (MinuteTally t in tallies.Where(t => region is null || t.Region == region))
+        {
+            valid += t.Runs;
+            goodRuns += good(t);
+        }
+
+        return new Sli(goodRuns, valid);
     }
 
     private static void ValidateObjective(double objective)

@@ -86,4 +86,23 @@ public class SloMathTests
 
     private static CheckRecord Run(double minute, string region, bool ok, double ms = 100) =>
         new(T0.AddMinutes(minute), region, ok, TimeSpan.FromMilliseconds(ms));
+
+    [Fact]
+    public void MinuteTallies_OccurrencesPerRegionAndTimeslicesWithAQuorum()
+    {
+        // Minute 0: all three regions good. Minute 1: ap-south fails once. Minute 2: two regions fail.
+        MinuteTally[] tallies =
+        [
+            new(0, "us-east", 2, 2, 2), new(0, "eu-west", 2, 2, 1), new(0, "ap-south", 2, 2, 2),
+            new(1, "us-east", 2, 2, 2), new(1, "eu-west", 2, 2, 2), new(1, "ap-south", 2, 1, 1),
+            new(2, "us-east", 2, 2, 0), new(2, "eu-west", 2, 0, 0), new(2, "ap-south", 2, 1, 1),
+        ];
+
+        Assert.Equal(new Sli(14, 18), SloMath.Availability(tallies));
+        Assert.Equal(new Sli(4, 6), SloMath.Availability(tallies, "ap-south"));
+        Assert.Equal(new Sli(11, 18), SloMath.Latency(tallies));
+        Assert.Equal(new Sli(4, 6), SloMath.Latency(tallies, "us-east"));
+        Assert.Equal(new Sli(2, 3), SloMath.Timeslices(tallies, quorum: 2));
+        Assert.Equal(new Sli(1, 3), SloMath.Timeslices(tallies, quorum: 3));
+    }
 }
