@@ -60,7 +60,7 @@ internal static class ReportCommand
         try
         {
             await using ShardCoordinator coordinator = await ShardCoordinator.ConnectAsync(address, cancellation);
-            if (await coordinator.ShardCountAsync(runId, cancellation) is not { } count)
+            if (await coordinator.RunAsync(runId, cancellation) is not var (count, allowMissing))
             {
                 await Console.Error.WriteLineAsync($"probe report: no run '{runId}' in {coordinator.Description}");
                 return (int)ExitCode.BadInput;
@@ -88,10 +88,12 @@ internal static class ReportCommand
                 return (int)ExitCode.Invalid;
             }
 
-            RunResult merged = ReportFiles.WriteMerged(dir, data, missing);
+            // The suite may accept a few missing shards (sharding.allow_missing_shards): then they are noted, and the others' verdict stands.
+            bool tolerated = missing.Length <= allowMissing;
+            RunResult merged = ReportFiles.WriteMerged(dir, data, tolerated ? [] : missing);
             foreach (string reason in missing)
             {
-                Console.WriteLine($"  invalid: {reason}");
+                Console.WriteLine($"  {(tolerated ? "missing (allowed by the suite)" : "invalid")}: {reason}");
             }
 
             Console.WriteLine($"merged {data.Length} of {count} shards of run '{runId}' into {Path.Combine(dir, "report.html")}: {merged.Verdict.ToString().ToUpperInvariant()} (exit code {(int)merged.ExitCode})");

@@ -150,7 +150,7 @@ internal static class RunCommand
                     return await RunBoundAsync(request, suite, bound, baseline, pushgateway, null, log, cancellation);
                 }
 
-                await using ShardSession? session = await ShardInput.JoinAsync(request.Coordinator!, shardIdentity!, request.RunId!, Console.Error, cancellation);
+                await using ShardSession? session = await ShardInput.JoinAsync(request.Coordinator!, shardIdentity!, request.RunId!, suite.AllowMissingShards, Console.Error, cancellation);
                 if (session is null)
                 {
                     return (int)ExitCode.BadInput;

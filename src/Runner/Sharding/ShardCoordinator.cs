@@ -40,6 +40,7 @@ internal sealed class ShardCoordinator : IAsyncDisposable
                 registered_at timestamptz NOT NULL DEFAULT clock_timestamp(), started_at timestamptz, finished_at timestamptz,
                 exit_code integer, run_data bytea, PRIMARY KEY (run_id, shard));
             ALTER TABLE probe_runs ADD COLUMN IF NOT EXISTS abort_reason text;
+            ALTER TABLE probe_runs ADD COLUMN IF NOT EXISTS allow_missing integer NOT NULL DEFAULT 0;
             CREATE TABLE IF NOT EXISTS probe_shard_seconds (
                 run_id text NOT NULL, shard integer NOT NULL, scenario text NOT NULL, step text NOT NULL, second integer NOT NULL,
                 duration_ms double precision NOT NULL, ok bigint NOT NULL, fail bigint NOT NULL, bytes bigint NOT NULL, latency bytea NOT NULL,
@@ -49,15 +50,20 @@ internal sealed class ShardCoordinator : IAsyncDisposable
         return coordinator;
     }
 
-    /// <summary>Registers shard <paramref name="shard"/> of <paramref name="count"/>; a shard run again replaces its earlier registration.</summary>
+    /// <summary>
+    /// Registers shard <paramref name="shard"/> of <paramref name="count"/>; a shard run again replaces its
+    /// earlier registration. <paramref name="allowMissing"/>: how many shards may be missing with the
+    /// verdict still standing (the suite's <c>sharding.allow_missing_shards</c>).
+    /// </summary>
     /// <exception cref="InvalidOperationException">The run id exists with another shard count.</exception>
-    public async Task RegisterAsync(string runId, int shard, int count, string host, CancellationToken cancellation)
+    public async Task RegisterAsync(string runId, int shard, int count, int allowMissing, string host, CancellationToken cancellation)
     {
         await using NpgsqlConnection connection = await _source.OpenConnectionAsync(cancellation);
-        await using (var run = new NpgsqlCommand("INSERT INTO probe_runs (run_id, shards) VALUES (@run, @count) ON CONFLICT (run_id) DO NOTHING; SELECT shards FROM probe_runs WHERE run_id = @run", connection))
+        await using (var run = new NpgsqlCommand("INSERT INTO probe_runs (run_id, shards, allow_missing) VALUES (@run, @count, @allow) ON CONFLICT (run_id) DO NOTHING; SELECT shards FROM probe_runs WHERE run_id = @run", connection))
         {
             run.Parameters.AddWithValue("run", runId);
             run.Parameters.AddWithValue("count", count);
+            run.Parameters.AddWithValue("allow", allowMissing);
             int existing = (int)(await run.ExecuteScalarAsync(cancellation))!;
             if (existing != count)
             {
@@ -178,13 +184,14 @@ internal sealed class ShardCoordinator : IAsyncDisposable
         return await command.ExecuteScalarAsync(cancellation) as string;
     }
 
-    /// <summary>The run's shard count, or null when no such run was registered.</summary>
-    public async Task<int?> ShardCountAsync(string runId, CancellationToken cancellation)
+    /// <summary>The run's shard count and how many may be missing, or null when no such run was registered.</summary>
+    public async Task<(int Shards, int AllowMissing)?> RunAsync(string runId, CancellationToken cancellation)
     {
         await using NpgsqlConnection connection = await _source.OpenConnectionAsync(cancellation);
-        await using var query = new NpgsqlCommand("SELECT shards FROM probe_runs WHERE run_id = @run", connection);
+        await using var query = new NpgsqlCommand("SELECT shards, allow_missing FROM probe_runs WHERE run_id = @run", connection);
         query.Parameters.AddWithValue("run", runId);
-        return await query.ExecuteScalarAsync(cancellation) as int?;
+        await using NpgsqlDataReader r = await query.ExecuteReaderAsync(cancellation);
+        return await r.ReadAsync(cancellation) ? (r.GetInt32(0), r.GetInt32(1)) : null;
     }
 
     /// <summary>Every registered shard of the run, with its data when it finished.</summary>

@@ -37,11 +37,11 @@ internal static class ShardInput
     }
 
     /// <summary>Connects and registers; null after printing why not (the caller exits 2).</summary>
-    public static async Task<ShardSession?> JoinAsync(string coordinator, ShardIdentity shard, string runId, TextWriter errors, CancellationToken cancellation)
+    public static async Task<ShardSession?> JoinAsync(string coordinator, ShardIdentity shard, string runId, int allowMissing, TextWriter errors, CancellationToken cancellation)
     {
         try
         {
-            return await ShardSession.JoinAsync(coordinator, shard, runId, TimeProvider.System, cancellation);
+            return await ShardSession.JoinAsync(coordinator, shard, runId, allowMissing, TimeProvider.System, cancellation);
         }
         catch (Exception e) when (e is FormatException or InvalidOperationException or NpgsqlException or ArgumentException)
         {

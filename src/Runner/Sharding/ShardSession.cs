@@ -27,12 +27,12 @@ internal sealed class ShardSession : IAsyncDisposable
     public string RunId { get; }
 
     /// <summary>Connects and registers; throws <see cref="FormatException"/> or <see cref="InvalidOperationException"/> for bad input, Npgsql errors when unreachable.</summary>
-    public static async Task<ShardSession> JoinAsync(string coordinator, ShardIdentity shard, string runId, TimeProvider time, CancellationToken cancellation)
+    public static async Task<ShardSession> JoinAsync(string coordinator, ShardIdentity shard, string runId, int allowMissing, TimeProvider time, CancellationToken cancellation)
     {
         ShardCoordinator connected = await ShardCoordinator.ConnectAsync(coordinator, cancellation);
         try
         {
-            await connected.RegisterAsync(runId, shard.Index, shard.Count, Environment.MachineName, cancellation);
+            await connected.RegisterAsync(runId, shard.Index, shard.Count, allowMissing, Environment.MachineName, cancellation);
             return new ShardSession(connected, shard, runId, time);
         }
         catch

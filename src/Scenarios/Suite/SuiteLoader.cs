@@ -9,7 +9,7 @@ namespace Probe.Scenarios.Suite;
 /// </summary>
 public static class SuiteLoader
 {
-    internal static readonly string[] RootFields = ["version", "suite", "targets", "scenarios", "golden", "slos", "regions"];
+    internal static readonly string[] RootFields = ["version", "suite", "targets", "scenarios", "golden", "slos", "regions", "sharding"];
 
     /// <summary>Loads <paramref name="path"/>.</summary>
     /// <param name="path">The suite file.</param>
@@ -100,7 +100,10 @@ public static class SuiteLoader
         }
 
         var slos = SloReader.Read(root, scenarios.Select(s => s.Name).ToArray());
-        return new SuiteDefinition(name, file, targets, scenarios, golden, slos, regions);
+        int allowMissing = root.Field("sharding") is { } sharding && sharding.IsObjectWith("the sharding settings", "allow_missing_shards")
+            ? (int)(sharding.Integer("allow_missing_shards", 0, 1000) ?? 0)
+            : 0;
+        return new SuiteDefinition(name, file, targets, scenarios, golden, slos, regions) { AllowMissingShards = allowMissing };
     }
 
     /// <summary>The parser's message without the position and path it appends (we print those ourselves).</summary>

@@ -16,6 +16,9 @@ public sealed record SuiteDefinition(
     IReadOnlyList<string> Regions)
 {
     public ScenarioSpec? Scenario(string name) => Scenarios.FirstOrDefault(s => s.Name == name);
+
+    /// <summary>A sharded run with at most this many shards missing still gets a verdict (0 to 1000; the default 0: any missing shard makes it invalid).</summary>
+    public int AllowMissingShards { get; init; }
 }
 
 /// <summary>

@@ -52,12 +52,14 @@ public sealed class ShardedRunTests(PostgresFixture postgres)
         Assert.True((starts.Max() - starts.Min()).TotalMilliseconds <= 50, $"shards started {(starts.Max() - starts.Min()).TotalMilliseconds:0.0} ms apart");
     }
 
-    [Fact]
-    public async Task ShardKilledMidRun_ReportNamesItAndTheVerdictIsInvalid()
+    [Theory]
+    [InlineData(0, 3, "invalid: shard 2 of 3")]
+    [InlineData(1, 0, "missing (allowed by the suite): shard 2 of 3")]
+    public async Task ShardKilledMidRun_ReportNamesIt_VerdictInvalidUnlessTheSuiteAllowsIt(int allowMissing, int verdict, string expected)
     {
         await using DemoTargetHost target = await DemoTargetHost.StartAsync(new DemoTargetOptions { Faults = new FaultSettings { RateLimit = int.MaxValue } });
         string folder = ProbeProcess.TempFolder();
-        string suite = Suite(folder, target.Address, "\"load\": { \"keep_constant\": { \"copies\": 3, \"during\": \"6s\" } }");
+        string suite = Suite(folder, target.Address, "\"load\": { \"keep_constant\": { \"copies\": 3, \"during\": \"6s\" } }", sharding: allowMissing);
         string coordinator = "postgres:" + await postgres.CreateDatabaseAsync();
 
         Task<(int, string, string)> first = ProbeProcess.RunAsync(folder, "run", suite, "--out", "shard0", "--quiet", "--shard", "0/3", "--run-id", "k1", "--coordinator", coordinator);
@@ -81,8 +83,8 @@ public sealed class ShardedRunTests(PostgresFixture postgres)
         Assert.Equal(0, (await second).Item1);
 
         var (code, output, _) = await ProbeProcess.RunAsync(folder, "report", "merged", "--run-id", "k1", "--coordinator", coordinator);
-        Assert.Equal(3, code);
-        Assert.Contains("shard 2 of 3", output, StringComparison.Ordinal);
+        Assert.Equal(verdict, code);
+        Assert.Contains(expected, output, StringComparison.Ordinal);
         Assert.Contains("did not finish", output, StringComparison.Ordinal);
         Assert.Contains("are kept in probe_shard_seconds", output, StringComparison.Ordinal);
         JsonElement merged = Scenario(Path.Combine(folder, "merged", "summary.json"));
@@ -126,11 +128,11 @@ public sealed class ShardedRunTests(PostgresFixture postgres)
         Assert.Contains("shard(s) 0, 2 of 3 never registered", err, StringComparison.Ordinal);
     }
 
-    private static string Suite(string folder, Uri target, string load, string threshold = "\"error_rate < 1%\"")
+    private static string Suite(string folder, Uri target, string load, string threshold = "\"error_rate < 1%\"", int sharding = 0)
     {
         string path = Path.Combine(folder, "sharded.json");
         File.WriteAllText(path, $$"""
-            { "version": 1, "suite": "sharded", "targets": { "api": { "url": "{{target}}" } },
+            { "version": 1, "suite": "sharded", "targets": { "api": { "url": "{{target}}" } }, "sharding": { "allow_missing_shards": {{sharding}} },
               "scenarios": { "search": { "target": "api",
                 "steps": [ { "name": "health", "http": { "path": "/health" }, "checks": ["status == 200"] } ],
                 {{load}}, "thresholds": [{{threshold}}] } } }
