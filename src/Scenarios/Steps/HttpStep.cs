@@ -29,6 +29,7 @@ internal sealed class HttpStep
     private readonly bool _readBody;
     private readonly bool _readHeaders;
     private readonly bool _templated;
+    private readonly byte[]? _prepared;
 
     private readonly StepChecks _checks;
 
@@ -47,7 +48,12 @@ internal sealed class HttpStep
         _readBody = spec.Checks.Any(c => c.Subject.Kind == SubjectKind.Body) || spec.Extract.Values.Any(s => s.Kind == SubjectKind.Body);
         _readHeaders = spec.Checks.Any(c => c.Subject.Kind == SubjectKind.Header) || spec.Extract.Values.Any(s => s.Kind == SubjectKind.Header);
         _templated = Variables.Referenced(spec).Any();
+        // Plain HTTP takes the lean path (a redirect to follow goes on through HttpClient); its request bytes are made once here.
+        _lean = client.Lean;
+        _prepared = _lean is null || _templated ? null : _lean.Prepare(spec.Method, _url.PathAndQuery, _headers, _body, _contentType);
     }
+
+    private readonly Lean.LeanHttpClient? _lean;
 
     public string Name => _spec.Name;
 
@@ -83,12 +89,26 @@ internal sealed class HttpStep
         }
     }
 
-    private async Task<Answer> SendAsync(Request template, CancellationToken cancellation)
+    private async ValueTask<Answer> SendAsync(Request template, CancellationToken cancellation)
     {
-        Uri url = template.Url;
-        HttpMethod method = _method;
         long start = _time.GetTimestamp();
-        for (int hop = 0; ; hop++)
+        if (_lean is null)
+        {
+            return await SendViaHttpClientAsync(template, template.Url, _method, start, 0, cancellation).ConfigureAwait(false);
+        }
+
+        Answer answer = await SendLeanAsync(_lean, template, start, cancellation).ConfigureAwait(false);
+        return _spec.FollowRedirects && answer.Status is >= 300 and < 400 && answer.Location is { } location
+            ? await SendViaHttpClientAsync(template, new Uri(template.Url, location), RedirectMethod(answer.Status, _method), start, 1, cancellation).ConfigureAwait(false)
+            : answer;
+    }
+
+    private static HttpMethod RedirectMethod(int status, HttpMethod method) =>
+        status is 307 or 308 ? method : (method == HttpMethod.Head ? HttpMethod.Head : HttpMethod.Get);
+
+    private async ValueTask<Answer> SendViaHttpClientAsync(Request template, Uri url, HttpMethod method, long start, int hops, CancellationToken cancellation)
+    {
+        for (int hop = hops; ; hop++)
         {
             using HttpRequestMessage request = NewRequest(template, method, url, withBody: method == _method);
             using HttpResponseMessage response = await _client.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellation).ConfigureAwait(false);
@@ -97,7 +117,7 @@ internal sealed class HttpStep
             if (_spec.FollowRedirects && status is >= 300 and < 400 && response.Headers.Location is { } location && hop < MaxRedirects)
             {
                 url = location.IsAbsoluteUri ? location : new Uri(url, location);
-                method = status is 307 or 308 ? method : (method == HttpMethod.Head ? HttpMethod.Head : HttpMethod.Get);
+                method = RedirectMethod(status, method);
                 continue;
             }
 
@@ -112,8 +132,8 @@ internal sealed class HttpStep
                 _time.ToNanoseconds(headersAt - start),
                 _time.ToNanoseconds(end - headersAt));
             // Headers are copied only when a check or an extract reads them: this runs per request.
-            var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-            if (_readHeaders)
+            Dictionary<string, string>? headers = _readHeaders ? new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase) : null;
+            if (headers is not null)
             {
                 foreach (KeyValuePair<string, IEnumerable<string>> h in response.Headers.Concat(response.Content.Headers))
                 {
@@ -121,8 +141,22 @@ internal sealed class HttpStep
                 }
             }
 
-            return new Answer(status, size, text, headers, _time.ToNanoseconds(end - start), phases);
+            return new Answer(status, size, text, headers, _time.ToNanoseconds(end - start), phases, null);
         }
+    }
+
+    private async ValueTask<Answer> SendLeanAsync(Lean.LeanHttpClient lean, Request template, long start, CancellationToken cancellation)
+    {
+        byte[] request = _prepared ?? lean.Prepare(_spec.Method, template.Url.PathAndQuery, template.Headers, template.Body, _contentType);
+        var (response, connect) = await lean.SendAsync(request, new Lean.LeanReadOptions(_readBody, _readHeaders, _spec.MaxBodyBytes), cancellation).ConfigureAwait(false);
+        long end = _time.GetTimestamp();
+        var phases = new PhaseTimings(
+            connect == default ? -1 : connect.DnsNs,
+            connect == default ? -1 : connect.ConnectNs,
+            -1,
+            _time.ToNanoseconds(response.HeadersAt - start),
+            _time.ToNanoseconds(end - response.HeadersAt));
+        return new Answer(response.Status, response.BodyBytes, response.Body, response.Headers, _time.ToNanoseconds(end - start), phases, response.Location);
     }
 
     private HttpRequestMessage NewRequest(Request template, HttpMethod method, Uri url, bool withBody)
@@ -180,7 +214,7 @@ internal sealed class HttpStep
 
     private StepResult Judge(Answer answer, long bytes)
     {
-        var input = new CheckInput(answer.Status, answer.DurationNs, answer.Bytes, answer.Body, name => answer.Headers.GetValueOrDefault(name));
+        var input = new CheckInput(answer.Status, answer.DurationNs, answer.Bytes, answer.Body, name => answer.Headers?.GetValueOrDefault(name));
         if (_checks.FirstFailure(input) is { } failure)
         {
             return StepResult.Fail(FailureReason.Check, failure, answer.Status, bytes) with { Phases = answer.Phases };
@@ -206,7 +240,7 @@ internal sealed class HttpStep
 
     private StepResult ExtractInto(Dictionary<string, string>? variables, Answer answer, StepResult result)
     {
-        var input = new CheckInput(answer.Status, answer.DurationNs, answer.Bytes, answer.Body, name => answer.Headers.GetValueOrDefault(name));
+        var input = new CheckInput(answer.Status, answer.DurationNs, answer.Bytes, answer.Body, name => answer.Headers?.GetValueOrDefault(name));
         foreach ((string name, CheckSubject subject) in _spec.Extract)
         {
             string? value = subject.Kind == SubjectKind.Status ? answer.Status.ToString(System.Globalization.CultureInfo.InvariantCulture) : CheckEvaluator.Read(subject, input).Text;
@@ -238,5 +272,5 @@ internal sealed class HttpStep
 
     private sealed record Request(Uri Url, KeyValuePair<string, string>[] Headers, byte[]? Body);
 
-    private readonly record struct Answer(int Status, long Bytes, string? Body, Dictionary<string, string> Headers, long DurationNs, PhaseTimings Phases);
+    private readonly record struct Answer(int Status, long Bytes, string? Body, Dictionary<string, string>? Headers, long DurationNs, PhaseTimings Phases, string? Location);
 }

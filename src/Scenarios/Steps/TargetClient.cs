@@ -38,15 +38,24 @@ internal sealed class TargetClient : IDisposable
                 RemoteCertificateValidationCallback = (_, _, _, errors) => errors == System.Net.Security.SslPolicyErrors.None || target.InsecureTls,
             },
         };
-        HttpMessageHandler outer = network is null || network == NetworkConditions.None ? handler : new ConditionedHandler(handler, network, time);
+        bool conditioned = network is not null && network != NetworkConditions.None;
+        HttpMessageHandler outer = conditioned ? new ConditionedHandler(handler, network!, time) : handler;
         Http = new HttpClient(outer, disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
+        Lean = target.Url.Scheme == Uri.UriSchemeHttp && !conditioned ? new Lean.LeanHttpClient(target.Url, time) : null;
     }
 
     public TargetSpec Target { get; }
 
     public HttpClient Http { get; }
 
-    public void Dispose() => Http.Dispose();
+    /// <summary>The fast path for plain-HTTP targets (null for https, where <see cref="Http"/> does TLS and HTTP/2, and under simulated network conditions).</summary>
+    public Lean.LeanHttpClient? Lean { get; }
+
+    public void Dispose()
+    {
+        Http.Dispose();
+        Lean?.Dispose();
+    }
 
     [SuppressMessage("Reliability", "CA2000", Justification = "The socket is owned by the returned stream.")]
     private async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellation)

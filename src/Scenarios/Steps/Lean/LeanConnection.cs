@@ -1,0 +1,256 @@
+using System.Buffers;
+using System.Buffers.Text;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace Probe.Scenarios.Steps.Lean;
+
+/// <summary>
+/// One keep-alive HTTP/1.1 connection on a plain socket: writes a prepared request and parses the
+/// response in place — status line, the headers it needs (Content-Length, Transfer-Encoding,
+/// Connection, Location, and all of them only when a check reads headers), then the body by length,
+/// by chunks, or to the end of the connection — counting the body and keeping it only when asked.
+/// No per-request allocation beyond what a check needs.
+/// </summary>
+internal sealed class LeanConnection : IDisposable
+{
+    private const int BufferSize = 16 * 1024;
+
+    private readonly Socket _socket;
+    private readonly byte[] _buffer = new byte[BufferSize];
+    private int _start;
+    private int _end;
+
+    public LeanConnection(Socket socket) => _socket = socket;
+
+    /// <summary>False once the server said Connection: close, or the exchange broke off.</summary>
+    public bool Reusable { get; private set; } = true;
+
+    /// <summary>Whether the last exchange got any answer byte: a kept-alive connection the server had closed gets none.</summary>
+    public bool Answered => _end > 0;
+
+    public async ValueTask<LeanResponse> ExchangeAsync(ReadOnlyMemory<byte> request, LeanReadOptions options, TimeProvider time, CancellationToken cancellation)
+    {
+        Reusable = false; // until the exchange completes cleanly
+        _start = _end = 0;
+        await _socket.SendAsync(request, SocketFlags.None, cancellation).ConfigureAwait(false);
+        int headerEnd;
+        while ((headerEnd = _buffer.AsSpan(_start, _end - _start).IndexOf("\r\n\r\n"u8)) < 0)
+        {
+            if (_end == BufferSize)
+            {
+                throw new HttpRequestException(HttpRequestError.InvalidResponse, "the response headers are larger than 16 KB");
+            }
+
+            await FillAsync(cancellation).ConfigureAwait(false);
+        }
+
+        long headersAt = time.GetTimestamp();
+        var head = new Head();
+        ParseHead(_buffer.AsSpan(_start, headerEnd + 2), options.KeepHeaders, ref head);
+        _start += headerEnd + 4;
+
+        using var kept = options.KeepBody ? new MemoryStream() : null;
+        long size = head.Chunked
+            ? await ReadChunkedAsync(kept, options.MaxBodyBytes, cancellation).ConfigureAwait(false)
+            : head.ContentLength is { } length ? await ReadLengthAsync(length, kept, options.MaxBodyBytes, cancellation).ConfigureAwait(false)
+            : head.Status is 204 or 304 || (head.Status >= 100 && head.Status < 200) ? 0
+            : await ReadToEndAsync(kept, options.MaxBodyBytes, cancellation).ConfigureAwait(false);
+        Reusable = !head.Close && (head.Chunked || head.ContentLength is not null || head.Status is 204 or 304);
+        string? body = kept is null ? null : Encoding.UTF8.GetString(kept.GetBuffer(), 0, (int)kept.Length);
+        return new LeanResponse(head.Status, size, body, head.Headers, headersAt, head.Location);
+    }
+
+    public void Dispose() => _socket.Dispose();
+
+    private async ValueTask FillAsync(CancellationToken cancellation)
+    {
+        if (_start > 0 && _start == _end)
+        {
+            _start = _end = 0;
+        }
+        else if (_end == BufferSize)
+        {
+            Buffer.BlockCopy(_buffer, _start, _buffer, 0, _end - _start);
+            _end -= _start;
+            _start = 0;
+        }
+
+        int read = await _socket.ReceiveAsync(_buffer.AsMemory(_end), SocketFlags.None, cancellation).ConfigureAwait(false);
+        if (read == 0)
+        {
+            throw new HttpRequestException(HttpRequestError.ResponseEnded, "the connection closed before the answer was complete");
+        }
+
+        _end += read;
+    }
+
+    private async ValueTask<long> ReadLengthAsync(long length, MemoryStream? kept, long max, CancellationToken cancellation)
+    {
+        Limit(length, max);
+        long left = length;
+        while (left > 0)
+        {
+            if (_start == _end)
+            {
+                await FillAsync(cancellation).ConfigureAwait(false);
+            }
+
+            int take = (int)Math.Min(left, _end - _start);
+            kept?.Write(_buffer, _start, take);
+            _start += take;
+            left -= take;
+        }
+
+        return length;
+    }
+
+    private async ValueTask<long> ReadChunkedAsync(MemoryStream? kept, long max, CancellationToken cancellation)
+    {
+        long total = 0;
+        while (true)
+        {
+            int lineEnd;
+            while ((lineEnd = _buffer.AsSpan(_start, _end - _start).IndexOf("\r\n"u8)) < 0)
+            {
+                await FillAsync(cancellation).ConfigureAwait(false);
+            }
+
+            ReadOnlySpan<byte> line = _buffer.AsSpan(_start, lineEnd);
+            int semicolon = line.IndexOf((byte)';');
+            if (!Utf8Parser.TryParse(semicolon < 0 ? line : line[..semicolon], out long chunk, out _, 'x') || chunk < 0)
+            {
+                throw new HttpRequestException(HttpRequestError.InvalidResponse, "a chunk size of the chunked body is not hexadecimal");
+            }
+
+            _start += lineEnd + 2;
+            if (chunk == 0)
+            {
+                await SkipTrailersAsync(cancellation).ConfigureAwait(false);
+                return total;
+            }
+
+            total += chunk;
+            Limit(total, max);
+            await ReadLengthAsync(chunk, kept, long.MaxValue, cancellation).ConfigureAwait(false);
+            while (_end - _start < 2)
+            {
+                await FillAsync(cancellation).ConfigureAwait(false);
+            }
+
+            _start += 2; // the chunk's CRLF
+        }
+    }
+
+    private async ValueTask SkipTrailersAsync(CancellationToken cancellation)
+    {
+        while (true)
+        {
+            int lineEnd;
+            while ((lineEnd = _buffer.AsSpan(_start, _end - _start).IndexOf("\r\n"u8)) < 0)
+            {
+                await FillAsync(cancellation).ConfigureAwait(false);
+            }
+
+            _start += lineEnd + 2;
+            if (lineEnd == 0)
+            {
+                return;
+            }
+        }
+    }
+
+    private async ValueTask<long> ReadToEndAsync(MemoryStream? kept, long max, CancellationToken cancellation)
+    {
+        long total = _end - _start;
+        kept?.Write(_buffer, _start, _end - _start);
+        _start = _end = 0;
+        while (true)
+        {
+            int read = await _socket.ReceiveAsync(_buffer.AsMemory(), SocketFlags.None, cancellation).ConfigureAwait(false);
+            if (read == 0)
+            {
+                return total;
+            }
+
+            total += read;
+            Limit(total, max);
+            kept?.Write(_buffer, 0, read);
+        }
+    }
+
+    private static void Limit(long size, long max)
+    {
+        if (size > max)
+        {
+            throw new BodyTooLargeException(max);
+        }
+    }
+
+    /// <summary>Parses "HTTP/1.1 200 OK\r\n" and the header lines (each ending in CRLF).</summary>
+    private static void ParseHead(ReadOnlySpan<byte> head, bool keepHeaders, ref Head result)
+    {
+        int lineEnd = head.IndexOf("\r\n"u8);
+        ReadOnlySpan<byte> status = head[..lineEnd];
+        if (status.Length < 12 || !status.StartsWith("HTTP/1."u8) || !Utf8Parser.TryParse(status.Slice(9, 3), out int code, out _))
+        {
+            throw new HttpRequestException(HttpRequestError.InvalidResponse, "the answer does not start with an HTTP/1.x status line");
+        }
+
+        result.Status = code;
+        result.Close = status[7] == (byte)'0'; // HTTP/1.0 closes unless it says keep-alive
+        result.Headers = keepHeaders ? new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase) : null;
+        ReadOnlySpan<byte> rest = head[(lineEnd + 2)..];
+        while (rest.Length > 0)
+        {
+            lineEnd = rest.IndexOf("\r\n"u8);
+            ReadOnlySpan<byte> line = rest[..lineEnd];
+            rest = rest[(lineEnd + 2)..];
+            int colon = line.IndexOf((byte)':');
+            if (colon <= 0)
+            {
+                continue;
+            }
+
+            ReadOnlySpan<byte> name = line[..colon];
+            ReadOnlySpan<byte> value = line[(colon + 1)..].Trim((byte)' ');
+            if (Ascii.EqualsIgnoreCase(name, "content-length"u8) && Utf8Parser.TryParse(value, out long length, out _))
+            {
+                result.ContentLength = length;
+            }
+            else if (Ascii.EqualsIgnoreCase(name, "transfer-encoding"u8))
+            {
+                result.Chunked = value.IndexOf("chunked"u8) >= 0;
+            }
+            else if (Ascii.EqualsIgnoreCase(name, "connection"u8))
+            {
+                result.Close = Ascii.EqualsIgnoreCase(value, "close"u8) || (result.Close && !Ascii.EqualsIgnoreCase(value, "keep-alive"u8));
+            }
+            else if (Ascii.EqualsIgnoreCase(name, "location"u8))
+            {
+                result.Location = Encoding.ASCII.GetString(value);
+            }
+
+            if (result.Headers is { } headers)
+            {
+                string key = Encoding.ASCII.GetString(name);
+                string text = Encoding.UTF8.GetString(value);
+                headers[key] = headers.TryGetValue(key, out string? before) ? before + ", " + text : text;
+            }
+        }
+    }
+
+    private struct Head
+    {
+        public int Status;
+        public long? ContentLength;
+        public bool Chunked;
+        public bool Close;
+        public string? Location;
+        public Dictionary<string, string>? Headers;
+    }
+}
+
+/// <summary>What the caller wants of a response body and headers.</summary>
+internal readonly record struct LeanReadOptions(bool KeepBody, bool KeepHeaders, long MaxBodyBytes);

@@ -1,0 +1,188 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Probe.Scenarios.Steps;
+using Probe.Scenarios.Steps.Lean;
+using Xunit;
+
+namespace Probe.Scenarios.Tests.Steps.Lean;
+
+/// <summary>
+/// The lean HTTP/1.1 path against a raw socket server that answers exactly as scripted, for the
+/// framings and connection endings a real server may send (Kestrel covers the common ones in the
+/// step tests).
+/// </summary>
+public sealed class LeanHttpClientTests
+{
+    private static readonly LeanReadOptions KeepAll = new(KeepBody: true, KeepHeaders: true, MaxBodyBytes: 1 << 20);
+
+    [Fact]
+    public async Task Chunked_BodyIsJoinedAndCounted()
+    {
+        await using var server = new ScriptedServer(_ => "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nX-Test: a\r\n\r\n5\r\nhello\r\n7;ext=1\r\n, world\r\n0\r\nTrailer: x\r\n\r\n");
+        using var client = new LeanHttpClient(server.Url, TimeProvider.System);
+        var (response, connect) = await client.SendAsync(Request(client), KeepAll, default);
+        Assert.Equal((200, 12L, "hello, world", "a"), (response.Status, response.BodyBytes, response.Body, response.Headers!["x-test"]));
+        Assert.True(connect.ConnectNs > 0, "a new connection's connect time is measured");
+    }
+
+    [Fact]
+    public async Task KeepAlive_SecondRequestReusesTheConnection()
+    {
+        await using var server = new ScriptedServer(_ => "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+        using var client = new LeanHttpClient(server.Url, TimeProvider.System);
+        var (_, first) = await client.SendAsync(Request(client), KeepAll, default);
+        var (second, again) = await client.SendAsync(Request(client), KeepAll, default);
+        Assert.Equal("ok", second.Body);
+        Assert.NotEqual(default, first);
+        Assert.Equal(default, again);
+        Assert.Equal(1, server.Connections);
+    }
+
+    [Fact]
+    public async Task ServerClosedTheIdleConnection_RequestIsSentAgainOnANewOne()
+    {
+        // The server answers once per connection and closes it without saying so.
+        await using var server = new ScriptedServer(_ => "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", closeAfterEach: true);
+        using var client = new LeanHttpClient(server.Url, TimeProvider.System);
+        await client.SendAsync(Request(client), KeepAll, default);
+        await server.WaitForClosedAsync(1);
+        var (response, connect) = await client.SendAsync(Request(client), KeepAll, default);
+        Assert.Equal(200, response.Status);
+        Assert.NotEqual(default, connect);
+        Assert.Equal(2, server.Connections);
+    }
+
+    [Fact]
+    public async Task ConnectionClose_BodyUntilTheEnd_AndTheConnectionIsNotReused()
+    {
+        await using var server = new ScriptedServer(_ => "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nuntil the end", closeAfterEach: true);
+        using var client = new LeanHttpClient(server.Url, TimeProvider.System);
+        var (response, _) = await client.SendAsync(Request(client), KeepAll, default);
+        Assert.Equal("until the end", response.Body);
+        await client.SendAsync(Request(client), KeepAll, default);
+        Assert.Equal(2, server.Connections);
+    }
+
+    [Fact]
+    public async Task BodyOverTheLimit_Throws()
+    {
+        await using var server = new ScriptedServer(_ => "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n" + new string('x', 100));
+        using var client = new LeanHttpClient(server.Url, TimeProvider.System);
+        await Assert.ThrowsAsync<BodyTooLargeException>(async () => await client.SendAsync(Request(client), KeepAll with { MaxBodyBytes = 10 }, default));
+    }
+
+    [Fact]
+    public async Task NotHttp_IsAnInvalidResponse()
+    {
+        await using var server = new ScriptedServer(_ => "SSH-2.0-OpenSSH\r\n\r\n");
+        using var client = new LeanHttpClient(server.Url, TimeProvider.System);
+        var e = await Assert.ThrowsAsync<HttpRequestException>(async () => await client.SendAsync(Request(client), KeepAll, default));
+        Assert.Equal(HttpRequestError.InvalidResponse, e.HttpRequestError);
+    }
+
+    [Fact]
+    public async Task NothingListening_IsAConnectionError()
+    {
+        using var client = new LeanHttpClient(new Uri($"http://127.0.0.1:{Probe.TestUtils.LoopbackPorts.Free()}/"), TimeProvider.System);
+        var e = await Assert.ThrowsAsync<HttpRequestException>(async () => await client.SendAsync(Request(client), KeepAll, default));
+        Assert.Equal(HttpRequestError.ConnectionError, e.HttpRequestError);
+    }
+
+    [Fact]
+    public void Prepare_WritesHostLengthTypeAndHeaders()
+    {
+        using var client = new LeanHttpClient(new Uri("http://127.0.0.1:5080/"), TimeProvider.System);
+        byte[] request = client.Prepare("POST", "/api/x?q=1", [KeyValuePair.Create("X-Client-Id", "c1")], "{}"u8.ToArray(), "application/json");
+        Assert.Equal("POST /api/x?q=1 HTTP/1.1\r\nHost: 127.0.0.1:5080\r\nX-Client-Id: c1\r\nUser-Agent: probe\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}", Encoding.UTF8.GetString(request));
+    }
+
+    private static byte[] Request(LeanHttpClient client) => client.Prepare("GET", "/", [], null, null);
+
+    /// <summary>Answers each request (a head ending in an empty line) with the scripted text.</summary>
+    private sealed class ScriptedServer : IAsyncDisposable
+    {
+        private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+        private readonly Func<int, string> _answer;
+        private readonly bool _closeAfterEach;
+        private readonly Task _accepting;
+        private readonly SemaphoreSlim _closed = new(0);
+        private int _connections;
+
+        public ScriptedServer(Func<int, string> answer, bool closeAfterEach = false)
+        {
+            _answer = answer;
+            _closeAfterEach = closeAfterEach;
+            _listener.Start();
+            Url = new Uri($"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}/");
+            _accepting = AcceptAsync();
+        }
+
+        public Uri Url { get; }
+
+        public int Connections => Volatile.Read(ref _connections);
+
+        public async Task WaitForClosedAsync(int count)
+        {
+            for (int i = 0; i < count; i++)
+            {
+                await _closed.WaitAsync(TimeSpan.FromSeconds(10));
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            _listener.Stop();
+            try
+            {
+                await _accepting;
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            {
+                // Stopped.
+            }
+        }
+
+        private async Task AcceptAsync()
+        {
+            while (true)
+            {
+                Socket socket = await _listener.AcceptSocketAsync();
+                int n = Interlocked.Increment(ref _connections);
+                _ = ServeAsync(socket, n);
+            }
+        }
+
+        private async Task ServeAsync(Socket socket, int n)
+        {
+            using (socket)
+            {
+                var buffer = new byte[8192];
+                var seen = new StringBuilder();
+                while (true)
+                {
+                    int read = await socket.ReceiveAsync(buffer, SocketFlags.None);
+                    if (read == 0)
+                    {
+                        break;
+                    }
+
+                    seen.Append(Encoding.ASCII.GetString(buffer, 0, read));
+                    if (!seen.ToString().Contains("\r\n\r\n", StringComparison.Ordinal))
+                    {
+                        continue;
+                    }
+
+                    seen.Clear();
+                    await socket.SendAsync(Encoding.UTF8.GetBytes(_answer(n)), SocketFlags.None);
+                    if (_closeAfterEach)
+                    {
+                        break;
+                    }
+                }
+            }
+
+            _closed.Release();
+        }
+    }
+}
