@@ -31,7 +31,7 @@ public class FakeTimeRunTests
 
         // The run has read its start time once it has armed the per-second sampler and the first copy change (at 12 s).
         Assert.True(SpinWait.SpinUntil(() => time.PendingTimers >= 2, TimeSpan.FromSeconds(30)), "the run did not start");
-        using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(5)); // a bound, not a timing: it takes 1–2 s, but a starved 2-core CI box once needed over 2 minutes
         for (int second = 1; second < 540; second++)
         {
             for (int quarter = 0; quarter < 4; quarter++)

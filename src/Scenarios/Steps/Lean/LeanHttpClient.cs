@@ -31,23 +31,34 @@ internal sealed class LeanHttpClient : IDisposable
     /// <summary>The request bytes for method, path-and-query, headers and body (Host, Content-Length and Content-Type added).</summary>
     public byte[] Prepare(string method, string pathAndQuery, IEnumerable<KeyValuePair<string, string>> headers, byte[]? body, string? contentType)
     {
+        // The step's own Host, User-Agent and Content-Type win over ours, as with HttpClient; Content-Length is always ours.
+        KeyValuePair<string, string>[] own = headers.Where(h => !h.Key.Equals("Content-Length", StringComparison.OrdinalIgnoreCase)).ToArray();
+        bool Has(string name) => own.Any(h => h.Key.Equals(name, StringComparison.OrdinalIgnoreCase));
         var text = new StringBuilder(256);
-        text.Append(method).Append(' ').Append(pathAndQuery).Append(" HTTP/1.1\r\nHost: ").Append(Authority).Append("\r\n");
-        bool userAgent = false;
-        foreach (KeyValuePair<string, string> h in headers)
+        text.Append(method).Append(' ').Append(pathAndQuery).Append(" HTTP/1.1\r\n");
+        if (!Has("Host"))
         {
-            text.Append(h.Key).Append(": ").Append(h.Value).Append("\r\n");
-            userAgent |= h.Key.Equals("User-Agent", StringComparison.OrdinalIgnoreCase);
+            text.Append("Host: ").Append(Authority).Append("\r\n");
         }
 
-        if (!userAgent)
+        foreach (KeyValuePair<string, string> h in own)
+        {
+            text.Append(h.Key).Append(": ").Append(h.Value).Append("\r\n");
+        }
+
+        if (!Has("User-Agent"))
         {
             text.Append("User-Agent: probe\r\n");
         }
 
         if (body is not null)
         {
-            text.Append("Content-Type: ").Append(contentType).Append("\r\nContent-Length: ").Append(body.Length.ToString(System.Globalization.CultureInfo.InvariantCulture)).Append("\r\n");
+            if (!Has("Content-Type"))
+            {
+                text.Append("Content-Type: ").Append(contentType).Append("\r\n");
+            }
+
+            text.Append("Content-Length: ").Append(body.Length.ToString(System.Globalization.CultureInfo.InvariantCulture)).Append("\r\n");
         }
 
         text.Append("\r\n");

@@ -97,6 +97,14 @@ public sealed class LeanHttpClientTests
         Assert.Equal("POST /api/x?q=1 HTTP/1.1\r\nHost: 127.0.0.1:5080\r\nX-Client-Id: c1\r\nUser-Agent: probe\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}", Encoding.UTF8.GetString(request));
     }
 
+    [Fact]
+    public void Prepare_StepsOwnHostAndContentType_ReplaceOurs()
+    {
+        using var client = new LeanHttpClient(new Uri("http://127.0.0.1:5080/"), TimeProvider.System);
+        byte[] request = client.Prepare("POST", "/", [KeyValuePair.Create("Host", "shop.example"), KeyValuePair.Create("Content-Type", "application/vnd.api+json")], "{}"u8.ToArray(), "application/json");
+        Assert.Equal("POST / HTTP/1.1\r\nHost: shop.example\r\nContent-Type: application/vnd.api+json\r\nUser-Agent: probe\r\nContent-Length: 2\r\n\r\n{}", Encoding.UTF8.GetString(request));
+    }
+
     private static byte[] Request(LeanHttpClient client) => client.Prepare("GET", "/", [], null, null);
 
     /// <summary>Answers each request (a head ending in an empty line) with the scripted text.</summary>
