@@ -14,6 +14,7 @@ import argparse, json, os, re, shutil, socket, statistics, subprocess, sys, temp
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 HEALTH = '{"status":"healthy","service":"probe-bench","ok":true}'
+PROBE_DLL = os.path.join(ROOT, "src", "Runner", "bin", "Release", "net10.0", "probe.dll")
 
 
 def free_port():
@@ -118,8 +119,7 @@ def probe(url, conns, seconds, folder):
                    "scenarios": {"get": {"target": "nginx", "steps": [{"name": "get", "http": {"path": "/" + url.rsplit("/", 1)[1]}, "checks": ["status == 200"]}],
                                          "load": {"keep_constant": {"copies": conns, "during": f"{seconds}s"}}}}}, f)
     out = os.path.join(folder, f"probe-out-{conns}")
-    dll = os.path.join(ROOT, "src", "Runner", "bin", "Release", "net10.0", "probe.dll")
-    _, cpu, rss = run(["dotnet", dll, "run", suite, "--out", out, "--quiet"])
+    _, cpu, rss = run(["dotnet", PROBE_DLL, "run", suite, "--out", out, "--quiet"])
     with open(os.path.join(out, "summary.json")) as f:
         it = json.load(f)["scenarios"][0]["iterations"]
     return it["rps"], it["latency_ms"]["p50"], it["latency_ms"]["p99"], it["latency_ms"]["max"], cpu, rss
@@ -127,8 +127,7 @@ def probe(url, conns, seconds, folder):
 
 def start_stalling_target(port):
     """Probe's demo target (its own process, CPU 1): every 5 s it stalls for the first 1 s."""
-    dll = os.path.join(ROOT, "src", "Runner", "bin", "Release", "net10.0", "probe.dll")
-    process = subprocess.Popen(["taskset", "-c", "1", "dotnet", dll, "demo-target", "--listen", f"127.0.0.1:{port}", "--stall-every", "5s", "--stall-for", "1s", "--rate-limit", "0"],
+    process = subprocess.Popen(["taskset", "-c", "1", "dotnet", PROBE_DLL, "demo-target", "--listen", f"127.0.0.1:{port}", "--stall-every", "5s", "--stall-for", "1s", "--rate-limit", "0"],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return await_listening(process, port, "the demo target did not start")
 
@@ -146,8 +145,7 @@ def coordinated_omission(seconds, folder):
                        "scenarios": {"get": {"target": "t", "steps": [{"name": "get", "http": {"path": "/health"}, "checks": ["status == 200"]}],
                                              "load": {"inject": {"rate": "1000/s", "during": f"{seconds}s"}}, "max_in_flight": 10, "max_queued": 10000}}}, f)
         out = os.path.join(folder, "probe-co-out")
-        dll = os.path.join(ROOT, "src", "Runner", "bin", "Release", "net10.0", "probe.dll")
-        subprocess.run(["taskset", "-c", "0", "dotnet", dll, "run", suite, "--out", out, "--quiet"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run(["taskset", "-c", "0", "dotnet", PROBE_DLL, "run", suite, "--out", out, "--quiet"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         with open(os.path.join(out, "summary.json")) as f:
             lat = json.load(f)["scenarios"][0]["iterations"]["latency_ms"]
         rows.append(("probe (open model, 1,000/s, ≤ 10 in flight)", lat["p90"], lat["p99"], lat["max"]))
@@ -177,11 +175,16 @@ def main():
     parser.add_argument("--tools", default=",".join(TOOLS))
     parser.add_argument("--json", default=os.path.join(HERE, "peers-latest.json"))
     parser.add_argument("--co-seconds", type=int, default=20, help="length of the coordinated-omission runs (0 skips them)")
+    parser.add_argument("--probe-dll", help="a probe.dll to measure instead of building src/Runner (to compare two builds)")
     args = parser.parse_args()
     for tool in ("nginx", "wrk", "hey", "ab", "h2load", "taskset", "dotnet"):
         if shutil.which(tool) is None:
             sys.exit(f"{tool} is missing: apt-get install nginx wrk hey apache2-utils nghttp2-client util-linux (and npm install in bench/peers)")
-    subprocess.run(["dotnet", "build", "-c", "Release", os.path.join(ROOT, "src", "Runner"), "-v", "q", "-nologo"], check=True, stdout=subprocess.DEVNULL)
+    global PROBE_DLL
+    if args.probe_dll:
+        PROBE_DLL = os.path.abspath(args.probe_dll)
+    else:
+        subprocess.run(["dotnet", "build", "-c", "Release", os.path.join(ROOT, "src", "Runner"), "-v", "q", "-nologo"], check=True, stdout=subprocess.DEVNULL)
     folder = tempfile.mkdtemp(prefix="probe-peers-")
     port = free_port()
     nginx = start_nginx(folder, port)

@@ -164,7 +164,7 @@ public sealed class SuiteRunTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Rag_Streaming_TimeToFirstTokenWithinFiveMillisecondsOfWhatTheTargetWasTold()
+    public async Task Rag_Streaming_TimeToFirstTokenNeverEarlyAndCloseToWhatTheTargetWasTold()
     {
         _target.Faults.Settings = new FaultSettings { TimeToFirstToken = TimeSpan.FromMilliseconds(120), InterTokenGap = TimeSpan.FromMilliseconds(8) };
         SuiteDefinition suite = SuiteLoader.Parse($$"""
@@ -180,9 +180,12 @@ public sealed class SuiteRunTests : IAsyncLifetime
 
         Assert.Equal(0, result.Scenario("s").Iterations.Fail);
         RagStepReport report = bound.Rag.Reports()[0];
-        Assert.InRange(report.TimeToFirstToken.P50Nanoseconds, 115_000_000, 125_000_000);
-        Assert.InRange(report.InterTokenGap.P50Nanoseconds, 7_000_000, 13_000_000);
-        Assert.True(report.TokensPerSecond is > 50 and < 130, $"tokens/s {report.TokensPerSecond}");
+        // Never more than 5 ms early (that would be a measuring error); later only by this 2-core box's
+        // scheduling, which once pushed a ±5 ms band over in CI.
+        string seen = $"ttft p50 {report.TimeToFirstToken.P50Nanoseconds / 1e6:0.0} ms, gap p50 {report.InterTokenGap.P50Nanoseconds / 1e6:0.0} ms, {report.TokensPerSecond:0} tokens/s";
+        Assert.True(report.TimeToFirstToken.P50Nanoseconds is >= 115_000_000 and <= 140_000_000, seen);
+        Assert.True(report.InterTokenGap.P50Nanoseconds is >= 7_000_000 and <= 20_000_000, seen);
+        Assert.True(report.TokensPerSecond is > 40 and < 140, seen);
     }
 
     [Fact]
