@@ -30,7 +30,6 @@ internal sealed class HttpStep
     private readonly bool _readHeaders;
     private readonly bool _templated;
     private readonly byte[]? _prepared;
-    private readonly System.Collections.Concurrent.ConcurrentQueue<CancellationTokenSource> _deadlines = new();
 
     private readonly StepChecks _checks;
 
@@ -64,11 +63,8 @@ internal sealed class HttpStep
     /// </summary>
     public async ValueTask<StepResult> RunAsync(Dictionary<string, string>? variables, CancellationToken cancellation)
     {
-        // One pooled token source per request in flight: its timer is re-armed, not made anew, and the
-        // run's cancellation reaches it through a registration rather than a linked source.
-        CancellationTokenSource deadline = _deadlines.TryDequeue(out CancellationTokenSource? reused) ? reused : new CancellationTokenSource(Timeout.InfiniteTimeSpan, _time);
-        deadline.CancelAfter(_spec.Timeout);
-        CancellationTokenRegistration stop = cancellation.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), deadline);
+        using var timeout = new CancellationTokenSource(_spec.Timeout, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellation, timeout.Token);
         long bytes = 0;
         try
         {
@@ -76,7 +72,7 @@ internal sealed class HttpStep
             Answer answer = default;
             for (int i = 0; i < _spec.Repeat; i++)
             {
-                answer = await SendAsync(request, deadline.Token).ConfigureAwait(false);
+                answer = await SendAsync(request, linked.Token).ConfigureAwait(false);
                 bytes += answer.Bytes;
             }
 
@@ -87,21 +83,9 @@ internal sealed class HttpStep
         {
             return StepResult.Fail(FailureReason.Internal, e.Message);
         }
-        catch (Exception e) when (HttpFailures.Classify(e, deadline.IsCancellationRequested && !cancellation.IsCancellationRequested) is { } reason)
+        catch (Exception e) when (HttpFailures.Classify(e, timeout.IsCancellationRequested && !cancellation.IsCancellationRequested) is { } reason)
         {
             return StepResult.Fail(reason.Reason, reason.Message, sizeBytes: bytes);
-        }
-        finally
-        {
-            stop.Dispose();
-            if (deadline.TryReset())
-            {
-                _deadlines.Enqueue(deadline);
-            }
-            else
-            {
-                deadline.Dispose();
-            }
         }
     }
 
