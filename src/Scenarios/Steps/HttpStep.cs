@@ -29,7 +29,9 @@ internal sealed class HttpStep
     private readonly bool _readBody;
     private readonly bool _readHeaders;
     private readonly bool _templated;
+    private readonly Lean.LeanHttpClient? _lean;
     private readonly byte[]? _prepared;
+    private readonly Lean.LeanReadOptions _leanRead;
 
     private readonly StepChecks _checks;
 
@@ -51,9 +53,8 @@ internal sealed class HttpStep
         // Plain HTTP takes the lean path (a redirect to follow goes on through HttpClient); its request bytes are made once here.
         _lean = client.Lean;
         _prepared = _lean is null || _templated ? null : _lean.Prepare(spec.Method, _url.PathAndQuery, _headers, _body, _contentType);
+        _leanRead = new Lean.LeanReadOptions(_readBody, _readHeaders, spec.MaxBodyBytes);
     }
-
-    private readonly Lean.LeanHttpClient? _lean;
 
     public string Name => _spec.Name;
 
@@ -148,7 +149,7 @@ internal sealed class HttpStep
     private async ValueTask<Answer> SendLeanAsync(Lean.LeanHttpClient lean, Request template, long start, CancellationToken cancellation)
     {
         byte[] request = _prepared ?? lean.Prepare(_spec.Method, template.Url.PathAndQuery, template.Headers, template.Body, _contentType);
-        var (response, connect) = await lean.SendAsync(request, new Lean.LeanReadOptions(_readBody, _readHeaders, _spec.MaxBodyBytes), cancellation).ConfigureAwait(false);
+        var (response, connect) = await lean.SendAsync(request, _leanRead, cancellation).ConfigureAwait(false);
         long end = _time.GetTimestamp();
         var phases = new PhaseTimings(
             connect == default ? -1 : connect.DnsNs,

@@ -60,28 +60,8 @@ internal sealed class TargetClient : IDisposable
     [SuppressMessage("Reliability", "CA2000", Justification = "The socket is owned by the returned stream.")]
     private async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellation)
     {
-        long start = _time.GetTimestamp();
-        DnsEndPoint endpoint = context.DnsEndPoint;
-        IPAddress[] addresses = IPAddress.TryParse(endpoint.Host, out IPAddress? literal)
-            ? [literal]
-            : await Dns.GetHostAddressesAsync(endpoint.Host, cancellation).ConfigureAwait(false);
-        long resolved = _time.GetTimestamp();
-        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        try
-        {
-            await socket.ConnectAsync(addresses, endpoint.Port, cancellation).ConfigureAwait(false);
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
-
-        long connected = _time.GetTimestamp();
-        context.InitialRequestMessage.Options.Set(ConnectTimingKey, new ConnectTiming(
-            literal is null ? _time.ToNanoseconds(resolved - start) : -1,
-            _time.ToNanoseconds(connected - resolved),
-            connected));
+        (Socket socket, ConnectTiming timing) = await TimedConnect.ConnectAsync(context.DnsEndPoint, _time, cancellation).ConfigureAwait(false);
+        context.InitialRequestMessage.Options.Set(ConnectTimingKey, timing);
         var network = new NetworkStream(socket, ownsSocket: true);
         return context.InitialRequestMessage.RequestUri?.Scheme == Uri.UriSchemeHttps
             ? new HandshakeTimingStream(network, _time, context.InitialRequestMessage)

@@ -116,28 +116,15 @@ internal sealed class LeanHttpClient : IDisposable
 
     private async ValueTask<(LeanConnection, ConnectTiming)> ConnectAsync(CancellationToken cancellation)
     {
-        long start = _time.GetTimestamp();
-        IPAddress[] addresses = IPAddress.TryParse(_endpoint.Host, out IPAddress? literal)
-            ? [literal]
-            : await Dns.GetHostAddressesAsync(_endpoint.Host, cancellation).ConfigureAwait(false);
-        long resolved = _time.GetTimestamp();
-        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
         {
-            await socket.ConnectAsync(addresses, _endpoint.Port, cancellation).ConfigureAwait(false);
+            (Socket socket, ConnectTiming timing) = await TimedConnect.ConnectAsync(_endpoint, _time, cancellation).ConfigureAwait(false);
+            return (new LeanConnection(socket), timing);
         }
         catch (SocketException e)
         {
-            socket.Dispose();
+            // The same failure HttpClient reports, so steps classify it the same way (reason connect).
             throw new HttpRequestException(HttpRequestError.ConnectionError, $"{e.Message} ({_endpoint.Host}:{_endpoint.Port})", e);
         }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
-
-        long connected = _time.GetTimestamp();
-        return (new LeanConnection(socket), new ConnectTiming(literal is null ? _time.ToNanoseconds(resolved - start) : -1, _time.ToNanoseconds(connected - resolved), connected));
     }
 }
