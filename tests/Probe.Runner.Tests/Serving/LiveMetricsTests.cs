@@ -33,23 +33,24 @@ public class LiveMetricsTests
         // Scrape while the run goes on, until the live series show a completed iteration.
         Task<string> output = probe.StandardOutput.ReadToEndAsync(limit.Token);
         using var http = new HttpClient();
-        string metrics = string.Empty;
-        while (!probe.HasExited && !System.Text.RegularExpressions.Regex.IsMatch(metrics, "result=\"ok\"\\} [1-9]"))
-        {
-            using var request = new HttpRequestMessage(HttpMethod.Get, $"http://127.0.0.1:{port}/metrics");
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", "s3cret");
-            try
+        string metrics = await Poll.UntilAsync(
+            async cancellation =>
             {
-                using HttpResponseMessage response = await http.SendAsync(request, limit.Token);
-                metrics = await response.Content.ReadAsStringAsync(limit.Token);
-            }
-            catch (HttpRequestException)
-            {
-                // Not listening yet.
-            }
-
-            await Task.Delay(TimeSpan.FromMilliseconds(100), limit.Token);
-        }
+                using var request = new HttpRequestMessage(HttpMethod.Get, $"http://127.0.0.1:{port}/metrics");
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", "s3cret");
+                try
+                {
+                    using HttpResponseMessage response = await http.SendAsync(request, cancellation);
+                    return await response.Content.ReadAsStringAsync(cancellation);
+                }
+                catch (HttpRequestException)
+                {
+                    return string.Empty; // not listening yet
+                }
+            },
+            text => probe.HasExited || System.Text.RegularExpressions.Regex.IsMatch(text, "result=\"ok\"\\} [1-9]"),
+            TimeSpan.FromMinutes(1),
+            TimeSpan.FromMilliseconds(100));
 
         _ = await output;
         await probe.WaitForExitAsync(limit.Token);

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Npgsql;
 using Probe.DemoTarget;
 using Probe.DemoTarget.Faults;
+using Probe.TestUtils;
 using Xunit;
 
 namespace Probe.Runner.Tests.Sharding;
@@ -150,19 +151,17 @@ public sealed class ShardedRunTests(PostgresFixture postgres)
     {
         await using var db = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connection["postgres:".Length..]) { Pooling = false }.ConnectionString);
         await db.OpenAsync();
-        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while (true)
-        {
-            await using var query = new NpgsqlCommand("SELECT count(*) FROM probe_shard_seconds WHERE run_id = @run AND shard = @shard", db);
-            query.Parameters.AddWithValue("run", runId);
-            query.Parameters.AddWithValue("shard", shard);
-            if ((long)(await query.ExecuteScalarAsync(limit.Token))! > 0)
+        await Poll.UntilAsync(
+            async cancellation =>
             {
-                return;
-            }
-
-            await Task.Delay(TimeSpan.FromMilliseconds(100), limit.Token);
-        }
+                await using var query = new NpgsqlCommand("SELECT count(*) FROM probe_shard_seconds WHERE run_id = @run AND shard = @shard", db);
+                query.Parameters.AddWithValue("run", runId);
+                query.Parameters.AddWithValue("shard", shard);
+                return (long)(await query.ExecuteScalarAsync(cancellation))!;
+            },
+            seconds => seconds > 0,
+            TimeSpan.FromSeconds(30),
+            TimeSpan.FromMilliseconds(100));
     }
 
     private static async Task<DateTime[]> StartsAsync(string connection, string runId)

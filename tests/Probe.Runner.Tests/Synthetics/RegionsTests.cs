@@ -54,18 +54,7 @@ public sealed class RegionsTests
         Assert.Equal(0, await runner.WaitForExitAsync(Limit));
     }
 
-    private static async Task<IReadOnlyList<(IReadOnlyDictionary<string, string> Labels, double Value)>> QueryUntilAsync(PrometheusServer prometheus, string promql, Func<IReadOnlyList<(IReadOnlyDictionary<string, string> Labels, double Value)>, bool> done)
-    {
-        using var limit = new CancellationTokenSource(Limit);
-        while (true)
-        {
-            var answer = await prometheus.QueryAsync(promql);
-            if (done(answer))
-            {
-                return answer;
-            }
-
-            await Task.Delay(TimeSpan.FromMilliseconds(250), limit.Token); // Prometheus scrapes every second
-        }
-    }
+    /// <summary>Asks until the answer is complete: Prometheus scrapes every second.</summary>
+    private static Task<IReadOnlyList<(IReadOnlyDictionary<string, string> Labels, double Value)>> QueryUntilAsync(PrometheusServer prometheus, string promql, Func<IReadOnlyList<(IReadOnlyDictionary<string, string> Labels, double Value)>, bool> done) =>
+        Poll.UntilAsync(_ => prometheus.QueryAsync(promql), done, Limit);
 }

@@ -13,6 +13,7 @@ namespace Probe.Runner.Tests.Synthetics;
 internal sealed class SchedulerHarness : IAsyncDisposable
 {
     private readonly Channel<DateTimeOffset> _waits = Channel.CreateUnbounded<DateTimeOffset>();
+    private readonly SemaphoreSlim _recorded = new(0);
     private readonly CancellationTokenSource _stop = new();
     private Task _loop = Task.CompletedTask;
     private DateTimeOffset _sleepingUntil;
@@ -24,6 +25,7 @@ internal sealed class SchedulerHarness : IAsyncDisposable
         Scheduler = new SyntheticScheduler(Time, new Random(seed), async (check, recheck, cancellation) =>
         {
             Runs.Enqueue((check.ToString(), recheck, Time.GetUtcNow()));
+            _recorded.Release();
             return await run(check, recheck);
         });
         Scheduler.Waiting += due => _waits.Writer.TryWrite(due);
@@ -67,13 +69,19 @@ internal sealed class SchedulerHarness : IAsyncDisposable
             }
         }
 
-        while (Runs.Count < Scheduler.Counters.Started)
-        {
-            await Task.Yield();
-            limit.Token.ThrowIfCancellationRequested();
-        }
-
+        await WaitForRunsAsync((int)Scheduler.Counters.Started, limit.Token);
         return _sleepingUntil;
+    }
+
+    /// <summary>Waits (on each run's signal) until at least <paramref name="count"/> runs have been recorded.</summary>
+    public async Task WaitForRunsAsync(int count, CancellationToken cancellation = default)
+    {
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        limit.CancelAfter(TimeSpan.FromSeconds(20));
+        while (Runs.Count < count)
+        {
+            await _recorded.WaitAsync(limit.Token);
+        }
     }
 
     /// <summary>Moves the clock to the time the loop sleeps until and settles again.</summary>
@@ -88,5 +96,6 @@ internal sealed class SchedulerHarness : IAsyncDisposable
         await _stop.CancelAsync();
         await _loop;
         _stop.Dispose();
+        _recorded.Dispose();
     }
 }

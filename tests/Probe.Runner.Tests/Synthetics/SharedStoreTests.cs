@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using Probe.TestUtils;
 using Xunit;
 
 namespace Probe.Runner.Tests.Synthetics;
@@ -23,18 +24,11 @@ public sealed class SharedStoreTests(PostgresFixture postgres)
         await b.WaitForResultsAsync(4, Limit);
 
         using var http = new HttpClient { BaseAddress = a.Address };
-        JsonElement status = default;
-        using var limit = new CancellationTokenSource(Limit);
-        while (!limit.IsCancellationRequested)
-        {
-            status = await http.GetFromJsonAsync<JsonElement>("api/status", limit.Token);
-            if (status.GetProperty("regions").GetArrayLength() == 2 && status.GetProperty("checks").EnumerateArray().All(c => c.GetProperty("regions").EnumerateObject().Count() == 2))
-            {
-                break;
-            }
-
-            await Task.Delay(TimeSpan.FromMilliseconds(250), limit.Token); // the view refreshes every second
-        }
+        // The view refreshes every second: wait until it shows both regions for every check.
+        JsonElement status = await Poll.UntilAsync(
+            cancellation => http.GetFromJsonAsync<JsonElement>("api/status", cancellation),
+            s => s.GetProperty("regions").GetArrayLength() == 2 && s.GetProperty("checks").EnumerateArray().All(c => c.GetProperty("regions").EnumerateObject().Count() == 2),
+            Limit);
 
         Assert.Equal(["eu-west", "us-east"], status.GetProperty("regions").EnumerateArray().Select(r => r.GetString()));
         Assert.Equal(2, status.GetProperty("quorum").GetInt32());

@@ -91,12 +91,7 @@ public class SyntheticSchedulerTests
         Assert.Equal(1, h.Scheduler.Counters.OverlapSkipped);
 
         first.SetResult(true);
-        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        while (h.Runs.Count < 2)
-        {
-            await Task.Yield();
-            limit.Token.ThrowIfCancellationRequested();
-        }
+        await h.WaitForRunsAsync(2);
 
         Assert.Equal(Start.AddSeconds(20), h.Runs.Last().At);
     }

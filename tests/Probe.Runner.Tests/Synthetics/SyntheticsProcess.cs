@@ -1,3 +1,4 @@
+using Probe.TestUtils;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net.Http.Json;
@@ -83,18 +84,15 @@ internal sealed class SyntheticsProcess : IAsyncDisposable
     public async Task<JsonElement> WaitForReadinessAsync(Func<int, JsonElement, bool> done, TimeSpan limit)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-        using var timeout = new CancellationTokenSource(limit);
-        while (true)
-        {
-            using HttpResponseMessage response = await http.GetAsync(new Uri(Address!, "readyz"), timeout.Token);
-            JsonElement body = await response.Content.ReadFromJsonAsync<JsonElement>(timeout.Token);
-            if (done((int)response.StatusCode, body))
+        var (_, body) = await Poll.UntilAsync(
+            async cancellation =>
             {
-                return body;
-            }
-
-            await Task.Delay(TimeSpan.FromMilliseconds(200), timeout.Token);
-        }
+                using HttpResponseMessage response = await http.GetAsync(new Uri(Address!, "readyz"), cancellation);
+                return ((int)response.StatusCode, await response.Content.ReadFromJsonAsync<JsonElement>(cancellation));
+            },
+            answer => done(answer.Item1, answer.Item2),
+            limit);
+        return body;
     }
 
     /// <summary>Sends a POSIX signal (TERM, HUP) by name.</summary>
