@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Probe.Engine.Scheduling;
 using Probe.Engine.Stats;
 
@@ -73,6 +74,7 @@ public sealed class ScenarioContext
             : AwaitStep(pending, name, start);
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<StepResult> AwaitStep(ValueTask<StepResult> pending, string name, long start)
     {
         StepResult result;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Probe.Engine.Scenarios;
 using Probe.Engine.Simulations;
 using Probe.Engine.Stats;
@@ -102,6 +103,7 @@ internal sealed class ScenarioRuntime
         _ => StepResult.Fail(FailureReason.Internal, $"{e.GetType().Name}: {e.Message}"),
     };
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<StepResult> AwaitIteration(ValueTask<StepResult> pending, ScenarioContext context)
     {
         StepResult result;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Polly;
 using Polly.Retry;
 using Probe.Engine.Scenarios;
@@ -74,7 +75,7 @@ public static class SuiteBinder
         BoundStep[] steps = spec.Steps.Select(step => BindStep(step, spec, clients, options, suite, tally, owned)).ToArray();
         bool needsVariables = spec.Steps.Any(s => s is SequenceStepSpec);
         ScenarioDefinition scenario = Scenario
-            .Create(spec.Name, async ctx =>
+            .Create(spec.Name, [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))] async ValueTask<StepResult> (ScenarioContext ctx) =>
             {
                 var scope = new StepScope(ctx, needsVariables ? new Dictionary<string, string>(StringComparer.Ordinal) : null);
                 StepResult? firstFailure = null;

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text.Json;
 
@@ -13,17 +14,46 @@ public static class CheckEvaluator
     {
         ArgumentNullException.ThrowIfNull(check);
         ArgumentNullException.ThrowIfNull(input);
-        Operand actual = Resolve(check.Subject, input);
-        bool passed = check.Operator switch
+        bool passed = Holds(check, input, out Operand actual);
+        return new CheckOutcome(check.Text, passed, actual.Describe());
+    }
+
+    /// <summary>
+    /// Whether <paramref name="check"/> holds; when it does not, <paramref name="actual"/> is what the response had.
+    /// The per-request path of every step: nothing is allocated for a check that holds on status, latency or size.
+    /// </summary>
+    internal static bool Holds(CheckExpression check, CheckInput input, [NotNullWhen(false)] out string? actual)
+    {
+        bool passed = Holds(check, input, out Operand operand);
+        actual = passed ? null : operand.Describe();
+        return passed;
+    }
+
+    private static bool Holds(CheckExpression check, CheckInput input, out Operand actual)
+    {
+        actual = Resolve(check.Subject, input);
+        return check.Operator switch
         {
             CheckOperator.Exists => actual.Exists,
             CheckOperator.Missing => !actual.Exists,
             CheckOperator.Contains => actual.Exists && Contains(actual, check.Values[0]),
             CheckOperator.NotContains => actual.Exists && !Contains(actual, check.Values[0]),
-            CheckOperator.In => actual.Exists && check.Values.Any(v => Compare(actual, v) == 0),
+            CheckOperator.In => actual.Exists && IsAnyOf(actual, check.Values),
             _ => actual.Exists && Holds(check.Operator, Compare(actual, check.Values[0])),
         };
-        return new CheckOutcome(check.Text, passed, actual.Describe());
+    }
+
+    private static bool IsAnyOf(Operand actual, IReadOnlyList<CheckValue> values)
+    {
+        foreach (CheckValue value in values)
+        {
+            if (Compare(actual, value) == 0)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>Reads what <paramref name="subject"/> points at: its text (a string value or the raw JSON), or null when missing.</summary>
@@ -97,17 +127,17 @@ public static class CheckEvaluator
         switch (subject.Kind)
         {
             case SubjectKind.Status:
-                return Operand.FromNumber(input.Status, input.Status.ToString(CultureInfo.InvariantCulture));
+                return Operand.FromNumber(input.Status, Shown.Integer);
             case SubjectKind.Latency:
-                return Operand.FromNumber(input.LatencyNanoseconds, Probe.Engine.Timing.DurationText.FormatNanoseconds(input.LatencyNanoseconds));
+                return Operand.FromNumber(input.LatencyNanoseconds, Shown.Duration);
             case SubjectKind.Size:
-                return Operand.FromNumber(input.SizeBytes, $"{input.SizeBytes} bytes");
+                return Operand.FromNumber(input.SizeBytes, Shown.Bytes);
             case SubjectKind.Header:
                 return input.Header((string)subject.Path[0]) is { } h ? Operand.FromText(h) : Operand.Missing;
             case SubjectKind.Tls:
                 return input.Tls is not { } tls ? Operand.Missing : (string)subject.Path[0] switch
                 {
-                    "expires_in" => Operand.FromNumber(tls.ExpiresIn.Ticks * 100.0, tls.ExpiresIn.TotalDays.ToString("0.#", CultureInfo.InvariantCulture) + "d"),
+                    "expires_in" => Operand.FromNumber(tls.ExpiresIn.Ticks * 100.0, Shown.Days),
                     "issuer" => Operand.FromText(tls.Issuer),
                     "subject" => Operand.FromText(tls.Subject),
                     "trusted" => Operand.FromJsonBoolean(tls.Trusted),
@@ -127,7 +157,7 @@ public static class CheckEvaluator
             { ValueKind: JsonValueKind.Object } o => o.EnumerateObject().Count(),
             _ => null,
         };
-        return length is { } n ? Operand.FromNumber(n, n.ToString(CultureInfo.InvariantCulture)) : Operand.Missing;
+        return length is { } n ? Operand.FromNumber(n, Shown.Integer) : Operand.Missing;
     }
 
     private static Operand ResolveBody(CheckSubject subject, CheckInput input)
@@ -158,24 +188,51 @@ public static class CheckEvaluator
         return Operand.FromJson(at);
     }
 
-    private readonly record struct Operand(bool Exists, double? Number, string? Text, JsonElement? Json, string Shown)
+    /// <summary>How an operand is shown in a failure message; the text is made only when a check fails.</summary>
+    private enum Shown
     {
-        public static Operand Missing => new(false, null, null, null, "missing");
+        Missing,
+        Integer,
+        Duration,
+        Bytes,
+        Days,
+        Text,
+        Json,
+    }
 
-        public static Operand FromNumber(double n, string shown) => new(true, n, null, null, shown);
+    private readonly record struct Operand(bool Exists, double? Number, string? Text, JsonElement? Json, Shown Shown)
+    {
+        public static Operand Missing => new(false, null, null, null, Shown.Missing);
 
-        public static Operand FromText(string t) => new(true, null, t, null, Quote(t));
+        public static Operand FromNumber(double n, Shown shown) => new(true, n, null, null, shown);
+
+        public static Operand FromText(string t) => new(true, null, t, null, Shown.Text);
 
         public static Operand FromJsonBoolean(bool b) => FromJson(JsonDocument.Parse(b ? "true" : "false").RootElement);
 
         public static Operand FromJson(JsonElement e) => e.ValueKind switch
         {
-            JsonValueKind.Number => new(true, e.GetDouble(), null, e, e.GetRawText()),
-            JsonValueKind.String => new(true, null, e.GetString(), e, Quote(e.GetString()!)),
-            _ => new(true, null, null, e, Shorten(e.GetRawText())),
+            JsonValueKind.Number => new(true, e.GetDouble(), null, e, Shown.Json),
+            JsonValueKind.String => new(true, null, e.GetString(), e, Shown.Json),
+            _ => new(true, null, null, e, Shown.Json),
         };
 
-        public string Describe() => Shown;
+        /// <summary>The value for a failure message: <c>503</c>, <c>120ms</c>, <c>"degraded"</c>, <c>missing</c>.</summary>
+        public string Describe() => Shown switch
+        {
+            Shown.Missing => "missing",
+            Shown.Integer => ((long)Number!.Value).ToString(CultureInfo.InvariantCulture),
+            Shown.Duration => Probe.Engine.Timing.DurationText.FormatNanoseconds((long)Number!.Value),
+            Shown.Bytes => $"{(long)Number!.Value} bytes",
+            Shown.Days => TimeSpan.FromTicks((long)(Number!.Value / 100)).TotalDays.ToString("0.#", CultureInfo.InvariantCulture) + "d",
+            Shown.Text => Quote(Text!),
+            _ => Json!.Value.ValueKind switch
+            {
+                JsonValueKind.Number => Json.Value.GetRawText(),
+                JsonValueKind.String => Quote(Text!),
+                _ => Shorten(Json.Value.GetRawText()),
+            },
+        };
 
         private static string Quote(string t) => $"\"{Shorten(t)}\"";
 

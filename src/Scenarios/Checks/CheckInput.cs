@@ -5,7 +5,8 @@ namespace Probe.Scenarios.Checks;
 /// <summary>What checks read from one response. The body is parsed as JSON once, on first use.</summary>
 public sealed class CheckInput
 {
-    private readonly Func<string, string?> _header;
+    private readonly Func<string, string?>? _header;
+    private readonly IReadOnlyDictionary<string, string>? _headers;
     private JsonDocument? _json;
     private bool _parsed;
 
@@ -15,9 +16,12 @@ public sealed class CheckInput
         LatencyNanoseconds = latencyNanoseconds;
         SizeBytes = sizeBytes;
         Body = body;
-        _header = header ?? (static _ => null);
+        _header = header;
         Tls = tls;
     }
+
+    private CheckInput(int status, long latencyNanoseconds, long sizeBytes, string? body, IReadOnlyDictionary<string, string>? headers)
+        : this(status, latencyNanoseconds, sizeBytes, body) => _headers = headers;
 
     public int Status { get; }
 
@@ -30,7 +34,11 @@ public sealed class CheckInput
 
     public TlsFacts? Tls { get; }
 
-    public string? Header(string name) => _header(name);
+    public string? Header(string name) => _headers is not null ? _headers.GetValueOrDefault(name) : _header?.Invoke(name);
+
+    /// <summary>An input whose headers are read from a dictionary (its comparer decides case): no closure per response.</summary>
+    public static CheckInput WithHeaders(int status, long latencyNanoseconds, long sizeBytes, string? body, IReadOnlyDictionary<string, string>? headers) =>
+        new(status, latencyNanoseconds, sizeBytes, body, headers);
 
     /// <summary>The body as JSON, or null when it is not JSON.</summary>
     public JsonElement? Json

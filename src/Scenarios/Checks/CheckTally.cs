@@ -44,13 +44,12 @@ internal sealed class StepChecks
         string? first = null;
         for (int i = 0; i < _checks.Length; i++)
         {
-            CheckOutcome outcome = CheckEvaluator.Evaluate(_checks[i], input);
             Interlocked.Increment(ref _evaluated[i]);
-            if (!outcome.Passed)
+            if (!CheckEvaluator.Holds(_checks[i], input, out string? actual))
             {
                 Interlocked.Increment(ref _failed[i]);
-                Volatile.Write(ref _lastActual[i], outcome.Actual);
-                first ??= outcome.Message(_checks[i]);
+                Volatile.Write(ref _lastActual[i], actual);
+                first ??= new CheckOutcome(_checks[i].Text, false, actual).Message(_checks[i]);
             }
         }
 

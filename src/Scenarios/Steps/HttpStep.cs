@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Net.Http.Headers;
 using System.Net;
+using System.Runtime.CompilerServices;
 using System.Text;
 using Probe.Engine.Scenarios;
 using Probe.Engine.Timing;
@@ -32,6 +33,8 @@ internal sealed class HttpStep
     private readonly Lean.LeanHttpClient? _lean;
     private readonly byte[]? _prepared;
     private readonly Lean.LeanReadOptions _leanRead;
+    private readonly long _timeoutTicks;
+    private readonly Request _request;
 
     private readonly StepChecks _checks;
 
@@ -54,6 +57,8 @@ internal sealed class HttpStep
         _lean = client.Lean;
         _prepared = _lean is null || _templated ? null : _lean.Prepare(spec.Method, _url.PathAndQuery, _headers, _body, _contentType);
         _leanRead = new Lean.LeanReadOptions(_readBody, _readHeaders, spec.MaxBodyBytes);
+        _timeoutTicks = (long)Math.Min(spec.Timeout.TotalSeconds * time.TimestampFrequency, long.MaxValue / 4.0);
+        _request = new Request(_url, _headers, _body);
     }
 
     public string Name => _spec.Name;
@@ -62,57 +67,72 @@ internal sealed class HttpStep
     /// Sends the request (<see cref="HttpStepSpec.Repeat"/> times) and checks the last answer. In a
     /// sequence, <paramref name="variables"/> fills <c>${vars.NAME}</c> and receives what this step extracts.
     /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<StepResult> RunAsync(Dictionary<string, string>? variables, CancellationToken cancellation)
     {
-        using var timeout = new CancellationTokenSource(_spec.Timeout, _time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellation, timeout.Token);
+        // The step's timeout is a deadline: the lean client enforces it without a timer per request, HttpClient sends get a token source each.
+        long deadline = _time.GetTimestamp() + _timeoutTicks;
         long bytes = 0;
         try
         {
-            Request request = _templated ? Fill(variables ?? []) : new Request(_url, _headers, _body);
+            Request request = _templated ? Fill(variables ?? []) : _request;
             Answer answer = default;
             for (int i = 0; i < _spec.Repeat; i++)
             {
-                answer = await SendAsync(request, linked.Token).ConfigureAwait(false);
+                answer = await SendAsync(request, deadline, cancellation).ConfigureAwait(false);
                 bytes += answer.Bytes;
             }
 
-            StepResult result = Judge(answer, bytes);
-            return result.IsOk && _spec.Extract.Count > 0 ? ExtractInto(variables, answer, result) : result;
+            var input = CheckInput.WithHeaders(answer.Status, answer.DurationNs, answer.Bytes, answer.Body, answer.Headers);
+            StepResult result = Judge(answer, input, bytes);
+            return result.IsOk && _spec.Extract.Count > 0 ? ExtractInto(variables, answer.Status, input, result) : result;
         }
         catch (KeyNotFoundException e)
         {
             return StepResult.Fail(FailureReason.Internal, e.Message);
         }
-        catch (Exception e) when (HttpFailures.Classify(e, timeout.IsCancellationRequested && !cancellation.IsCancellationRequested) is { } reason)
+        catch (Exception e) when (HttpFailures.Classify(e, timedOut: !cancellation.IsCancellationRequested) is { } reason)
         {
+            // Only the run (cancellation) or the deadline cancel a send, so a cancellation the run did not ask for is the timeout.
             return StepResult.Fail(reason.Reason, reason.Message, sizeBytes: bytes);
         }
     }
 
-    private async ValueTask<Answer> SendAsync(Request template, CancellationToken cancellation)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<Answer> SendAsync(Request template, long deadline, CancellationToken cancellation)
     {
         long start = _time.GetTimestamp();
         if (_lean is null)
         {
-            return await SendViaHttpClientAsync(template, template.Url, _method, start, 0, cancellation).ConfigureAwait(false);
+            return await SendViaHttpClientAsync(template, template.Url, _method, start, 0, deadline, cancellation).ConfigureAwait(false);
         }
 
-        Answer answer = await SendLeanAsync(_lean, template, start, cancellation).ConfigureAwait(false);
-        return _spec.FollowRedirects && answer.Status is >= 300 and < 400 && answer.Location is { } location
-            ? await SendViaHttpClientAsync(template, new Uri(template.Url, location), RedirectMethod(answer.Status, _method), start, 1, cancellation).ConfigureAwait(false)
-            : answer;
+        byte[] prepared = _prepared ?? _lean.Prepare(_spec.Method, template.Url.PathAndQuery, template.Headers, template.Body, _contentType);
+        var (response, connect) = await _lean.SendAsync(prepared, _leanRead, deadline, cancellation).ConfigureAwait(false);
+        long end = _time.GetTimestamp();
+        var phases = new PhaseTimings(
+            connect == default ? -1 : connect.DnsNs,
+            connect == default ? -1 : connect.ConnectNs,
+            -1,
+            _time.ToNanoseconds(response.HeadersAt - start),
+            _time.ToNanoseconds(end - response.HeadersAt));
+        return _spec.FollowRedirects && response.Status is >= 300 and < 400 && response.Location is { } location
+            ? await SendViaHttpClientAsync(template, new Uri(template.Url, location), RedirectMethod(response.Status, _method), start, 1, deadline, cancellation).ConfigureAwait(false)
+            : new Answer(response.Status, response.BodyBytes, response.Body, response.Headers, _time.ToNanoseconds(end - start), phases, response.Location);
     }
 
     private static HttpMethod RedirectMethod(int status, HttpMethod method) =>
         status is 307 or 308 ? method : (method == HttpMethod.Head ? HttpMethod.Head : HttpMethod.Get);
 
-    private async ValueTask<Answer> SendViaHttpClientAsync(Request template, Uri url, HttpMethod method, long start, int hops, CancellationToken cancellation)
+    private async ValueTask<Answer> SendViaHttpClientAsync(Request template, Uri url, HttpMethod method, long start, int hops, long deadline, CancellationToken cancellation)
     {
+        TimeSpan left = _time.GetElapsedTime(_time.GetTimestamp(), deadline);
+        using var timeout = new CancellationTokenSource(left > TimeSpan.Zero ? left : TimeSpan.Zero, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellation, timeout.Token);
         for (int hop = hops; ; hop++)
         {
             using HttpRequestMessage request = NewRequest(template, method, url, withBody: method == _method);
-            using HttpResponseMessage response = await _client.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellation).ConfigureAwait(false);
+            using HttpResponseMessage response = await _client.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token).ConfigureAwait(false);
             long headersAt = _time.GetTimestamp();
             int status = (int)response.StatusCode;
             if (_spec.FollowRedirects && status is >= 300 and < 400 && response.Headers.Location is { } location && hop < MaxRedirects)
@@ -122,7 +142,7 @@ internal sealed class HttpStep
                 continue;
             }
 
-            (long size, string? text) = await ReadBodyAsync(response, cancellation).ConfigureAwait(false);
+            (long size, string? text) = await ReadBodyAsync(response, linked.Token).ConfigureAwait(false);
             long end = _time.GetTimestamp();
             request.Options.TryGetValue(TargetClient.ConnectTimingKey, out ConnectTiming connect);
             bool handshake = request.Options.TryGetValue(TargetClient.HandshakeDoneKey, out long handshakeDone) && connect != default;
@@ -144,20 +164,6 @@ internal sealed class HttpStep
 
             return new Answer(status, size, text, headers, _time.ToNanoseconds(end - start), phases, null);
         }
-    }
-
-    private async ValueTask<Answer> SendLeanAsync(Lean.LeanHttpClient lean, Request template, long start, CancellationToken cancellation)
-    {
-        byte[] request = _prepared ?? lean.Prepare(_spec.Method, template.Url.PathAndQuery, template.Headers, template.Body, _contentType);
-        var (response, connect) = await lean.SendAsync(request, _leanRead, cancellation).ConfigureAwait(false);
-        long end = _time.GetTimestamp();
-        var phases = new PhaseTimings(
-            connect == default ? -1 : connect.DnsNs,
-            connect == default ? -1 : connect.ConnectNs,
-            -1,
-            _time.ToNanoseconds(response.HeadersAt - start),
-            _time.ToNanoseconds(end - response.HeadersAt));
-        return new Answer(response.Status, response.BodyBytes, response.Body, response.Headers, _time.ToNanoseconds(end - start), phases, response.Location);
     }
 
     private HttpRequestMessage NewRequest(Request template, HttpMethod method, Uri url, bool withBody)
@@ -213,9 +219,8 @@ internal sealed class HttpStep
         return (size, kept is null ? null : Encoding.UTF8.GetString(kept.GetBuffer(), 0, (int)kept.Length));
     }
 
-    private StepResult Judge(Answer answer, long bytes)
+    private StepResult Judge(Answer answer, CheckInput input, long bytes)
     {
-        var input = new CheckInput(answer.Status, answer.DurationNs, answer.Bytes, answer.Body, name => answer.Headers?.GetValueOrDefault(name));
         if (_checks.FirstFailure(input) is { } failure)
         {
             return StepResult.Fail(FailureReason.Check, failure, answer.Status, bytes) with { Phases = answer.Phases };
@@ -239,15 +244,14 @@ internal sealed class HttpStep
         return new Request(url, headers, body);
     }
 
-    private StepResult ExtractInto(Dictionary<string, string>? variables, Answer answer, StepResult result)
+    private StepResult ExtractInto(Dictionary<string, string>? variables, int status, CheckInput input, StepResult result)
     {
-        var input = new CheckInput(answer.Status, answer.DurationNs, answer.Bytes, answer.Body, name => answer.Headers?.GetValueOrDefault(name));
         foreach ((string name, CheckSubject subject) in _spec.Extract)
         {
-            string? value = subject.Kind == SubjectKind.Status ? answer.Status.ToString(System.Globalization.CultureInfo.InvariantCulture) : CheckEvaluator.Read(subject, input).Text;
+            string? value = subject.Kind == SubjectKind.Status ? status.ToString(System.Globalization.CultureInfo.InvariantCulture) : CheckEvaluator.Read(subject, input).Text;
             if (value is null)
             {
-                return StepResult.Fail(FailureReason.Check, $"extract '{name}': {subject} is missing", answer.Status, result.SizeBytes) with { Phases = result.Phases };
+                return StepResult.Fail(FailureReason.Check, $"extract '{name}': {subject} is missing", status, result.SizeBytes) with { Phases = result.Phases };
             }
 
             if (variables is not null)

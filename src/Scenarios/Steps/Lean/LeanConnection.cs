@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Buffers.Text;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace Probe.Scenarios.Steps.Lean;
@@ -16,13 +17,21 @@ namespace Probe.Scenarios.Steps.Lean;
 internal sealed class LeanConnection : IDisposable
 {
     private const int BufferSize = 16 * 1024;
+    private const long Idle = long.MaxValue;
+    private const long Aborted = long.MinValue;
 
     private readonly Socket _socket;
+    private readonly LeanHttpClient _owner;
     private readonly byte[] _buffer = new byte[BufferSize];
     private int _start;
     private int _end;
+    private long _deadline = Idle; // Idle, Aborted, or the deadline of the exchange in progress
 
-    public LeanConnection(Socket socket) => _socket = socket;
+    public LeanConnection(Socket socket, LeanHttpClient owner)
+    {
+        _socket = socket;
+        _owner = owner;
+    }
 
     /// <summary>False once the server said Connection: close, or the exchange broke off.</summary>
     public bool Reusable { get; private set; } = true;
@@ -30,41 +39,87 @@ internal sealed class LeanConnection : IDisposable
     /// <summary>Whether the last exchange got any answer byte: a kept-alive connection the server had closed gets none.</summary>
     public bool Answered => _end > 0;
 
-    public async ValueTask<LeanResponse> ExchangeAsync(ReadOnlyMemory<byte> request, LeanReadOptions options, TimeProvider time, CancellationToken cancellation)
+    /// <summary>The deadline (a <see cref="TimeProvider"/> timestamp) of the exchange in progress, or null when there is none.</summary>
+    public long? Deadline => Interlocked.Read(ref _deadline) is var deadline && deadline is not Idle and not Aborted ? deadline : null;
+
+    /// <summary>
+    /// Writes a prepared request and reads the answer. The exchange has until <paramref name="deadline"/>:
+    /// past it, <see cref="Abort"/> (called by the client's watchdog) closes the socket and this throws
+    /// <see cref="OperationCanceledException"/>, so no timer is made per request.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<LeanResponse> ExchangeAsync(ReadOnlyMemory<byte> request, LeanReadOptions options, TimeProvider time, long deadline, CancellationToken cancellation)
     {
         Reusable = false; // until the exchange completes cleanly
         _start = _end = 0;
-        await _socket.SendAsync(request, SocketFlags.None, cancellation).ConfigureAwait(false);
-        int headerEnd;
-        while ((headerEnd = _buffer.AsSpan(_start, _end - _start).IndexOf("\r\n\r\n"u8)) < 0)
+        Interlocked.Exchange(ref _deadline, deadline); // a full fence before Watch reads the timer's state
+        _owner.Watch(deadline); // after the deadline is set: a watchdog pass that missed this exchange has disarmed, and this arms it again
+        try
         {
-            if (_end == BufferSize)
+            await _socket.SendAsync(request, SocketFlags.None, cancellation).ConfigureAwait(false);
+            int headerEnd;
+            while ((headerEnd = _buffer.AsSpan(_start, _end - _start).IndexOf("\r\n\r\n"u8)) < 0)
             {
-                throw new HttpRequestException(HttpRequestError.InvalidResponse, "the response headers are larger than 16 KB");
+                if (_end == BufferSize)
+                {
+                    throw new HttpRequestException(HttpRequestError.InvalidResponse, "the response headers are larger than 16 KB");
+                }
+
+                Received(await ReceiveMoreAsync(cancellation).ConfigureAwait(false));
             }
 
-            await FillAsync(cancellation).ConfigureAwait(false);
+            long headersAt = time.GetTimestamp();
+            var head = new Head();
+            ParseHead(_buffer.AsSpan(_start, headerEnd + 2), options.KeepHeaders, ref head);
+            _start += headerEnd + 4;
+
+            using var kept = options.KeepBody ? new MemoryStream() : null;
+            long size;
+            if (head.ContentLength is { } length && !head.Chunked && length <= _end - _start && length <= options.MaxBodyBytes)
+            {
+                // The usual case: the whole body came with the headers.
+                kept?.Write(_buffer, _start, (int)length);
+                _start += (int)length;
+                size = length;
+            }
+            else
+            {
+                size = head.Chunked
+                    ? await ReadChunkedAsync(kept, options.MaxBodyBytes, cancellation).ConfigureAwait(false)
+                    : head.ContentLength is { } declared ? await ReadLengthAsync(declared, kept, options.MaxBodyBytes, cancellation).ConfigureAwait(false)
+                    : head.Status is 204 or 304 || (head.Status >= 100 && head.Status < 200) ? 0
+                    : await ReadToEndAsync(kept, options.MaxBodyBytes, cancellation).ConfigureAwait(false);
+            }
+
+            Reusable = !head.Close && (head.Chunked || head.ContentLength is not null || head.Status is 204 or 304);
+            string? body = kept is null ? null : Encoding.UTF8.GetString(kept.GetBuffer(), 0, (int)kept.Length);
+            if (Interlocked.CompareExchange(ref _deadline, Idle, deadline) != deadline)
+            {
+                Reusable = false; // the watchdog closed it just as the answer completed
+            }
+
+            return new LeanResponse(head.Status, size, body, head.Headers, headersAt, head.Location);
         }
+        catch (Exception e) when (Interlocked.Read(ref _deadline) == Aborted)
+        {
+            throw new OperationCanceledException("no answer within the step's timeout", e);
+        }
+    }
 
-        long headersAt = time.GetTimestamp();
-        var head = new Head();
-        ParseHead(_buffer.AsSpan(_start, headerEnd + 2), options.KeepHeaders, ref head);
-        _start += headerEnd + 4;
-
-        using var kept = options.KeepBody ? new MemoryStream() : null;
-        long size = head.Chunked
-            ? await ReadChunkedAsync(kept, options.MaxBodyBytes, cancellation).ConfigureAwait(false)
-            : head.ContentLength is { } length ? await ReadLengthAsync(length, kept, options.MaxBodyBytes, cancellation).ConfigureAwait(false)
-            : head.Status is 204 or 304 || (head.Status >= 100 && head.Status < 200) ? 0
-            : await ReadToEndAsync(kept, options.MaxBodyBytes, cancellation).ConfigureAwait(false);
-        Reusable = !head.Close && (head.Chunked || head.ContentLength is not null || head.Status is 204 or 304);
-        string? body = kept is null ? null : Encoding.UTF8.GetString(kept.GetBuffer(), 0, (int)kept.Length);
-        return new LeanResponse(head.Status, size, body, head.Headers, headersAt, head.Location);
+    /// <summary>Closes the socket if the exchange with this <paramref name="deadline"/> is still in progress; it then fails as timed out.</summary>
+    public void Abort(long deadline)
+    {
+        // Compared and swapped on the deadline itself, so the next exchange (a new deadline) is never the one closed.
+        if (Interlocked.CompareExchange(ref _deadline, Aborted, deadline) == deadline)
+        {
+            _socket.Dispose();
+        }
     }
 
     public void Dispose() => _socket.Dispose();
 
-    private async ValueTask FillAsync(CancellationToken cancellation)
+    /// <summary>Makes room at the end of the buffer and receives into it (not an async method: one state machine less per request).</summary>
+    private ValueTask<int> ReceiveMoreAsync(CancellationToken cancellation)
     {
         if (_start > 0 && _start == _end)
         {
@@ -77,7 +132,11 @@ internal sealed class LeanConnection : IDisposable
             _start = 0;
         }
 
-        int read = await _socket.ReceiveAsync(_buffer.AsMemory(_end), SocketFlags.None, cancellation).ConfigureAwait(false);
+        return _socket.ReceiveAsync(_buffer.AsMemory(_end), SocketFlags.None, cancellation);
+    }
+
+    private void Received(int read)
+    {
         if (read == 0)
         {
             throw new HttpRequestException(HttpRequestError.ResponseEnded, "the connection closed before the answer was complete");
@@ -94,7 +153,7 @@ internal sealed class LeanConnection : IDisposable
         {
             if (_start == _end)
             {
-                await FillAsync(cancellation).ConfigureAwait(false);
+                Received(await ReceiveMoreAsync(cancellation).ConfigureAwait(false));
             }
 
             int take = (int)Math.Min(left, _end - _start);
@@ -114,7 +173,7 @@ internal sealed class LeanConnection : IDisposable
             int lineEnd;
             while ((lineEnd = _buffer.AsSpan(_start, _end - _start).IndexOf("\r\n"u8)) < 0)
             {
-                await FillAsync(cancellation).ConfigureAwait(false);
+                Received(await ReceiveMoreAsync(cancellation).ConfigureAwait(false));
             }
 
             ReadOnlySpan<byte> line = _buffer.AsSpan(_start, lineEnd);
@@ -136,7 +195,7 @@ internal sealed class LeanConnection : IDisposable
             await ReadLengthAsync(chunk, kept, long.MaxValue, cancellation).ConfigureAwait(false);
             while (_end - _start < 2)
             {
-                await FillAsync(cancellation).ConfigureAwait(false);
+                Received(await ReceiveMoreAsync(cancellation).ConfigureAwait(false));
             }
 
             _start += 2; // the chunk's CRLF
@@ -150,7 +209,7 @@ internal sealed class LeanConnection : IDisposable
             int lineEnd;
             while ((lineEnd = _buffer.AsSpan(_start, _end - _start).IndexOf("\r\n"u8)) < 0)
             {
-                await FillAsync(cancellation).ConfigureAwait(false);
+                Received(await ReceiveMoreAsync(cancellation).ConfigureAwait(false));
             }
 
             _start += lineEnd + 2;

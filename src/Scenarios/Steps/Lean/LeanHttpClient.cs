@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using System.Text;
 using Probe.Engine.Timing;
 
@@ -10,12 +11,17 @@ namespace Probe.Scenarios.Steps.Lean;
 /// The fast path for plain-HTTP targets: a pool of keep-alive HTTP/1.1 connections on bare sockets
 /// (one per concurrent request, reused in turn), requests written from prepared bytes. The shared
 /// <see cref="HttpClient"/> still serves what this path does not: TLS, HTTP/2, redirects to follow.
+/// Step timeouts are deadlines that one watchdog timer enforces for all connections, so a request
+/// makes no timer and no token source of its own.
 /// </summary>
 internal sealed class LeanHttpClient : IDisposable
 {
     private readonly ConcurrentQueue<LeanConnection> _idle = new();
+    private readonly HashSet<LeanConnection> _open = [];
     private readonly DnsEndPoint _endpoint;
     private readonly TimeProvider _time;
+    private readonly ITimer _watchdog;
+    private long _armedFor = long.MaxValue;
     private bool _disposed;
 
     public LeanHttpClient(Uri target, TimeProvider time)
@@ -23,6 +29,7 @@ internal sealed class LeanHttpClient : IDisposable
         _endpoint = new DnsEndPoint(target.IdnHost, target.Port);
         _time = time;
         Authority = target.IsDefaultPort ? target.IdnHost : $"{target.IdnHost}:{target.Port}";
+        _watchdog = time.CreateTimer(static state => ((LeanHttpClient)state!).AbortOverdue(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 
     /// <summary>The Host header's value.</summary>
@@ -66,14 +73,19 @@ internal sealed class LeanHttpClient : IDisposable
         return body is null ? head : [.. head, .. body];
     }
 
-    /// <summary>Sends a prepared request on an idle connection (or a new one, timing its connect) and reads the answer.</summary>
-    public async ValueTask<(LeanResponse Response, ConnectTiming Connect)> SendAsync(ReadOnlyMemory<byte> request, LeanReadOptions options, CancellationToken cancellation)
+    /// <summary>
+    /// Sends a prepared request on an idle connection (or a new one, timing its connect) and reads the answer,
+    /// all before <paramref name="deadline"/> (a <see cref="TimeProvider"/> timestamp); past it this throws
+    /// <see cref="OperationCanceledException"/> while <paramref name="cancellation"/> is not cancelled.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<(LeanResponse Response, ConnectTiming Connect)> SendAsync(ReadOnlyMemory<byte> request, LeanReadOptions options, long deadline, CancellationToken cancellation)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         ConnectTiming connect = default;
         if (!_idle.TryDequeue(out LeanConnection? connection))
         {
-            (connection, connect) = await ConnectAsync(cancellation).ConfigureAwait(false);
+            (connection, connect) = await ConnectAsync(deadline, cancellation).ConfigureAwait(false);
         }
 
         try
@@ -81,14 +93,14 @@ internal sealed class LeanHttpClient : IDisposable
             LeanResponse response;
             try
             {
-                response = await connection.ExchangeAsync(request, options, _time, cancellation).ConfigureAwait(false);
+                response = await connection.ExchangeAsync(request, options, _time, deadline, cancellation).ConfigureAwait(false);
             }
             catch (Exception e) when (connect == default && !connection.Answered && e is HttpRequestException or IOException or SocketException && !cancellation.IsCancellationRequested)
             {
                 // The server closed this kept-alive connection while it sat idle: send again on a new one, as HttpClient does.
-                connection.Dispose();
-                (connection, connect) = await ConnectAsync(cancellation).ConfigureAwait(false);
-                response = await connection.ExchangeAsync(request, options, _time, cancellation).ConfigureAwait(false);
+                Close(connection);
+                (connection, connect) = await ConnectAsync(deadline, cancellation).ConfigureAwait(false);
+                response = await connection.ExchangeAsync(request, options, _time, deadline, cancellation).ConfigureAwait(false);
             }
 
             if (connection.Reusable && !_disposed)
@@ -101,25 +113,118 @@ internal sealed class LeanHttpClient : IDisposable
         }
         finally
         {
-            connection?.Dispose();
+            if (connection is not null)
+            {
+                Close(connection);
+            }
         }
     }
 
     public void Dispose()
     {
         _disposed = true;
-        while (_idle.TryDequeue(out LeanConnection? connection))
+        _watchdog.Dispose();
+        lock (_open)
         {
-            connection.Dispose();
+            foreach (LeanConnection connection in _open)
+            {
+                connection.Dispose();
+            }
+
+            _open.Clear();
+        }
+
+        _idle.Clear();
+    }
+
+    /// <summary>Makes sure the watchdog wakes by <paramref name="deadline"/>. Deadlines mostly come in rising order, so this seldom touches the timer.</summary>
+    internal void Watch(long deadline)
+    {
+        if (deadline >= Interlocked.Read(ref _armedFor))
+        {
+            return;
+        }
+
+        lock (_open)
+        {
+            if (deadline < _armedFor && !_disposed)
+            {
+                _armedFor = deadline;
+                _watchdog.Change(Until(deadline), Timeout.InfiniteTimeSpan);
+            }
         }
     }
 
-    private async ValueTask<(LeanConnection, ConnectTiming)> ConnectAsync(CancellationToken cancellation)
+    /// <summary>The watchdog: closes every connection whose exchange is past its deadline and sleeps until the next deadline.</summary>
+    private void AbortOverdue()
     {
+        lock (_open)
+        {
+            Interlocked.Exchange(ref _armedFor, long.MaxValue); // a full fence: an exchange that starts now either is seen below or arms the timer itself
+            long now = _time.GetTimestamp();
+            long next = long.MaxValue;
+            foreach (LeanConnection connection in _open)
+            {
+                if (connection.Deadline is not { } deadline)
+                {
+                    continue;
+                }
+
+                if (deadline <= now)
+                {
+                    connection.Abort(deadline);
+                }
+                else
+                {
+                    next = Math.Min(next, deadline);
+                }
+            }
+
+            if (next != long.MaxValue && !_disposed)
+            {
+                _armedFor = next;
+                _watchdog.Change(Until(next), Timeout.InfiniteTimeSpan);
+            }
+        }
+    }
+
+    private TimeSpan Until(long deadline)
+    {
+        TimeSpan left = _time.GetElapsedTime(_time.GetTimestamp(), deadline);
+        return left > TimeSpan.Zero ? left : TimeSpan.Zero;
+    }
+
+    private void Close(LeanConnection connection)
+    {
+        lock (_open)
+        {
+            _open.Remove(connection);
+        }
+
+        connection.Dispose();
+    }
+
+    private async ValueTask<(LeanConnection, ConnectTiming)> ConnectAsync(long deadline, CancellationToken cancellation)
+    {
+        // Connecting is rare (once per connection), so it may have a token source of its own for the deadline.
+        using var timeout = new CancellationTokenSource(Until(deadline), _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellation, timeout.Token);
         try
         {
-            (Socket socket, ConnectTiming timing) = await TimedConnect.ConnectAsync(_endpoint, _time, cancellation).ConfigureAwait(false);
-            return (new LeanConnection(socket), timing);
+            (Socket socket, ConnectTiming timing) = await TimedConnect.ConnectAsync(_endpoint, _time, linked.Token).ConfigureAwait(false);
+            var connection = new LeanConnection(socket, this);
+            lock (_open)
+            {
+                if (_disposed)
+                {
+                    connection.Dispose();
+                    throw new ObjectDisposedException(nameof(LeanHttpClient));
+                }
+
+                _open.Add(connection);
+            }
+
+            return (connection, timing);
         }
         catch (SocketException e)
         {

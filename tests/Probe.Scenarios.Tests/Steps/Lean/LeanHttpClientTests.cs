@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Text;
 using Probe.Scenarios.Steps;
 using Probe.Scenarios.Steps.Lean;
+using Probe.TestUtils;
 using Xunit;
 
 namespace Probe.Scenarios.Tests.Steps.Lean;
@@ -21,7 +22,7 @@ public sealed class LeanHttpClientTests
     {
         await using var server = new ScriptedServer(_ => "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nX-Test: a\r\n\r\n5\r\nhello\r\n7;ext=1\r\n, world\r\n0\r\nTrailer: x\r\n\r\n");
         using var client = new LeanHttpClient(server.Url, TimeProvider.System);
-        var (response, connect) = await client.SendAsync(Request(client), KeepAll, default);
+        var (response, connect) = await Send(client);
         Assert.Equal((200, 12L, "hello, world", "a"), (response.Status, response.BodyBytes, response.Body, response.Headers!["x-test"]));
         Assert.True(connect.ConnectNs > 0, "a new connection's connect time is measured");
     }
@@ -31,8 +32,8 @@ public sealed class LeanHttpClientTests
     {
         await using var server = new ScriptedServer(_ => "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
         using var client = new LeanHttpClient(server.Url, TimeProvider.System);
-        var (_, first) = await client.SendAsync(Request(client), KeepAll, default);
-        var (second, again) = await client.SendAsync(Request(client), KeepAll, default);
+        var (_, first) = await Send(client);
+        var (second, again) = await Send(client);
         Assert.Equal("ok", second.Body);
         Assert.NotEqual(default, first);
         Assert.Equal(default, again);
@@ -45,9 +46,9 @@ public sealed class LeanHttpClientTests
         // The server answers once per connection and closes it without saying so.
         await using var server = new ScriptedServer(_ => "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", closeAfterEach: true);
         using var client = new LeanHttpClient(server.Url, TimeProvider.System);
-        await client.SendAsync(Request(client), KeepAll, default);
+        await Send(client);
         await server.WaitForClosedAsync(1);
-        var (response, connect) = await client.SendAsync(Request(client), KeepAll, default);
+        var (response, connect) = await Send(client);
         Assert.Equal(200, response.Status);
         Assert.NotEqual(default, connect);
         Assert.Equal(2, server.Connections);
@@ -58,9 +59,9 @@ public sealed class LeanHttpClientTests
     {
         await using var server = new ScriptedServer(_ => "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nuntil the end", closeAfterEach: true);
         using var client = new LeanHttpClient(server.Url, TimeProvider.System);
-        var (response, _) = await client.SendAsync(Request(client), KeepAll, default);
+        var (response, _) = await Send(client);
         Assert.Equal("until the end", response.Body);
-        await client.SendAsync(Request(client), KeepAll, default);
+        await Send(client);
         Assert.Equal(2, server.Connections);
     }
 
@@ -69,7 +70,7 @@ public sealed class LeanHttpClientTests
     {
         await using var server = new ScriptedServer(_ => "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n" + new string('x', 100));
         using var client = new LeanHttpClient(server.Url, TimeProvider.System);
-        await Assert.ThrowsAsync<BodyTooLargeException>(async () => await client.SendAsync(Request(client), KeepAll with { MaxBodyBytes = 10 }, default));
+        await Assert.ThrowsAsync<BodyTooLargeException>(async () => await Send(client, KeepAll with { MaxBodyBytes = 10 }));
     }
 
     [Fact]
@@ -77,7 +78,7 @@ public sealed class LeanHttpClientTests
     {
         await using var server = new ScriptedServer(_ => "SSH-2.0-OpenSSH\r\n\r\n");
         using var client = new LeanHttpClient(server.Url, TimeProvider.System);
-        var e = await Assert.ThrowsAsync<HttpRequestException>(async () => await client.SendAsync(Request(client), KeepAll, default));
+        var e = await Assert.ThrowsAsync<HttpRequestException>(async () => await Send(client));
         Assert.Equal(HttpRequestError.InvalidResponse, e.HttpRequestError);
     }
 
@@ -85,7 +86,7 @@ public sealed class LeanHttpClientTests
     public async Task NothingListening_IsAConnectionError()
     {
         using var client = new LeanHttpClient(new Uri($"http://127.0.0.1:{Probe.TestUtils.LoopbackPorts.Free()}/"), TimeProvider.System);
-        var e = await Assert.ThrowsAsync<HttpRequestException>(async () => await client.SendAsync(Request(client), KeepAll, default));
+        var e = await Assert.ThrowsAsync<HttpRequestException>(async () => await Send(client));
         Assert.Equal(HttpRequestError.ConnectionError, e.HttpRequestError);
     }
 
@@ -105,19 +106,59 @@ public sealed class LeanHttpClientTests
         Assert.Equal("POST / HTTP/1.1\r\nHost: shop.example\r\nContent-Type: application/vnd.api+json\r\nUser-Agent: probe\r\nContent-Length: 2\r\n\r\n{}", Encoding.UTF8.GetString(request));
     }
 
+    [Fact]
+    public async Task NoAnswerByTheDeadline_TheWatchdogClosesTheConnection_AndTheNextRequestGetsANewOne()
+    {
+        var time = new FakeTimeProvider();
+        await using var server = new ScriptedServer(n => n == 1 ? null : "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+        using var client = new LeanHttpClient(server.Url, time);
+        Task<(LeanResponse, ConnectTiming)> pending = Send(client, deadline: time.GetTimestamp() + time.TimestampFrequency).AsTask();
+        await server.WaitForRequestsAsync(1);
+        time.Advance(TimeSpan.FromMilliseconds(999));
+        Assert.False(pending.IsCompleted, "not before the deadline");
+        time.Advance(TimeSpan.FromMilliseconds(1));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => pending.WaitAsync(TimeSpan.FromSeconds(10)));
+        var (response, connect) = await Send(client, deadline: time.GetTimestamp() + time.TimestampFrequency);
+        Assert.Equal("ok", response.Body);
+        Assert.NotEqual(default, connect);
+        Assert.Equal(2, server.Connections);
+    }
+
+    [Fact]
+    public async Task AFinishedExchangesDeadline_NeverClosesTheNextExchangeOnThatConnection()
+    {
+        var time = new FakeTimeProvider();
+        var release = new TaskCompletionSource();
+        await using var server = new ScriptedServer(_ => "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+        using var client = new LeanHttpClient(server.Url, time);
+        await Send(client, deadline: time.GetTimestamp() + time.TimestampFrequency);
+        server.Hold = release.Task;
+        Task<(LeanResponse, ConnectTiming)> second = Send(client, deadline: time.GetTimestamp() + (10 * time.TimestampFrequency)).AsTask();
+        await server.WaitForRequestsAsync(2);
+        time.Advance(TimeSpan.FromSeconds(2)); // the first deadline passes: the watchdog wakes and must leave the second exchange alone
+        release.SetResult();
+        var (response, _) = await second.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal("ok", response.Body);
+        Assert.Equal(1, server.Connections);
+    }
+
+    private static ValueTask<(LeanResponse Response, ConnectTiming Connect)> Send(LeanHttpClient client, LeanReadOptions? options = null, long? deadline = null) =>
+        client.SendAsync(Request(client), options ?? KeepAll, deadline ?? TimeProvider.System.GetTimestamp() + (10 * TimeProvider.System.TimestampFrequency), default);
+
     private static byte[] Request(LeanHttpClient client) => client.Prepare("GET", "/", [], null, null);
 
-    /// <summary>Answers each request (a head ending in an empty line) with the scripted text.</summary>
+    /// <summary>Answers each request (a head ending in an empty line) with the scripted text, or not at all when the script says null.</summary>
     private sealed class ScriptedServer : IAsyncDisposable
     {
         private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
-        private readonly Func<int, string> _answer;
+        private readonly Func<int, string?> _answer;
         private readonly bool _closeAfterEach;
         private readonly Task _accepting;
         private readonly SemaphoreSlim _closed = new(0);
+        private readonly SemaphoreSlim _requests = new(0);
         private int _connections;
 
-        public ScriptedServer(Func<int, string> answer, bool closeAfterEach = false)
+        public ScriptedServer(Func<int, string?> answer, bool closeAfterEach = false)
         {
             _answer = answer;
             _closeAfterEach = closeAfterEach;
@@ -130,11 +171,22 @@ public sealed class LeanHttpClientTests
 
         public int Connections => Volatile.Read(ref _connections);
 
+        /// <summary>Answers wait for this task: a test holds an answer back while it moves time.</summary>
+        public Task Hold { get; set; } = Task.CompletedTask;
+
         public async Task WaitForClosedAsync(int count)
         {
             for (int i = 0; i < count; i++)
             {
                 await _closed.WaitAsync(TimeSpan.FromSeconds(10));
+            }
+        }
+
+        public async Task WaitForRequestsAsync(int count)
+        {
+            for (int i = 0; i < count; i++)
+            {
+                Assert.True(await _requests.WaitAsync(TimeSpan.FromSeconds(10)), "the server saw the request");
             }
         }
 
@@ -182,7 +234,14 @@ public sealed class LeanHttpClientTests
                     }
 
                     seen.Clear();
-                    await socket.SendAsync(Encoding.UTF8.GetBytes(_answer(n)), SocketFlags.None);
+                    _requests.Release();
+                    if (_answer(n) is not { } answer)
+                    {
+                        continue; // silent: the client's deadline must end it
+                    }
+
+                    await Hold;
+                    await socket.SendAsync(Encoding.UTF8.GetBytes(answer), SocketFlags.None);
                     if (_closeAfterEach)
                     {
                         break;
