@@ -33,9 +33,6 @@ internal sealed class LeanConnection : IDisposable
         _owner = owner;
     }
 
-    /// <summary>False once the server said Connection: close, or the exchange broke off.</summary>
-    public bool Reusable { get; private set; } = true;
-
     /// <summary>Whether the last exchange got any answer byte: a kept-alive connection the server had closed gets none.</summary>
     public bool Answered => _end > 0;
 
@@ -43,14 +40,18 @@ internal sealed class LeanConnection : IDisposable
     public long? Deadline => Interlocked.Read(ref _deadline) is var deadline && deadline is not Idle and not Aborted ? deadline : null;
 
     /// <summary>
-    /// Writes a prepared request and reads the answer. The exchange has until <paramref name="deadline"/>:
-    /// past it, <see cref="Abort"/> (called by the client's watchdog) closes the socket and this throws
-    /// <see cref="OperationCanceledException"/>, so no timer is made per request.
+    /// Writes a prepared request and reads the answer, then hands the connection back to its client's
+    /// pool (or closes it), so the client needs no state machine of its own per request. The exchange
+    /// has until <paramref name="deadline"/>: past it, <see cref="Abort"/> (called by the client's
+    /// watchdog) closes the socket and this throws <see cref="OperationCanceledException"/>, so no
+    /// timer is made per request. A kept-alive connection (<paramref name="connect"/> is default) that
+    /// the server closed while it sat idle gets no answer byte: the request is then sent again on a new
+    /// connection, as HttpClient does.
     /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<LeanResponse> ExchangeAsync(ReadOnlyMemory<byte> request, LeanReadOptions options, TimeProvider time, long deadline, CancellationToken cancellation)
+    public async ValueTask<LeanResponse> ExchangeAsync(ReadOnlyMemory<byte> request, LeanReadOptions options, long deadline, ConnectTiming connect, CancellationToken cancellation)
     {
-        Reusable = false; // until the exchange completes cleanly
+        bool reusable = false;
         _start = _end = 0;
         Interlocked.Exchange(ref _deadline, deadline); // a full fence before Watch reads the timer's state
         _owner.Watch(deadline); // after the deadline is set: a watchdog pass that missed this exchange has disarmed, and this arms it again
@@ -68,7 +69,7 @@ internal sealed class LeanConnection : IDisposable
                 Received(await ReceiveMoreAsync(cancellation).ConfigureAwait(false));
             }
 
-            long headersAt = time.GetTimestamp();
+            long headersAt = _owner.Time.GetTimestamp();
             var head = new Head();
             ParseHead(_buffer.AsSpan(_start, headerEnd + 2), options.KeepHeaders, ref head);
             _start += headerEnd + 4;
@@ -91,18 +92,31 @@ internal sealed class LeanConnection : IDisposable
                     : await ReadToEndAsync(kept, options.MaxBodyBytes, cancellation).ConfigureAwait(false);
             }
 
-            Reusable = !head.Close && (head.Chunked || head.ContentLength is not null || head.Status is 204 or 304);
+            reusable = !head.Close && (head.Chunked || head.ContentLength is not null || head.Status is 204 or 304);
             string? body = kept is null ? null : Encoding.UTF8.GetString(kept.GetBuffer(), 0, (int)kept.Length);
-            if (Interlocked.CompareExchange(ref _deadline, Idle, deadline) != deadline)
-            {
-                Reusable = false; // the watchdog closed it just as the answer completed
-            }
 
-            return new LeanResponse(head.Status, size, body, head.Headers, headersAt, head.Location);
+            // Idle again unless the watchdog closed it just as the answer completed.
+            reusable &= Interlocked.CompareExchange(ref _deadline, Idle, deadline) == deadline;
+            return new LeanResponse(head.Status, size, body, head.Headers, headersAt, head.Location, connect);
         }
         catch (Exception e) when (Interlocked.Read(ref _deadline) == Aborted)
         {
             throw new OperationCanceledException("no answer within the step's timeout", e);
+        }
+        catch (Exception e) when (connect == default && !Answered && e is HttpRequestException or IOException or SocketException && !cancellation.IsCancellationRequested)
+        {
+            return await _owner.ConnectAndSendAsync(request, options, deadline, cancellation).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (reusable)
+            {
+                _owner.Return(this);
+            }
+            else
+            {
+                _owner.Close(this);
+            }
         }
     }
 

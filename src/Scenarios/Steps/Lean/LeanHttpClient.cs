@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
-using System.Runtime.CompilerServices;
 using System.Text;
 using Probe.Engine.Timing;
 
@@ -78,46 +77,45 @@ internal sealed class LeanHttpClient : IDisposable
     /// all before <paramref name="deadline"/> (a <see cref="TimeProvider"/> timestamp); past it this throws
     /// <see cref="OperationCanceledException"/> while <paramref name="cancellation"/> is not cancelled.
     /// </summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<(LeanResponse Response, ConnectTiming Connect)> SendAsync(ReadOnlyMemory<byte> request, LeanReadOptions options, long deadline, CancellationToken cancellation)
+    public ValueTask<LeanResponse> SendAsync(ReadOnlyMemory<byte> request, LeanReadOptions options, long deadline, CancellationToken cancellation)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        ConnectTiming connect = default;
-        if (!_idle.TryDequeue(out LeanConnection? connection))
+        return _idle.TryDequeue(out LeanConnection? connection)
+            ? connection.ExchangeAsync(request, options, deadline, default, cancellation)
+            : ConnectAndSendAsync(request, options, deadline, cancellation);
+    }
+
+    /// <summary>The clock the connections time their answers with.</summary>
+    internal TimeProvider Time => _time;
+
+    /// <summary>Sends on a new connection.</summary>
+    internal async ValueTask<LeanResponse> ConnectAndSendAsync(ReadOnlyMemory<byte> request, LeanReadOptions options, long deadline, CancellationToken cancellation)
+    {
+        (LeanConnection connection, ConnectTiming connect) = await ConnectAsync(deadline, cancellation).ConfigureAwait(false);
+        return await connection.ExchangeAsync(request, options, deadline, connect, cancellation).ConfigureAwait(false);
+    }
+
+    /// <summary>Takes a connection back after a clean exchange, for the next request.</summary>
+    internal void Return(LeanConnection connection)
+    {
+        if (_disposed)
         {
-            (connection, connect) = await ConnectAsync(deadline, cancellation).ConfigureAwait(false);
+            Close(connection);
+            return;
         }
 
-        try
-        {
-            LeanResponse response;
-            try
-            {
-                response = await connection.ExchangeAsync(request, options, _time, deadline, cancellation).ConfigureAwait(false);
-            }
-            catch (Exception e) when (connect == default && !connection.Answered && e is HttpRequestException or IOException or SocketException && !cancellation.IsCancellationRequested)
-            {
-                // The server closed this kept-alive connection while it sat idle: send again on a new one, as HttpClient does.
-                Close(connection);
-                (connection, connect) = await ConnectAsync(deadline, cancellation).ConfigureAwait(false);
-                response = await connection.ExchangeAsync(request, options, _time, deadline, cancellation).ConfigureAwait(false);
-            }
+        _idle.Enqueue(connection);
+    }
 
-            if (connection.Reusable && !_disposed)
-            {
-                _idle.Enqueue(connection);
-                connection = null;
-            }
-
-            return (response, connect);
-        }
-        finally
+    /// <summary>Forgets and closes a connection that may not be used again.</summary>
+    internal void Close(LeanConnection connection)
+    {
+        lock (_open)
         {
-            if (connection is not null)
-            {
-                Close(connection);
-            }
+            _open.Remove(connection);
         }
+
+        connection.Dispose();
     }
 
     public void Dispose()
@@ -192,16 +190,6 @@ internal sealed class LeanHttpClient : IDisposable
     {
         TimeSpan left = _time.GetElapsedTime(_time.GetTimestamp(), deadline);
         return left > TimeSpan.Zero ? left : TimeSpan.Zero;
-    }
-
-    private void Close(LeanConnection connection)
-    {
-        lock (_open)
-        {
-            _open.Remove(connection);
-        }
-
-        connection.Dispose();
     }
 
     private async ValueTask<(LeanConnection, ConnectTiming)> ConnectAsync(long deadline, CancellationToken cancellation)

@@ -22,7 +22,8 @@ public sealed class LeanHttpClientTests
     {
         await using var server = new ScriptedServer(_ => "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nX-Test: a\r\n\r\n5\r\nhello\r\n7;ext=1\r\n, world\r\n0\r\nTrailer: x\r\n\r\n");
         using var client = new LeanHttpClient(server.Url, TimeProvider.System);
-        var (response, connect) = await Send(client);
+        var response = await Send(client);
+        ConnectTiming connect = response.Connect;
         Assert.Equal((200, 12L, "hello, world", "a"), (response.Status, response.BodyBytes, response.Body, response.Headers!["x-test"]));
         Assert.True(connect.ConnectNs > 0, "a new connection's connect time is measured");
     }
@@ -32,8 +33,9 @@ public sealed class LeanHttpClientTests
     {
         await using var server = new ScriptedServer(_ => "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
         using var client = new LeanHttpClient(server.Url, TimeProvider.System);
-        var (_, first) = await Send(client);
-        var (second, again) = await Send(client);
+        ConnectTiming first = (await Send(client)).Connect;
+        LeanResponse second = await Send(client);
+        ConnectTiming again = second.Connect;
         Assert.Equal("ok", second.Body);
         Assert.NotEqual(default, first);
         Assert.Equal(default, again);
@@ -48,9 +50,9 @@ public sealed class LeanHttpClientTests
         using var client = new LeanHttpClient(server.Url, TimeProvider.System);
         await Send(client);
         await server.WaitForClosedAsync(1);
-        var (response, connect) = await Send(client);
+        LeanResponse response = await Send(client);
         Assert.Equal(200, response.Status);
-        Assert.NotEqual(default, connect);
+        Assert.NotEqual(default, response.Connect);
         Assert.Equal(2, server.Connections);
     }
 
@@ -59,7 +61,7 @@ public sealed class LeanHttpClientTests
     {
         await using var server = new ScriptedServer(_ => "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nuntil the end", closeAfterEach: true);
         using var client = new LeanHttpClient(server.Url, TimeProvider.System);
-        var (response, _) = await Send(client);
+        LeanResponse response = await Send(client);
         Assert.Equal("until the end", response.Body);
         await Send(client);
         Assert.Equal(2, server.Connections);
@@ -112,15 +114,15 @@ public sealed class LeanHttpClientTests
         var time = new FakeTimeProvider();
         await using var server = new ScriptedServer(n => n == 1 ? null : "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
         using var client = new LeanHttpClient(server.Url, time);
-        Task<(LeanResponse, ConnectTiming)> pending = Send(client, deadline: time.GetTimestamp() + time.TimestampFrequency).AsTask();
+        Task<LeanResponse> pending = Send(client, deadline: time.GetTimestamp() + time.TimestampFrequency).AsTask();
         await server.WaitForRequestsAsync(1);
         time.Advance(TimeSpan.FromMilliseconds(999));
         Assert.False(pending.IsCompleted, "not before the deadline");
         time.Advance(TimeSpan.FromMilliseconds(1));
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => pending.WaitAsync(TimeSpan.FromSeconds(10)));
-        var (response, connect) = await Send(client, deadline: time.GetTimestamp() + time.TimestampFrequency);
+        LeanResponse response = await Send(client, deadline: time.GetTimestamp() + time.TimestampFrequency);
         Assert.Equal("ok", response.Body);
-        Assert.NotEqual(default, connect);
+        Assert.NotEqual(default, response.Connect);
         Assert.Equal(2, server.Connections);
     }
 
@@ -133,16 +135,16 @@ public sealed class LeanHttpClientTests
         using var client = new LeanHttpClient(server.Url, time);
         await Send(client, deadline: time.GetTimestamp() + time.TimestampFrequency);
         server.Hold = release.Task;
-        Task<(LeanResponse, ConnectTiming)> second = Send(client, deadline: time.GetTimestamp() + (10 * time.TimestampFrequency)).AsTask();
+        Task<LeanResponse> second = Send(client, deadline: time.GetTimestamp() + (10 * time.TimestampFrequency)).AsTask();
         await server.WaitForRequestsAsync(2);
         time.Advance(TimeSpan.FromSeconds(2)); // the first deadline passes: the watchdog wakes and must leave the second exchange alone
         release.SetResult();
-        var (response, _) = await second.WaitAsync(TimeSpan.FromSeconds(10));
+        LeanResponse response = await second.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Equal("ok", response.Body);
         Assert.Equal(1, server.Connections);
     }
 
-    private static ValueTask<(LeanResponse Response, ConnectTiming Connect)> Send(LeanHttpClient client, LeanReadOptions? options = null, long? deadline = null) =>
+    private static ValueTask<LeanResponse> Send(LeanHttpClient client, LeanReadOptions? options = null, long? deadline = null) =>
         client.SendAsync(Request(client), options ?? KeepAll, deadline ?? TimeProvider.System.GetTimestamp() + (10 * TimeProvider.System.TimestampFrequency), default);
 
     private static byte[] Request(LeanHttpClient client) => client.Prepare("GET", "/", [], null, null);
