@@ -67,6 +67,14 @@ public class CheckEvaluatorTests
     }
 
     [Fact]
+    public void Evaluate_TlsExpiry_ShowsDaysLeft()
+    {
+        var input = new CheckInput(200, 0, 0, null, tls: new TlsFacts(TimeSpan.FromDays(30.5), "CN=Probe Test CA", "CN=localhost", true));
+        CheckOutcome outcome = CheckEvaluator.Evaluate(CheckParser.Parse("tls.expires_in > 60d"), input);
+        Assert.Equal((false, "30.5d"), (outcome.Passed, outcome.Actual));
+    }
+
+    [Fact]
     public void Evaluate_TextBody_BodyContainsSearchesTheText()
     {
         var input = new CheckInput(200, 0, 2, "OK", null);
