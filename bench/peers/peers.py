@@ -9,7 +9,7 @@ and writes it as JSON. Everything it starts it stops by PID. Loopback only.
     python3 bench/peers/peers.py                 # 10 s per run, 3 repeats (about 8 minutes)
     python3 bench/peers/peers.py --seconds 5 --repeats 1 --json peers.json
 """
-import argparse, json, os, re, shutil, socket, statistics, subprocess, sys, tempfile, time
+import argparse, json, os, re, shutil, socket, statistics, subprocess, sys, tempfile, time, urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -47,8 +47,16 @@ http {{
   }}
 }}
 """)
+    os.chmod(folder, 0o755)  # nginx's workers run as another user when started by root: they must read file.json
     process = subprocess.Popen(["taskset", "-c", "1", "nginx", "-c", conf, "-p", folder], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return await_listening(process, port, f"nginx did not start; see {folder}/error.log")
+    await_listening(process, port, f"nginx did not start; see {folder}/error.log")
+    for path, size in (("/health", len(HEALTH)), ("/file.json", os.path.getsize(os.path.join(folder, "file.json")))):
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=5) as answer:
+            body = answer.read()
+            if answer.status != 200 or len(body) != size:
+                process.kill()
+                sys.exit(f"nginx answers {path} with {answer.status} and {len(body)} bytes, not 200 and {size}; see {folder}/error.log")
+    return process
 
 
 def await_listening(process, port, failure):
@@ -122,6 +130,8 @@ def probe(url, conns, seconds, folder):
     _, cpu, rss = run(["dotnet", PROBE_DLL, "run", suite, "--out", out, "--quiet"])
     with open(os.path.join(out, "summary.json")) as f:
         it = json.load(f)["scenarios"][0]["iterations"]
+    if it["fail"] > 0:
+        raise RuntimeError(f"probe: {it['fail']} of {it['count']} requests failed ({it['failure_reasons']}): a figure of failures is no figure")
     return it["rps"], it["latency_ms"]["p50"], it["latency_ms"]["p99"], it["latency_ms"]["max"], cpu, rss
 
 
