@@ -76,6 +76,25 @@ public sealed class LeanHttpClientTests
     }
 
     [Fact]
+    public async Task HeadLargerThanTheFirstBuffer_IsRead()
+    {
+        string cookie = new('c', 10_000);
+        await using var server = new ScriptedServer(_ => $"HTTP/1.1 200 OK\r\nSet-Cookie: {cookie}\r\nContent-Length: 2\r\n\r\nok");
+        using var client = new LeanHttpClient(server.Url, TimeProvider.System);
+        LeanResponse response = await Send(client);
+        Assert.Equal(("ok", cookie), (response.Body, response.Headers!["set-cookie"]));
+    }
+
+    [Fact]
+    public async Task HeadOver16KB_IsAnInvalidResponse()
+    {
+        await using var server = new ScriptedServer(_ => $"HTTP/1.1 200 OK\r\nSet-Cookie: {new string('c', 17_000)}\r\nContent-Length: 2\r\n\r\nok");
+        using var client = new LeanHttpClient(server.Url, TimeProvider.System);
+        var e = await Assert.ThrowsAsync<HttpRequestException>(async () => await Send(client));
+        Assert.Equal((HttpRequestError.InvalidResponse, "the response headers are larger than 16 KB"), (e.HttpRequestError, e.Message));
+    }
+
+    [Fact]
     public async Task NotHttp_IsAnInvalidResponse()
     {
         await using var server = new ScriptedServer(_ => "SSH-2.0-OpenSSH\r\n\r\n");
