@@ -8,12 +8,16 @@ namespace Probe.Runner.Tests.Synthetics;
 
 /// <summary>
 /// A scheduler on a fake clock whose checks record when they ran. <see cref="SettleAsync"/> waits (on
-/// signals, not sleeps) until the loop has gone back to sleep and every run it started has reported.
+/// signals, not sleeps) until the loop has gone back to sleep and every run it started is either still
+/// in its check or booked as ended by the scheduler.
 /// </summary>
 internal sealed class SchedulerHarness : IAsyncDisposable
 {
     private readonly Channel<DateTimeOffset> _waits = Channel.CreateUnbounded<DateTimeOffset>();
     private readonly SemaphoreSlim _recorded = new(0);
+    private readonly SemaphoreSlim _changed = new(0);
+    private int _inCheck;
+    private int _ended;
     private readonly CancellationTokenSource _stop = new();
     private Task _loop = Task.CompletedTask;
     private DateTimeOffset _sleepingUntil;
@@ -24,11 +28,26 @@ internal sealed class SchedulerHarness : IAsyncDisposable
         run ??= (_, _) => Task.FromResult(true);
         Scheduler = new SyntheticScheduler(Time, new Random(seed), async (check, recheck, cancellation) =>
         {
+            Interlocked.Increment(ref _inCheck);
             Runs.Enqueue((check.ToString(), recheck, Time.GetUtcNow()));
             _recorded.Release();
-            return await run(check, recheck);
+            _changed.Release();
+            try
+            {
+                return await run(check, recheck);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _inCheck);
+                _changed.Release();
+            }
         });
         Scheduler.Waiting += due => _waits.Writer.TryWrite(due);
+        Scheduler.RunEnded += () =>
+        {
+            Interlocked.Increment(ref _ended);
+            _changed.Release();
+        };
     }
 
     public FakeTimeProvider Time { get; }
@@ -69,7 +88,13 @@ internal sealed class SchedulerHarness : IAsyncDisposable
             }
         }
 
-        await WaitForRunsAsync((int)Scheduler.Counters.Started, limit.Token);
+        // Every started run is either still inside its check (a test holding it) or booked as ended, so the
+        // next move of the clock finds the scheduler as a real one would after that time.
+        while (Scheduler.Counters.Started != Volatile.Read(ref _ended) + Volatile.Read(ref _inCheck))
+        {
+            await _changed.WaitAsync(limit.Token);
+        }
+
         return _sleepingUntil;
     }
 
@@ -97,5 +122,6 @@ internal sealed class SchedulerHarness : IAsyncDisposable
         await _loop;
         _stop.Dispose();
         _recorded.Dispose();
+        _changed.Dispose();
     }
 }

@@ -35,6 +35,9 @@ internal sealed class SyntheticScheduler
     /// <summary>Raised when the loop goes to sleep until the given due time (tests await it instead of sleeping).</summary>
     public event Action<DateTimeOffset>? Waiting;
 
+    /// <summary>Raised once per run, after the scheduler has booked its end (the check is free to start again).</summary>
+    public event Action? RunEnded;
+
     /// <summary>Checks running now.</summary>
     public int InFlight
     {
@@ -227,6 +230,7 @@ internal sealed class SyntheticScheduler
                 ok = true; // shutting down: no re-check
             }
 
+            bool done;
             lock (_lock)
             {
                 DateTimeOffset now = _time.GetUtcNow();
@@ -237,16 +241,24 @@ internal sealed class SyntheticScheduler
                     _wait?.Cancel();
                 }
 
-                if (!entry.QueuedNext || _stopping || entry.Removed)
+                done = !entry.QueuedNext || _stopping || entry.Removed;
+                if (done)
                 {
                     entry.Running = false;
                     entry.QueuedNext = false;
-                    return;
                 }
+                else
+                {
+                    entry.QueuedNext = false;
+                    Counters.CountStarted();
+                    recheck = false;
+                }
+            }
 
-                entry.QueuedNext = false;
-                Counters.CountStarted();
-                recheck = false;
+            RunEnded?.Invoke();
+            if (done)
+            {
+                return;
             }
         }
     }

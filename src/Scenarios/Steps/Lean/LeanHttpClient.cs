@@ -186,10 +186,11 @@ internal sealed class LeanHttpClient : IDisposable
         }
     }
 
+    /// <summary>The time left until <paramref name="deadline"/>, at most a day: timers take no more than ~49 days, and a watchdog that wakes early just sleeps again.</summary>
     private TimeSpan Until(long deadline)
     {
         TimeSpan left = _time.GetElapsedTime(_time.GetTimestamp(), deadline);
-        return left > TimeSpan.Zero ? left : TimeSpan.Zero;
+        return left <= TimeSpan.Zero ? TimeSpan.Zero : left > TimeSpan.FromDays(1) ? TimeSpan.FromDays(1) : left;
     }
 
     private async ValueTask<(LeanConnection, ConnectTiming)> ConnectAsync(long deadline, CancellationToken cancellation)
