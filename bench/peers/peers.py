@@ -225,7 +225,8 @@ def main():
         rps, p50, p99, mx, cpu, rss = med
         total = rps * args.seconds
         rows.append({"path": path, "connections": conns, "tool": tool, "rps": rps, "p50_ms": p50, "p99_ms": p99, "max_ms": mx,
-                     "cpu_s": cpu, "cpu_us_per_request": cpu / total * 1e6 if total else None, "peak_rss_mb": rss})
+                     "cpu_s": cpu, "cpu_us_per_request": cpu / total * 1e6 if total else None, "peak_rss_mb": rss,
+                     "rps_per_run": [r[0] for r in runs]})
     for row in rows:
         base = {r["tool"]: r["rps"] for r in rows if r["path"] == row["path"] and r["connections"] == row["connections"]}
         row["vs_wrk"] = row["rps"] / base["wrk"] if base.get("wrk") else None
@@ -235,11 +236,13 @@ def main():
                    "coordinated_omission": [{"tool": t, "p90_ms": a, "p99_ms": b, "max_ms": c} for t, a, b, c in co]}, f, indent=2)
 
     fmt = lambda v, p="{:,.0f}": "—" if v is None else p.format(v)
-    print(f"| path | conns | tool | req/s | p50 ms | p99 ms | max ms | CPU s | CPU µs/req | peak RSS MB | vs wrk | vs Probe |")
-    print("| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    # Each run's req/s too: on a small machine a tool can land in a slow or a fast regime from run to run (bench/README.md).
+    print(f"| path | conns | tool | req/s | p50 ms | p99 ms | max ms | CPU s | CPU µs/req | peak RSS MB | vs wrk | vs Probe | req/s per run |")
+    print("| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
     for r in sorted(rows, key=lambda r: (r["path"], r["connections"], -r["rps"])):
         print(f"| {r['path']} | {r['connections']} | {r['tool']} | {fmt(r['rps'])} | {fmt(r['p50_ms'], '{:.3f}')} | {fmt(r['p99_ms'], '{:.3f}')} | {fmt(r['max_ms'], '{:.1f}')} | "
-              f"{fmt(r['cpu_s'], '{:.2f}')} | {fmt(r['cpu_us_per_request'], '{:.1f}')} | {fmt(r['peak_rss_mb'], '{:.0f}')} | {fmt(r['vs_wrk'], '{:.2f}')} | {fmt(r['vs_probe'], '{:.2f}')} |")
+              f"{fmt(r['cpu_s'], '{:.2f}')} | {fmt(r['cpu_us_per_request'], '{:.1f}')} | {fmt(r['peak_rss_mb'], '{:.0f}')} | {fmt(r['vs_wrk'], '{:.2f}')} | {fmt(r['vs_probe'], '{:.2f}')} | "
+              f"{', '.join(f'{x:,.0f}' for x in r['rps_per_run'])} |")
     print(f"\n(medians of {args.repeats}; {args.seconds} s per run; JSON in {args.json})")
     if co:
         print("\nCoordinated omission: a target stalling for the first 1 s of every 5 s")
