@@ -247,5 +247,8 @@ public static class CheckEvaluator
 public sealed record CheckOutcome(string Check, bool Passed, string Actual)
 {
     /// <summary>A failure message for reports: <c>check 'status == 200' failed: status was 503</c>.</summary>
-    public string Message(CheckExpression expression) => $"check '{Check}' failed: {expression.Subject} was {Actual}";
+    public string Message(CheckExpression expression) => FailureMessage(expression, Actual);
+
+    /// <summary>The failure message of <paramref name="expression"/> when its subject was <paramref name="actual"/>.</summary>
+    internal static string FailureMessage(CheckExpression expression, string actual) => $"check '{expression.Text}' failed: {expression.Subject} was {actual}";
 }

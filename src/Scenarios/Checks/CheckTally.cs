@@ -49,7 +49,7 @@ internal sealed class StepChecks
             {
                 Interlocked.Increment(ref _failed[i]);
                 Volatile.Write(ref _lastActual[i], actual);
-                first ??= new CheckOutcome(_checks[i].Text, false, actual).Message(_checks[i]);
+                first ??= CheckOutcome.FailureMessage(_checks[i], actual);
             }
         }
 

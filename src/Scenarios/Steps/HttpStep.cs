@@ -57,7 +57,7 @@ internal sealed class HttpStep
         _lean = client.Lean;
         _prepared = _lean is null || _templated ? null : _lean.Prepare(spec.Method, _url.PathAndQuery, _headers, _body, _contentType);
         _leanRead = new Lean.LeanReadOptions(_readBody, _readHeaders, spec.MaxBodyBytes);
-        _timeoutTicks = (long)Math.Min(spec.Timeout.TotalSeconds * time.TimestampFrequency, long.MaxValue / 4.0);
+        _timeoutTicks = StepDeadline.Ticks(time, spec.Timeout);
         _request = new Request(_url, _headers, _body);
     }
 
@@ -71,7 +71,8 @@ internal sealed class HttpStep
     public async ValueTask<StepResult> RunAsync(Dictionary<string, string>? variables, CancellationToken cancellation)
     {
         // The step's timeout is a deadline: the lean client enforces it without a timer per request, HttpClient sends get a token source each.
-        long deadline = _time.GetTimestamp() + _timeoutTicks;
+        long started = _time.GetTimestamp();
+        long deadline = started + _timeoutTicks;
         long bytes = 0;
         try
         {
@@ -79,7 +80,7 @@ internal sealed class HttpStep
             Answer answer = default;
             for (int i = 0; i < _spec.Repeat; i++)
             {
-                long start = _time.GetTimestamp();
+                long start = i == 0 ? started : _time.GetTimestamp();
                 if (_lean is null)
                 {
                     answer = await SendViaHttpClientAsync(request, request.Url, _method, start, 0, deadline, cancellation).ConfigureAwait(false);
@@ -130,8 +131,7 @@ internal sealed class HttpStep
 
     private async ValueTask<Answer> SendViaHttpClientAsync(Request template, Uri url, HttpMethod method, long start, int hops, long deadline, CancellationToken cancellation)
     {
-        TimeSpan left = _time.GetElapsedTime(_time.GetTimestamp(), deadline);
-        using var timeout = new CancellationTokenSource(left > TimeSpan.Zero ? left : TimeSpan.Zero, _time);
+        using var timeout = new CancellationTokenSource(StepDeadline.Left(_time, deadline), _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellation, timeout.Token);
         for (int hop = hops; ; hop++)
         {

@@ -148,7 +148,7 @@ internal sealed class LeanHttpClient : IDisposable
             if (deadline < _armedFor && !_disposed)
             {
                 _armedFor = deadline;
-                _watchdog.Change(Until(deadline), Timeout.InfiniteTimeSpan);
+                _watchdog.Change(StepDeadline.Left(_time, deadline), Timeout.InfiniteTimeSpan);
             }
         }
     }
@@ -181,22 +181,15 @@ internal sealed class LeanHttpClient : IDisposable
             if (next != long.MaxValue && !_disposed)
             {
                 _armedFor = next;
-                _watchdog.Change(Until(next), Timeout.InfiniteTimeSpan);
+                _watchdog.Change(StepDeadline.Left(_time, next), Timeout.InfiniteTimeSpan);
             }
         }
-    }
-
-    /// <summary>The time left until <paramref name="deadline"/>, at most a day: timers take no more than ~49 days, and a watchdog that wakes early just sleeps again.</summary>
-    private TimeSpan Until(long deadline)
-    {
-        TimeSpan left = _time.GetElapsedTime(_time.GetTimestamp(), deadline);
-        return left <= TimeSpan.Zero ? TimeSpan.Zero : left > TimeSpan.FromDays(1) ? TimeSpan.FromDays(1) : left;
     }
 
     private async ValueTask<(LeanConnection, ConnectTiming)> ConnectAsync(long deadline, CancellationToken cancellation)
     {
         // Connecting is rare (once per connection), so it may have a token source of its own for the deadline.
-        using var timeout = new CancellationTokenSource(Until(deadline), _time);
+        using var timeout = new CancellationTokenSource(StepDeadline.Left(_time, deadline), _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellation, timeout.Token);
         try
         {
