@@ -26,6 +26,23 @@ internal sealed class AppendOnlyList<T>
         }
     }
 
+    /// <summary>Publishes a copy without the items <paramref name="match"/> picks; a scrape reading the old array finishes with it.</summary>
+    /// <returns>How many items were removed.</returns>
+    public int RemoveAll(Predicate<T> match)
+    {
+        lock (_lock)
+        {
+            Snapshot current = _published;
+            T[] kept = Array.FindAll(current.Items[..current.Count], item => !match(item));
+            if (kept.Length < current.Count)
+            {
+                _published = new Snapshot(kept, kept.Length);
+            }
+
+            return current.Count - kept.Length;
+        }
+    }
+
     /// <summary>The items published so far (a view, not a copy).</summary>
     public ReadOnlySpan<T> Items
     {

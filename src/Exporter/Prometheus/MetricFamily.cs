@@ -66,6 +66,25 @@ public sealed class MetricFamily
         }
     }
 
+    /// <summary>
+    /// Drops every series whose label values <paramref name="stale"/> picks (say, of a check the suite
+    /// no longer has), so a scrape stops showing them; a later <see cref="WithLabels"/> makes a new one.
+    /// </summary>
+    /// <returns>How many series were dropped.</returns>
+    public int Remove(Func<IReadOnlyList<string>, bool> stale)
+    {
+        ArgumentNullException.ThrowIfNull(stale);
+        lock (_series)
+        {
+            foreach (KeyValuePair<string, Series> entry in _series.Where(e => stale(e.Value.Values)).ToArray())
+            {
+                _series.TryRemove(entry);
+            }
+
+            return _order.RemoveAll(s => stale(s.Values));
+        }
+    }
+
     internal void WriteTo(Stream output, bool openMetrics)
     {
         output.Write(openMetrics ? _openMetricsHeader : _header);

@@ -20,6 +20,7 @@ public sealed class Series
     internal Series(MetricFamily family, string[] values)
     {
         _family = family;
+        Values = values;
         string labels = Labels(family.Labels, values, null);
         _sample = Encoding.UTF8.GetBytes($"{family.Name}{labels} ");
         if (family.Type == MetricType.Histogram)
@@ -32,6 +33,9 @@ public sealed class Series
             _countSample = Encoding.UTF8.GetBytes($"{family.Name}_count{labels} ");
         }
     }
+
+    /// <summary>The series' label values, in the order of the family's labels.</summary>
+    public IReadOnlyList<string> Values { get; }
 
     /// <summary>The counter's or gauge's value.</summary>
     public double Value => BitConverter.Int64BitsToDouble(Interlocked.Read(ref _valueBits));

@@ -2,6 +2,7 @@ using Probe.Engine.Scenarios;
 using Probe.Engine.Scheduling;
 using Probe.Exporter.Prometheus;
 using Probe.Scenarios.Binding;
+using Probe.Scenarios.Suite;
 
 namespace Probe.Runner.Synthetics;
 
@@ -100,8 +101,52 @@ internal sealed class SyntheticsMetrics
         }
     }
 
+    /// <summary>
+    /// Drops the series of checks, targets and SLOs that <paramref name="suite"/> no longer has, and of
+    /// checks this runner no longer runs in a region: after a reload, a removed check's last
+    /// <c>probe_success 0</c> must not keep an alert firing, nor a renamed SLO's budget linger.
+    /// </summary>
+    /// <param name="suite">The suite now applied.</param>
+    /// <param name="runs">Whether this runner now runs the scenario (first) in the region (second).</param>
+    /// <returns>How many series were dropped.</returns>
+    public int Prune(SuiteDefinition suite, Func<string, string, bool> runs)
+    {
+        int removed = 0;
+        foreach (MetricFamily family in (MetricFamily[])[_success, _duration, _runs, _failures, _histogram, _phases, _ttft, _certificate, RegionsSucceeding, QuorumUp, SliRatio, BudgetRemaining])
+        {
+            int scenario = Index(family, "scenario"), region = Index(family, "region"), target = Index(family, "target"), slo = Index(family, "slo");
+            removed += family.Remove(values =>
+            {
+                if (slo >= 0)
+                {
+                    return !suite.Slos.Any(s => s.Name == values[slo]);
+                }
+
+                ScenarioSpec? spec = suite.Scenario(values[scenario]);
+                return spec?.Schedule is null
+                    || (region >= 0 && !runs(spec.Name, values[region]))
+                    || (target >= 0 && spec.Target != values[target]);
+            });
+        }
+
+        return removed;
+    }
+
     /// <summary>The facts sink for one region's bound suite.</summary>
     public IStepFacts FactsFor(string region) => new RegionFacts(this, region);
+
+    private static int Index(MetricFamily family, string label)
+    {
+        for (int i = 0; i < family.Labels.Count; i++)
+        {
+            if (family.Labels[i] == label)
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
 
     private sealed class RegionFacts(SyntheticsMetrics metrics, string region) : IStepFacts
     {

@@ -22,6 +22,7 @@ internal sealed class SyntheticsRunner : IAsyncDisposable
     private readonly ResultPipeline _pipeline;
     private readonly SyntheticScheduler _scheduler;
     private readonly SloViews _views;
+    private readonly Lock _recording = new();
     private volatile Dictionary<string, RegionRuntime> _regions = [];
     private volatile SuiteDefinition? _suite;
     private volatile StatusSnapshot _status;
@@ -92,7 +93,8 @@ internal sealed class SyntheticsRunner : IAsyncDisposable
             _metrics.RunnerUp(region, up: true);
         }
 
-        _log.Info("suite_applied", ("suite", suite.Name), ("file", suite.File), ("regions", _options.Regions), ("scenarios", scenarios));
+        int removed = PruneSeries();
+        _log.Info("suite_applied", ("suite", suite.Name), ("file", suite.File), ("regions", _options.Regions), ("scenarios", scenarios), ("series_removed", removed));
         _ = RetireAsync(old.Values);
     }
 
@@ -145,6 +147,9 @@ internal sealed class SyntheticsRunner : IAsyncDisposable
         try
         {
             _status = await _views.RefreshAsync(suite, _options.Regions, cancellation);
+
+            // A check of a replaced suite that was still running, or a reload during this refresh, may have set series the suite no longer has.
+            PruneSeries();
             DateTimeOffset now = _options.Time.GetUtcNow();
             if (now - _lastRetention >= TimeSpan.FromHours(1))
             {
@@ -199,9 +204,27 @@ internal sealed class SyntheticsRunner : IAsyncDisposable
             r.StatusCode != 0 ? r.StatusCode : outcome.Steps.Select(s => s.Result.StatusCode).LastOrDefault(c => c != 0),
             outcome.Steps.Select(s => new StepRecord(s.Step, s.Result.IsOk, s.Result.IsOk ? null : s.Result.Reason.Label(), s.Duration, s.Result.StatusCode, s.Result.Message)).ToArray(),
             recheck);
-        _metrics.Record(result, outcome);
+        lock (_recording)
+        {
+            // Stored either way; but a check the reload removed (or moved to another target) must not bring its series back.
+            if (_regions.TryGetValue(check.Region, out RegionRuntime? now) && now.Has(check.Scenario) && now.Suite.Scenario(check.Scenario)!.Target == result.Target)
+            {
+                _metrics.Record(result, outcome);
+            }
+        }
+
         await _pipeline.SubmitAsync(result, CancellationToken.None);
         return result.Ok;
+    }
+
+    /// <summary>Drops the series of what the current suite no longer runs here (<see cref="SyntheticsMetrics.Prune"/>).</summary>
+    private int PruneSeries()
+    {
+        lock (_recording)
+        {
+            Dictionary<string, RegionRuntime> regions = _regions;
+            return _suite is { } suite ? _metrics.Prune(suite, (scenario, region) => regions.TryGetValue(region, out RegionRuntime? r) && r.Has(scenario)) : 0;
+        }
     }
 
     private void LogResult(CheckResult r)

@@ -76,6 +76,26 @@ public class MetricRegistryTests
         Assert.Same(runs.WithLabels("a"), runs.WithLabels("a"));
     }
 
+    [Fact]
+    public void Remove_DropsPickedSeriesFromTheScrape_AndAFreshOneStartsAtZero()
+    {
+        MetricRegistry registry = Sample();
+        MetricFamily runs = registry.Counter("probe_gone_total", "Runs of a check about to be removed.", "scenario", "result");
+        runs.WithLabels("old", "ok").Add(5);
+        runs.WithLabels("old", "fail").Add(2);
+        runs.WithLabels("kept", "ok").Add(7);
+
+        Assert.Equal(2, runs.Remove(values => values[0] == "old"));
+        Assert.Equal(0, runs.Remove(values => values[0] == "old"));
+        string text = registry.ToText();
+        Assert.DoesNotContain("scenario=\"old\"", text, StringComparison.Ordinal);
+        Assert.Contains("probe_gone_total{scenario=\"kept\",result=\"ok\"} 7\n", text, StringComparison.Ordinal);
+        Assert.StartsWith(Text, text, StringComparison.Ordinal);
+
+        runs.WithLabels("old", "ok").Increment();
+        Assert.Contains("probe_gone_total{scenario=\"old\",result=\"ok\"} 1\n", registry.ToText(), StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(null, false)]
     [InlineData("text/plain", false)]

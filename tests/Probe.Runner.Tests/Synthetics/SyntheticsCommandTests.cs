@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using Probe.TestUtils;
 using Xunit;
 
 namespace Probe.Runner.Tests.Synthetics;
@@ -40,6 +41,38 @@ public sealed class SyntheticsCommandTests
         var stopped = runner.Events.Last();
         Assert.Equal("stopped", stopped.GetProperty("event").GetString());
         Assert.Equal(0, stopped.GetProperty("spool_depth").GetInt64());
+    }
+
+    [Fact]
+    public async Task Reload_DropsTheSeriesOfARemovedCheckAndARenamedSlo_SoNoAlertFiresForThem()
+    {
+        string folder = ProbeProcess.TempFolder();
+        int port = ProbeProcess.FreePort();
+        const string Ghost = ",\n    \"ghost\": { \"target\": \"demo\", \"steps\": [ { \"name\": \"gone\", \"http\": { \"path\": \"/no-such-page\" }, \"checks\": [\"status == 200\"] } ], \"schedule\": { \"every\": \"1s\" } }";
+        string suite = SyntheticsSuites.Write(folder, port, extraScenario: Ghost);
+        await using var runner = await SyntheticsProcess.StartAsync(folder, suite, "--refresh", "1s");
+        using var http = new HttpClient { BaseAddress = runner.Address };
+        const string GhostFailing = "probe_success{suite=\"synth\",scenario=\"ghost\",region=\"local\",target=\"demo\"} 0\n";
+        await Poll.UntilAsync(c => http.GetStringAsync("metrics", c), text => text.Contains(GhostFailing, StringComparison.Ordinal) && text.Contains("slo=\"availability\"", StringComparison.Ordinal), Limit);
+
+        string without = File.ReadAllText(SyntheticsSuites.Write(folder, port));
+        File.WriteAllText(suite, without.Replace("\"availability\": {", "\"uptime\": {", StringComparison.Ordinal));
+        await runner.WaitForAsync(e => e.GetProperty("event").GetString() == "suite_applied" && Seen(runner, "suite_applied") == 2, Limit);
+        var applied = runner.Events.Where(e => e.GetProperty("event").GetString() == "suite_applied").ElementAt(1);
+        Assert.Equal(["health", "balance"], applied.GetProperty("scenarios").EnumerateArray().Select(s => s.GetString()));
+        Assert.True(applied.GetProperty("series_removed").GetInt32() > 0, applied.ToString());
+
+        await Poll.UntilAsync(c => http.GetStringAsync("metrics", c), text => text.Contains("slo=\"uptime\"", StringComparison.Ordinal), Limit);
+        await runner.WaitForResultsAsync(runner.ResultIds.Count + 4, Limit); // the kept checks run on, and the views refresh
+        string after = await http.GetStringAsync("metrics");
+        Assert.DoesNotContain("scenario=\"ghost\"", after, StringComparison.Ordinal);
+        Assert.DoesNotContain("slo=\"availability\"", after, StringComparison.Ordinal);
+        Assert.Contains("probe_success{suite=\"synth\",scenario=\"health\",region=\"local\",target=\"demo\"} 1\n", after, StringComparison.Ordinal);
+        Assert.Contains("probe_check_runs_total{suite=\"synth\",scenario=\"balance\",region=\"local\",result=\"ok\"}", after, StringComparison.Ordinal);
+        string file = Path.Combine(folder, "after.prom");
+        File.WriteAllText(file, after);
+        var (code, problems) = await Promtool.CheckMetricsAsync(file);
+        Assert.True(code == 0, problems);
     }
 
     [Fact]
