@@ -3,10 +3,12 @@
 
 A private nginx (1 worker, pinned to CPU 1, access log off) serves a ~50-byte JSON /health and a
 ~2 KB JSON file; each tool, pinned to CPU 0, loads it at 1 and 50 connections, interleaved and
-repeated. Prints one table (medians over the repeats) with each tool's ratio to wrk and to Probe,
-and writes it as JSON. Everything it starts it stops by PID. Loopback only.
+repeated. Probe runs twice: as built ("probe", plain `dotnet probe.dll`) and with its container
+image's runtime settings ("probe (image)", deploy/Dockerfile). Prints one table (medians over the
+repeats) with each tool's ratio to wrk and to Probe, and writes it as JSON. Everything it starts it
+stops by PID. Loopback only.
 
-    python3 bench/peers/peers.py                 # 10 s per run, 3 repeats (about 8 minutes)
+    python3 bench/peers/peers.py                 # 10 s per run, 3 repeats (about 18 minutes)
     python3 bench/peers/peers.py --seconds 5 --repeats 1 --json peers.json
 """
 import argparse, json, os, re, shutil, socket, statistics, subprocess, sys, tempfile, time, urllib.request
@@ -15,6 +17,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 HEALTH = '{"status":"healthy","service":"probe-bench","ok":true}'
 PROBE_DLL = os.path.join(ROOT, "src", "Runner", "bin", "Release", "net10.0", "probe.dll")
+# The runtime settings of Probe's container image (deploy/Dockerfile; docs/cli.md, "Runtime settings").
+IMAGE_ENV = {"DOTNET_TC_QuickJit": "1", "DOTNET_TC_CallCountingDelayMs": "0"}
 
 
 def free_port():
@@ -71,10 +75,10 @@ def await_listening(process, port, failure):
     sys.exit(failure)
 
 
-def run(cmd, cwd=None):
-    """Runs cmd pinned to CPU 0; returns (stdout, cpu seconds, peak RSS MB) of that process."""
+def run(cmd, cwd=None, env=None):
+    """Runs cmd pinned to CPU 0 (with env added to the environment); returns (stdout, cpu seconds, peak RSS MB) of that process."""
     out = tempfile.TemporaryFile()
-    process = subprocess.Popen(["taskset", "-c", "0"] + cmd, stdout=out, stderr=subprocess.STDOUT, cwd=cwd)
+    process = subprocess.Popen(["taskset", "-c", "0"] + cmd, stdout=out, stderr=subprocess.STDOUT, cwd=cwd, env={**os.environ, **(env or {})})
     _, status, usage = os.wait4(process.pid, 0)
     process.returncode = os.waitstatus_to_exitcode(status)
     out.seek(0)
@@ -120,14 +124,14 @@ def autocannon(url, conns, seconds, _):
     return data["requests"]["average"], data["latency"]["p50"], data["latency"]["p99"], data["latency"]["max"], cpu, rss
 
 
-def probe(url, conns, seconds, folder):
+def probe(url, conns, seconds, folder, env=None):
     suite = os.path.join(folder, f"probe-{conns}.json")
     with open(suite, "w") as f:
         json.dump({"version": 1, "suite": "peers", "targets": {"nginx": {"url": url.rsplit("/", 1)[0]}},
                    "scenarios": {"get": {"target": "nginx", "steps": [{"name": "get", "http": {"path": "/" + url.rsplit("/", 1)[1]}, "checks": ["status == 200"]}],
                                          "load": {"keep_constant": {"copies": conns, "during": f"{seconds}s"}}}}}, f)
     out = os.path.join(folder, f"probe-out-{conns}")
-    _, cpu, rss = run(["dotnet", PROBE_DLL, "run", suite, "--out", out, "--quiet"])
+    _, cpu, rss = run(["dotnet", PROBE_DLL, "run", suite, "--out", out, "--quiet"], env=env)
     with open(os.path.join(out, "summary.json")) as f:
         it = json.load(f)["scenarios"][0]["iterations"]
     if it["fail"] > 0:
@@ -173,7 +177,12 @@ def coordinated_omission(seconds, folder):
     return rows
 
 
-TOOLS = {"probe": probe, "wrk": wrk, "ab -k": ab, "h2load --h1": h2load, "autocannon": autocannon, "hey": hey}
+def probe_image(url, conns, seconds, folder):
+    return probe(url, conns, seconds, folder, IMAGE_ENV)
+
+
+# "probe" is the dll as built, started with plain `dotnet probe.dll`; "probe (image)" adds the container image's runtime settings.
+TOOLS = {"probe": probe, "probe (image)": probe_image, "wrk": wrk, "ab -k": ab, "h2load --h1": h2load, "autocannon": autocannon, "hey": hey}
 
 
 def main():
