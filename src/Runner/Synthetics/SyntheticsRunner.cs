@@ -93,8 +93,8 @@ internal sealed class SyntheticsRunner : IAsyncDisposable
             _metrics.RunnerUp(region, up: true);
         }
 
-        int removed = PruneSeries();
-        _log.Info("suite_applied", ("suite", suite.Name), ("file", suite.File), ("regions", _options.Regions), ("scenarios", scenarios), ("series_removed", removed));
+        PruneSeries();
+        _log.Info("suite_applied", ("suite", suite.Name), ("file", suite.File), ("regions", _options.Regions), ("scenarios", scenarios));
         _ = RetireAsync(old.Values);
     }
 
@@ -147,9 +147,6 @@ internal sealed class SyntheticsRunner : IAsyncDisposable
         try
         {
             _status = await _views.RefreshAsync(suite, _options.Regions, cancellation);
-
-            // A check of a replaced suite that was still running, or a reload during this refresh, may have set series the suite no longer has.
-            PruneSeries();
             DateTimeOffset now = _options.Time.GetUtcNow();
             if (now - _lastRetention >= TimeSpan.FromHours(1))
             {
@@ -165,6 +162,9 @@ internal sealed class SyntheticsRunner : IAsyncDisposable
         {
             _status = _status with { At = _options.Time.GetUtcNow(), Error = $"the store did not answer: {e.Message}" };
         }
+
+        // A check of a replaced suite that was still running, or a reload during this refresh, may have set series the suite no longer has.
+        PruneSeries();
     }
 
     public async ValueTask DisposeAsync()
@@ -218,12 +218,15 @@ internal sealed class SyntheticsRunner : IAsyncDisposable
     }
 
     /// <summary>Drops the series of what the current suite no longer runs here (<see cref="SyntheticsMetrics.Prune"/>).</summary>
-    private int PruneSeries()
+    private void PruneSeries()
     {
         lock (_recording)
         {
             Dictionary<string, RegionRuntime> regions = _regions;
-            return _suite is { } suite ? _metrics.Prune(suite, (scenario, region) => regions.TryGetValue(region, out RegionRuntime? r) && r.Has(scenario)) : 0;
+            if (_suite is { } suite)
+            {
+                _metrics.Prune(suite, (scenario, region) => regions.TryGetValue(region, out RegionRuntime? r) && r.Has(scenario));
+            }
         }
     }
 

@@ -17,6 +17,7 @@ internal sealed class SyntheticsProcess : IAsyncDisposable
     private readonly SemaphoreSlim _arrived = new(0);
     private readonly Task _reading;
     private readonly Task<string> _errors;
+    private volatile bool _ended;
 
     private SyntheticsProcess(Process process)
     {
@@ -57,7 +58,7 @@ internal sealed class SyntheticsProcess : IAsyncDisposable
                 return found;
             }
 
-            if (_process.HasExited && _reading.IsCompleted)
+            if (_ended)
             {
                 throw new InvalidOperationException($"probe synthetics exited ({_process.ExitCode}) first: {await _errors}");
             }
@@ -140,6 +141,9 @@ internal sealed class SyntheticsProcess : IAsyncDisposable
             }
         }
 
+        // Standard output closes a moment before the process is reaped: wait for both, so a waiter woken now sees the exit (and its code and stderr), not a timeout.
+        await _process.WaitForExitAsync();
+        _ended = true;
         _arrived.Release();
     }
 }
