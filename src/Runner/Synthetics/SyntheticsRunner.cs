@@ -22,7 +22,6 @@ internal sealed class SyntheticsRunner : IAsyncDisposable
     private readonly ResultPipeline _pipeline;
     private readonly SyntheticScheduler _scheduler;
     private readonly SloViews _views;
-    private readonly Lock _recording = new();
     private volatile Dictionary<string, RegionRuntime> _regions = [];
     private volatile SuiteDefinition? _suite;
     private volatile StatusSnapshot _status;
@@ -204,13 +203,11 @@ internal sealed class SyntheticsRunner : IAsyncDisposable
             r.StatusCode != 0 ? r.StatusCode : outcome.Steps.Select(s => s.Result.StatusCode).LastOrDefault(c => c != 0),
             outcome.Steps.Select(s => new StepRecord(s.Step, s.Result.IsOk, s.Result.IsOk ? null : s.Result.Reason.Label(), s.Duration, s.Result.StatusCode, s.Result.Message)).ToArray(),
             recheck);
-        lock (_recording)
+        // Stored either way; but a check the reload removed (or moved to another target) does not set its series again
+        // (one that slips in between this test and a reload is dropped by the next refresh).
+        if (_regions.TryGetValue(check.Region, out RegionRuntime? now) && now.Has(check.Scenario) && now.Suite.Scenario(check.Scenario)!.Target == result.Target)
         {
-            // Stored either way; but a check the reload removed (or moved to another target) must not bring its series back.
-            if (_regions.TryGetValue(check.Region, out RegionRuntime? now) && now.Has(check.Scenario) && now.Suite.Scenario(check.Scenario)!.Target == result.Target)
-            {
-                _metrics.Record(result, outcome);
-            }
+            _metrics.Record(result, outcome);
         }
 
         await _pipeline.SubmitAsync(result, CancellationToken.None);
@@ -220,13 +217,10 @@ internal sealed class SyntheticsRunner : IAsyncDisposable
     /// <summary>Drops the series of what the current suite no longer runs here (<see cref="SyntheticsMetrics.Prune"/>).</summary>
     private void PruneSeries()
     {
-        lock (_recording)
+        Dictionary<string, RegionRuntime> regions = _regions;
+        if (_suite is { } suite)
         {
-            Dictionary<string, RegionRuntime> regions = _regions;
-            if (_suite is { } suite)
-            {
-                _metrics.Prune(suite, (scenario, region) => regions.TryGetValue(region, out RegionRuntime? r) && r.Has(scenario));
-            }
+            _metrics.Prune(suite, (scenario, region) => regions.TryGetValue(region, out RegionRuntime? r) && r.Has(scenario));
         }
     }
 

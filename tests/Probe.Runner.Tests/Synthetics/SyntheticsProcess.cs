@@ -69,7 +69,7 @@ internal sealed class SyntheticsProcess : IAsyncDisposable
             }
             catch (OperationCanceledException)
             {
-                throw new TimeoutException($"no such event within {limit}; last events: {string.Join("\n", _events.TakeLast(5))}; stderr so far unavailable");
+                throw new TimeoutException($"no such event within {limit}; last events: {string.Join("\n", _events.TakeLast(5))}; {Threads()}");
             }
         }
     }
@@ -128,6 +128,22 @@ internal sealed class SyntheticsProcess : IAsyncDisposable
         }
 
         _process.Dispose();
+    }
+
+    /// <summary>What the process's threads wait in (Linux /proc), to tell a hang from a process that has nothing to say.</summary>
+    private string Threads()
+    {
+        try
+        {
+            var waits = Directory.GetDirectories($"/proc/{_process.Id}/task")
+                .Select(t => $"{File.ReadAllText(Path.Combine(t, "comm")).Trim()}:{File.ReadAllText(Path.Combine(t, "wchan")).Trim()}")
+                .GroupBy(w => w).Select(g => $"{g.Key} x{g.Count()}");
+            return $"threads: {string.Join(", ", waits)}";
+        }
+        catch (IOException e)
+        {
+            return $"threads unknown ({e.Message})";
+        }
     }
 
     private async Task ReadAsync()
