@@ -135,18 +135,7 @@ internal sealed class SyntheticsMetrics
     /// <summary>The facts sink for one region's bound suite.</summary>
     public IStepFacts FactsFor(string region) => new RegionFacts(this, region);
 
-    private static int Index(MetricFamily family, string label)
-    {
-        for (int i = 0; i < family.Labels.Count; i++)
-        {
-            if (family.Labels[i] == label)
-            {
-                return i;
-            }
-        }
-
-        return -1;
-    }
+    private static int Index(MetricFamily family, string label) => family.Labels.ToList().IndexOf(label);
 
     private sealed class RegionFacts(SyntheticsMetrics metrics, string region) : IStepFacts
     {
