@@ -101,6 +101,10 @@ internal sealed class SyntheticsProcess : IAsyncDisposable
     {
         using Process kill = Process.Start("kill", ["-" + signal, _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!;
         await kill.WaitForExitAsync();
+        if (kill.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"kill -{signal} {_process.Id} exited {kill.ExitCode}");
+        }
     }
 
     /// <summary>SIGKILL: no chance to flush anything.</summary>
