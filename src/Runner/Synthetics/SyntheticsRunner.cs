@@ -186,7 +186,18 @@ internal sealed class SyntheticsRunner : IAsyncDisposable
             return true;
         }
 
-        IterationOutcome outcome = await runtime.RunAsync(check.Scenario, cancellation);
+        IterationOutcome outcome;
+        try
+        {
+            outcome = await runtime.RunAsync(check.Scenario, cancellation);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Probe's own fault, not the target's: logged, not stored as a result (it would count against the SLO).
+            _log.Error("check_error", ("scenario", check.Scenario), ("region", check.Region), ("error", e.Message));
+            throw;
+        }
+
         SuiteDefinition suite = runtime.Suite;
         StepResult r = outcome.Result;
         var result = new CheckResult(

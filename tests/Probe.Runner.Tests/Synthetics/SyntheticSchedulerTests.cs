@@ -124,4 +124,18 @@ public class SyntheticSchedulerTests
         Assert.Equal([Start], h.Runs.Where(r => r.Check == "a@local").Select(r => r.At));
         Assert.Equal([Start, Start, Start.AddSeconds(20), Start.AddSeconds(40)], h.Runs.Where(r => r.Check == "b@local").Select(r => r.At));
     }
+
+    [Fact]
+    public async Task RunError_CountsAsAFailedRun_AndTheCheckStaysOnItsSchedule()
+    {
+        int calls = 0;
+        await using var h = new SchedulerHarness(Start, (_, _) => Interlocked.Increment(ref calls) == 1 ? throw new InvalidOperationException("a bug of Probe's own") : Task.FromResult(true));
+        Assert.Equal(Start.AddSeconds(10), await h.BeginAsync(SchedulerHarness.Every("smoke", "10s")));
+        Assert.Equal(Start.AddSeconds(20), await h.StepAsync());
+        Assert.Equal(Start.AddSeconds(30), await h.StepAsync());
+
+        Assert.Equal([Start, Start.AddSeconds(10), Start.AddSeconds(20)], h.Runs.Select(r => r.At));
+        Assert.Equal(1, h.Scheduler.Counters.RunErrors);
+        Assert.Equal(0, h.Scheduler.Counters.OverlapSkipped);
+    }
 }

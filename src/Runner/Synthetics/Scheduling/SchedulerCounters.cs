@@ -10,6 +10,7 @@ internal sealed class SchedulerCounters
     private long _overlapSkipped;
     private long _overlapQueued;
     private long _rechecks;
+    private long _runErrors;
 
     public long Started => Interlocked.Read(ref _started);
 
@@ -21,6 +22,9 @@ internal sealed class SchedulerCounters
     public long OverlapQueued => Interlocked.Read(ref _overlapQueued);
 
     public long Rechecks => Interlocked.Read(ref _rechecks);
+
+    /// <summary>Runs that ended in an error of Probe's own (not the target's): counted as failed runs, and the check stays scheduled.</summary>
+    public long RunErrors => Interlocked.Read(ref _runErrors);
 
     /// <summary>Actual start minus intended start (the due time with its jitter), in nanoseconds.</summary>
     public LatencyHistogram StartDelay { get; } = new(1);
@@ -34,4 +38,6 @@ internal sealed class SchedulerCounters
     internal void CountOverlapQueued() => Interlocked.Increment(ref _overlapQueued);
 
     internal void CountRecheck() => Interlocked.Increment(ref _rechecks);
+
+    internal void CountRunError() => Interlocked.Increment(ref _runErrors);
 }

@@ -229,6 +229,13 @@ internal sealed class SyntheticScheduler
             {
                 ok = true; // shutting down: no re-check
             }
+            catch (Exception)
+            {
+                // An error of the run itself (the runner logs it): a failed run, and the check stays on its schedule
+                // rather than being marked running for ever and skipped as an overlap from then on.
+                Counters.CountRunError();
+                ok = false;
+            }
 
             bool done;
             lock (_lock)
