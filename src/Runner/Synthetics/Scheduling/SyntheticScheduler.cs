@@ -231,7 +231,7 @@ internal sealed class SyntheticScheduler
             }
             catch (Exception)
             {
-                // An error of the run itself (the runner logs it): a failed run, and the check stays on its schedule
+                // An error of Probe's own in the run (the runner logs a scenario's): a failed run, and the check stays on its schedule
                 // rather than being marked running for ever and skipped as an overlap from then on.
                 Counters.CountRunError();
                 ok = false;
