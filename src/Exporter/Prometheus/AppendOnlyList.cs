@@ -27,19 +27,13 @@ internal sealed class AppendOnlyList<T>
     }
 
     /// <summary>Publishes a copy without the items <paramref name="match"/> picks; a scrape reading the old array finishes with it.</summary>
-    /// <returns>How many items were removed.</returns>
-    public int RemoveAll(Predicate<T> match)
+    public void RemoveAll(Predicate<T> match)
     {
         lock (_lock)
         {
             Snapshot current = _published;
             T[] kept = Array.FindAll(current.Items[..current.Count], item => !match(item));
-            if (kept.Length < current.Count)
-            {
-                _published = new Snapshot(kept, kept.Length);
-            }
-
-            return current.Count - kept.Length;
+            _published = new Snapshot(kept, kept.Length);
         }
     }
 

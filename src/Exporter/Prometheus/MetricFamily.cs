@@ -76,12 +76,19 @@ public sealed class MetricFamily
         ArgumentNullException.ThrowIfNull(stale);
         lock (_series)
         {
-            foreach (KeyValuePair<string, Series> entry in _series.Where(e => stale(e.Value.Values)).ToArray())
+            KeyValuePair<string, Series>[] gone = _series.Where(e => stale(e.Value.Values)).ToArray();
+            if (gone.Length > 0)
             {
-                _series.TryRemove(entry);
+                foreach (KeyValuePair<string, Series> entry in gone)
+                {
+                    _series.TryRemove(entry);
+                }
+
+                HashSet<Series> dropped = gone.Select(e => e.Value).ToHashSet();
+                _order.RemoveAll(dropped.Contains);
             }
 
-            return _order.RemoveAll(s => stale(s.Values));
+            return gone.Length;
         }
     }
 

@@ -108,28 +108,19 @@ internal sealed class SyntheticsMetrics
     /// </summary>
     /// <param name="suite">The suite now applied.</param>
     /// <param name="runs">Whether this runner now runs the scenario (first) in the region (second).</param>
-    /// <returns>How many series were dropped.</returns>
-    public int Prune(SuiteDefinition suite, Func<string, string, bool> runs)
+    public void Prune(SuiteDefinition suite, Func<string, string, bool> runs)
     {
-        int removed = 0;
+        Dictionary<string, ScenarioSpec> scheduled = suite.Scenarios.Where(s => s.Schedule is not null).ToDictionary(s => s.Name, StringComparer.Ordinal);
+        HashSet<string> slos = suite.Slos.Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
         foreach (MetricFamily family in (MetricFamily[])[_success, _duration, _runs, _failures, _histogram, _phases, _ttft, _certificate, RegionsSucceeding, QuorumUp, SliRatio, BudgetRemaining])
         {
             int scenario = Index(family, "scenario"), region = Index(family, "region"), target = Index(family, "target"), slo = Index(family, "slo");
-            removed += family.Remove(values =>
-            {
-                if (slo >= 0)
-                {
-                    return !suite.Slos.Any(s => s.Name == values[slo]);
-                }
-
-                ScenarioSpec? spec = suite.Scenario(values[scenario]);
-                return spec?.Schedule is null
-                    || (region >= 0 && !runs(spec.Name, values[region]))
-                    || (target >= 0 && spec.Target != values[target]);
-            });
+            family.Remove(values => slo >= 0
+                ? !slos.Contains(values[slo])
+                : !scheduled.TryGetValue(values[scenario], out ScenarioSpec? spec)
+                  || (region >= 0 && !runs(spec.Name, values[region]))
+                  || (target >= 0 && spec.Target != values[target]));
         }
-
-        return removed;
     }
 
     /// <summary>The facts sink for one region's bound suite.</summary>

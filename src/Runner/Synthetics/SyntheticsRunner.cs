@@ -162,8 +162,10 @@ internal sealed class SyntheticsRunner : IAsyncDisposable
             _status = _status with { At = _options.Time.GetUtcNow(), Error = $"the store did not answer: {e.Message}" };
         }
 
-        // A check of a replaced suite that was still running, or a reload during this refresh, may have set series the suite no longer has.
-        PruneSeries();
+        if (!ReferenceEquals(suite, _suite))
+        {
+            PruneSeries(); // a reload came during this refresh, which may have set the old suite's SLO series again
+        }
     }
 
     public async ValueTask DisposeAsync()
@@ -259,5 +261,7 @@ internal sealed class SyntheticsRunner : IAsyncDisposable
         {
             await runtime.DisposeAsync();
         }
+
+        PruneSeries(); // what the old suite's last running checks reported as they ended (certificate expiry, time to first token)
     }
 }
