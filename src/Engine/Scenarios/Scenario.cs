@@ -14,4 +14,19 @@ public static class Scenario
         ArgumentNullException.ThrowIfNull(run);
         return new ScenarioDefinition(name, run);
     }
+
+    /// <summary>
+    /// A scenario named <paramref name="name"/> whose every iteration is one step, <paramref name="stepName"/>:
+    /// the same as <c>Create(name, ctx =&gt; ctx.Step(stepName, () =&gt; step(ctx)))</c> returning the step's
+    /// outcome and size, but the engine times the step and the iteration together, so the iteration
+    /// costs no clock reads and no async level beyond the step's own. The step's exceptions fail it, as in
+    /// <see cref="ScenarioContext.Step(string, Func{ValueTask{StepResult}})"/>.
+    /// </summary>
+    public static ScenarioDefinition CreateOneStep(string name, string stepName, Func<ScenarioContext, ValueTask<StepResult>> step)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentException.ThrowIfNullOrWhiteSpace(stepName);
+        ArgumentNullException.ThrowIfNull(step);
+        return new ScenarioDefinition(name, new OneStep(stepName, step));
+    }
 }

@@ -15,9 +15,18 @@ public sealed record ScenarioDefinition
         Run = run;
     }
 
+    internal ScenarioDefinition(string name, OneStep step)
+        : this(name, step.RunAsIteration)
+    {
+        Step = step;
+    }
+
     public string Name { get; }
 
     internal Func<ScenarioContext, ValueTask<StepResult>> Run { get; }
+
+    /// <summary>Set when every iteration is this one step, which the engine then runs and times itself.</summary>
+    internal OneStep? Step { get; }
 
     internal Func<ScenarioInitContext, ValueTask>? Init { get; private init; }
 

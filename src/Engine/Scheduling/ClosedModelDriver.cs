@@ -135,20 +135,26 @@ internal sealed class ClosedModelDriver
             long now = _runtime.Clock.Now;
             context.IntendedTimestamp = now;
             context.StartTimestamp = now;
-            ValueTask<StepResult> pending = _runtime.RunIteration(context);
-            if (pending.IsCompleted)
-            {
-                _ = pending.GetAwaiter().GetResult();
 
-                // An iteration that never awaits must still let other copies and timers run.
-                if (++inARow % 16 == 0)
-                {
-                    await Task.Yield();
-                }
-            }
-            else
+            // Started and awaited here, not through RunIteration: an async level fewer per iteration.
+            ValueTask<StepResult> pending = _runtime.Start(context);
+            bool synchronous = pending.IsCompleted;
+            StepResult result;
+            try
             {
-                _ = await pending.ConfigureAwait(false);
+                result = synchronous ? pending.Result : await pending.ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                result = _runtime.ResultOf(e);
+            }
+
+            _ = _runtime.Complete(context, result);
+
+            // An iteration that never awaits must still let other copies and timers run.
+            if (synchronous && ++inARow % 16 == 0)
+            {
+                await Task.Yield();
             }
 
             if (budgeted && Interlocked.Decrement(ref _budgetLeftToFinish) == 0)

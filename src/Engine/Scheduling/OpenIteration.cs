@@ -48,7 +48,7 @@ internal sealed class OpenIteration : IThreadPoolWorkItem
             _runtime.Stats.SchedulerLag.Record(_runtime.Clock.ToNanoseconds(now - _eligible));
         }
 
-        ValueTask<StepResult> pending = _runtime.RunIteration(_context);
+        ValueTask<StepResult> pending = _runtime.Start(_context);
         if (pending.IsCompleted)
         {
             Finish(pending);
@@ -68,8 +68,18 @@ internal sealed class OpenIteration : IThreadPoolWorkItem
 
     private void Finish(ValueTask<StepResult> pending)
     {
-        // RunIteration records and never faults; reading the result releases a pooled source.
-        _ = pending.GetAwaiter().GetResult();
+        // Reading the result releases a pooled source; an exception is the iteration's failure.
+        StepResult result;
+        try
+        {
+            result = pending.GetAwaiter().GetResult();
+        }
+        catch (Exception e)
+        {
+            result = _runtime.ResultOf(e);
+        }
+
+        _ = _runtime.Complete(_context, result);
         _slots.Complete(this);
     }
 }

@@ -61,20 +61,46 @@ internal sealed class ScenarioRuntime
     /// <summary>Runs one iteration of <paramref name="context"/>, whose timestamps are set, and records it.</summary>
     public ValueTask<StepResult> RunIteration(ScenarioContext context)
     {
+        ValueTask<StepResult> pending = Start(context);
+        return pending.IsCompletedSuccessfully
+            ? new ValueTask<StepResult>(Complete(context, pending.Result))
+            : AwaitIteration(pending, context);
+    }
+
+    /// <summary>
+    /// Starts an iteration of <paramref name="context"/>, whose timestamps are set; the caller awaits the
+    /// result (an exception is the iteration's failure, see <see cref="ResultOf"/>) and passes it to
+    /// <see cref="Complete"/>. A driver that awaits anyway saves an async level this way.
+    /// </summary>
+    public ValueTask<StepResult> Start(ScenarioContext context)
+    {
         context.Iteration = Interlocked.Increment(ref _nextIteration) - 1;
-        ValueTask<StepResult> pending;
         try
         {
-            pending = Definition.Run(context);
+            return Definition.Step is { } step ? step.Run(context) : Definition.Run(context);
         }
         catch (Exception e)
         {
-            return new ValueTask<StepResult>(Record(context, ResultOf(e)));
+            return new ValueTask<StepResult>(ResultOf(e));
+        }
+    }
+
+    /// <summary>Records the iteration <see cref="Start"/> began (and, in a one-step scenario, its step) and returns its result.</summary>
+    public StepResult Complete(ScenarioContext context, StepResult result)
+    {
+        _warm = true;
+        long end = Clock.Now;
+        if (Definition.Step is { } step)
+        {
+            result = OneStep.AsIteration(context.Finish(step.Name, context.StartTimestamp, end, result));
         }
 
-        return pending.IsCompletedSuccessfully
-            ? new ValueTask<StepResult>(Record(context, pending.Result))
-            : AwaitIteration(pending, context);
+        if (Counts(context.IntendedTimestamp))
+        {
+            Stats.Iterations.Record(result, Clock.ToNanoseconds(end - context.IntendedTimestamp), Clock.ToNanoseconds(end - context.StartTimestamp));
+        }
+
+        return result;
     }
 
     /// <summary>The live load: copies in a closed phase, arrivals per second in an open one.</summary>
@@ -116,18 +142,6 @@ internal sealed class ScenarioRuntime
             result = ResultOf(e);
         }
 
-        return Record(context, result);
-    }
-
-    private StepResult Record(ScenarioContext context, StepResult result)
-    {
-        _warm = true;
-        if (Counts(context.IntendedTimestamp))
-        {
-            long end = Clock.Now;
-            Stats.Iterations.Record(result, Clock.ToNanoseconds(end - context.IntendedTimestamp), Clock.ToNanoseconds(end - context.StartTimestamp));
-        }
-
-        return result;
+        return Complete(context, result);
     }
 }

@@ -74,8 +74,11 @@ public static class SuiteBinder
     {
         BoundStep[] steps = spec.Steps.Select(step => BindStep(step, spec, clients, options, suite, tally, owned)).ToArray();
         bool needsVariables = spec.Steps.Any(s => s is SequenceStepSpec);
-        ScenarioDefinition scenario = Scenario
-            .Create(spec.Name, [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))] async ValueTask<StepResult> (ScenarioContext ctx) =>
+
+        // The common load test, one step without retries, lets the engine time step and iteration at once (an async level and two clock reads fewer per request).
+        ScenarioDefinition scenario = (steps is [{ Retry: null } only] && !needsVariables
+            ? Scenario.CreateOneStep(spec.Name, only.Name, ctx => only.Run(new StepScope(ctx, null)))
+            : Scenario.Create(spec.Name, [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))] async ValueTask<StepResult> (ScenarioContext ctx) =>
             {
                 var scope = new StepScope(ctx, needsVariables ? new Dictionary<string, string>(StringComparer.Ordinal) : null);
                 StepResult? firstFailure = null;
@@ -88,7 +91,7 @@ public static class SuiteBinder
                 }
 
                 return firstFailure ?? StepResult.Ok(sizeBytes: bytes);
-            })
+            }))
             .WithLoadSimulations(LoadSharding.Split(LoadScaling.Scale(spec.Load, options.DurationScale), options.Shard))
             .WithThresholds(spec.Thresholds)
             .WithWarmUpDuration(spec.WarmUp == TimeSpan.Zero ? TimeSpan.Zero : LoadScaling.Scale(spec.WarmUp, options.DurationScale));
@@ -176,7 +179,7 @@ public static class SuiteBinder
     internal sealed record Tallies(RagTally Rag, CheckTally Checks);
 
     /// <summary>What a running step sees: the iteration's context and, in scenarios with sequences, its variables.</summary>
-    private sealed record StepScope(ScenarioContext Context, Dictionary<string, string>? Variables);
+    private readonly record struct StepScope(ScenarioContext Context, Dictionary<string, string>? Variables);
 
     /// <summary>A step ready to run: each attempt is its own recorded step result.</summary>
     private sealed record BoundStep(string Name, Func<StepScope, ValueTask<StepResult>> Run, ResiliencePipeline<StepResult>? Retry)

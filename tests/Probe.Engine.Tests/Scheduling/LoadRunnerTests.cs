@@ -99,6 +99,58 @@ public class LoadRunnerTests
         Assert.Equal(0.25, flow.Iterations.ErrorRate);
     }
 
+    [Theory]
+    [InlineData("closed")]
+    [InlineData("open")]
+    public async Task Run_OneStepScenario_RecordsWhatTheSameStepInScenarioCodeRecords_AndTimesStepAndIterationAlike(string model)
+    {
+        // Every kind of outcome: passes, failures with a status, a synchronous throw, a throw after an await.
+        static async ValueTask<StepResult> Fetch(ScenarioContext ctx)
+        {
+            long i = ctx.Iteration;
+            if (i % 10 == 3)
+            {
+                throw new InvalidOperationException("thrown at once");
+            }
+
+            await Task.Yield();
+            return i % 10 == 7 ? throw new TimeoutException("thrown later")
+                : i % 4 == 0 ? StepResult.Fail(FailureReason.Status, "503 from the target", 503, 20)
+                : StepResult.Ok(200, 2_000);
+        }
+
+        LoadSimulation load = model == "closed" ? Simulation.IterationsForConstant(3, 200) : Simulation.Inject(400, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(0.5));
+        ScenarioDefinition code = Scenario
+            .Create("code", async ctx =>
+            {
+                StepResult step = await ctx.Step("fetch", ctx, Fetch);
+                return step.IsOk ? StepResult.Ok(sizeBytes: step.SizeBytes) : step;
+            })
+            .WithLoadSimulations(load);
+        ScenarioDefinition oneStep = Scenario.CreateOneStep("one", "fetch", Fetch).WithLoadSimulations(load);
+
+        RunResult result = await LoadRunner.RunAsync([code, oneStep]);
+
+        ScenarioSnapshot expected = result.Scenario("code");
+        ScenarioSnapshot actual = result.Scenario("one");
+        Assert.Equal(200, actual.Iterations.Count);
+        Assert.Equal(["fetch"], actual.Steps.Select(s => s.Name));
+        foreach ((StepSnapshot want, StepSnapshot got) in new[] { (expected.Step("fetch")!, actual.Step("fetch")!), (expected.Iterations, actual.Iterations) })
+        {
+            Assert.Equal((want.Ok, want.Fail, want.Bytes), (got.Ok, got.Fail, got.Bytes));
+            Assert.Equal(want.StatusCodes, got.StatusCodes);
+            Assert.Equal(want.FailureReasons, got.FailureReasons);
+            Assert.Equal(want.FailureMessages.Order(), got.FailureMessages.Order());
+        }
+
+        Assert.Contains("internal: InvalidOperationException: thrown at once", actual.Step("fetch")!.FailureMessages);
+        Assert.Contains("timeout: thrown later", actual.Step("fetch")!.FailureMessages);
+
+        // One start and one end serve both: the step's latency and service time are the iteration's, to the nanosecond.
+        Assert.Equal(actual.Iterations.Latency, actual.Step("fetch")!.Latency);
+        Assert.Equal(actual.Iterations.ServiceTime, actual.Step("fetch")!.ServiceTime);
+    }
+
     [Fact]
     public async Task Run_ThresholdFails_VerdictFailedWithObservedValueAndExitCodeOne()
     {
