@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using System.Text;
+using Probe.Scenarios.Steps.Lean.Readiness;
 
 namespace Probe.Scenarios.Steps.Lean;
 
@@ -24,6 +25,7 @@ internal sealed class LeanConnection : IDisposable
     private const long Aborted = long.MinValue;
 
     private readonly Socket _socket;
+    private readonly ReadySocket? _ready;
     private readonly LeanHttpClient _owner;
     private byte[] _buffer = new byte[InitialBufferSize];
     private int _start;
@@ -34,6 +36,13 @@ internal sealed class LeanConnection : IDisposable
     {
         _socket = socket;
         _owner = owner;
+    }
+
+    /// <summary>A connection on a readiness loop (Linux): no speculative receive per answer.</summary>
+    public LeanConnection(ReadySocket ready, LeanHttpClient owner)
+        : this(ready.Socket, owner)
+    {
+        _ready = ready;
     }
 
     /// <summary>Whether the last exchange got any answer byte: a kept-alive connection the server had closed gets none.</summary>
@@ -60,7 +69,7 @@ internal sealed class LeanConnection : IDisposable
         _owner.Watch(deadline); // after the deadline is set: a watchdog pass that missed this exchange has disarmed, and this arms it again
         try
         {
-            await _socket.SendAsync(request, SocketFlags.None, cancellation).ConfigureAwait(false);
+            await (_ready is null ? _socket.SendAsync(request, SocketFlags.None, cancellation) : _ready.SendAsync(request, cancellation)).ConfigureAwait(false);
             int headerEnd;
             while ((headerEnd = _buffer.AsSpan(_start, _end - _start).IndexOf("\r\n\r\n"u8)) < 0)
             {
@@ -124,11 +133,21 @@ internal sealed class LeanConnection : IDisposable
         // Compared and swapped on the deadline itself, so the next exchange (a new deadline) is never the one closed.
         if (Interlocked.CompareExchange(ref _deadline, Aborted, deadline) == deadline)
         {
-            _socket.Dispose();
+            Dispose();
         }
     }
 
-    public void Dispose() => _socket.Dispose();
+    public void Dispose()
+    {
+        if (_ready is null)
+        {
+            _socket.Dispose();
+        }
+        else
+        {
+            _ready.Dispose();
+        }
+    }
 
     /// <summary>Makes room at the end of the buffer and receives into it (not an async method: one state machine less per request).</summary>
     private ValueTask<int> ReceiveMoreAsync(CancellationToken cancellation)
@@ -154,8 +173,11 @@ internal sealed class LeanConnection : IDisposable
             Array.Resize(ref _buffer, Math.Min(_buffer.Length * 2, MaxBufferSize));
         }
 
-        return _socket.ReceiveAsync(_buffer.AsMemory(_end), SocketFlags.None, cancellation);
+        return ReceiveAsync(_buffer.AsMemory(_end), cancellation);
     }
+
+    private ValueTask<int> ReceiveAsync(Memory<byte> into, CancellationToken cancellation) =>
+        _ready is null ? _socket.ReceiveAsync(into, SocketFlags.None, cancellation) : _ready.ReceiveAsync(into, cancellation);
 
     private void Received(int read)
     {
@@ -249,7 +271,7 @@ internal sealed class LeanConnection : IDisposable
         _start = _end = 0;
         while (true)
         {
-            int read = await _socket.ReceiveAsync(_buffer.AsMemory(), SocketFlags.None, cancellation).ConfigureAwait(false);
+            int read = await ReceiveAsync(_buffer.AsMemory(), cancellation).ConfigureAwait(false);
             if (read == 0)
             {
                 return total;

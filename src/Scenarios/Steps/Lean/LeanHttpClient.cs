@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Probe.Engine.Timing;
+using Probe.Scenarios.Steps.Lean.Readiness;
 
 namespace Probe.Scenarios.Steps.Lean;
 
@@ -20,11 +21,21 @@ internal sealed class LeanHttpClient : IDisposable
     private readonly DnsEndPoint _endpoint;
     private readonly TimeProvider _time;
     private readonly ITimer _watchdog;
+    private readonly bool _readiness;
     private long _armedFor = long.MaxValue;
     private bool _disposed;
 
-    public LeanHttpClient(Uri target, TimeProvider time)
+    /// <param name="target">The plain-HTTP target.</param>
+    /// <param name="time">The clock for deadlines and timings.</param>
+    /// <param name="readiness">Sockets on Probe's own epoll loops (the default where there is epoll) or on .NET's socket engine.</param>
+    public LeanHttpClient(Uri target, TimeProvider time, bool? readiness = null)
     {
+        _readiness = readiness ?? ReadySocket.Supported;
+        if (_readiness && !ReadySocket.Supported)
+        {
+            throw new PlatformNotSupportedException("the readiness loops need Linux's epoll");
+        }
+
         _endpoint = new DnsEndPoint(target.IdnHost, target.Port);
         _time = time;
         Authority = target.IsDefaultPort ? target.IdnHost : $"{target.IdnHost}:{target.Port}";
@@ -193,8 +204,19 @@ internal sealed class LeanHttpClient : IDisposable
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellation, timeout.Token);
         try
         {
-            (Socket socket, ConnectTiming timing) = await TimedConnect.ConnectAsync(_endpoint, _time, linked.Token).ConfigureAwait(false);
-            var connection = new LeanConnection(socket, this);
+            LeanConnection connection;
+            ConnectTiming timing;
+            if (_readiness)
+            {
+                (ReadySocket ready, timing) = await TimedConnect.ConnectAsync(_endpoint, _time, ReadySocket.ConnectAsync, linked.Token).ConfigureAwait(false);
+                connection = new LeanConnection(ready, this);
+            }
+            else
+            {
+                (Socket socket, timing) = await TimedConnect.ConnectAsync(_endpoint, _time, linked.Token).ConfigureAwait(false);
+                connection = new LeanConnection(socket, this);
+            }
+
             lock (_open)
             {
                 if (_disposed)
