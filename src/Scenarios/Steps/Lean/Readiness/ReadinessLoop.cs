@@ -46,7 +46,10 @@ internal sealed class ReadinessLoop
             {
                 if (_used == _slots.Length)
                 {
-                    Array.Resize(ref _slots, _slots.Length * 2); // the loop reads the array it finds; a late event to a copied slot is only a spare wake
+                    // Published before the socket is registered, so the loop finds it for the socket's first event.
+                    var bigger = new ReadySocket?[_slots.Length * 2];
+                    Array.Copy(_slots, bigger, _slots.Length);
+                    Volatile.Write(ref _slots, bigger);
                 }
 
                 slot = _used++;
@@ -55,7 +58,16 @@ internal sealed class ReadinessLoop
             Volatile.Write(ref _slots[slot], socket);
         }
 
-        Epoll.Register(_epoll, socket.Socket.Handle, Epoll.In | Epoll.Out | Epoll.ReadHangup | Epoll.EdgeTriggered, ((ulong)(uint)socket.Generation << 32) | (uint)slot);
+        try
+        {
+            Epoll.Register(_epoll, socket.Socket.SafeHandle.DangerousGetHandle(), Epoll.In | Epoll.Out | Epoll.ReadHangup | Epoll.EdgeTriggered, ((ulong)(uint)socket.Generation << 32) | (uint)slot);
+        }
+        catch
+        {
+            Remove(slot);
+            throw;
+        }
+
         return slot;
     }
 

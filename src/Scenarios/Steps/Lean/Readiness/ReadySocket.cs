@@ -38,7 +38,15 @@ internal sealed class ReadySocket : IValueTaskSource<int>, IDisposable
         Generation = Interlocked.Increment(ref _generations);
         _core.RunContinuationsAsynchronously = !ReadinessLoop.Inline;
         _loop = ReadinessLoop.Next();
-        _slot = _loop.Add(this);
+        try
+        {
+            _slot = _loop.Add(this);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
     }
 
     private enum Operation
@@ -259,12 +267,13 @@ internal sealed class ReadySocket : IValueTaskSource<int>, IDisposable
 
                 break;
             case Operation.Connect:
-                if (!Socket.Poll(0, SelectMode.SelectWrite))
+                // A failed connect reports its error; a successful one makes the socket writable.
+                status = (SocketError)(int)Socket.GetSocketOption(SocketOptionLevel.Socket, SocketOptionName.Error)!;
+                if (status == SocketError.Success && !Socket.Poll(0, SelectMode.SelectWrite))
                 {
                     return false;
                 }
 
-                status = (SocketError)(int)Socket.GetSocketOption(SocketOptionLevel.Socket, SocketOptionName.Error)!;
                 break;
             default:
                 throw new InvalidOperationException("no operation is pending");
