@@ -23,6 +23,7 @@ internal sealed class ReadySocket : IValueTaskSource<int>, IDisposable
     private ManualResetValueTaskSourceCore<int> _core;
     private int _state;
     private volatile bool _disposed;
+    private int _disposals;
     private Operation _operation;
     private Memory<byte> _receiveInto;
     private ReadOnlyMemory<byte> _sendLeft;
@@ -112,7 +113,8 @@ internal sealed class ReadySocket : IValueTaskSource<int>, IDisposable
 
     public void Dispose()
     {
-        if (_disposed)
+        // Once only, though the watchdog, the exchange and the client's disposal may all close it: the slot must be freed once.
+        if (Interlocked.Exchange(ref _disposals, 1) != 0)
         {
             return;
         }
