@@ -22,15 +22,18 @@ internal sealed class LeanHttpClient : IDisposable
     private readonly TimeProvider _time;
     private readonly ITimer _watchdog;
     private readonly bool _readiness;
+    private readonly bool _inline;
     private long _armedFor = long.MaxValue;
     private bool _disposed;
 
     /// <param name="target">The plain-HTTP target.</param>
     /// <param name="time">The clock for deadlines and timings.</param>
     /// <param name="readiness">Sockets on Probe's own epoll loops (the default where there is epoll) or on .NET's socket engine.</param>
-    public LeanHttpClient(Uri target, TimeProvider time, bool? readiness = null)
+    /// <param name="inline">On the epoll loops: continuations on the loop's thread; the default follows <see cref="ReadinessLoop.Inline"/>.</param>
+    public LeanHttpClient(Uri target, TimeProvider time, bool? readiness = null, bool? inline = null)
     {
         _readiness = readiness ?? ReadySocket.Supported;
+        _inline = inline ?? ReadinessLoop.Inline;
         if (_readiness && !ReadySocket.Supported)
         {
             throw new PlatformNotSupportedException("the readiness loops need Linux's epoll");
@@ -172,6 +175,7 @@ internal sealed class LeanHttpClient : IDisposable
             Interlocked.Exchange(ref _armedFor, long.MaxValue); // a full fence: an exchange that starts now either is seen below or arms the timer itself
             long now = _time.GetTimestamp();
             long next = long.MaxValue;
+            List<(LeanConnection, long)>? overdue = null;
             foreach (LeanConnection connection in _open)
             {
                 if (connection.Deadline is not { } deadline)
@@ -181,12 +185,18 @@ internal sealed class LeanHttpClient : IDisposable
 
                 if (deadline <= now)
                 {
-                    connection.Abort(deadline);
+                    (overdue ??= []).Add((connection, deadline));
                 }
                 else
                 {
                     next = Math.Min(next, deadline);
                 }
+            }
+
+            // Aborted after the walk: an aborted exchange may close its connection (and leave _open) at once.
+            foreach ((LeanConnection connection, long deadline) in overdue ?? [])
+            {
+                connection.Abort(deadline);
             }
 
             if (next != long.MaxValue && !_disposed)
@@ -208,7 +218,7 @@ internal sealed class LeanHttpClient : IDisposable
             ConnectTiming timing;
             if (_readiness)
             {
-                (ReadySocket ready, timing) = await TimedConnect.ConnectAsync(_endpoint, _time, ReadySocket.ConnectAsync, linked.Token).ConfigureAwait(false);
+                (ReadySocket ready, timing) = await TimedConnect.ConnectAsync(_endpoint, _time, (addresses, port, token) => ReadySocket.ConnectAsync(addresses, port, _inline, token), linked.Token).ConfigureAwait(false);
                 connection = new LeanConnection(ready, this);
             }
             else

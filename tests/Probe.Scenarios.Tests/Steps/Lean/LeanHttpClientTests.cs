@@ -18,6 +18,9 @@ public abstract class LeanHttpClientTests
     /// <summary>Sockets on Probe's epoll loops (true) or .NET's socket engine (false).</summary>
     protected abstract bool Readiness { get; }
 
+    /// <summary>On the epoll loops: continuations on the loop's thread, as in <c>probe run</c>.</summary>
+    protected virtual bool Inline => false;
+
     private static readonly LeanReadOptions KeepAll = new(KeepBody: true, KeepHeaders: true, MaxBodyBytes: 1 << 20);
 
     [Fact]
@@ -202,7 +205,7 @@ public abstract class LeanHttpClientTests
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => pending.WaitAsync(TimeSpan.FromSeconds(10)));
     }
 
-    private LeanHttpClient NewClient(Uri target, TimeProvider time) => new(target, time, Readiness);
+    private LeanHttpClient NewClient(Uri target, TimeProvider time) => new(target, time, Readiness, Inline);
 
     /// <summary>Reads each request's body to the end (its length from the head), then answers with <paramref name="down"/> bytes; returns the body sizes it read.</summary>
     private static async Task<long[]> ServeLargeAsync(TcpListener listener, int up, int down, int answers)
@@ -296,9 +299,9 @@ public abstract class LeanHttpClientTests
             {
                 await _accepting;
             }
-            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            catch (Exception e) when (e is SocketException or ObjectDisposedException or InvalidOperationException)
             {
-                // Stopped.
+                // Stopped (InvalidOperationException: stopped between one accept and the next).
             }
         }
 
@@ -357,6 +360,14 @@ public abstract class LeanHttpClientTests
 public sealed class LeanHttpClientOnReadinessLoopsTests : LeanHttpClientTests
 {
     protected override bool Readiness => true;
+}
+
+/// <summary>The lean client on Probe's own epoll loops with continuations on the loop's thread (or on whichever thread signals), as <c>probe run</c> has it.</summary>
+public sealed class LeanHttpClientOnReadinessLoopsInlineTests : LeanHttpClientTests
+{
+    protected override bool Readiness => true;
+
+    protected override bool Inline => true;
 }
 
 /// <summary>The lean client on .NET's socket engine, as it runs where there is no epoll.</summary>

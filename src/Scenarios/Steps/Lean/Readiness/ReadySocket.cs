@@ -33,11 +33,11 @@ internal sealed class ReadySocket : IValueTaskSource<int>, IDisposable
     private CancellationToken _token;
     private CancellationTokenRegistration _registration;
 
-    private ReadySocket(Socket socket)
+    private ReadySocket(Socket socket, bool inline)
     {
         Socket = socket;
         Generation = Interlocked.Increment(ref _generations);
-        _core.RunContinuationsAsynchronously = !ReadinessLoop.Inline;
+        _core.RunContinuationsAsynchronously = !inline;
         _loop = ReadinessLoop.Next();
         try
         {
@@ -65,13 +65,16 @@ internal sealed class ReadySocket : IValueTaskSource<int>, IDisposable
     /// <summary>Tells this socket's events from those of an earlier socket in the same slot.</summary>
     public int Generation { get; }
 
-    /// <summary>Connects to the first of <paramref name="addresses"/> that accepts, with Nagle off.</summary>
-    public static async ValueTask<ReadySocket> ConnectAsync(IPAddress[] addresses, int port, CancellationToken cancellation)
+    /// <summary>
+    /// Connects to the first of <paramref name="addresses"/> that accepts, with Nagle off. With
+    /// <paramref name="inline"/> the socket's continuations run on the loop's thread (see <see cref="ReadinessLoop.Inline"/>).
+    /// </summary>
+    public static async ValueTask<ReadySocket> ConnectAsync(IPAddress[] addresses, int port, bool inline, CancellationToken cancellation)
     {
         SocketException? last = null;
         foreach (IPAddress address in addresses)
         {
-            var socket = new ReadySocket(new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true, Blocking = false });
+            var socket = new ReadySocket(new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true, Blocking = false }, inline);
             try
             {
                 await socket.Start(Operation.Connect, cancellation, address, port).ConfigureAwait(false);
@@ -122,11 +125,11 @@ internal sealed class ReadySocket : IValueTaskSource<int>, IDisposable
         _disposed = true;
         Socket.Dispose();
         _registration.Dispose();
-        Signal(0); // fails a pending operation
+        Interrupt(); // fails a pending operation
         _loop.Remove(_slot);
     }
 
-    /// <summary>The socket became ready with <paramref name="events"/> (or was closed or cancelled: 0): runs the armed operation, if any.</summary>
+    /// <summary>The socket became ready with <paramref name="events"/> (the loop's thread): runs the armed operation, if any.</summary>
     public void Signal(uint events)
     {
         // An end that arrived with the data it followed is reported once, with that data: remember it.
@@ -138,6 +141,19 @@ internal sealed class ReadySocket : IValueTaskSource<int>, IDisposable
         if (Interlocked.Exchange(ref _state, Signaled) == Armed)
         {
             Resume();
+        }
+    }
+
+    /// <summary>
+    /// Closing or cancellation: the armed operation fails on the thread pool, never on the calling
+    /// thread — the watchdog or whoever cancels must not run the request's continuation (and the next
+    /// request) inside its own call.
+    /// </summary>
+    private void Interrupt()
+    {
+        if (Interlocked.Exchange(ref _state, Signaled) == Armed)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(static s => s.Resume(), this, preferLocal: false);
         }
     }
 
@@ -304,6 +320,6 @@ internal sealed class ReadySocket : IValueTaskSource<int>, IDisposable
 
         _registration.Dispose();
         _token = cancellation;
-        _registration = cancellation.UnsafeRegister(static s => ((ReadySocket)s!).Signal(0), this);
+        _registration = cancellation.UnsafeRegister(static s => ((ReadySocket)s!).Interrupt(), this);
     }
 }
