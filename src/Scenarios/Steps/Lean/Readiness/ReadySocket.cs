@@ -77,7 +77,7 @@ internal sealed class ReadySocket : IValueTaskSource<int>, IDisposable
             var socket = new ReadySocket(new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true, Blocking = false }, inline);
             try
             {
-                await socket.Start(Operation.Connect, cancellation, address, port).ConfigureAwait(false);
+                await socket.ConnectAsync(new IPEndPoint(address, port), cancellation).ConfigureAwait(false);
                 return socket;
             }
             catch (SocketException e)
@@ -164,27 +164,28 @@ internal sealed class ReadySocket : IValueTaskSource<int>, IDisposable
     void IValueTaskSource<int>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
         _core.OnCompleted(continuation, state, token, flags);
 
-    private ValueTask<int> Start(Operation operation, CancellationToken cancellation, IPAddress? address = null, int port = 0, bool tryFirst = true)
+    /// <summary>Starts connecting; when the connection cannot be made at once, waits for the socket to become writable.</summary>
+    private ValueTask<int> ConnectAsync(IPEndPoint endpoint, CancellationToken cancellation)
+    {
+        try
+        {
+            Socket.Connect(endpoint);
+            return new ValueTask<int>(0);
+        }
+        catch (SocketException e) when (e.SocketErrorCode is SocketError.WouldBlock or SocketError.InProgress)
+        {
+            return Start(Operation.Connect, cancellation, tryFirst: false);
+        }
+    }
+
+    private ValueTask<int> Start(Operation operation, CancellationToken cancellation, bool tryFirst = true)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         Watch(cancellation);
         _operation = operation;
-        if (operation == Operation.Connect)
-        {
-            try
-            {
-                Socket.Connect(new IPEndPoint(address!, port));
-                return new ValueTask<int>(0);
-            }
-            catch (SocketException e) when (e.SocketErrorCode is SocketError.WouldBlock or SocketError.InProgress)
-            {
-                tryFirst = false; // in progress: wait for the socket to become writable
-            }
-        }
-
         if (tryFirst && TryComplete(out int result, out Exception? error))
         {
-            return error is null ? new ValueTask<int>(result) : ValueTask.FromException<int>(error);
+            return Completed(result, error);
         }
 
         _core.Reset();
@@ -199,10 +200,13 @@ internal sealed class ReadySocket : IValueTaskSource<int>, IDisposable
             Volatile.Write(ref _state, Idle);
             if (TryComplete(out result, out error))
             {
-                return error is null ? new ValueTask<int>(result) : ValueTask.FromException<int>(error);
+                return Completed(result, error);
             }
         }
     }
+
+    private static ValueTask<int> Completed(int result, Exception? error) =>
+        error is null ? new ValueTask<int>(result) : ValueTask.FromException<int>(error);
 
     /// <summary>Runs the armed operation after a signal, arming again while it would block.</summary>
     private void Resume()
