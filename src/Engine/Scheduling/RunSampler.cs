@@ -32,19 +32,16 @@ internal sealed class RunSampler
 
     public TimeSpan? PlannedDuration { get; init; }
 
+    /// <summary>Ticks every second from the plan's start (which may be a moment ahead) until <paramref name="stop"/>.</summary>
     public async Task RunAsync(CancellationToken stop)
     {
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1), _options.Time);
-        try
+        var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using CancellationTokenRegistration registration = stop.Register(() => stopped.TrySetResult());
+        TimeSpan first = _clock.ToTimeSpan(Math.Max(0, _start - _clock.Now)) + TimeSpan.FromSeconds(1);
+        ITimer timer = _options.Time.CreateTimer(_ => TickUnlessStopped(stop), null, first, TimeSpan.FromSeconds(1));
+        await using (timer.ConfigureAwait(false))
         {
-            while (await timer.WaitForNextTickAsync(stop).ConfigureAwait(false))
-            {
-                Tick(_clock.Now);
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            // The run is over.
+            await stopped.Task.ConfigureAwait(false);
         }
     }
 
@@ -64,7 +61,15 @@ internal sealed class RunSampler
     public TimeSpan Measured(int index, long end) =>
         _clock.ToTimeSpan(Math.Max(0, end - _runtimes[index].MeasureFrom));
 
-    private void Tick(long now)
+    private void TickUnlessStopped(CancellationToken stop)
+    {
+        if (!stop.IsCancellationRequested)
+        {
+            Tick(_clock.Now);
+        }
+    }
+
+    internal void Tick(long now)
     {
         ScenarioSnapshot[] snapshots;
         lock (_lock)
@@ -86,13 +91,24 @@ internal sealed class RunSampler
     {
         ScenarioRuntime rt = _runtimes[i];
         long from = Math.Max(_lastCut[i], rt.MeasureFrom);
-        if (now <= from || (final && now - from < _clock.FromTimeSpan(TimeSpan.FromMilliseconds(1)) && _nextSecond[i] > 0))
+        if (now <= from && !final)
         {
             return;
         }
 
-        rt.Stats.TakeSecond(_nextSecond[i]++, _clock.ToTimeSpan(now - from), rt.CurrentLoad(now), rt.InFlight());
-        _lastCut[i] = now;
+        TimeSpan duration = _clock.ToTimeSpan(Math.Max(0, now - from));
+        if (final && _nextSecond[i] > 0 && duration < TimeSpan.FromMilliseconds(1))
+        {
+            // The run ended a hair after the last cut: what ended in that hair joins the last second
+            // (it used to be dropped, and a run then counted one iteration fewer than it made).
+            rt.Stats.FoldIntoLastSecond(duration, rt.CurrentLoad(now), rt.InFlight());
+        }
+        else if (duration > TimeSpan.Zero)
+        {
+            rt.Stats.TakeSecond(_nextSecond[i]++, duration, rt.CurrentLoad(now), rt.InFlight());
+        }
+
+        _lastCut[i] = Math.Max(_lastCut[i], now);
     }
 
     private void CheckAborts(ScenarioSnapshot[] snapshots, TimeSpan elapsed)

@@ -9,7 +9,9 @@ internal sealed class ScenarioStats
     private readonly ConcurrentDictionary<string, StepStats> _steps = new(StringComparer.Ordinal);
     private readonly List<LoadSample> _load = [];
     private readonly int _stripes;
+    private readonly List<LateStart> _lateStarts = [];
     private long _dropped;
+    private long _late;
     private long _lastDropped;
 
     public ScenarioStats(string name, int stripes)
@@ -35,6 +37,18 @@ internal sealed class ScenarioStats
 
     public void CountDropped() => Interlocked.Increment(ref _dropped);
 
+    /// <summary>Counts an iteration started <paramref name="lag"/> late, <paramref name="at"/> into the measured run.</summary>
+    public void CountLateStart(TimeSpan at, TimeSpan lag)
+    {
+        if (Interlocked.Increment(ref _late) <= LateStarts.Kept)
+        {
+            lock (_lateStarts)
+            {
+                _lateStarts.Add(new LateStart(at, lag));
+            }
+        }
+    }
+
     /// <summary>Cuts second <paramref name="second"/> for the iterations, every step, and the load.</summary>
     public void TakeSecond(int second, TimeSpan duration, double load, int inFlight)
     {
@@ -48,6 +62,33 @@ internal sealed class ScenarioStats
         lock (_load)
         {
             _load.Add(new LoadSample(second, load, inFlight, dropped - _lastDropped));
+            _lastDropped = dropped;
+        }
+    }
+
+    /// <summary>Adds the figures since the last cut to the last second, which becomes <paramref name="duration"/> longer (see <see cref="StepStats.FoldIntoLastSecond"/>).</summary>
+    public void FoldIntoLastSecond(TimeSpan duration, double load, int inFlight)
+    {
+        Iterations.FoldIntoLastSecond(duration);
+        foreach (StepStats step in _steps.Values)
+        {
+            step.FoldIntoLastSecond(duration);
+        }
+
+        long dropped = Dropped;
+        lock (_load)
+        {
+            LoadSample sample = _load.Count > 0 ? _load[^1] : new LoadSample(0, load, inFlight, 0);
+            sample = sample with { Dropped = sample.Dropped + dropped - _lastDropped };
+            if (_load.Count > 0)
+            {
+                _load[^1] = sample;
+            }
+            else
+            {
+                _load.Add(sample);
+            }
+
             _lastDropped = dropped;
         }
     }
@@ -66,10 +107,25 @@ internal sealed class ScenarioStats
             Iterations = Iterations.Snapshot(measured),
             Steps = _steps.Values.OrderBy(s => s.Name, StringComparer.Ordinal).Select(s => s.Snapshot(measured)).ToArray(),
             SchedulerLag = SchedulerLag.Summarize(),
+            LateStarts = LateStartsSoFar(),
             Dropped = Dropped,
             CurrentLoad = currentLoad,
             InFlight = inFlight,
             Load = load,
         };
+    }
+
+    private LateStarts LateStartsSoFar()
+    {
+        long count = Interlocked.Read(ref _late);
+        if (count == 0)
+        {
+            return LateStarts.None;
+        }
+
+        lock (_lateStarts)
+        {
+            return new LateStarts(count, _lateStarts.OrderBy(s => s.At).ToArray());
+        }
     }
 }

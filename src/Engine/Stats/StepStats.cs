@@ -58,22 +58,7 @@ internal sealed class StepStats
     {
         lock (_sampling)
         {
-            long[] latency = new long[LatencyHistogram.BucketLength];
-            Latency.CopyCountsTo(latency);
-            long[] counters = new long[StepCounters.BlockLength];
-            _counters.CopyTotalsTo(counters);
-
-            for (int i = 0; i < latency.Length; i++)
-            {
-                long[] last = _lastLatency ??= new long[LatencyHistogram.BucketLength];
-                (latency[i], last[i]) = (latency[i] - last[i], latency[i]);
-            }
-
-            for (int i = 0; i < counters.Length; i++)
-            {
-                (counters[i], _lastCounters[i]) = (counters[i] - _lastCounters[i], counters[i]);
-            }
-
+            (long[] latency, long[] counters) = CutSinceLast();
             var sample = new SecondSample(
                 second,
                 duration,
@@ -85,6 +70,58 @@ internal sealed class StepStats
             _seconds.Add(sample);
             return sample;
         }
+    }
+
+    /// <summary>
+    /// Adds the figures since the previous cut to the last sample, which becomes
+    /// <paramref name="duration"/> longer: the end of a run a hair after a cut is not a second of its
+    /// own (its rate would be absurd), but what happened in it is counted. Without an earlier sample
+    /// it is cut as second 0.
+    /// </summary>
+    public SecondSample FoldIntoLastSecond(TimeSpan duration)
+    {
+        lock (_sampling)
+        {
+            if (_seconds.Count == 0)
+            {
+                return TakeSecond(0, duration);
+            }
+
+            (long[] latency, long[] counters) = CutSinceLast();
+            SecondSample last = _seconds[^1];
+            HistogramSerializer.ReadCounts(last.LatencyHistogram, latency);
+            var folded = new SecondSample(
+                last.Second,
+                last.Duration + duration,
+                last.Ok + counters[StepCounters.OkSlot],
+                last.Fail + counters[StepCounters.FailSlot],
+                last.Bytes + counters[StepCounters.BytesSlot],
+                LatencySummary.FromCounts(latency),
+                HistogramSerializer.Serialize(latency));
+            _seconds[^1] = folded;
+            return folded;
+        }
+    }
+
+    /// <summary>The latency counts and counters recorded since the previous cut (call under the sampling lock).</summary>
+    private (long[] Latency, long[] Counters) CutSinceLast()
+    {
+        long[] latency = new long[LatencyHistogram.BucketLength];
+        Latency.CopyCountsTo(latency);
+        long[] counters = new long[StepCounters.BlockLength];
+        _counters.CopyTotalsTo(counters);
+        long[] lastLatency = _lastLatency ??= new long[LatencyHistogram.BucketLength];
+        for (int i = 0; i < latency.Length; i++)
+        {
+            (latency[i], lastLatency[i]) = (latency[i] - lastLatency[i], latency[i]);
+        }
+
+        for (int i = 0; i < counters.Length; i++)
+        {
+            (counters[i], _lastCounters[i]) = (counters[i] - _lastCounters[i], counters[i]);
+        }
+
+        return (latency, counters);
     }
 
     public StepSnapshot Snapshot(TimeSpan measured)
