@@ -50,6 +50,22 @@ public static class ThresholdEvaluator
         return Result(spec, scenario, threshold, observed, note: null);
     }
 
+    /// <summary>
+    /// Evaluates a scenario's thresholds, or <see cref="ThresholdSpec.DefaultGate"/> (with its note) when
+    /// it sets none: a run is never green without a gate.
+    /// </summary>
+    public static IEnumerable<ThresholdResult> EvaluateAll(IReadOnlyList<ThresholdSpec> specs, ScenarioSnapshot scenario)
+    {
+        ArgumentNullException.ThrowIfNull(specs);
+        return specs.Count > 0 ? specs.Select(spec => Evaluate(spec, scenario)).ToArray() : [DefaultGate(scenario)];
+    }
+
+    private static ThresholdResult DefaultGate(ScenarioSnapshot scenario)
+    {
+        ThresholdResult gate = Evaluate(ThresholdSpec.DefaultGate, scenario);
+        return gate with { Note = gate.Note is null ? ThresholdSpec.DefaultGateNote : $"{ThresholdSpec.DefaultGateNote}; {gate.Note}" };
+    }
+
     private static ThresholdResult EvaluateWindows(ThresholdSpec spec, ScenarioSnapshot scenario, Threshold threshold, StepSnapshot subject, TimeSpan window, bool trailingOnly)
     {
         IReadOnlyList<SecondSample> seconds = subject.Seconds;

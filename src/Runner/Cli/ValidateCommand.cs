@@ -22,7 +22,7 @@ internal static class ValidateCommand
             Console.WriteLine($"{loaded.File}: valid suite '{loaded.Name}'");
             foreach (ScenarioSpec s in loaded.Scenarios)
             {
-                Console.WriteLine($"  {s.Name}: {s.Steps.Count} step{(s.Steps.Count == 1 ? string.Empty : "s")} on {s.Target}; load {string.Join(", ", s.Load)}; {s.Thresholds.Count} threshold{(s.Thresholds.Count == 1 ? string.Empty : "s")}");
+                Console.WriteLine($"  {s.Name}: {s.Steps.Count} step{(s.Steps.Count == 1 ? string.Empty : "s")} on {s.Target}; load {string.Join(", ", s.Load)}; {(s.Thresholds.Count == 0 ? $"no thresholds, so the default gate {Probe.Engine.Thresholds.ThresholdSpec.DefaultGate.Expression}" : $"{s.Thresholds.Count} threshold{(s.Thresholds.Count == 1 ? string.Empty : "s")}")}");
             }
 
             return (int)ExitCode.Passed;

@@ -290,6 +290,22 @@ public class LoadRunnerTests
     }
 
     [Fact]
+    public async Task Run_NoThresholdsAndEveryIterationFailing_FailsTheDefaultGate()
+    {
+        ScenarioDefinition failing = Scenario.Create("failing", _ => ValueTask.FromResult(StepResult.Fail(FailureReason.Status, "status was 500", 500)))
+            .WithLoadSimulations(Simulation.IterationsForConstant(2, 20));
+        ScenarioDefinition fine = Scenario.Create("fine", _ => ValueTask.FromResult(StepResult.Ok()))
+            .WithLoadSimulations(Simulation.IterationsForConstant(1, 5));
+
+        RunResult result = await LoadRunner.RunAsync([failing, fine]);
+
+        Assert.Equal(Verdict.Failed, result.Verdict);
+        ThresholdResult gate = Assert.Single(result.Thresholds, t => t.Scenario == "failing");
+        Assert.Equal(("error_rate == 0%", false, ThresholdSpec.DefaultGateNote), (gate.Expression, gate.Passed, gate.Note));
+        Assert.True(Assert.Single(result.Thresholds, t => t.Scenario == "fine").Passed);
+    }
+
+    [Fact]
     public async Task RunAsync_TwoScenariosWithOneName_Throws()
     {
         ScenarioDefinition a = Scenario.Create("same", _ => ValueTask.FromResult(StepResult.Ok()));
