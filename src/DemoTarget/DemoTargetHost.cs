@@ -36,15 +36,17 @@ public sealed class DemoTargetHost : IAsyncDisposable
     {
         options ??= new DemoTargetOptions();
         IPEndPoint endpoint = ParseListen(options.Listen);
-        var faults = new FaultInjector(new FaultSettings(), options.Time, options.Seed) { Settings = options.Faults };
+        // No faults while the target warms itself up; the configured ones are set once it has.
+        var faults = new FaultInjector(new FaultSettings { TimeToFirstToken = TimeSpan.Zero, InterTokenGap = TimeSpan.Zero }, options.Time, options.Seed);
         var limiter = new ClientRateLimiter(options.Time);
+        bool warming = options.WarmUp;
 
         WebApplication app = QuietKestrel.Create(endpoint);
 
         app.Use(async (context, next) =>
         {
             PathString path = context.Request.Path;
-            if (path.StartsWithSegments("/_demo"))
+            if (path.StartsWithSegments("/_demo") || (Volatile.Read(ref warming) && context.Request.Headers.ContainsKey(SelfWarmUp.Header)))
             {
                 await next(context);
                 return;
@@ -72,7 +74,16 @@ public sealed class DemoTargetHost : IAsyncDisposable
         FaultEndpoints.Map(app, faults);
 
         await app.StartAsync(cancellation);
-        return new DemoTargetHost(app, QuietKestrel.Address(app), faults);
+        Uri address = QuietKestrel.Address(app);
+        if (warming)
+        {
+            await SelfWarmUp.RunAsync(address, cancellation);
+            Volatile.Write(ref warming, false);
+        }
+
+        faults.Settings = options.Faults;
+        faults.RestartClock();
+        return new DemoTargetHost(app, address, faults);
     }
 
     /// <summary>Runs until <paramref name="cancellation"/> fires.</summary>

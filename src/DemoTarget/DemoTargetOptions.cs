@@ -14,6 +14,13 @@ public sealed record DemoTargetOptions
     /// <summary>The clock for delays, stalls and rate-limit windows. The default is the system clock.</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
+    /// <summary>
+    /// Whether the target sends its own endpoints a few requests right after it starts, before its
+    /// faults are in force, so the first requests of a run do not pay for compiling them. They
+    /// change no state and count against no fault share or rate limit. The default is true.
+    /// </summary>
+    public bool WarmUp { get; init; } = true;
+
     /// <summary>Seed of the latency distribution's random numbers. The default is 1.</summary>
     public int Seed { get; init; } = 1;
 }

@@ -12,7 +12,7 @@ public sealed class FaultInjector
     private readonly TimeProvider _time;
     private readonly Random _random;
     private readonly Lock _lock = new();
-    private readonly long _start;
+    private long _start;
     private FaultSettings _settings;
     private long _dropCount;
     private long _errorCount;
@@ -42,6 +42,9 @@ public sealed class FaultInjector
             Interlocked.Exchange(ref _errorCount, 0);
         }
     }
+
+    /// <summary>Stalls are timed from now on (the host calls this once it has warmed up).</summary>
+    internal void RestartClock() => Volatile.Write(ref _start, _time.GetTimestamp());
 
     /// <summary>Applies the faults; false when the request has been answered or dropped here.</summary>
     public async Task<bool> ApplyAsync(HttpContext context)
@@ -79,7 +82,7 @@ public sealed class FaultInjector
             return TimeSpan.Zero;
         }
 
-        long into = _time.GetElapsedTime(_start).Ticks % every.Ticks;
+        long into = _time.GetElapsedTime(Volatile.Read(ref _start)).Ticks % every.Ticks;
         return into < s.StallFor.Ticks ? TimeSpan.FromTicks(s.StallFor.Ticks - into) : TimeSpan.Zero;
     }
 

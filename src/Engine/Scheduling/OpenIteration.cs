@@ -45,7 +45,7 @@ internal sealed class OpenIteration : IThreadPoolWorkItem
         _context.StartTimestamp = now;
         if (_runtime.Counts(_context.IntendedTimestamp))
         {
-            _runtime.Stats.SchedulerLag.Record(_runtime.Clock.ToNanoseconds(now - _eligible));
+            _runtime.RecordStart(_context.IntendedTimestamp, now - _eligible);
         }
 
         ValueTask<StepResult> pending = _runtime.Start(_context);

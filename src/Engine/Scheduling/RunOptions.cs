@@ -9,16 +9,28 @@ public sealed record RunOptions
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
     /// <summary>
-    /// The run is invalid when the scheduler's own lag p99 exceeds this: the generator could not hold
-    /// the schedule. Greater than zero; the default is 10 ms.
+    /// An open-model iteration that starts later than this after it was due is a late start: the
+    /// generator, not the target, delayed it. Greater than zero; the default is 10 ms.
     /// </summary>
     public TimeSpan LagBound { get; init; } = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>
+    /// A scenario may start this many iterations late, or 1 % of its iterations if that is more,
+    /// before the run is invalid. 0 or more; the default is 2.
+    /// </summary>
+    public int LateStartsAllowed { get; init; } = 2;
 
     /// <summary>
     /// On the system clock, the open-model scheduler spins (yielding) for the last part of each wait
     /// instead of trusting a timer, which fires about 1 ms late. 0 to 10 ms; the default is 1 ms.
     /// </summary>
     public TimeSpan SpinWindow { get; init; } = TimeSpan.FromMilliseconds(1);
+
+    /// <summary>
+    /// The plan starts this long after the run has set up, so that starting the drivers' threads and
+    /// their first code is not in the first iterations' time. 0 to 10 s; the default is 50 ms.
+    /// </summary>
+    public TimeSpan StartLead { get; init; } = TimeSpan.FromMilliseconds(50);
 
     /// <summary>After the load ends, running iterations get this long to finish before they are cancelled. The default is 10 s.</summary>
     public TimeSpan GracefulStop { get; init; } = TimeSpan.FromSeconds(10);

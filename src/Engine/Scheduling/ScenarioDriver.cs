@@ -36,6 +36,12 @@ internal sealed class ScenarioDriver
                     _closed?.Release();
                 }
 
+                if (phase is ClosedPhase && _runtime.Clock.Now < phaseStart)
+                {
+                    // The plan starts a moment after the run set it up (LoadRunner's start lead).
+                    await DelayUntil(phaseStart, stop).ConfigureAwait(false);
+                }
+
                 Task running = phase switch
                 {
                     OpenPhase open => _open!.RunPhaseAsync(open, phaseStart, stop),
@@ -61,12 +67,12 @@ internal sealed class ScenarioDriver
         return Task.WhenAll(_open?.Slots.Drained ?? Task.CompletedTask, _closed?.StopAll() ?? Task.CompletedTask);
     }
 
+    /// <summary>Waits until <paramref name="timestamp"/> by the precise clock: a timer may fire a little early.</summary>
     private async Task DelayUntil(long timestamp, CancellationToken stop)
     {
-        long remaining = timestamp - _runtime.Clock.Now;
-        if (remaining > 0)
+        for (long remaining = timestamp - _runtime.Clock.Now; remaining > 0; remaining = timestamp - _runtime.Clock.Now)
         {
-            await Task.Delay(_runtime.Clock.ToTimeSpan(remaining), _options.Time, stop).ConfigureAwait(false);
+            await Task.Delay(_runtime.Clock.ToTimeSpan(remaining) + TimeSpan.FromTicks(1), _options.Time, stop).ConfigureAwait(false);
         }
     }
 }

@@ -11,6 +11,7 @@ internal sealed class ScenarioRuntime
 {
     private long _nextIteration;
     private long _measureFrom = long.MaxValue;
+    private readonly long _lagBound;
     private volatile bool _warm;
 
     public ScenarioRuntime(ScenarioDefinition definition, RunOptions options, CancellationToken cancellation)
@@ -21,6 +22,7 @@ internal sealed class ScenarioRuntime
         Clock = new Timestamps(options.Time);
         Log = new ScenarioLog(definition.Name, options.Log);
         Cancellation = cancellation;
+        _lagBound = Clock.FromTimeSpan(options.LagBound);
     }
 
     public ScenarioDefinition Definition { get; }
@@ -101,6 +103,16 @@ internal sealed class ScenarioRuntime
         }
 
         return result;
+    }
+
+    /// <summary>Records how late (in timestamp ticks) the open model started the iteration due at <paramref name="intended"/>.</summary>
+    public void RecordStart(long intended, long lag)
+    {
+        Stats.SchedulerLag.Record(Clock.ToNanoseconds(lag));
+        if (lag > _lagBound)
+        {
+            Stats.CountLateStart(Clock.ToTimeSpan(intended - MeasureFrom), Clock.ToTimeSpan(lag));
+        }
     }
 
     /// <summary>The live load: copies in a closed phase, arrivals per second in an open one.</summary>

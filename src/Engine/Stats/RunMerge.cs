@@ -27,7 +27,9 @@ public static class RunMerge
                 continue; // baseline comparisons are made per run against a summary, not re-evaluated here
             }
 
-            thresholds.Add(ThresholdEvaluator.Evaluate(spec.Spec, scenario));
+            ThresholdResult merged = ThresholdEvaluator.Evaluate(spec.Spec, scenario);
+            bool defaultGate = shards[0].Thresholds.Any(t => t.Scenario == spec.Scenario && t.Expression == spec.Spec.Expression && t.Note?.StartsWith(ThresholdSpec.DefaultGateNote, StringComparison.Ordinal) == true);
+            thresholds.Add(defaultGate && merged.Note is null ? merged with { Note = ThresholdSpec.DefaultGateNote } : merged);
         }
 
         string[] aborts = shards.Select(s => s.AbortReason).OfType<string>().Distinct().ToArray();
@@ -100,6 +102,7 @@ public static class RunMerge
         Iterations = Step(parts.Select(p => p.Iterations).ToArray()),
         Steps = parts.SelectMany(p => p.Steps).GroupBy(s => s.Name, StringComparer.Ordinal).Select(g => Step(g.ToArray())).ToArray(),
         SchedulerLag = parts.Select(p => p.SchedulerLag).MaxBy(l => l.P99Nanoseconds),
+        LateStarts = LateStarts.Merge(parts.Select(p => p.LateStarts)),
         Dropped = parts.Sum(p => p.Dropped),
         CurrentLoad = parts.Sum(p => p.CurrentLoad),
         InFlight = parts.Sum(p => p.InFlight),

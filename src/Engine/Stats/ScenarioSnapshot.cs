@@ -15,6 +15,9 @@ public sealed record ScenarioSnapshot
     /// <summary>Open model: the generator's own delay in starting eligible iterations.</summary>
     public required LatencySummary SchedulerLag { get; init; }
 
+    /// <summary>Open model: iterations started later than the lag bound after they were due.</summary>
+    public LateStarts LateStarts { get; init; } = LateStarts.None;
+
     /// <summary>Open model: iterations not started because the in-flight cap and the queue were full.</summary>
     public required long Dropped { get; init; }
 

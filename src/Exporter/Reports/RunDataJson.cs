@@ -43,6 +43,8 @@ public static class RunDataJson
             JsonSerializer.Serialize(w, s.SchedulerLag);
             w.WritePropertyName("load");
             JsonSerializer.Serialize(w, s.Load);
+            w.WritePropertyName("late_starts");
+            JsonSerializer.Serialize(w, s.LateStarts);
             w.WritePropertyName("iterations");
             WriteStep(w, s.Iterations);
             w.WriteStartArray("steps");
@@ -96,6 +98,7 @@ public static class RunDataJson
         Dropped = s.GetProperty("dropped").GetInt64(),
         SchedulerLag = s.GetProperty("scheduler_lag").Deserialize<LatencySummary>(),
         Load = s.GetProperty("load").Deserialize<LoadSample[]>()!,
+        LateStarts = s.TryGetProperty("late_starts", out JsonElement late) ? late.Deserialize<LateStarts>()! : LateStarts.None,
         Iterations = ReadStep(s.GetProperty("iterations")),
         Steps = s.GetProperty("steps").EnumerateArray().Select(ReadStep).ToArray(),
         CurrentLoad = 0,

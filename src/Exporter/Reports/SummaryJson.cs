@@ -75,6 +75,19 @@ public static class SummaryJson
         WriteStep(w, s.Iterations, includeName: false);
         w.WritePropertyName("scheduler_lag_ms");
         WriteSummary(w, s.SchedulerLag);
+        w.WriteStartObject("late_starts");
+        w.WriteNumber("count", s.LateStarts.Count);
+        w.WriteStartArray("first");
+        foreach (LateStart late in s.LateStarts.First)
+        {
+            w.WriteStartObject();
+            w.WriteNumber("at_s", Math.Round(late.At.TotalSeconds, 3));
+            w.WriteNumber("lag_ms", Math.Round(late.Lag.TotalMilliseconds, 3));
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        w.WriteEndObject();
         w.WriteNumber("dropped", s.Dropped);
         w.WriteStartArray("steps");
         foreach (StepSnapshot step in s.Steps)

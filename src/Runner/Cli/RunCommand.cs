@@ -16,6 +16,7 @@ using Probe.Exporter.Prometheus;
 using Probe.Runner.Targets;
 using Probe.Scenarios.Binding;
 using Probe.Scenarios.Suite;
+using Probe.Scenarios.WarmUp;
 
 namespace Probe.Runner.Cli;
 
@@ -238,6 +239,9 @@ internal static class RunCommand
         using var abort = CancellationTokenSource.CreateLinkedTokenSource(cancellation, stream?.Abort.Token ?? CancellationToken.None);
         IReadOnlyList<ScenarioDefinition> scenarios = stream is null ? bound.Scenarios : bound.Scenarios.Select(s => s.WithAbortsDeferred()).ToArray();
         onProgress += stream is null ? null : stream.OnProgress;
+        // Probe's own request path is compiled against a canned loopback server first, so a short run
+        // is not stalled by it (the target receives nothing from the warm-up).
+        await CodePathWarmUp.RunAsync(suite, bound.Scenarios.Select(s => s.Name).ToArray(), TimeSpan.FromSeconds(10), cancellation);
         Task<RunResult> Run() => LoadRunner.RunAsync(scenarios, new RunOptions { OnProgress = onProgress }, abort.Token);
         RunResult result = live ? await table.ShowWhileAsync(Run) : await Run();
         if (stream is not null)

@@ -22,16 +22,22 @@ public class FakeTimeRunTests
             })
             .WithLoadSimulations(Simulation.Stages("2m→10, 5m→50, 2m→0"));
 
+        // The plan starts a lead after the run is set up.
+        TimeSpan lead = TimeSpan.FromMilliseconds(50);
         Task<Engine.Verdicts.RunResult> run = LoadRunner.RunAsync([scenario], new RunOptions
         {
             Time = time,
+            StartLead = lead,
             GracefulStop = TimeSpan.Zero,
             OnProgress = p => progress.Writer.TryWrite(p),
         });
 
-        // The run has read its start time once it has armed the per-second sampler and the first copy change (at 12 s).
+        // The run has read its start time once it has armed the per-second sampler and its wait for the plan's start.
         Assert.True(SpinWait.SpinUntil(() => time.PendingTimers >= 2, TimeSpan.FromSeconds(30)), "the run did not start");
         using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(5)); // a bound, not a timing: it takes 1–2 s, but a starved 2-core CI box once needed over 2 minutes
+
+        // Walk the clock to the plan's start; from there on, fake time and plan time differ by the lead.
+        time.Advance(lead);
         for (int second = 1; second < 540; second++)
         {
             for (int quarter = 0; quarter < 4; quarter++)

@@ -1,0 +1,139 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace Probe.Scenarios.WarmUp;
+
+/// <summary>
+/// A loopback HTTP/1.1 server that answers every request at once with <c>200</c> and a small JSON
+/// body, keeping connections alive. The warm-up runs Probe's own request path against it, so that
+/// compiling that path costs nothing on the real target's schedule and sends the target nothing.
+/// </summary>
+internal sealed class CannedHttpServer : IAsyncDisposable
+{
+    private static readonly byte[] Body = Encoding.ASCII.GetBytes("{\"status\":\"ok\",\"results\":[],\"answer\":\"\",\"sources\":[],\"usage\":{\"total_tokens\":0}}");
+    private static readonly byte[] Head = Encoding.ASCII.GetBytes($"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {Body.Length}\r\n\r\n");
+
+    private readonly Socket _listener;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _accepting;
+
+    public CannedHttpServer()
+    {
+        _listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        _listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        _listener.Listen(512);
+        Address = new Uri($"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndPoint!).Port}/");
+        _accepting = AcceptAsync();
+    }
+
+    public Uri Address { get; }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        _listener.Dispose();
+        try
+        {
+            await _accepting.ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
+        {
+            // Stopped.
+        }
+
+        _stop.Dispose();
+    }
+
+    private async Task AcceptAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            Socket connection = await _listener.AcceptAsync(_stop.Token).ConfigureAwait(false);
+            _ = ServeAsync(connection);
+        }
+    }
+
+    private async Task ServeAsync(Socket connection)
+    {
+        using (connection)
+        {
+            byte[] buffer = new byte[16 * 1024];
+            int filled = 0;
+            try
+            {
+                while (!_stop.IsCancellationRequested)
+                {
+                    int read = await connection.ReceiveAsync(buffer.AsMemory(filled), SocketFlags.None, _stop.Token).ConfigureAwait(false);
+                    if (read == 0)
+                    {
+                        return;
+                    }
+
+                    filled += read;
+                    while (TryTakeRequest(buffer, ref filled, out bool head, out bool close))
+                    {
+                        await connection.SendAsync(Head, SocketFlags.None, _stop.Token).ConfigureAwait(false);
+                        if (!head)
+                        {
+                            await connection.SendAsync(Body, SocketFlags.None, _stop.Token).ConfigureAwait(false);
+                        }
+
+                        if (close)
+                        {
+                            return;
+                        }
+                    }
+
+                    if (filled == buffer.Length)
+                    {
+                        return; // a head larger than the buffer: not a warm-up request
+                    }
+                }
+            }
+            catch (Exception e) when (e is SocketException or OperationCanceledException or ObjectDisposedException)
+            {
+                // The client went away or the server stops.
+            }
+        }
+    }
+
+    /// <summary>Takes one whole request (head and Content-Length body) off the front of the buffer.</summary>
+    private static bool TryTakeRequest(byte[] buffer, ref int filled, out bool head, out bool close)
+    {
+        head = false;
+        close = false;
+        int end = buffer.AsSpan(0, filled).IndexOf("\r\n\r\n"u8);
+        if (end < 0)
+        {
+            return false;
+        }
+
+        string text = Encoding.ASCII.GetString(buffer, 0, end);
+        long length = 0;
+        foreach (string line in text.Split("\r\n"))
+        {
+            int colon = line.IndexOf(':', StringComparison.Ordinal);
+            if (colon > 0 && line.AsSpan(0, colon).Trim().Equals("content-length", StringComparison.OrdinalIgnoreCase))
+            {
+                _ = long.TryParse(line.AsSpan(colon + 1).Trim(), out length);
+            }
+            else if (colon > 0 && line.AsSpan(0, colon).Trim().Equals("connection", StringComparison.OrdinalIgnoreCase))
+            {
+                close = line.Contains("close", StringComparison.OrdinalIgnoreCase);
+            }
+        }
+
+        long whole = end + 4 + length;
+        if (whole > filled)
+        {
+            return false;
+        }
+
+        head = text.StartsWith("HEAD ", StringComparison.Ordinal);
+        int rest = filled - (int)whole;
+        Buffer.BlockCopy(buffer, (int)whole, buffer, 0, rest);
+        filled = rest;
+        return true;
+    }
+}
