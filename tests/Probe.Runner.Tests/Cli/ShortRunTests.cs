@@ -1,0 +1,74 @@
+using System.Text.Json;
+using Probe.DemoTarget;
+using Probe.TestUtils;
+
+namespace Probe.Runner.Tests.Cli;
+
+/// <summary>
+/// Short runs, as CI gates run them, must be valid: Probe's own start-up (compiling its request path,
+/// starting threads, first connections) must not stall the schedule and pass for the target's latency.
+/// </summary>
+[Collection(RealTimeCollection.Name)]
+public class ShortRunTests
+{
+    [Theory]
+    [InlineData("examples/berrys-agents.json")]
+    [InlineData("examples/cutting-edge.json")]
+    [InlineData("examples/linda-bot.json")]
+    [InlineData("examples/rag-chatbot.json")]
+    [InlineData("examples/swipesavvy.json")]
+    public async Task Run_ExampleSuiteAtAOneTwentiethScale_PassesAndIsValid(string suite)
+    {
+        string folder = ProbeProcess.TempFolder();
+        string file = Path.Combine(Repository.Root, suite);
+        int port = ProbeProcess.FreePort();
+        string[] targets = DemoTargets(file).SelectMany(name => new[] { "--target", $"{name}=http://127.0.0.1:{port}" }).ToArray();
+
+        var (exit, stdout, stderr) = await ProbeProcess.RunAsync(folder, ["run", file, "--duration-scale", "0.05", "--out", "out", .. targets]);
+
+        Assert.True(exit == 0, $"exit {exit}\n{stdout}\n{stderr}");
+        using JsonDocument summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "out", "summary.json")));
+        Assert.True(summary.RootElement.GetProperty("generator").GetProperty("valid").GetBoolean());
+    }
+
+    [Fact]
+    public async Task Run_InjectHundredPerSecondForEightSecondsOnAFastTarget_IsValidWithoutLateStarts()
+    {
+        await using DemoTargetHost target = await DemoTargetHost.StartAsync();
+        string folder = ProbeProcess.TempFolder();
+        File.WriteAllText(Path.Combine(folder, "inject.json"), $$"""
+            {
+              "suite": "inject",
+              "targets": { "api": { "url": "{{target.Address}}" } },
+              "scenarios": {
+                "health": {
+                  "steps": [ { "name": "health", "http": { "path": "/health" }, "checks": ["status == 200"] } ],
+                  "load": { "inject": { "rate": "100/s", "during": "8s" } }
+                }
+              }
+            }
+            """);
+
+        var (exit, stdout, stderr) = await ProbeProcess.RunAsync(folder, "run", "inject.json", "--out", "out");
+
+        Assert.True(exit == 0, $"exit {exit}\n{stdout}\n{stderr}");
+        using JsonDocument summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "out", "summary.json")));
+        JsonElement health = summary.RootElement.GetProperty("scenarios")[0];
+        Assert.Equal(800, health.GetProperty("iterations").GetProperty("count").GetInt64());
+        Assert.True(summary.RootElement.GetProperty("generator").GetProperty("valid").GetBoolean(), stdout);
+
+        // The lag bound is 10 ms; more than two late starts would make the run invalid. On this
+        // target nothing should be late at all, but a busy CI machine may delay one start.
+        Assert.InRange(health.GetProperty("late_starts").GetProperty("count").GetInt64(), 0, 2);
+    }
+
+    /// <summary>The suite's targets marked as the demo target (every example's are).</summary>
+    private static IEnumerable<string> DemoTargets(string file)
+    {
+        using JsonDocument suite = JsonDocument.Parse(File.ReadAllText(file), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip });
+        return suite.RootElement.GetProperty("targets").EnumerateObject()
+            .Where(t => t.Value.TryGetProperty("demo", out JsonElement demo) && demo.GetBoolean())
+            .Select(t => t.Name)
+            .ToArray();
+    }
+}
