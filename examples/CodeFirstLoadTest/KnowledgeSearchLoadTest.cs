@@ -42,8 +42,16 @@ public sealed class KnowledgeSearchLoadTest : IAsyncLifetime
 
         RunResult result = await LoadRunner.RunAsync(search.Scenarios);
 
-        string report = MarkdownReport.Render(new RunInfo("code-first", "(code)", "local", Environment.MachineName, null, "example"), result);
-        Assert.True(result.Verdict == Verdict.Passed, report);
+        // The same report folder as `probe run` writes: summary.json, report.html, report.md, junit.xml, metrics.prom, run.json.
+        var report = new RunReport(new RunInfo("code-first", "(code)", "local", Environment.MachineName, null, "example"), result)
+        {
+            Checks = search.Checks.Reports(),
+            Rag = search.Rag.Reports(),
+        };
+        string folder = Path.Combine(Path.GetTempPath(), "probe-code-first", Guid.NewGuid().ToString("n"));
+        ReportFolder.Write(folder, report);
+        Assert.True(result.Verdict == Verdict.Passed, File.ReadAllText(Path.Combine(folder, "report.md")));
+        Assert.True(File.Exists(Path.Combine(folder, "report.html")));
         Assert.True(result.Scenario("knowledge-search").Step("search")!.Count > 100);
         Assert.Equal(1.0, search.Rag.Reports()[0].PassRate);
     }

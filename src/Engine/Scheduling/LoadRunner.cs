@@ -118,7 +118,7 @@ public static class LoadRunner
         LateStarts late = snapshot.LateStarts;
         if (late.Count > Math.Max(options.LateStartsAllowed, starts / 100))
         {
-            string when = string.Join(", ", late.First.Select(s => $"{DurationText.Format(s.At)} (+{DurationText.Format(s.Lag)})"));
+            string when = string.Join(", ", late.First.Select(s => $"{DurationText.FormatNanoseconds(s.At.Ticks * 100)} (+{DurationText.FormatNanoseconds(s.Lag.Ticks * 100)})"));
             yield return string.Create(CultureInfo.InvariantCulture, $"scenario '{definition.Name}': {late.Count} of {starts} iterations ({100.0 * late.Count / starts:0.##}%) started more than {DurationText.Format(options.LagBound)} after they were due (at most {Math.Max(options.LateStartsAllowed, starts / 100)} may): the generator could not hold the schedule, so its own delay would pass for the target's latency; the first late starts, into the run: {when}");
         }
 

@@ -22,12 +22,12 @@ public static class RunMetrics
         ("0.5", 0.5, s => s.P50Nanoseconds), ("0.9", 0.9, s => s.P90Nanoseconds), ("0.95", 0.95, s => s.P95Nanoseconds), ("0.99", 0.99, s => s.P99Nanoseconds),
     ];
 
-    /// <summary>Renders the run; <paramref name="extraBuckets"/> (seconds) join the duration buckets, so latency SLO thresholds are bucket bounds.</summary>
-    public static string Render(RunInfo info, RunResult result, IEnumerable<double>? extraBuckets = null)
+    /// <summary>Renders the run; the report's latency buckets (seconds) join the duration buckets, so latency SLO thresholds are bucket bounds.</summary>
+    public static string Render(RunReport report)
     {
-        double[] buckets = DurationBuckets.Concat(extraBuckets ?? []).Distinct().Order().ToArray();
-        ArgumentNullException.ThrowIfNull(info);
-        ArgumentNullException.ThrowIfNull(result);
+        ArgumentNullException.ThrowIfNull(report);
+        (RunInfo info, RunResult result) = (report.Info, report.Result);
+        double[] buckets = DurationBuckets.Concat(report.LatencyBuckets).Distinct().Order().ToArray();
         var x = new TextExposition();
         (string, string) suite = ("suite", info.Suite);
         (string, string) region = ("region", info.Region);

@@ -13,10 +13,13 @@ namespace Probe.Exporter.Reports;
 /// </summary>
 public static class JUnitReport
 {
-    public static XDocument Render(RunInfo info, RunResult result, IReadOnlyList<CheckCase>? checks = null)
+    /// <summary>Writes junit.xml (UTF-8) for <paramref name="report"/>.</summary>
+    public static void Write(RunReport report, Stream output) => Render(report).Save(output);
+
+    public static XDocument Render(RunReport report)
     {
-        ArgumentNullException.ThrowIfNull(info);
-        ArgumentNullException.ThrowIfNull(result);
+        ArgumentNullException.ThrowIfNull(report);
+        (RunInfo info, RunResult result, IReadOnlyList<CheckReport> checks) = (report.Info, report.Result, report.Checks);
         var suites = new XElement("testsuites", new XAttribute("name", $"probe {info.Suite}"), new XAttribute("time", Seconds(result.Duration.TotalSeconds)));
         foreach (ScenarioSnapshot s in result.Scenarios)
         {
@@ -32,7 +35,7 @@ public static class JUnitReport
                     : $"{step.Fail} of {step.Count} failed: {string.Join("; ", step.FailureReasons.Select(r => $"{r.Key.ToString().ToLowerInvariant()} {r.Value}"))}. {string.Join(" | ", step.FailureMessages)}"));
             }
 
-            foreach (CheckCase c in (checks ?? []).Where(c => c.Scenario == s.Name))
+            foreach (CheckReport c in checks.Where(c => c.Scenario == s.Name))
             {
                 cases.Add(Case(s.Name, $"check {c.Step}: {c.Check}", c.Failed == 0 ? null : $"{c.Failed} of {c.Evaluated} failed; last time it had {c.LastFailedActual}"));
             }
@@ -63,6 +66,3 @@ public static class JUnitReport
 
     private static string Seconds(double s) => s.ToString("0.###", CultureInfo.InvariantCulture);
 }
-
-/// <summary>One check's tally for the report: how often it ran and failed, and what the response had the last time it failed.</summary>
-public sealed record CheckCase(string Scenario, string Step, string Check, long Evaluated, long Failed, string? LastFailedActual);

@@ -10,10 +10,10 @@ namespace Probe.Exporter.Reports;
 /// <summary>Writes <c>report.md</c>: the verdict, a table per scenario, the thresholds and what failed; fits a CI job summary or a PR comment.</summary>
 public static class MarkdownReport
 {
-    public static string Render(RunInfo info, RunResult result)
+    public static string Render(RunReport report)
     {
-        ArgumentNullException.ThrowIfNull(info);
-        ArgumentNullException.ThrowIfNull(result);
+        ArgumentNullException.ThrowIfNull(report);
+        (RunInfo info, RunResult result) = (report.Info, report.Result);
         var md = new StringBuilder();
         md.Append(CultureInfo.InvariantCulture, $"# Probe run: {info.Suite} — {Verdict(result)}\n\n");
         md.Append(CultureInfo.InvariantCulture, $"Started {result.StartedAt:yyyy-MM-dd HH:mm:ss} UTC, took {DurationText.FormatNanoseconds(result.Duration.Ticks * 100)}, region `{info.Region}`, exit code {(int)result.ExitCode}");

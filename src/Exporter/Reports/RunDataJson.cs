@@ -17,10 +17,13 @@ public static class RunDataJson
 {
     public const string Schema = "probe.run/v1";
 
-    public static void Write(Stream output, RunInfo info, RunResult result, Action<Utf8JsonWriter>? extra = null)
+    /// <summary>The file in a run folder.</summary>
+    public const string FileName = "run.json";
+
+    public static void Write(RunReport report, Stream output)
     {
-        ArgumentNullException.ThrowIfNull(info);
-        ArgumentNullException.ThrowIfNull(result);
+        ArgumentNullException.ThrowIfNull(report);
+        (RunInfo info, RunResult result) = (report.Info, report.Result);
         using var w = new Utf8JsonWriter(output);
         w.WriteStartObject();
         w.WriteString("schema", Schema);
@@ -58,13 +61,18 @@ public static class RunDataJson
         }
 
         w.WriteEndArray();
-        extra?.Invoke(w);
+        w.WritePropertyName("rag");
+        JsonSerializer.Serialize(w, report.Rag);
+        w.WritePropertyName("checks");
+        JsonSerializer.Serialize(w, report.Checks);
+        w.WritePropertyName("latency_buckets");
+        JsonSerializer.Serialize(w, report.LatencyBuckets);
         w.WriteEndObject();
     }
 
-    /// <summary>Reads a run.json back into the run's info and result; <paramref name="root"/> gives the document for extra sections.</summary>
+    /// <summary>Reads a run.json back into the report it was written from.</summary>
     /// <exception cref="InvalidDataException">It is not a Probe run file.</exception>
-    public static (RunInfo Info, RunResult Result) Read(JsonElement root)
+    public static RunReport Read(JsonElement root)
     {
         if (!root.TryGetProperty("schema", out JsonElement schema) || schema.GetString() != Schema)
         {
@@ -84,7 +92,12 @@ public static class RunDataJson
                     .Select(t => new ThresholdResult(t.Scenario, t.Step, t.Expression, t.Observed ?? double.NaN, t.ObservedText, t.Passed, t.Note)).ToArray(),
                 Scenarios = root.GetProperty("scenarios").EnumerateArray().Select(ReadScenario).ToArray(),
             };
-            return (info, result);
+            return new RunReport(info, result)
+            {
+                Rag = root.TryGetProperty("rag", out JsonElement rag) ? rag.Deserialize<RagStepReport[]>()! : [],
+                Checks = root.TryGetProperty("checks", out JsonElement checks) ? checks.Deserialize<CheckReport[]>()! : [],
+                LatencyBuckets = root.TryGetProperty("latency_buckets", out JsonElement buckets) ? buckets.Deserialize<double[]>()! : [],
+            };
         }
         catch (Exception e) when (e is KeyNotFoundException or JsonException or FormatException or InvalidOperationException)
         {

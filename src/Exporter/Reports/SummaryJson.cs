@@ -18,11 +18,11 @@ public static class SummaryJson
 {
     public const string Schema = "probe.summary/v1";
 
-    /// <summary>Writes the summary; <paramref name="extra"/> may add top-level sections (such as "rag").</summary>
-    public static void Write(Stream output, RunInfo info, RunResult result, Action<Utf8JsonWriter>? extra = null)
+    /// <summary>Writes the summary of <paramref name="report"/>.</summary>
+    public static void Write(RunReport report, Stream output)
     {
-        ArgumentNullException.ThrowIfNull(info);
-        ArgumentNullException.ThrowIfNull(result);
+        ArgumentNullException.ThrowIfNull(report);
+        (RunInfo info, RunResult result) = (report.Info, report.Result);
         using var w = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = true });
         w.WriteStartObject();
         w.WriteString("schema", Schema);
@@ -63,8 +63,74 @@ public static class SummaryJson
         }
 
         w.WriteEndArray();
-        extra?.Invoke(w);
+        WriteRag(w, report.Rag);
+        WriteChecks(w, report.Checks);
         w.WriteEndObject();
+    }
+
+    /// <summary>The "checks" section: every check with its evaluations and failures.</summary>
+    private static void WriteChecks(Utf8JsonWriter w, IReadOnlyList<CheckReport> checks)
+    {
+        w.WriteStartArray("checks");
+        foreach (CheckReport c in checks)
+        {
+            w.WriteStartObject();
+            w.WriteString("scenario", c.Scenario);
+            w.WriteString("step", c.Step);
+            w.WriteString("check", c.Check);
+            w.WriteNumber("evaluated", c.Evaluated);
+            w.WriteNumber("failed", c.Failed);
+            WriteStringOrNull(w, "last_failed_actual", c.LastFailedActual);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+    }
+
+    /// <summary>The "rag" section: per RAG step, the aggregate and every question.</summary>
+    private static void WriteRag(Utf8JsonWriter w, IReadOnlyList<RagStepReport> reports)
+    {
+        w.WriteStartArray("rag");
+        foreach (RagStepReport r in reports)
+        {
+            w.WriteStartObject();
+            w.WriteString("scenario", r.Scenario);
+            w.WriteString("step", r.Step);
+            w.WriteNumber("pass_rate", Math.Round(r.PassRate, 6));
+            w.WriteNumber("fact_recall", Math.Round(r.FactRecall, 6));
+            w.WriteNumber("source_recall", Math.Round(r.SourceRecall, 6));
+            w.WriteNumber("tokens", r.Tokens);
+            w.WriteNumber("tokens_per_second", Math.Round(r.TokensPerSecond, 3));
+            w.WritePropertyName("time_to_first_token_ms");
+            WriteSummary(w, r.TimeToFirstToken);
+            w.WritePropertyName("inter_token_gap_ms");
+            WriteSummary(w, r.InterTokenGap);
+            w.WritePropertyName("retrieval_ms");
+            WriteSummary(w, r.Retrieval);
+            w.WritePropertyName("generation_ms");
+            WriteSummary(w, r.Generation);
+            w.WriteStartArray("questions");
+            foreach (RagQuestionReport q in r.Questions)
+            {
+                w.WriteStartObject();
+                w.WriteNumber("index", q.Index);
+                w.WriteString("question", q.Question);
+                w.WriteNumber("asked", q.Asked);
+                w.WriteNumber("passed", q.Passed);
+                w.WriteNumber("facts_found", q.FactsFound);
+                w.WriteNumber("facts_expected", q.FactsExpected);
+                w.WriteNumber("sources_cited", q.SourcesCited);
+                w.WriteNumber("sources_expected", q.SourcesExpected);
+                WriteStringOrNull(w, "last_miss", q.LastMiss);
+
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
     }
 
     private static void WriteScenario(Utf8JsonWriter w, ScenarioSnapshot s)
@@ -150,7 +216,7 @@ public static class SummaryJson
     }
 
     /// <summary>A latency summary in milliseconds, rounded to the microsecond.</summary>
-    public static void WriteSummary(Utf8JsonWriter w, LatencySummary s)
+    internal static void WriteSummary(Utf8JsonWriter w, LatencySummary s)
     {
         ArgumentNullException.ThrowIfNull(w);
         w.WriteStartObject();
@@ -191,7 +257,7 @@ public static class SummaryJson
     }
 
     /// <summary>Writes a string property, or null when there is no value.</summary>
-    public static void WriteStringOrNull(Utf8JsonWriter w, string name, string? value)
+    internal static void WriteStringOrNull(Utf8JsonWriter w, string name, string? value)
     {
         ArgumentNullException.ThrowIfNull(w);
         if (value is null)

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Npgsql;
 using Probe.Engine.Verdicts;
+using Probe.Exporter.Reports;
 using Probe.Runner.Output;
 using Probe.Runner.Sharding;
 
@@ -36,7 +37,9 @@ internal static class ReportCommand
 
             try
             {
-                RunResult result = ReportFiles.Rewrite(dir);
+                RunReport report = RunReport.ReadFolder(dir);
+                ReportFolder.Write(dir, report);
+                RunResult result = report.Result;
                 Console.WriteLine($"reports written again in {dir}: {result.Verdict.ToString().ToUpperInvariant()} (exit code {(int)result.ExitCode})");
                 return (int)result.ExitCode;
             }
@@ -90,7 +93,20 @@ internal static class ReportCommand
 
             // The suite may accept a few missing shards (sharding.allow_missing_shards): then they are noted, and the others' verdict stands.
             bool tolerated = missing.Length <= allowMissing;
-            RunResult merged = ReportFiles.WriteMerged(dir, data, tolerated ? [] : missing);
+            RunReport[] reports = data.Select((bytes, i) =>
+            {
+                try
+                {
+                    return RunReport.Read(bytes);
+                }
+                catch (InvalidDataException e)
+                {
+                    throw new InvalidDataException($"the run data of shard {i} cannot be read: {e.Message}", e);
+                }
+            }).ToArray();
+            RunReport report = RunReport.Merge(reports, tolerated ? [] : missing);
+            ReportFolder.Write(dir, report);
+            RunResult merged = report.Result;
             foreach (string reason in missing)
             {
                 Console.WriteLine($"  {(tolerated ? "missing (allowed by the suite)" : "invalid")}: {reason}");

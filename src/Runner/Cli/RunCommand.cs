@@ -256,7 +256,12 @@ internal static class RunCommand
         }
 
         var info = new RunInfo(suite.Name, suite.File, request.Region, Environment.MachineName, GitCommit.Find(Path.GetDirectoryName(Path.GetFullPath(suite.File))!), typeof(RunCommand).Assembly.GetName().Version?.ToString(3) ?? "0.0.0");
-        ReportFiles.Write(folder, info, result, bound.Rag.Reports(), bound.Checks.Reports(), suite.Slos.Where(s => s.LatencyThreshold is not null).Select(s => s.LatencyThreshold!.Value.TotalSeconds).ToArray());
+        ReportFolder.Write(folder, new RunReport(info, result)
+        {
+            Checks = bound.Checks.Reports(),
+            Rag = bound.Rag.Reports(),
+            LatencyBuckets = suite.Slos.Where(s => s.LatencyThreshold is not null).Select(s => s.LatencyThreshold!.Value.TotalSeconds).ToArray(),
+        });
         if (request.Json)
         {
             await using Stream stdout = Console.OpenStandardOutput();
@@ -295,7 +300,7 @@ internal static class RunCommand
 
         if (shard is not null)
         {
-            await shard.FinishAsync((int)result.ExitCode, await File.ReadAllBytesAsync(Path.Combine(folder, "run.json"), cancellation), cancellation);
+            await shard.FinishAsync((int)result.ExitCode, await File.ReadAllBytesAsync(Path.Combine(folder, RunDataJson.FileName), cancellation), cancellation);
             log.WriteLine($"shard {shard.Shard}: run data stored for 'probe report --run-id {shard.RunId}'");
         }
 

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Probe.Engine.Stats;
 
 namespace Probe.Scenarios.Checks;
 
@@ -16,9 +17,6 @@ public sealed class CheckTally
     internal StepChecks For(string scenario, string step, IReadOnlyList<CheckExpression> checks) =>
         _steps.GetOrAdd((scenario, step), _ => new StepChecks(checks));
 }
-
-/// <summary>One check's tally: evaluations, failures, and what the response had the last time it failed.</summary>
-public sealed record CheckReport(string Scenario, string Step, string Check, long Evaluated, long Failed, string? LastFailedActual);
 
 /// <summary>A step's checks with their counters. Every check is evaluated each time; the first failure is the step's message.</summary>
 internal sealed class StepChecks

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Probe.Engine.Histograms;
+using Probe.Engine.Stats;
 
 namespace Probe.Scenarios.Steps;
 
@@ -14,36 +15,6 @@ public sealed class RagTally
 
     internal RagStepTally For(string scenario, string step) => _steps.GetOrAdd((scenario, step), _ => new RagStepTally());
 }
-
-/// <summary>One RAG step's figures over the run.</summary>
-/// <param name="Scenario">The scenario.</param>
-/// <param name="Step">The step.</param>
-/// <param name="Questions">Each golden question's outcome.</param>
-/// <param name="PassRate">Answers with every fact and every expected source, over all answers.</param>
-/// <param name="FactRecall">Expected facts found in answers, over all expected.</param>
-/// <param name="SourceRecall">Expected sources cited, over all expected.</param>
-/// <param name="TimeToFirstToken">Streaming: from sending the question to the first token.</param>
-/// <param name="InterTokenGap">Streaming: between consecutive tokens.</param>
-/// <param name="Retrieval">Retrieval time the service reported.</param>
-/// <param name="Generation">Generation time the service reported.</param>
-/// <param name="Tokens">Tokens used (as the service reported, or counted from the stream).</param>
-/// <param name="TokensPerSecond">Streaming: tokens over the time from the first token to the last.</param>
-public sealed record RagStepReport(
-    string Scenario,
-    string Step,
-    IReadOnlyList<RagQuestionReport> Questions,
-    double PassRate,
-    double FactRecall,
-    double SourceRecall,
-    LatencySummary TimeToFirstToken,
-    LatencySummary InterTokenGap,
-    LatencySummary Retrieval,
-    LatencySummary Generation,
-    long Tokens,
-    double TokensPerSecond);
-
-/// <summary>One golden question's outcome over the run.</summary>
-public sealed record RagQuestionReport(int Index, string Question, long Asked, long Passed, long FactsFound, long FactsExpected, long SourcesCited, long SourcesExpected, string? LastMiss);
 
 /// <summary>The live tally of one RAG step; RAG steps run at modest rates, so a lock is fine.</summary>
 internal sealed class RagStepTally

@@ -10,7 +10,8 @@ namespace Probe.Runner.Tests.Docs;
 /// are this build's probe. A command must exit as its comment says (<c># exits 1: …</c>) or 0.
 /// Commands that keep running (<c>demo-target</c>, <c>synthetics</c>) are started, must come up and
 /// serve, run until the next such command or the end of their block, and must then stop cleanly on
-/// SIGINT. A line ending in <c>&amp;</c> runs in the background until <c>wait</c>. An
+/// SIGTERM (what Kubernetes sends; SIGINT is ignored by processes a non-interactive shell starts in
+/// the background, which a CI runner may be). A line ending in <c>&amp;</c> runs in the background until <c>wait</c>. An
 /// <c>export PROBE_COORDINATOR=…</c> or <c>PROBE_STORE=…</c> ("your PostgreSQL") gets the test's
 /// PostgreSQL. The one command not run is <c>./test.sh</c>: it is what runs this test.
 /// </summary>
@@ -212,7 +213,7 @@ public class DocumentedCommandsTests(PostgresFixture postgres)
         Environment.GetEnvironmentVariable("PATH")!.Split(':').Select(d => Path.Combine(d, "dotnet")).FirstOrDefault(File.Exists)
         ?? throw new InvalidOperationException("dotnet is not on PATH");
 
-    /// <summary>A documented command that keeps running: it must come up and serve, and stop cleanly on SIGINT.</summary>
+    /// <summary>A documented command that keeps running: it must come up and serve, and stop cleanly on SIGTERM.</summary>
     private sealed class Server(DocumentedCommand command, Process process, string folder)
     {
         public static async Task<Server> StartAsync(DocumentedCommand command, string kind, string folder, Dictionary<string, string> environment)
@@ -235,7 +236,7 @@ public class DocumentedCommandsTests(PostgresFixture postgres)
         {
             if (!process.HasExited)
             {
-                using Process kill = Process.Start("kill", ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!;
+                using Process kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!;
                 await kill.WaitForExitAsync();
             }
 

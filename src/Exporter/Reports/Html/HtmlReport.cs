@@ -16,10 +16,10 @@ namespace Probe.Exporter.Reports.Html;
 /// </summary>
 public static class HtmlReport
 {
-    public static string Render(RunInfo info, RunResult result)
+    public static string Render(RunReport report)
     {
-        ArgumentNullException.ThrowIfNull(info);
-        ArgumentNullException.ThrowIfNull(result);
+        ArgumentNullException.ThrowIfNull(report);
+        (RunInfo info, RunResult result) = (report.Info, report.Result);
         var html = new StringBuilder();
         string verdict = result.Verdict.ToString().ToUpperInvariant();
         string commit = info.GitCommit is null ? string.Empty : $" · commit {E(info.GitCommit[..Math.Min(12, info.GitCommit.Length)])}";
