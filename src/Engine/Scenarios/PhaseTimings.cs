@@ -12,7 +12,8 @@ public readonly record struct PhaseTimings(long DnsNs, long ConnectNs, long TlsN
     /// <summary>No phase recorded.</summary>
     public static PhaseTimings None { get; } = new(-1, -1, -1, -1, -1);
 
-    internal long this[int phase] => phase switch
+    /// <summary>Phase <paramref name="phase"/> (an index into <see cref="Names"/>) in nanoseconds, or −1.</summary>
+    public long this[int phase] => phase switch
     {
         0 => DnsNs,
         1 => ConnectNs,

@@ -112,6 +112,7 @@ public static class RunMerge
 
     private static StepSnapshot Step(StepSnapshot[] parts)
     {
+        Dictionary<string, LatencyHistogram> phases = MergePhases(parts);
         var latency = new LatencyHistogram(1);
         var service = new LatencyHistogram(1);
         foreach (StepSnapshot p in parts)
@@ -135,8 +136,36 @@ public static class RunMerge
             FailureReasons = Sum(parts.Select(p => p.FailureReasons)),
             FailureMessages = parts.SelectMany(p => p.FailureMessages).Distinct().Take(8).ToArray(),
             Seconds = parts.SelectMany(p => p.Seconds).GroupBy(s => s.Second).OrderBy(g => g.Key).Select(g => Second(g.ToArray())).ToArray(),
-            Phases = parts.OrderByDescending(p => p.Count).First().Phases, // phase summaries carry no histograms: the busiest shard's stand in
+        }
+        with
+        {
+            PhaseHistograms = phases,
+            Phases = phases.Count > 0 || parts.All(p => p.Phases.Count == 0)
+                ? phases.ToDictionary(p => p.Key, p => p.Value.Summarize(), StringComparer.Ordinal)
+                : parts.OrderByDescending(p => p.Count).First().Phases, // runs stored without phase histograms: the busiest shard's summaries stand in
         };
+    }
+
+    /// <summary>Each phase's histograms of every part merged exactly; empty when a part lacks them.</summary>
+    private static Dictionary<string, LatencyHistogram> MergePhases(StepSnapshot[] parts)
+    {
+        var phases = new Dictionary<string, LatencyHistogram>(StringComparer.Ordinal);
+        if (parts.Any(p => p.PhaseHistograms.Count < p.Phases.Count))
+        {
+            return phases;
+        }
+
+        foreach ((string phase, LatencyHistogram h) in parts.SelectMany(p => p.PhaseHistograms))
+        {
+            if (!phases.TryGetValue(phase, out LatencyHistogram? merged))
+            {
+                phases[phase] = merged = new LatencyHistogram(1);
+            }
+
+            merged.Add(h);
+        }
+
+        return phases;
     }
 
     private static SecondSample Second(SecondSample[] parts)

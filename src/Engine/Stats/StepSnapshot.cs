@@ -43,6 +43,9 @@ public sealed record StepSnapshot
     /// <summary>Request phases that the step measured (dns, connect, tls, ttfb, transfer), by name.</summary>
     public IReadOnlyDictionary<string, LatencySummary> Phases { get; init; } = new Dictionary<string, LatencySummary>();
 
+    /// <summary>The whole histogram of each phase in <see cref="Phases"/> (for metrics.prom and exact merges); empty when a stored run predates them.</summary>
+    public IReadOnlyDictionary<string, LatencyHistogram> PhaseHistograms { get; init; } = new Dictionary<string, LatencyHistogram>();
+
     /// <summary>The whole service-time histogram.</summary>
     public required LatencyHistogram ServiceTimeHistogram { get; init; }
 }

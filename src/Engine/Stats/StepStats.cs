@@ -160,6 +160,7 @@ internal sealed class StepStats
 
         long ok = counters[StepCounters.OkSlot];
         long fail = counters[StepCounters.FailSlot];
+        Dictionary<string, LatencyHistogram> phases = PhaseHistograms();
         lock (_sampling)
         {
             return new StepSnapshot
@@ -177,7 +178,8 @@ internal sealed class StepStats
                 Seconds = _seconds.ToArray(),
                 LatencyHistogram = latency,
                 ServiceTimeHistogram = service,
-                Phases = PhaseSummaries(),
+                Phases = phases.ToDictionary(p => p.Key, p => p.Value.Summarize(), StringComparer.Ordinal),
+                PhaseHistograms = phases,
             };
         }
     }
@@ -201,14 +203,16 @@ internal sealed class StepStats
         }
     }
 
-    private Dictionary<string, LatencySummary> PhaseSummaries()
+    private Dictionary<string, LatencyHistogram> PhaseHistograms()
     {
-        var phases = new Dictionary<string, LatencySummary>(StringComparer.Ordinal);
+        var phases = new Dictionary<string, LatencyHistogram>(StringComparer.Ordinal);
         for (int i = 0; i < _phases.Length; i++)
         {
             if (Volatile.Read(ref _phases[i]) is { } h)
             {
-                phases[PhaseTimings.Names[i]] = h.Summarize();
+                var copy = new LatencyHistogram(1);
+                copy.Add(h);
+                phases[PhaseTimings.Names[i]] = copy;
             }
         }
 

@@ -19,7 +19,7 @@ public sealed class MetricFamily
         Labels = labels;
         Buckets = buckets.Order().ToArray();
         string typeName = type.ToString().ToLowerInvariant();
-        string escapedHelp = help.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal);
+        string escapedHelp = TextExposition.EscapeHelp(help);
         _header = Encoding.UTF8.GetBytes($"# HELP {name} {escapedHelp}\n# TYPE {name} {typeName}\n");
 
         // OpenMetrics names a counter family without its _total suffix; its samples keep it.

@@ -14,14 +14,27 @@ public sealed class MetricRegistry
     private readonly ConcurrentDictionary<string, MetricFamily> _families = new(StringComparer.Ordinal);
     private readonly AppendOnlyList<MetricFamily> _order = new();
 
-    /// <summary>A counter family (names end in <c>_total</c>).</summary>
-    /// <exception cref="ArgumentException">The name is taken by another family or is not a valid metric name.</exception>
-    public MetricFamily Counter(string name, string help, params string[] labels) => Add(name, help, MetricType.Counter, labels, []);
+    /// <summary>The family of <paramref name="spec"/> (from <see cref="ProbeSeries"/>), made once.</summary>
+    /// <exception cref="ArgumentException">The family exists already, its name or labels are not valid, or it is a summary (which a live registry does not keep).</exception>
+    public MetricFamily Add(SeriesSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        if (spec.Type == MetricType.Summary)
+        {
+            throw new ArgumentException($"{spec.Name} is a summary: a live registry keeps counters, gauges and histograms", nameof(spec));
+        }
 
-    public MetricFamily Gauge(string name, string help, params string[] labels) => Add(name, help, MetricType.Gauge, labels, []);
+        return Add(spec.Name, spec.Help, spec.Type, [.. spec.Labels], spec.Buckets);
+    }
 
-    /// <summary>A histogram family with the given bucket bounds (seconds for durations).</summary>
-    public MetricFamily Histogram(string name, string help, IReadOnlyList<double> buckets, params string[] labels) => Add(name, help, MetricType.Histogram, labels, buckets);
+    /// <summary>A counter family outside the catalogue (tests and benchmarks).</summary>
+    internal MetricFamily Counter(string name, string help, params string[] labels) => Add(name, help, MetricType.Counter, labels, []);
+
+    /// <summary>A gauge family outside the catalogue (tests and benchmarks).</summary>
+    internal MetricFamily Gauge(string name, string help, params string[] labels) => Add(name, help, MetricType.Gauge, labels, []);
+
+    /// <summary>A histogram family outside the catalogue (tests and benchmarks).</summary>
+    internal MetricFamily Histogram(string name, string help, IReadOnlyList<double> buckets, params string[] labels) => Add(name, help, MetricType.Histogram, labels, buckets);
 
     /// <summary>Writes every family; <paramref name="openMetrics"/> chooses OpenMetrics 1.0 over the text format 0.0.4.</summary>
     public void WriteTo(Stream output, bool openMetrics)
@@ -72,4 +85,7 @@ public enum MetricType
     Counter,
     Gauge,
     Histogram,
+
+    /// <summary>Quantiles computed by Probe (only in metrics.prom, never in a live registry).</summary>
+    Summary,
 }

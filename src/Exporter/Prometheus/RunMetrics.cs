@@ -8,123 +8,94 @@ using Probe.Exporter.Reports;
 namespace Probe.Exporter.Prometheus;
 
 /// <summary>
-/// <c>metrics.prom</c>: a run's final figures in the Prometheus text format, with DESIGN.md's names
-/// (base units, <c>_total</c> counters, <c>probe_</c> prefix) and labels (suite, scenario, step,
-/// region, result, reason, phase), for a Pushgateway or a textfile collector.
+/// <c>metrics.prom</c>: a run's final figures in the Prometheus text format, in the families of
+/// <see cref="ProbeSeries"/>, for a Pushgateway or a textfile collector. Check families have a row
+/// per scenario with an empty step (its iterations) and one per step.
 /// </summary>
 public static class RunMetrics
 {
-    /// <summary>The histogram buckets of <c>probe_check_duration_seconds</c>, in seconds.</summary>
-    public static IReadOnlyList<double> DurationBuckets { get; } = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
-
-    private static readonly (string Label, double Quantile, Func<LatencySummary, long> Read)[] Quantiles =
-    [
-        ("0.5", 0.5, s => s.P50Nanoseconds), ("0.9", 0.9, s => s.P90Nanoseconds), ("0.95", 0.95, s => s.P95Nanoseconds), ("0.99", 0.99, s => s.P99Nanoseconds),
-    ];
-
     /// <summary>Renders the run; the report's latency buckets (seconds) join the duration buckets, so latency SLO thresholds are bucket bounds.</summary>
     public static string Render(RunReport report)
     {
         ArgumentNullException.ThrowIfNull(report);
         (RunInfo info, RunResult result) = (report.Info, report.Result);
-        double[] buckets = DurationBuckets.Concat(report.LatencyBuckets).Distinct().Order().ToArray();
+        string suite = info.Suite;
+        string region = info.Region;
         var x = new TextExposition();
-        (string, string) suite = ("suite", info.Suite);
-        (string, string) region = ("region", info.Region);
 
-        x.Family("probe_run_info", "gauge", "Probe run metadata; always 1.")
-            .Sample("probe_run_info", [suite, region, ("version", info.ProbeVersion)], 1);
-        x.Family("probe_gate_verdict", "gauge", "The run's gate verdict: 1 pass, 0 fail or invalid.")
-            .Sample("probe_gate_verdict", [suite, ("gate", "thresholds")], result.Verdict == Verdict.Passed ? 1 : 0);
-        x.Family("probe_run_valid", "gauge", "1 when the generator held its schedule and dropped nothing, else 0.")
-            .Sample("probe_run_valid", [suite, region], result.IsValid ? 1 : 0);
-        x.Family("probe_success", "gauge", "1 when every iteration of the scenario succeeded in this run, else 0 (blackbox_exporter style).");
+        x.Family(ProbeSeries.RunInfo).Sample(ProbeSeries.RunInfo, [suite, region, info.ProbeVersion], 1);
+        x.Family(ProbeSeries.GateVerdict).Sample(ProbeSeries.GateVerdict, [suite, "thresholds"], result.Verdict == Verdict.Passed ? 1 : 0);
+        x.Family(ProbeSeries.RunValid).Sample(ProbeSeries.RunValid, [suite, region], result.IsValid ? 1 : 0);
+        x.Family(ProbeSeries.RunDuration).Sample(ProbeSeries.RunDuration, [suite, region], result.Duration.TotalSeconds);
+
+        x.Family(ProbeSeries.Success);
         foreach (ScenarioSnapshot s in result.Scenarios)
         {
-            x.Sample("probe_success", [suite, ("scenario", s.Name), region], s.Iterations.Fail == 0 && s.Iterations.Count > 0 ? 1 : 0);
+            x.Sample(ProbeSeries.Success, [suite, s.Name, region, report.Targets.GetValueOrDefault(s.Name, string.Empty)], s.Iterations.Fail == 0 && s.Iterations.Count > 0 ? 1 : 0);
         }
 
-        x.Family("probe_duration_seconds", "gauge", "The run's duration in seconds.")
-            .Sample("probe_duration_seconds", [suite, region], result.Duration.TotalSeconds);
-
-        x.Family("probe_check_runs_total", "counter", "Step results by outcome.");
-        foreach ((ScenarioSnapshot s, StepSnapshot step) in Steps(result))
+        x.Family(ProbeSeries.Duration);
+        foreach (ScenarioSnapshot s in result.Scenarios)
         {
-            x.Sample("probe_check_runs_total", [suite, ("scenario", s.Name), ("step", step.Name), region, ("result", "ok")], step.Ok);
-            x.Sample("probe_check_runs_total", [suite, ("scenario", s.Name), ("step", step.Name), region, ("result", "fail")], step.Fail);
+            double measured = s.Iterations.Seconds.Sum(second => second.Duration.TotalSeconds);
+            x.Sample(ProbeSeries.Duration, [suite, s.Name, region, report.Targets.GetValueOrDefault(s.Name, string.Empty)], measured);
         }
 
-        x.Family("probe_check_failures_total", "counter", "Failed step results by reason.");
-        foreach ((ScenarioSnapshot s, StepSnapshot step) in Steps(result))
+        x.Family(ProbeSeries.CheckRuns);
+        foreach ((string scenario, string step, StepSnapshot figures) in Checks(result))
         {
-            foreach ((FailureReason reason, long n) in step.FailureReasons)
+            x.Sample(ProbeSeries.CheckRuns, [suite, scenario, step, region, "ok"], figures.Ok);
+            x.Sample(ProbeSeries.CheckRuns, [suite, scenario, step, region, "fail"], figures.Fail);
+        }
+
+        x.Family(ProbeSeries.CheckFailures);
+        foreach ((string scenario, string step, StepSnapshot figures) in Checks(result))
+        {
+            foreach ((FailureReason reason, long n) in figures.FailureReasons)
             {
-                x.Sample("probe_check_failures_total", [suite, ("scenario", s.Name), ("step", step.Name), region, ("reason", reason.Label())], n);
+                x.Sample(ProbeSeries.CheckFailures, [suite, scenario, step, region, reason.Label()], n);
             }
         }
 
-        x.Family("probe_check_duration_seconds", "histogram", "Step latency (from the intended start) in seconds.");
-        foreach ((ScenarioSnapshot s, StepSnapshot step) in Steps(result))
+        SeriesSpec duration = ProbeSeries.CheckDuration.WithBuckets(report.LatencyBuckets);
+        x.Family(duration);
+        foreach ((string scenario, string step, StepSnapshot figures) in Checks(result))
         {
-            Histogram(x, "probe_check_duration_seconds", [suite, ("scenario", s.Name), ("step", step.Name), region], step.LatencyHistogram, step.Latency, buckets);
+            x.Histogram(duration, [suite, scenario, step, region], figures.LatencyHistogram, figures.Latency);
         }
 
-        x.Family("probe_http_phase_duration_seconds", "summary", "HTTP request phases (dns, connect, tls, ttfb, transfer) in seconds.");
-        foreach ((ScenarioSnapshot s, StepSnapshot step) in Steps(result))
+        x.Family(ProbeSeries.CheckEvaluations);
+        foreach (CheckReport c in report.Checks)
         {
-            foreach ((string phase, LatencySummary summary) in step.Phases)
+            x.Sample(ProbeSeries.CheckEvaluations, [suite, c.Scenario, c.Step, c.Check, region, "ok"], c.Evaluated - c.Failed);
+            x.Sample(ProbeSeries.CheckEvaluations, [suite, c.Scenario, c.Step, c.Check, region, "fail"], c.Failed);
+        }
+
+        x.Family(ProbeSeries.HttpPhaseDuration);
+        foreach ((ScenarioSnapshot s, StepSnapshot step) in result.Scenarios.SelectMany(s => s.Steps.Select(step => (s, step))))
+        {
+            foreach ((string phase, LatencyHistogram histogram) in step.PhaseHistograms)
             {
-                Summary(x, "probe_http_phase_duration_seconds", [suite, ("scenario", s.Name), ("step", step.Name), region, ("phase", phase)], summary);
+                x.Histogram(ProbeSeries.HttpPhaseDuration, [suite, s.Name, step.Name, region, phase], histogram, step.Phases.GetValueOrDefault(phase, histogram.Summarize()));
             }
         }
 
-        x.Family("probe_scheduler_lag_seconds", "summary", "Open model: how late the generator started iterations, in seconds.");
+        x.Family(ProbeSeries.SchedulerLag);
         foreach (ScenarioSnapshot s in result.Scenarios.Where(s => s.SchedulerLag.Count > 0))
         {
-            Summary(x, "probe_scheduler_lag_seconds", [suite, ("scenario", s.Name), region], s.SchedulerLag);
+            x.Summary(ProbeSeries.SchedulerLag, [suite, s.Name, region], s.SchedulerLag);
         }
 
-        x.Family("probe_threshold_passed", "gauge", "1 when the threshold held, else 0.");
+        x.Family(ProbeSeries.ThresholdPassed);
         foreach (ThresholdResult t in result.Thresholds)
         {
-            x.Sample("probe_threshold_passed", [suite, ("scenario", t.Scenario), ("step", t.Step ?? string.Empty), ("threshold", t.Expression)], t.Passed ? 1 : 0);
+            x.Sample(ProbeSeries.ThresholdPassed, [suite, t.Scenario, t.Step ?? string.Empty, t.Expression], t.Passed ? 1 : 0);
         }
 
         return x.ToString();
     }
 
-    private static IEnumerable<(ScenarioSnapshot, StepSnapshot)> Steps(RunResult result) =>
-        result.Scenarios.SelectMany(s => s.Steps.Select(step => (s, step)));
-
-    /// <summary>Cumulative bucket counts from the log-linear histogram: a bucket counts under the first bound its midpoint does not exceed.</summary>
-    private static void Histogram(TextExposition x, string name, (string, string)[] labels, LatencyHistogram histogram, LatencySummary summary, double[] bounds)
-    {
-        var buckets = histogram.Buckets();
-        long cumulative = 0;
-        int next = 0;
-        foreach (double bound in bounds)
-        {
-            while (next < buckets.Count && (buckets[next].LowNanoseconds + buckets[next].HighNanoseconds) / 2e9 <= bound)
-            {
-                cumulative += buckets[next++].Count;
-            }
-
-            x.Sample(name + "_bucket", [.. labels, ("le", TextExposition.Format(bound))], cumulative);
-        }
-
-        x.Sample(name + "_bucket", [.. labels, ("le", "+Inf")], summary.Count);
-        x.Sample(name + "_sum", labels, summary.MeanNanoseconds / 1e9 * summary.Count);
-        x.Sample(name + "_count", labels, summary.Count);
-    }
-
-    private static void Summary(TextExposition x, string name, (string, string)[] labels, LatencySummary summary)
-    {
-        foreach ((string label, _, Func<LatencySummary, long> read) in Quantiles)
-        {
-            x.Sample(name, [.. labels, ("quantile", label)], read(summary) / 1e9);
-        }
-
-        x.Sample(name + "_sum", labels, summary.MeanNanoseconds / 1e9 * summary.Count);
-        x.Sample(name + "_count", labels, summary.Count);
-    }
+    /// <summary>Each scenario's iterations (step empty), then each of its steps.</summary>
+    private static IEnumerable<(string Scenario, string Step, StepSnapshot Figures)> Checks(RunResult result) =>
+        result.Scenarios.SelectMany(s => s.Steps.Select(step => (s.Name, step.Name, step)).Prepend((s.Name, string.Empty, s.Iterations)));
 }

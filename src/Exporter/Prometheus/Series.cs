@@ -123,7 +123,7 @@ public sealed class Series
         var sb = new StringBuilder("{");
         for (int i = 0; i < names.Count; i++)
         {
-            sb.Append(i == 0 ? string.Empty : ",").Append(names[i]).Append("=\"").Append(Escape(values[i])).Append('"');
+            sb.Append(i == 0 ? string.Empty : ",").Append(names[i]).Append("=\"").Append(TextExposition.EscapeLabelValue(values[i])).Append('"');
         }
 
         if (le is not null)
@@ -133,7 +133,4 @@ public sealed class Series
 
         return sb.Append('}').ToString();
     }
-
-    private static string Escape(string value) =>
-        value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal);
 }

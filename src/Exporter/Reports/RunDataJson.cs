@@ -67,6 +67,12 @@ public static class RunDataJson
         JsonSerializer.Serialize(w, report.Checks);
         w.WritePropertyName("latency_buckets");
         JsonSerializer.Serialize(w, report.LatencyBuckets);
+        if (report.Targets.Count > 0)
+        {
+            w.WritePropertyName("targets");
+            JsonSerializer.Serialize(w, report.Targets);
+        }
+
         w.WriteEndObject();
     }
 
@@ -97,6 +103,7 @@ public static class RunDataJson
                 Rag = root.TryGetProperty("rag", out JsonElement rag) ? rag.Deserialize<RagStepReport[]>()! : [],
                 Checks = root.TryGetProperty("checks", out JsonElement checks) ? checks.Deserialize<CheckReport[]>()! : [],
                 LatencyBuckets = root.TryGetProperty("latency_buckets", out JsonElement buckets) ? buckets.Deserialize<double[]>()! : [],
+                Targets = root.TryGetProperty("targets", out JsonElement targets) ? targets.Deserialize<Dictionary<string, string>>()! : new Dictionary<string, string>(),
             };
         }
         catch (Exception e) when (e is KeyNotFoundException or JsonException or FormatException or InvalidOperationException)
@@ -136,6 +143,17 @@ public static class RunDataJson
         JsonSerializer.Serialize(w, s.FailureMessages);
         w.WritePropertyName("phases");
         JsonSerializer.Serialize(w, s.Phases);
+        if (s.PhaseHistograms.Count > 0)
+        {
+            w.WriteStartObject("phase_histograms");
+            foreach ((string phase, LatencyHistogram h) in s.PhaseHistograms)
+            {
+                w.WriteBase64String(phase, HistogramSerializer.Serialize(h));
+            }
+
+            w.WriteEndObject();
+        }
+
         w.WriteStartArray("seconds");
         foreach (SecondSample second in s.Seconds)
         {
@@ -172,6 +190,9 @@ public static class RunDataJson
             FailureReasons = new SortedDictionary<FailureReason, long>(s.GetProperty("failure_reasons").Deserialize<Dictionary<string, long>>()!.ToDictionary(r => Enum.Parse<FailureReason>(r.Key), r => r.Value)),
             FailureMessages = s.GetProperty("failure_messages").Deserialize<string[]>()!,
             Phases = s.GetProperty("phases").Deserialize<Dictionary<string, LatencySummary>>()!,
+            PhaseHistograms = s.TryGetProperty("phase_histograms", out JsonElement phases)
+                ? phases.EnumerateObject().ToDictionary(p => p.Name, p => HistogramSerializer.Deserialize(p.Value.GetBytesFromBase64()), StringComparer.Ordinal)
+                : new Dictionary<string, LatencyHistogram>(),
             Seconds = s.GetProperty("seconds").EnumerateArray().Select(x =>
             {
                 byte[] histogram = x.GetProperty("latency").GetBytesFromBase64();

@@ -32,6 +32,9 @@ public sealed record RunReport
     /// <summary>Every RAG step's figures and golden questions.</summary>
     public IReadOnlyList<RagStepReport> Rag { get; init; } = [];
 
+    /// <summary>Each scenario's target (its name in the suite), for the <c>target</c> label; empty when unknown.</summary>
+    public IReadOnlyDictionary<string, string> Targets { get; init; } = new Dictionary<string, string>();
+
     /// <summary>Extra bucket bounds (seconds) for the duration histograms of metrics.prom: the suite's latency SLO thresholds.</summary>
     public IReadOnlyList<double> LatencyBuckets { get; init; } = [];
 
@@ -85,6 +88,7 @@ public sealed record RunReport
             Checks = shards.SelectMany(s => s.Checks).ToArray(),
             Rag = shards.SelectMany(s => s.Rag).ToArray(),
             LatencyBuckets = shards[0].LatencyBuckets,
+            Targets = shards[0].Targets,
         };
     }
 }

@@ -41,19 +41,25 @@ public static class RuleTestsWriter
     private static void Series(Yaml y, SloDefinition slo, int bad, int good)
     {
         string scenario = slo.Scenarios[0];
-        string labels = $"suite=\"{slo.Suite}\",scenario=\"{scenario}\",step=\"check\",region=\"test\"";
         y.Line(1, "interval", "1m", item: true);
         y.Line(2, "input_series");
-        if (slo.Kind == "latency")
+
+        // Whole check runs (step="") as given; beside them a step whose every result is bad, which
+        // the SLO must not count (it would page in the half-budget test if it did).
+        foreach ((string step, int stepBad, int stepGood) in new[] { (string.Empty, bad, good), ("fetch", bad + good, 0) })
         {
-            string le = Prometheus.TextExposition.Format(slo.LatencyThreshold!.Value.TotalSeconds);
-            Input(y, $"probe_check_duration_seconds_bucket{{{labels},le=\"{le}\"}}", good);
-            Input(y, $"probe_check_duration_seconds_count{{{labels}}}", good + bad);
-        }
-        else
-        {
-            Input(y, $"probe_check_runs_total{{{labels},result=\"fail\"}}", bad);
-            Input(y, $"probe_check_runs_total{{{labels},result=\"ok\"}}", good);
+            string labels = $"suite=\"{slo.Suite}\",scenario=\"{scenario}\",step=\"{step}\",region=\"test\"";
+            if (slo.Kind == "latency")
+            {
+                string le = Prometheus.TextExposition.Format(slo.LatencyThreshold!.Value.TotalSeconds);
+                Input(y, $"probe_check_duration_seconds_bucket{{{labels},le=\"{le}\"}}", stepGood);
+                Input(y, $"probe_check_duration_seconds_count{{{labels}}}", stepGood + stepBad);
+            }
+            else
+            {
+                Input(y, $"probe_check_runs_total{{{labels},result=\"fail\"}}", stepBad);
+                Input(y, $"probe_check_runs_total{{{labels},result=\"ok\"}}", stepGood);
+            }
         }
     }
 

@@ -41,7 +41,8 @@ public static class RulesWriter
     public static string ErrorRatio(SloDefinition slo, string window)
     {
         ArgumentNullException.ThrowIfNull(slo);
-        string selector = $"suite=\"{slo.Suite}\",scenario=~\"{ScenarioRegex(slo.Scenarios)}\"";
+        // step="": whole check runs, not the step results beside them (ProbeSeries).
+        string selector = $"suite=\"{slo.Suite}\",scenario=~\"{ScenarioRegex(slo.Scenarios)}\",step=\"\"";
         if (slo.Kind == "latency")
         {
             string le = TextExposition.Format(slo.LatencyThreshold!.Value.TotalSeconds);
@@ -111,12 +112,13 @@ public static class RulesWriter
         foreach (string scenario in scenarios)
         {
             string selector = $"suite=\"{suite}\",scenario=\"{scenario}\"";
+            string runs = $"{selector},step=\"\"";
             foreach ((string severity, double errors, double p95, string @for) in Tiers)
             {
-                Alert(y, "ProbeErrorRateHigh", $"sum(rate(probe_check_runs_total{{{selector},result=\"fail\"}}[5m])) / sum(rate(probe_check_runs_total{{{selector}}}[5m])) > {Yaml.Number(errors)}", @for, severity, scenario,
+                Alert(y, "ProbeErrorRateHigh", $"sum(rate(probe_check_runs_total{{{runs},result=\"fail\"}}[5m])) / sum(rate(probe_check_runs_total{{{runs}}}[5m])) > {Yaml.Number(errors)}", @for, severity, scenario,
                     $"Scenario {scenario} fails more than {Yaml.Number(errors * 100)}% of its checks",
                     "Error ratio over 5 minutes: {{ $value | humanizePercentage }}.");
-                Alert(y, "ProbeLatencyHigh", $"histogram_quantile(0.95, sum by (le) (rate(probe_check_duration_seconds_bucket{{{selector}}}[5m]))) > {Yaml.Number(p95)}", @for, severity, scenario,
+                Alert(y, "ProbeLatencyHigh", $"histogram_quantile(0.95, sum by (le) (rate(probe_check_duration_seconds_bucket{{{runs}}}[5m]))) > {Yaml.Number(p95)}", @for, severity, scenario,
                     $"Scenario {scenario} p95 latency is over {Yaml.Number(p95)}s",
                     "p95 over 5 minutes: {{ $value | humanizeDuration }}.");
             }

@@ -261,6 +261,7 @@ internal static class RunCommand
             Checks = bound.Checks.Reports(),
             Rag = bound.Rag.Reports(),
             LatencyBuckets = suite.Slos.Where(s => s.LatencyThreshold is not null).Select(s => s.LatencyThreshold!.Value.TotalSeconds).ToArray(),
+            Targets = suite.Scenarios.ToDictionary(s => s.Name, s => s.Target, StringComparer.Ordinal),
         });
         if (request.Json)
         {

@@ -6,8 +6,9 @@ using Probe.Exporter.Prometheus;
 namespace Probe.Runner.Serving;
 
 /// <summary>
-/// A run's figures as live Prometheus series, refreshed every second from the run's progress, so a
-/// long load test can be watched in Prometheus and Grafana while it runs (<c>probe run --metrics-listen</c>).
+/// A run's figures as live Prometheus series (families of <see cref="ProbeSeries"/>), refreshed every
+/// second from the run's progress, so a long load test can be watched in Prometheus and Grafana while
+/// it runs (<c>probe run --metrics-listen</c>).
 /// </summary>
 internal sealed class LiveRunMetrics
 {
@@ -16,7 +17,7 @@ internal sealed class LiveRunMetrics
     private readonly MetricFamily _load;
     private readonly MetricFamily _latency;
     private readonly MetricFamily _elapsed;
-    private readonly Dictionary<string, double> _seen = new(StringComparer.Ordinal);
+    private readonly CounterFeed _feed = new();
     private readonly string _suite;
     private readonly string _region;
 
@@ -24,50 +25,31 @@ internal sealed class LiveRunMetrics
     {
         _suite = suite;
         _region = region;
-        _runs = registry.Counter("probe_check_runs_total", "Step results by outcome.", "suite", "scenario", "step", "region", "result");
-        _failures = registry.Counter("probe_check_failures_total", "Failed step results by reason.", "suite", "scenario", "step", "region", "reason");
-        _load = registry.Gauge("probe_run_load", "The load now: copies (closed model) or arrivals per second (open model).", "suite", "scenario", "region");
-        _latency = registry.Gauge("probe_run_latency_seconds", "Latency of the run so far, by quantile.", "suite", "scenario", "region", "quantile");
-        _elapsed = registry.Gauge("probe_run_elapsed_seconds", "Time since the load started.", "suite", "region");
+        _runs = registry.Add(ProbeSeries.CheckRuns);
+        _failures = registry.Add(ProbeSeries.CheckFailures);
+        _load = registry.Add(ProbeSeries.RunLoad);
+        _latency = registry.Add(ProbeSeries.RunLatency);
+        _elapsed = registry.Add(ProbeSeries.RunElapsed);
     }
 
     public void OnProgress(RunProgress progress)
     {
-        lock (_seen)
+        _elapsed.WithLabels(_suite, _region).Set(progress.Elapsed.TotalSeconds);
+        foreach (ScenarioSnapshot s in progress.Scenarios)
         {
-            _elapsed.WithLabels(_suite, _region).Set(progress.Elapsed.TotalSeconds);
-            foreach (ScenarioSnapshot s in progress.Scenarios)
+            _load.WithLabels(_suite, s.Name, _region).Set(s.CurrentLoad);
+            _latency.WithLabels(_suite, s.Name, _region, "0.5").Set(s.Iterations.Latency.P50Nanoseconds / 1e9);
+            _latency.WithLabels(_suite, s.Name, _region, "0.95").Set(s.Iterations.Latency.P95Nanoseconds / 1e9);
+            _latency.WithLabels(_suite, s.Name, _region, "0.99").Set(s.Iterations.Latency.P99Nanoseconds / 1e9);
+            foreach ((string step, StepSnapshot figures) in s.Steps.Select(step => (step.Name, step)).Prepend((string.Empty, s.Iterations)))
             {
-                _load.WithLabels(_suite, s.Name, _region).Set(s.CurrentLoad);
-                _latency.WithLabels(_suite, s.Name, _region, "0.5").Set(s.Iterations.Latency.P50Nanoseconds / 1e9);
-                _latency.WithLabels(_suite, s.Name, _region, "0.95").Set(s.Iterations.Latency.P95Nanoseconds / 1e9);
-                _latency.WithLabels(_suite, s.Name, _region, "0.99").Set(s.Iterations.Latency.P99Nanoseconds / 1e9);
-                foreach (StepSnapshot step in s.Steps)
+                _feed.Feed(_runs.WithLabels(_suite, s.Name, step, _region, "ok"), figures.Ok);
+                _feed.Feed(_runs.WithLabels(_suite, s.Name, step, _region, "fail"), figures.Fail);
+                foreach ((FailureReason reason, long n) in figures.FailureReasons)
                 {
-                    Advance(_runs, [_suite, s.Name, step.Name, _region, "ok"], step.Ok);
-                    Advance(_runs, [_suite, s.Name, step.Name, _region, "fail"], step.Fail);
-                    foreach ((FailureReason reason, long n) in step.FailureReasons)
-                    {
-                        Advance(_failures, [_suite, s.Name, step.Name, _region, reason.Label()], n);
-                    }
+                    _feed.Feed(_failures.WithLabels(_suite, s.Name, step, _region, reason.Label()), n);
                 }
             }
-        }
-    }
-
-    /// <summary>Counters only go up: add what the snapshot's total gained since the last one.</summary>
-    private void Advance(MetricFamily family, string[] labels, double total)
-    {
-        string key = family.Name + "\u0001" + string.Join('\u0001', labels);
-        double before = _seen.GetValueOrDefault(key);
-        if (total > before)
-        {
-            family.WithLabels(labels).Add(total - before);
-            _seen[key] = total;
-        }
-        else
-        {
-            family.WithLabels(labels);
         }
     }
 }

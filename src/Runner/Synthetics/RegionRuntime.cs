@@ -51,6 +51,9 @@ internal sealed class RegionRuntime : IAsyncDisposable
 
     public bool Has(string scenario) => _scenarios.ContainsKey(scenario);
 
+    /// <summary>Every check of this region's bound suite with its evaluations and failures so far.</summary>
+    public IReadOnlyList<Probe.Engine.Stats.CheckReport> CheckReports() => _bound.Checks.Reports();
+
     public async ValueTask DisposeAsync()
     {
         foreach (OnDemandScenario s in _scenarios.Values)

@@ -1,5 +1,6 @@
 using Probe.Engine.Scenarios;
 using Probe.Engine.Scheduling;
+using Probe.Engine.Stats;
 using Probe.Exporter.Prometheus;
 using Probe.Scenarios.Binding;
 using Probe.Scenarios.Suite;
@@ -7,9 +8,10 @@ using Probe.Scenarios.Suite;
 namespace Probe.Runner.Synthetics;
 
 /// <summary>
-/// The synthetics runner's series (DESIGN.md "Prometheus"): per check result
+/// The synthetics runner's series (families of <see cref="ProbeSeries"/>): per check result
 /// <c>probe_success</c>, <c>probe_duration_seconds</c>, <c>probe_check_runs_total{result}</c>,
-/// <c>probe_check_failures_total{reason}</c>, <c>probe_check_duration_seconds</c>,
+/// <c>probe_check_failures_total{reason}</c>, <c>probe_check_duration_seconds</c> (the run with an
+/// empty step, and each step), <c>probe_check_evaluations_total{check}</c>,
 /// <c>probe_http_phase_duration_seconds{phase}</c>; from steps' facts the certificate expiry and time
 /// to first token; and the runner's own health. The SLO gauges are set by <see cref="SloViews"/>.
 /// </summary>
@@ -20,6 +22,8 @@ internal sealed class SyntheticsMetrics
     private readonly MetricFamily _runs;
     private readonly MetricFamily _failures;
     private readonly MetricFamily _histogram;
+    private readonly MetricFamily _evaluations;
+    private readonly CounterFeed _feed = new();
     private readonly MetricFamily _phases;
     private readonly MetricFamily _ttft;
     private readonly MetricFamily _certificate;
@@ -29,24 +33,24 @@ internal sealed class SyntheticsMetrics
     {
         Registry = registry;
         Suite = suite;
-        double[] buckets = RunMetrics.DurationBuckets.Concat(latencyThresholds).Distinct().Order().ToArray();
-        _success = registry.Gauge("probe_success", "Whether the check's last run succeeded (1) or failed (0).", "suite", "scenario", "region", "target");
-        _duration = registry.Gauge("probe_duration_seconds", "How long the check's last run took.", "suite", "scenario", "region", "target");
-        _runs = registry.Counter("probe_check_runs_total", "Check runs by outcome (ok or fail).", "suite", "scenario", "region", "result");
-        _failures = registry.Counter("probe_check_failures_total", "Failed check runs by reason.", "suite", "scenario", "region", "reason");
-        _histogram = registry.Histogram("probe_check_duration_seconds", "Duration of check runs.", buckets, "suite", "scenario", "region");
-        _phases = registry.Histogram("probe_http_phase_duration_seconds", "HTTP request phases of check steps.", RunMetrics.DurationBuckets, "suite", "scenario", "region", "phase");
-        _ttft = registry.Histogram("probe_rag_time_to_first_token_seconds", "Time to the first streamed token of RAG answers.", RunMetrics.DurationBuckets, "suite", "scenario", "step", "region");
-        _certificate = registry.Gauge("probe_tls_cert_expiry_timestamp_seconds", "When the server certificate expires (Unix seconds).", "suite", "scenario", "step", "region");
-        _runnerUp = registry.Gauge("probe_runner_up", "1 while this runner serves the region.", "region");
-        Missed = registry.Counter("probe_synthetics_missed_runs_total", "Due runs skipped because the runner was paused or behind (counted, not replayed).");
-        OverlapSkipped = registry.Counter("probe_synthetics_overlap_skipped_total", "Due runs skipped because the previous run of the check was still going.");
-        SpoolDepth = registry.Gauge("probe_synthetics_spool_depth", "Results in the local spool waiting for the store.");
-        StoreUp = registry.Gauge("probe_synthetics_store_up", "1 when the last write to the result store succeeded.");
-        SliRatio = registry.Gauge("probe_sli_ratio", "SLI over the window: good over valid results (region \"all\": minutes with at least N of M regions good).", "suite", "slo", "window", "region");
-        BudgetRemaining = registry.Gauge("probe_slo_error_budget_remaining_ratio", "Share of the SLO window's error budget left (below 0: overspent).", "suite", "slo", "region");
-        RegionsSucceeding = registry.Gauge("probe_regions_succeeding", "Regions whose last run of the check succeeded.", "suite", "scenario");
-        QuorumUp = registry.Gauge("probe_quorum_up", "1 when at least the quorum (N of M regions) last succeeded.", "suite", "scenario");
+        _success = registry.Add(ProbeSeries.Success);
+        _duration = registry.Add(ProbeSeries.Duration);
+        _runs = registry.Add(ProbeSeries.CheckRuns);
+        _failures = registry.Add(ProbeSeries.CheckFailures);
+        _histogram = registry.Add(ProbeSeries.CheckDuration.WithBuckets(latencyThresholds));
+        _evaluations = registry.Add(ProbeSeries.CheckEvaluations);
+        _phases = registry.Add(ProbeSeries.HttpPhaseDuration);
+        _ttft = registry.Add(ProbeSeries.RagTimeToFirstToken);
+        _certificate = registry.Add(ProbeSeries.TlsCertExpiry);
+        _runnerUp = registry.Add(ProbeSeries.RunnerUp);
+        Missed = registry.Add(ProbeSeries.MissedRuns);
+        OverlapSkipped = registry.Add(ProbeSeries.OverlapSkipped);
+        SpoolDepth = registry.Add(ProbeSeries.SpoolDepth);
+        StoreUp = registry.Add(ProbeSeries.StoreUp);
+        SliRatio = registry.Add(ProbeSeries.SliRatio);
+        BudgetRemaining = registry.Add(ProbeSeries.ErrorBudgetRemaining);
+        RegionsSucceeding = registry.Add(ProbeSeries.RegionsSucceeding);
+        QuorumUp = registry.Add(ProbeSeries.QuorumUp);
     }
 
     public MetricRegistry Registry { get; }
@@ -71,33 +75,48 @@ internal sealed class SyntheticsMetrics
 
     public void RunnerUp(string region, bool up) => _runnerUp.WithLabels(region).Set(up ? 1 : 0);
 
-    public void Record(CheckResult result, IterationOutcome outcome)
+    /// <summary>
+    /// Records one result: the check's last success and duration, the run (step empty) and each of its
+    /// steps in the check families, each step's HTTP phases, and every check's evaluations so far
+    /// (<paramref name="checks"/>, the region's running tally).
+    /// </summary>
+    public void Record(CheckResult result, IterationOutcome outcome, IReadOnlyList<CheckReport> checks)
     {
         _success.WithLabels(Suite, result.Scenario, result.Region, result.Target).Set(result.Ok ? 1 : 0);
         _duration.WithLabels(Suite, result.Scenario, result.Region, result.Target).Set(result.Duration.TotalSeconds);
-        _runs.WithLabels(Suite, result.Scenario, result.Region, result.Ok ? "ok" : "fail").Increment();
-        _histogram.WithLabels(Suite, result.Scenario, result.Region).Observe(result.Duration.TotalSeconds);
-        if (!result.Ok)
-        {
-            _failures.WithLabels(Suite, result.Scenario, result.Region, result.Reason ?? "internal").Increment();
-        }
-
+        Count(result.Scenario, string.Empty, result.Region, result.Ok, result.Reason ?? "internal", result.Duration);
         foreach (StepOutcome step in outcome.Steps)
         {
+            Count(result.Scenario, step.Step, result.Region, step.Result.IsOk, step.Result.Reason.Label(), step.Duration);
             PhaseTimings p = step.Result.Phases;
             if (p == PhaseTimings.None)
             {
                 continue;
             }
 
-            long[] values = [p.DnsNs, p.ConnectNs, p.TlsNs, p.TimeToFirstByteNs, p.TransferNs];
-            for (int i = 0; i < values.Length; i++)
+            for (int i = 0; i < PhaseTimings.Names.Count; i++)
             {
-                if (values[i] >= 0)
+                if (p[i] >= 0)
                 {
-                    _phases.WithLabels(Suite, result.Scenario, result.Region, PhaseTimings.Names[i]).Observe(values[i] / 1e9);
+                    _phases.WithLabels(Suite, result.Scenario, step.Step, result.Region, PhaseTimings.Names[i]).Observe(p[i] / 1e9);
                 }
             }
+        }
+
+        foreach (CheckReport c in checks.Where(c => c.Scenario == result.Scenario))
+        {
+            _feed.Feed(_evaluations.WithLabels(Suite, c.Scenario, c.Step, c.Check, result.Region, "ok"), c.Evaluated - c.Failed);
+            _feed.Feed(_evaluations.WithLabels(Suite, c.Scenario, c.Step, c.Check, result.Region, "fail"), c.Failed);
+        }
+    }
+
+    private void Count(string scenario, string step, string region, bool ok, string reason, TimeSpan duration)
+    {
+        _runs.WithLabels(Suite, scenario, step, region, ok ? "ok" : "fail").Increment();
+        _histogram.WithLabels(Suite, scenario, step, region).Observe(duration.TotalSeconds);
+        if (!ok)
+        {
+            _failures.WithLabels(Suite, scenario, step, region, reason).Increment();
         }
     }
 
@@ -112,7 +131,7 @@ internal sealed class SyntheticsMetrics
     {
         Dictionary<string, ScenarioSpec> scheduled = suite.Scenarios.Where(s => s.Schedule is not null).ToDictionary(s => s.Name, StringComparer.Ordinal);
         HashSet<string> slos = suite.Slos.Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
-        foreach (MetricFamily family in (MetricFamily[])[_success, _duration, _runs, _failures, _histogram, _phases, _ttft, _certificate, RegionsSucceeding, QuorumUp, SliRatio, BudgetRemaining])
+        foreach (MetricFamily family in (MetricFamily[])[_success, _duration, _runs, _failures, _histogram, _evaluations, _phases, _ttft, _certificate, RegionsSucceeding, QuorumUp, SliRatio, BudgetRemaining])
         {
             int scenario = Index(family, "scenario"), region = Index(family, "region"), target = Index(family, "target"), slo = Index(family, "slo");
             family.Remove(values => slo >= 0

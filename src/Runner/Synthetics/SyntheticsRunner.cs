@@ -220,7 +220,7 @@ internal sealed class SyntheticsRunner : IAsyncDisposable
         // (one that slips in between this test and a reload is dropped by the next refresh).
         if (_regions.TryGetValue(check.Region, out RegionRuntime? now) && now.Has(check.Scenario) && now.Suite.Scenario(check.Scenario)!.Target == result.Target)
         {
-            _metrics.Record(result, outcome);
+            _metrics.Record(result, outcome, now.CheckReports());
         }
 
         await _pipeline.SubmitAsync(result, CancellationToken.None);

@@ -12,10 +12,10 @@ public class MetricsServerTests
     public async Task Metrics_ScrapedByARealPrometheusWithAToken_AreQueryable()
     {
         var registry = new MetricRegistry();
-        MetricFamily runs = registry.Counter("probe_check_runs_total", "Check runs by result.", "scenario", "region", "result");
-        runs.WithLabels("smoke", "eu-west", "ok").Add(97);
-        runs.WithLabels("smoke", "eu-west", "fail").Add(3);
-        Series duration = registry.Histogram("probe_check_duration_seconds", "Check latency.", [0.1, 0.5, 1], "scenario").WithLabels("smoke");
+        MetricFamily runs = registry.Add(ProbeSeries.CheckRuns);
+        runs.WithLabels("demo", "smoke", string.Empty, "eu-west", "ok").Add(97);
+        runs.WithLabels("demo", "smoke", string.Empty, "eu-west", "fail").Add(3);
+        Series duration = registry.Add(ProbeSeries.CheckDuration).WithLabels("demo", "smoke", string.Empty, "eu-west");
         foreach (double v in new[] { 0.05, 0.07, 0.3, 2 })
         {
             duration.Observe(v);
@@ -47,7 +47,7 @@ public class MetricsServerTests
     public async Task Metrics_WithoutTheToken_Answer401AndWithItTheNegotiatedFormat()
     {
         var registry = new MetricRegistry();
-        registry.Gauge("probe_success", "Up.", "scenario").WithLabels("smoke").Set(1);
+        registry.Add(ProbeSeries.Success).WithLabels("demo", "smoke", "local", "api").Set(1);
         await using MetricsServer server = await MetricsServer.StartAsync(registry, new IPEndPoint(IPAddress.Loopback, 0), token: "s3cret");
         using var http = new HttpClient { BaseAddress = server.Address };
 
@@ -59,6 +59,6 @@ public class MetricsServerTests
         request.Headers.Accept.ParseAdd("application/openmetrics-text;version=1.0.0");
         using HttpResponseMessage allowed = await http.SendAsync(request);
         Assert.Equal("application/openmetrics-text", allowed.Content.Headers.ContentType!.MediaType);
-        Assert.EndsWith("probe_success{scenario=\"smoke\"} 1\n# EOF\n", await allowed.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.EndsWith("probe_success{suite=\"demo\",scenario=\"smoke\",region=\"local\",target=\"api\"} 1\n# EOF\n", await allowed.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 }

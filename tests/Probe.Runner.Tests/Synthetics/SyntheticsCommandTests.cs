@@ -67,7 +67,7 @@ public sealed class SyntheticsCommandTests
         Assert.DoesNotContain("scenario=\"ghost\"", after, StringComparison.Ordinal);
         Assert.DoesNotContain("slo=\"availability\"", after, StringComparison.Ordinal);
         Assert.Contains("probe_success{suite=\"synth\",scenario=\"health\",region=\"local\",target=\"demo\"} 1\n", after, StringComparison.Ordinal);
-        Assert.Contains("probe_check_runs_total{suite=\"synth\",scenario=\"balance\",region=\"local\",result=\"ok\"}", after, StringComparison.Ordinal);
+        Assert.Contains("probe_check_runs_total{suite=\"synth\",scenario=\"balance\",step=\"\",region=\"local\",result=\"ok\"}", after, StringComparison.Ordinal);
         string file = Path.Combine(folder, "after.prom");
         File.WriteAllText(file, after);
         var (code, problems) = await Promtool.CheckMetricsAsync(file);

@@ -1,0 +1,86 @@
+namespace Probe.Exporter.Prometheus;
+
+/// <summary>
+/// The catalogue of every Prometheus series Probe writes (DESIGN.md "Prometheus"). Names follow
+/// Prometheus conventions: the <c>probe_</c> prefix, base units, <c>_total</c> for counters.
+/// </summary>
+/// <remarks>
+/// In the check families (<c>probe_check_runs_total</c>, <c>probe_check_failures_total</c>,
+/// <c>probe_check_duration_seconds</c>) a series with an empty <c>step</c> counts whole check runs (a
+/// load test's iterations, a synthetics result); a series with a step name counts that step's
+/// results. Sum over <c>step=""</c> for runs; the generated rules and the dashboard do.
+/// </remarks>
+public static class ProbeSeries
+{
+    /// <summary>Duration histogram buckets, in seconds (a suite's latency SLO thresholds are added).</summary>
+    public static IReadOnlyList<double> DurationBuckets { get; } = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+    public static SeriesSpec RunInfo { get; } = new("probe_run_info", MetricType.Gauge, "Probe run metadata; always 1.", ["suite", "region", "version"]);
+
+    public static SeriesSpec GateVerdict { get; } = new("probe_gate_verdict", MetricType.Gauge, "The run's gate verdict: 1 pass, 0 fail or invalid.", ["suite", "gate"]);
+
+    public static SeriesSpec RunValid { get; } = new("probe_run_valid", MetricType.Gauge, "1 when the generator held its schedule and dropped nothing, else 0.", ["suite", "region"]);
+
+    public static SeriesSpec RunDuration { get; } = new("probe_run_duration_seconds", MetricType.Gauge, "How long the load test ran, in seconds.", ["suite", "region"]);
+
+    public static SeriesSpec Success { get; } = new("probe_success", MetricType.Gauge, "1 when the check's last run (synthetics) or every iteration of the scenario (a load test) succeeded, else 0 (blackbox_exporter style).", ["suite", "scenario", "region", "target"]);
+
+    public static SeriesSpec Duration { get; } = new("probe_duration_seconds", MetricType.Gauge, "How long the check's last run (synthetics) or the scenario's measured load (a load test) took, in seconds.", ["suite", "scenario", "region", "target"]);
+
+    public static SeriesSpec CheckRuns { get; } = new("probe_check_runs_total", MetricType.Counter, "Check runs (step empty) and step results by outcome (ok or fail).", ["suite", "scenario", "step", "region", "result"]);
+
+    public static SeriesSpec CheckFailures { get; } = new("probe_check_failures_total", MetricType.Counter, "Failed check runs (step empty) and step results by failure reason.", ["suite", "scenario", "step", "region", "reason"]);
+
+    public static SeriesSpec CheckDuration { get; } = new("probe_check_duration_seconds", MetricType.Histogram, "Duration of check runs (step empty) and steps, from the intended start, in seconds.", ["suite", "scenario", "step", "region"]) { Buckets = DurationBuckets };
+
+    public static SeriesSpec CheckEvaluations { get; } = new("probe_check_evaluations_total", MetricType.Counter, "Evaluations of each check (an assertion on a response) by result (ok or fail).", ["suite", "scenario", "step", "check", "region", "result"]);
+
+    public static SeriesSpec HttpPhaseDuration { get; } = new("probe_http_phase_duration_seconds", MetricType.Histogram, "HTTP request phases (dns, connect, tls, ttfb, transfer) of steps, in seconds.", ["suite", "scenario", "step", "region", "phase"]) { Buckets = DurationBuckets };
+
+    public static SeriesSpec SchedulerLag { get; } = new("probe_scheduler_lag_seconds", MetricType.Summary, "Open model: how late the generator started iterations, in seconds.", ["suite", "scenario", "region"]);
+
+    public static SeriesSpec ThresholdPassed { get; } = new("probe_threshold_passed", MetricType.Gauge, "1 when the threshold held, else 0.", ["suite", "scenario", "step", "threshold"]);
+
+    public static SeriesSpec RagTimeToFirstToken { get; } = new("probe_rag_time_to_first_token_seconds", MetricType.Histogram, "Time to the first streamed token of RAG answers, in seconds.", ["suite", "scenario", "step", "region"]) { Buckets = DurationBuckets };
+
+    public static SeriesSpec TlsCertExpiry { get; } = new("probe_tls_cert_expiry_timestamp_seconds", MetricType.Gauge, "When the server certificate expires (Unix seconds).", ["suite", "scenario", "step", "region"]);
+
+    public static SeriesSpec RunLoad { get; } = new("probe_run_load", MetricType.Gauge, "The load now: copies (closed model) or arrivals per second (open model).", ["suite", "scenario", "region"]);
+
+    public static SeriesSpec RunLatency { get; } = new("probe_run_latency_seconds", MetricType.Gauge, "Latency of the run so far, by quantile.", ["suite", "scenario", "region", "quantile"]);
+
+    public static SeriesSpec RunElapsed { get; } = new("probe_run_elapsed_seconds", MetricType.Gauge, "Time since the load started.", ["suite", "region"]);
+
+    public static SeriesSpec RunnerUp { get; } = new("probe_runner_up", MetricType.Gauge, "1 while this runner serves the region.", ["region"]);
+
+    public static SeriesSpec MissedRuns { get; } = new("probe_synthetics_missed_runs_total", MetricType.Counter, "Due runs skipped because the runner was paused or behind (counted, not replayed).", []);
+
+    public static SeriesSpec OverlapSkipped { get; } = new("probe_synthetics_overlap_skipped_total", MetricType.Counter, "Due runs skipped because the previous run of the check was still going.", []);
+
+    public static SeriesSpec SpoolDepth { get; } = new("probe_synthetics_spool_depth", MetricType.Gauge, "Results in the local spool waiting for the store.", []);
+
+    public static SeriesSpec StoreUp { get; } = new("probe_synthetics_store_up", MetricType.Gauge, "1 when the last write to the result store succeeded.", []);
+
+    public static SeriesSpec SliRatio { get; } = new("probe_sli_ratio", MetricType.Gauge, "SLI over the window: good over valid results (region \"all\": minutes with at least N of M regions good).", ["suite", "slo", "window", "region"]);
+
+    public static SeriesSpec ErrorBudgetRemaining { get; } = new("probe_slo_error_budget_remaining_ratio", MetricType.Gauge, "Share of the SLO window's error budget left (below 0: overspent).", ["suite", "slo", "region"]);
+
+    public static SeriesSpec RegionsSucceeding { get; } = new("probe_regions_succeeding", MetricType.Gauge, "Regions whose last run of the check succeeded.", ["suite", "scenario"]);
+
+    public static SeriesSpec QuorumUp { get; } = new("probe_quorum_up", MetricType.Gauge, "1 when at least the quorum (N of M regions) last succeeded.", ["suite", "scenario"]);
+
+    /// <summary>Every family, in the order a scrape lists them.</summary>
+    public static IReadOnlyList<SeriesSpec> All { get; } =
+    [
+        RunInfo, GateVerdict, RunValid, RunDuration, Success, Duration, CheckRuns, CheckFailures, CheckDuration, CheckEvaluations,
+        HttpPhaseDuration, SchedulerLag, ThresholdPassed, RagTimeToFirstToken, TlsCertExpiry, RunLoad, RunLatency, RunElapsed,
+        RunnerUp, MissedRuns, OverlapSkipped, SpoolDepth, StoreUp, SliRatio, ErrorBudgetRemaining, RegionsSucceeding, QuorumUp,
+    ];
+
+    /// <summary>A histogram family's buckets with <paramref name="extra"/> bounds added (a suite's latency SLO thresholds).</summary>
+    public static SeriesSpec WithBuckets(this SeriesSpec spec, IEnumerable<double> extra)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        return spec with { Buckets = spec.Buckets.Concat(extra).Distinct().Order().ToArray() };
+    }
+}
