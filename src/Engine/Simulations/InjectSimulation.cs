@@ -21,5 +21,9 @@ public sealed record InjectSimulation : LoadSimulation
 
     internal override LoadPhase Compile(PhaseStart start) => OpenPhase.Constant(Rate, Interval, During!.Value, iterationLimit: null);
 
+    public override LoadSimulation Scale(double factor) => new InjectSimulation(Rate, Interval, Scaled(During!.Value, factor));
+
+    public override LoadSimulation Split(int index, int count) => new InjectSimulation(ShareOf(Rate, index, count), Interval, During!.Value);
+
     public override string ToString() => $"inject {Rate}/{Timing.DurationText.Format(Interval)} for {Timing.DurationText.Format(During!.Value)}";
 }

@@ -20,5 +20,15 @@ public sealed record IterationsForConstantSimulation : LoadSimulation
 
     internal override LoadPhase Compile(PhaseStart start) => new ClosedPhase(Copies, Copies, during: null, Iterations);
 
+    /// <summary>The phase ends after its iterations: scaling time does not change it.</summary>
+    public override LoadSimulation Scale(double factor) => this;
+
+    /// <summary>The shard's iterations, run by its share of the copies (at least one, at most one per iteration).</summary>
+    public override LoadSimulation Split(int index, int count)
+    {
+        long iterations = ShareOf(Iterations, index, count);
+        return new IterationsForConstantSimulation((int)Math.Min(Math.Max(1, ShareOf(Copies, index, count)), Math.Max(1, iterations)), iterations);
+    }
+
     public override string ToString() => $"keep-constant {Copies} for {Iterations} iterations";
 }

@@ -24,5 +24,11 @@ public sealed record IterationsForInjectSimulation : LoadSimulation
 
     internal override LoadPhase Compile(PhaseStart start) => OpenPhase.Constant(Rate, Interval, During!.Value, Iterations);
 
+    /// <summary>The phase ends after its iterations: scaling time does not change it.</summary>
+    public override LoadSimulation Scale(double factor) => this;
+
+    public override LoadSimulation Split(int index, int count) =>
+        new IterationsForInjectSimulation(Math.Max(1, ShareOf(Rate, index, count)), Interval, ShareOf(Iterations, index, count));
+
     public override string ToString() => $"inject {Rate}/{Timing.DurationText.Format(Interval)} for {Iterations} iterations";
 }

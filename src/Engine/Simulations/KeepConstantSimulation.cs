@@ -18,5 +18,9 @@ public sealed record KeepConstantSimulation : LoadSimulation
 
     internal override LoadPhase Compile(PhaseStart start) => new ClosedPhase(Copies, Copies, During, iterationLimit: null);
 
+    public override LoadSimulation Scale(double factor) => new KeepConstantSimulation(Copies, Scaled(During!.Value, factor));
+
+    public override LoadSimulation Split(int index, int count) => new KeepConstantSimulation(ShareOf(Copies, index, count), During!.Value);
+
     public override string ToString() => $"keep-constant {Copies} for {Timing.DurationText.Format(During!.Value)}";
 }

@@ -19,6 +19,28 @@ public abstract record LoadSimulation
 
     internal abstract LoadPhase Compile(PhaseStart start);
 
+    /// <summary>
+    /// This phase lasting <paramref name="factor"/> times as long at the same rates and copies (a
+    /// phase that ends after a number of iterations is unchanged); durations keep at least 1 ms.
+    /// </summary>
+    public abstract LoadSimulation Scale(double factor);
+
+    /// <summary>
+    /// Shard <paramref name="index"/> of <paramref name="count"/>'s share of this phase: rates, copies
+    /// and iteration counts split so the shards together make exactly the whole (see
+    /// <see cref="ShareOf(long, int, int)"/>); durations stay.
+    /// </summary>
+    public abstract LoadSimulation Split(int index, int count);
+
+    /// <summary>Shard <paramref name="index"/>'s part of a whole of <paramref name="total"/>: ⌊total/N⌋ plus one while index &lt; total mod N.</summary>
+    public static long ShareOf(long total, int index, int count) => (total / count) + (index < total % count ? 1 : 0);
+
+    private protected static int ShareOf(int total, int index, int count) => (int)ShareOf((long)total, index, count);
+
+    /// <summary>A duration <paramref name="factor"/> times as long, kept at 1 ms at least.</summary>
+    public static TimeSpan Scaled(TimeSpan duration, double factor) =>
+        TimeSpan.FromTicks(Math.Max(TimeSpan.TicksPerMillisecond, (long)Math.Round(duration.Ticks * factor)));
+
     internal static TimeSpan RequirePositive(TimeSpan value, string name) =>
         value > TimeSpan.Zero ? value : throw new ArgumentOutOfRangeException(name, value, $"{name} must be greater than zero.");
 

@@ -12,5 +12,10 @@ public sealed record PauseSimulation : LoadSimulation
 
     internal override LoadPhase Compile(PhaseStart start) => new PausePhase(During!.Value);
 
+    public override LoadSimulation Scale(double factor) => new PauseSimulation(Scaled(During!.Value, factor));
+
+    /// <summary>A pause is the same for every shard.</summary>
+    public override LoadSimulation Split(int index, int count) => this;
+
     public override string ToString() => $"pause {Timing.DurationText.Format(During!.Value)}";
 }

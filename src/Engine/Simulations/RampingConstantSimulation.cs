@@ -21,5 +21,9 @@ public sealed record RampingConstantSimulation : LoadSimulation
 
     internal override LoadPhase Compile(PhaseStart start) => new ClosedPhase(start.Copies, Copies, During, iterationLimit: null);
 
+    public override LoadSimulation Scale(double factor) => new RampingConstantSimulation(Copies, Scaled(During!.Value, factor));
+
+    public override LoadSimulation Split(int index, int count) => new RampingConstantSimulation(ShareOf(Copies, index, count), During!.Value);
+
     public override string ToString() => $"ramping-constant to {Copies} over {Timing.DurationText.Format(During!.Value)}";
 }

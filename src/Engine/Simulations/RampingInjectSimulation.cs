@@ -22,5 +22,9 @@ public sealed record RampingInjectSimulation : LoadSimulation
     internal override LoadPhase Compile(PhaseStart start) =>
         OpenPhase.Ramp(start.RatePerSecond, Rate / Interval.TotalSeconds, During!.Value);
 
+    public override LoadSimulation Scale(double factor) => new RampingInjectSimulation(Rate, Interval, Scaled(During!.Value, factor));
+
+    public override LoadSimulation Split(int index, int count) => new RampingInjectSimulation(ShareOf(Rate, index, count), Interval, During!.Value);
+
     public override string ToString() => $"ramping-inject to {Rate}/{Timing.DurationText.Format(Interval)} over {Timing.DurationText.Format(During!.Value)}";
 }

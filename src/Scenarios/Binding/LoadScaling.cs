@@ -18,18 +18,9 @@ public static class LoadScaling
             throw new ArgumentOutOfRangeException(nameof(factor), factor, "The duration scale must be from 0.001 to 1000.");
         }
 
-        return factor == 1 ? simulations : simulations.Select(s => s switch
-        {
-            InjectSimulation i => Simulation.Inject(i.Rate, i.Interval, Scale(i.During!.Value, factor)),
-            RampingInjectSimulation r => Simulation.RampingInject(r.Rate, r.Interval, Scale(r.During!.Value, factor)),
-            KeepConstantSimulation k => Simulation.KeepConstant(k.Copies, Scale(k.During!.Value, factor)),
-            RampingConstantSimulation r => Simulation.RampingConstant(r.Copies, Scale(r.During!.Value, factor)),
-            PauseSimulation p => Simulation.Pause(Scale(p.During!.Value, factor)),
-            _ => s,
-        }).ToArray();
+        return factor == 1 ? simulations : simulations.Select(s => s.Scale(factor)).ToArray();
     }
 
     /// <summary>Scales one duration, keeping at least one millisecond.</summary>
-    public static TimeSpan Scale(TimeSpan duration, double factor) =>
-        TimeSpan.FromTicks(Math.Max(TimeSpan.TicksPerMillisecond, (long)Math.Round(duration.Ticks * factor)));
+    public static TimeSpan Scale(TimeSpan duration, double factor) => LoadSimulation.Scaled(duration, factor);
 }

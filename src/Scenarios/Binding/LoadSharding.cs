@@ -14,16 +14,7 @@ public static class LoadSharding
     {
         ArgumentNullException.ThrowIfNull(simulations);
         ArgumentNullException.ThrowIfNull(shard);
-        return shard.Count == 1 ? simulations : simulations.Select(s => s switch
-        {
-            InjectSimulation i => Simulation.Inject(Share(i.Rate, shard), i.Interval, i.During!.Value),
-            RampingInjectSimulation r => Simulation.RampingInject(Share(r.Rate, shard), r.Interval, r.During!.Value),
-            IterationsForInjectSimulation n => Simulation.IterationsForInject(Math.Max(1, Share(n.Rate, shard)), n.Interval, Share(n.Iterations, shard)),
-            KeepConstantSimulation k => Simulation.KeepConstant(Share(k.Copies, shard), k.During!.Value),
-            RampingConstantSimulation r => Simulation.RampingConstant(Share(r.Copies, shard), r.During!.Value),
-            IterationsForConstantSimulation c => SplitIterations(c, shard),
-            _ => s,
-        }).ToArray();
+        return shard.Count == 1 ? simulations : simulations.Select(s => s.Split(shard.Index, shard.Count)).ToArray();
     }
 
     /// <summary>Shard i's part of a whole of <paramref name="total"/>: ⌊total/N⌋ plus one while i &lt; total mod N.</summary>
@@ -33,14 +24,7 @@ public static class LoadSharding
     public static long Share(long total, ShardIdentity shard)
     {
         ArgumentNullException.ThrowIfNull(shard);
-        return (total / shard.Count) + (shard.Index < total % shard.Count ? 1 : 0);
-    }
-
-    private static LoadSimulation SplitIterations(IterationsForConstantSimulation c, ShardIdentity shard)
-    {
-        long iterations = Share(c.Iterations, shard);
-        int copies = (int)Math.Min(Math.Max(1, Share(c.Copies, shard)), Math.Max(1, iterations));
-        return Simulation.IterationsForConstant(copies, iterations);
+        return LoadSimulation.ShareOf(total, shard.Index, shard.Count);
     }
 }
 
