@@ -1,5 +1,5 @@
 using Probe.Engine.Histograms;
-using Probe.Engine.Scenarios;
+using Probe.Engine.Core;
 using Probe.Engine.Thresholds;
 using Probe.Engine.Verdicts;
 

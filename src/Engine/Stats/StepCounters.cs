@@ -1,4 +1,4 @@
-using Probe.Engine.Scenarios;
+using Probe.Engine.Core;
 
 namespace Probe.Engine.Stats;
 

@@ -215,21 +215,7 @@ public static class ThresholdParser
         double.TryParse(value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out number);
 
     /// <summary>The closest known metric name within two edits, for "did you mean".</summary>
-    internal static string? Suggest(string word)
-    {
-        string? best = null;
-        int bestDistance = 3;
-        foreach (string candidate in MetricNames)
-        {
-            int distance = EditDistance.Between(word, candidate);
-            if (distance < bestDistance)
-            {
-                (best, bestDistance) = (candidate, distance);
-            }
-        }
-
-        return best;
-    }
+    internal static string? Suggest(string word) => Text.DidYouMean.Closest(word, MetricNames);
 
     private ref struct Scanner(string text, int position = 0)
     {

@@ -1,8 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
 using Probe.DemoTarget;
-using Probe.Engine.Scenarios;
-using Probe.Engine.Scheduling;
+using Probe.Engine.Core;
+using Probe.Engine.Running;
 using Probe.Engine.Stats;
 using Probe.Engine.Thresholds;
 using Probe.Engine.Timing;
@@ -365,12 +365,7 @@ internal static class RunCommand
         select BaselineComparer.Compare(snapshot.Name, rule, snapshot.Iterations, baseline.GetValueOrDefault(snapshot.Name));
 
     private static IEnumerable<string> UsedTargets(ScenarioSpec s) =>
-        s.Steps.Select(step => step switch
-        {
-            HttpStepSpec h => h.Target,
-            RagStepSpec r => r.Target,
-            _ => null,
-        } ?? s.Target).Append(s.Target);
+        s.Steps.SelectMany(step => step.TargetsUsed(s.Target)).Append(s.Target);
 
     private static string Ms(long ns) => DurationText.FormatNanoseconds(ns);
 

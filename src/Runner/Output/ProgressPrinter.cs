@@ -1,5 +1,5 @@
 using System.Globalization;
-using Probe.Engine.Scheduling;
+using Probe.Engine.Running;
 using Probe.Engine.Stats;
 using Probe.Engine.Timing;
 

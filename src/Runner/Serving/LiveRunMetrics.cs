@@ -1,5 +1,5 @@
-using Probe.Engine.Scenarios;
-using Probe.Engine.Scheduling;
+using Probe.Engine.Core;
+using Probe.Engine.Running;
 using Probe.Engine.Stats;
 using Probe.Exporter.Prometheus;
 

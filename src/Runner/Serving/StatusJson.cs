@@ -20,7 +20,7 @@ internal static class StatusJson
         json.WritePropertyName("regions");
         JsonSerializer.Serialize(json, s.Regions);
         json.WriteStartArray("checks");
-        foreach (CheckStatus c in s.Checks)
+        foreach (ScenarioStatus c in s.Checks)
         {
             json.WriteStartObject();
             json.WriteString("scenario", c.Scenario);
@@ -38,7 +38,7 @@ internal static class StatusJson
                 }
                 else
                 {
-                    CheckResultJson.Write(json, r.Last);
+                    SyntheticResultJson.Write(json, r.Last);
                 }
 
                 WriteRatio(json, "success_ratio_1h", r.LastHour);
@@ -77,12 +77,12 @@ internal static class StatusJson
         json.WriteEndObject();
     }
 
-    public static void WriteResults(Utf8JsonWriter json, string name, IReadOnlyList<CheckResult> results)
+    public static void WriteResults(Utf8JsonWriter json, string name, IReadOnlyList<SyntheticResult> results)
     {
         json.WriteStartArray(name);
-        foreach (CheckResult r in results)
+        foreach (SyntheticResult r in results)
         {
-            CheckResultJson.Write(json, r);
+            SyntheticResultJson.Write(json, r);
         }
 
         json.WriteEndArray();

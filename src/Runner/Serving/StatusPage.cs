@@ -50,7 +50,7 @@ internal static class StatusPage
         }
 
         h.Append("</tr></thead><tbody>\n");
-        foreach (CheckStatus c in s.Checks)
+        foreach (ScenarioStatus c in s.Checks)
         {
             h.Append("<tr><td>").Append(E(c.Scenario)).Append("</td><td>").Append(E(c.Schedule)).Append("</td><td>")
              .Append(c.Regions.Count == 0 ? "<span class=\"none\">no runs</span>" : c.QuorumUp ? "<span class=\"ok\">UP</span>" : "<span class=\"fail\">DOWN</span>")
@@ -66,7 +66,7 @@ internal static class StatusPage
                 }
 
                 h.Append(last.Ok ? "<span class=\"ok\">✓ ok</span>" : "<span class=\"fail\">✗ " + E(last.Reason ?? "failed") + "</span>")
-                 .Append(" <span class=\"meta\">").Append(CheckResultJson.Milliseconds(last.Duration)).Append(" ms, ")
+                 .Append(" <span class=\"meta\">").Append(SyntheticResultJson.Milliseconds(last.Duration)).Append(" ms, ")
                  .Append(E(last.StartedAt.UtcDateTime.ToString("HH:mm:ss", CultureInfo.InvariantCulture))).Append("<br>1h ")
                  .Append(Percent(r.LastHour)).Append(" · 24h ").Append(Percent(r.LastDay)).Append("</span></td>");
             }
@@ -109,7 +109,7 @@ internal static class StatusPage
         }
 
         h.Append("<table id=\"failures\"><thead><tr><th>when (UTC)</th><th>check</th><th>region</th><th>reason</th><th>what happened</th></tr></thead><tbody>\n");
-        foreach (CheckResult f in s.RecentFailures)
+        foreach (SyntheticResult f in s.RecentFailures)
         {
             h.Append("<tr><td>").Append(E(f.StartedAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture))).Append("</td><td>")
              .Append(E(f.Scenario)).Append(f.Recheck ? " <span class=\"meta\">(re-check)</span>" : string.Empty).Append("</td><td>")

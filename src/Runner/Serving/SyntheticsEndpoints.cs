@@ -56,7 +56,7 @@ internal static class SyntheticsEndpoints
             IQueryCollection q = context.Request.Query;
             int limit = int.TryParse(q["limit"], NumberStyles.None, CultureInfo.InvariantCulture, out int n) ? Math.Clamp(n, 1, 1000) : 50;
             var query = new ResultQuery(Empty(q["scenario"]), Empty(q["region"]), q["failures"] == "true", limit);
-            IReadOnlyList<CheckResult> results;
+            IReadOnlyList<SyntheticResult> results;
             try
             {
                 results = await runner.Store.RecentAsync(query, context.RequestAborted);

@@ -1,5 +1,5 @@
 using Probe.Engine.Histograms;
-using Probe.Engine.Scheduling;
+using Probe.Engine.Running;
 using Probe.Engine.Stats;
 using Probe.Engine.Thresholds;
 using Probe.Engine.Timing;

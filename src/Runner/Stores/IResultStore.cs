@@ -16,13 +16,13 @@ internal interface IResultStore : IAsyncDisposable
     Task MigrateAsync(CancellationToken cancellation);
 
     /// <summary>Stores the batch in one transaction; results already stored are left as they are.</summary>
-    Task WriteAsync(IReadOnlyList<CheckResult> batch, CancellationToken cancellation);
+    Task WriteAsync(IReadOnlyList<SyntheticResult> batch, CancellationToken cancellation);
 
     /// <summary>Scheduled runs (not re-checks) since <paramref name="since"/>, counted per scenario, region and minute; <c>Fast</c> counts successes under <paramref name="fastUnder"/>.</summary>
     Task<IReadOnlyList<ScenarioMinute>> MinutesAsync(DateTimeOffset since, TimeSpan fastUnder, CancellationToken cancellation);
 
     /// <summary>The newest results first, filtered.</summary>
-    Task<IReadOnlyList<CheckResult>> RecentAsync(ResultQuery query, CancellationToken cancellation);
+    Task<IReadOnlyList<SyntheticResult>> RecentAsync(ResultQuery query, CancellationToken cancellation);
 
     /// <summary>Deletes results that started before <paramref name="cutoff"/>; returns how many.</summary>
     Task<long> DeleteBeforeAsync(DateTimeOffset cutoff, CancellationToken cancellation);

@@ -67,14 +67,14 @@ internal sealed class PostgresResultStore : IResultStore
         await transaction.CommitAsync(cancellation);
     }
 
-    public async Task WriteAsync(IReadOnlyList<CheckResult> batch, CancellationToken cancellation)
+    public async Task WriteAsync(IReadOnlyList<SyntheticResult> batch, CancellationToken cancellation)
     {
         await using NpgsqlConnection connection = await _source.OpenConnectionAsync(cancellation);
         await using NpgsqlTransaction transaction = await connection.BeginTransactionAsync(cancellation);
         await ExecuteAsync(connection, "CREATE TEMP TABLE IF NOT EXISTS probe_results_incoming (LIKE probe_results) ON COMMIT DELETE ROWS", cancellation);
         await using (NpgsqlBinaryImporter copy = await connection.BeginBinaryImportAsync($"COPY probe_results_incoming ({Columns}) FROM STDIN (FORMAT BINARY)", cancellation))
         {
-            foreach (CheckResult r in batch)
+            foreach (SyntheticResult r in batch)
             {
                 await copy.StartRowAsync(cancellation);
                 await copy.WriteAsync(r.Id, NpgsqlDbType.Uuid, cancellation);
@@ -89,7 +89,7 @@ internal sealed class PostgresResultStore : IResultStore
                 await WriteNullableAsync(copy, r.Message, cancellation);
                 await copy.WriteAsync(r.Status, NpgsqlDbType.Integer, cancellation);
                 await copy.WriteAsync(r.Recheck, NpgsqlDbType.Boolean, cancellation);
-                await copy.WriteAsync(CheckResultJson.StepsText(r.Steps), NpgsqlDbType.Jsonb, cancellation);
+                await copy.WriteAsync(SyntheticResultJson.StepsText(r.Steps), NpgsqlDbType.Jsonb, cancellation);
             }
 
             await copy.CompleteAsync(cancellation);
@@ -120,7 +120,7 @@ internal sealed class PostgresResultStore : IResultStore
         return list;
     }
 
-    public async Task<IReadOnlyList<CheckResult>> RecentAsync(ResultQuery q, CancellationToken cancellation)
+    public async Task<IReadOnlyList<SyntheticResult>> RecentAsync(ResultQuery q, CancellationToken cancellation)
     {
         await using NpgsqlConnection connection = await _source.OpenConnectionAsync(cancellation);
         await using var query = new NpgsqlCommand($"""
@@ -134,11 +134,11 @@ internal sealed class PostgresResultStore : IResultStore
         query.Parameters.AddWithValue("failures", q.FailuresOnly);
         query.Parameters.AddWithValue("since", (q.Since ?? DateTimeOffset.UnixEpoch).UtcDateTime);
         query.Parameters.AddWithValue("limit", q.Limit);
-        var list = new List<CheckResult>();
+        var list = new List<SyntheticResult>();
         await using NpgsqlDataReader r = await query.ExecuteReaderAsync(cancellation);
         while (await r.ReadAsync(cancellation))
         {
-            list.Add(new CheckResult(
+            list.Add(new SyntheticResult(
                 r.GetGuid(0),
                 r.GetString(2), r.GetString(3), r.GetString(4), r.GetString(5),
                 new DateTimeOffset(r.GetDateTime(1), TimeSpan.Zero),
@@ -147,7 +147,7 @@ internal sealed class PostgresResultStore : IResultStore
                 r.IsDBNull(8) ? null : r.GetString(8),
                 r.IsDBNull(9) ? null : r.GetString(9),
                 r.GetInt32(10),
-                CheckResultJson.ParseSteps(r.GetString(12)),
+                SyntheticResultJson.ParseSteps(r.GetString(12)),
                 r.GetBoolean(11)));
         }
 

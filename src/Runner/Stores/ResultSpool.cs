@@ -79,7 +79,7 @@ internal sealed class ResultSpool : IDisposable
     }
 
     /// <summary>Appends results and flushes them to disk; when this returns they survive a crash.</summary>
-    public void Append(IReadOnlyList<CheckResult> results)
+    public void Append(IReadOnlyList<SyntheticResult> results)
     {
         if (results.Count == 0)
         {
@@ -88,9 +88,9 @@ internal sealed class ResultSpool : IDisposable
 
         using var buffer = new MemoryStream();
         Span<byte> header = stackalloc byte[HeaderBytes];
-        foreach (CheckResult result in results)
+        foreach (SyntheticResult result in results)
         {
-            byte[] payload = CheckResultJson.Serialize(result);
+            byte[] payload = SyntheticResultJson.Serialize(result);
             BinaryPrimitives.WriteUInt32LittleEndian(header, (uint)payload.Length);
             BinaryPrimitives.WriteUInt32LittleEndian(header[4..], Crc32.Compute(payload));
             buffer.Write(header);
@@ -107,7 +107,7 @@ internal sealed class ResultSpool : IDisposable
     }
 
     /// <summary>Up to <paramref name="max"/> of the oldest results not yet drained, and the position after them.</summary>
-    public (IReadOnlyList<CheckResult> Results, long End) Peek(int max)
+    public (IReadOnlyList<SyntheticResult> Results, long End) Peek(int max)
     {
         long from, to;
         lock (_lock)
@@ -115,7 +115,7 @@ internal sealed class ResultSpool : IDisposable
             (from, to) = (_drained, _length);
         }
 
-        var results = new List<CheckResult>(Math.Min(max, 1024));
+        var results = new List<SyntheticResult>(Math.Min(max, 1024));
         var header = new byte[HeaderBytes];
         long at = from;
         while (results.Count < max && at + HeaderBytes <= to)
@@ -124,7 +124,7 @@ internal sealed class ResultSpool : IDisposable
             int length = (int)BinaryPrimitives.ReadUInt32LittleEndian(header);
             var payload = new byte[length];
             RandomAccess.Read(_log, payload, at + HeaderBytes);
-            results.Add(CheckResultJson.Deserialize(payload));
+            results.Add(SyntheticResultJson.Deserialize(payload));
             at += HeaderBytes + length;
         }
 

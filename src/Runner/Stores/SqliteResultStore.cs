@@ -67,7 +67,7 @@ internal sealed class SqliteResultStore : IResultStore
         await transaction.CommitAsync(cancellation);
     }
 
-    public async Task WriteAsync(IReadOnlyList<CheckResult> batch, CancellationToken cancellation)
+    public async Task WriteAsync(IReadOnlyList<SyntheticResult> batch, CancellationToken cancellation)
     {
         await using SqliteConnection connection = await OpenAsync(cancellation);
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellation);
@@ -78,7 +78,7 @@ internal sealed class SqliteResultStore : IResultStore
         string[] names = ["$id", "$at", "$suite", "$scenario", "$region", "$target", "$ok", "$ms", "$reason", "$message", "$status", "$recheck", "$steps"];
         SqliteParameter[] p = names.Select(name => insert.Parameters.AddWithValue(name, DBNull.Value)).ToArray();
         insert.Prepare();
-        foreach (CheckResult r in batch)
+        foreach (SyntheticResult r in batch)
         {
             p[0].Value = r.Id.ToString();
             p[1].Value = Microseconds(r.StartedAt);
@@ -92,7 +92,7 @@ internal sealed class SqliteResultStore : IResultStore
             p[9].Value = (object?)r.Message ?? DBNull.Value;
             p[10].Value = r.Status;
             p[11].Value = r.Recheck ? 1 : 0;
-            p[12].Value = CheckResultJson.StepsText(r.Steps);
+            p[12].Value = SyntheticResultJson.StepsText(r.Steps);
             await insert.ExecuteNonQueryAsync(cancellation);
         }
 
@@ -119,7 +119,7 @@ internal sealed class SqliteResultStore : IResultStore
         return list;
     }
 
-    public async Task<IReadOnlyList<CheckResult>> RecentAsync(ResultQuery q, CancellationToken cancellation)
+    public async Task<IReadOnlyList<SyntheticResult>> RecentAsync(ResultQuery q, CancellationToken cancellation)
     {
         await using SqliteConnection connection = await OpenAsync(cancellation);
         await using SqliteCommand query = Command(connection, """
@@ -134,11 +134,11 @@ internal sealed class SqliteResultStore : IResultStore
         query.Parameters.AddWithValue("$failures", q.FailuresOnly ? 1 : 0);
         query.Parameters.AddWithValue("$since", q.Since is { } since ? Microseconds(since) : long.MinValue);
         query.Parameters.AddWithValue("$limit", q.Limit);
-        var list = new List<CheckResult>();
+        var list = new List<SyntheticResult>();
         await using SqliteDataReader r = await query.ExecuteReaderAsync(cancellation);
         while (await r.ReadAsync(cancellation))
         {
-            list.Add(new CheckResult(
+            list.Add(new SyntheticResult(
                 Guid.Parse(r.GetString(0)),
                 r.GetString(2), r.GetString(3), r.GetString(4), r.GetString(5),
                 DateTimeOffset.UnixEpoch.AddTicks(r.GetInt64(1) * 10),
@@ -147,7 +147,7 @@ internal sealed class SqliteResultStore : IResultStore
                 r.IsDBNull(8) ? null : r.GetString(8),
                 r.IsDBNull(9) ? null : r.GetString(9),
                 (int)r.GetInt64(10),
-                CheckResultJson.ParseSteps(r.GetString(12)),
+                SyntheticResultJson.ParseSteps(r.GetString(12)),
                 r.GetInt64(11) != 0));
         }
 

@@ -16,7 +16,7 @@ internal sealed class ResultPipeline : IAsyncDisposable
     private const int HandOverBound = 10_000;
 
     // Bounded: when the disk cannot keep up, checks wait to hand over instead of piling results up in memory.
-    private readonly Channel<CheckResult> _incoming = Channel.CreateBounded<CheckResult>(new BoundedChannelOptions(HandOverBound) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+    private readonly Channel<SyntheticResult> _incoming = Channel.CreateBounded<SyntheticResult>(new BoundedChannelOptions(HandOverBound) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
     private readonly SemaphoreSlim _spooled = new(0);
     private readonly CancellationTokenSource _stop = new();
     private readonly ResultSpool _spool;
@@ -39,7 +39,7 @@ internal sealed class ResultPipeline : IAsyncDisposable
     }
 
     /// <summary>Raised after each result is safe in the spool.</summary>
-    public event Action<CheckResult>? Spooled;
+    public event Action<SyntheticResult>? Spooled;
 
     /// <summary>Raised after each batch reaches the store (with its size).</summary>
     public event Action<int>? Stored;
@@ -60,7 +60,7 @@ internal sealed class ResultPipeline : IAsyncDisposable
 
     /// <summary>Hands a result over; waits while the spool writer is behind by the hand-over bound.</summary>
     /// <exception cref="ChannelClosedException">The pipeline is flushing for shutdown.</exception>
-    public ValueTask SubmitAsync(CheckResult result, CancellationToken cancellation = default) => _incoming.Writer.WriteAsync(result, cancellation);
+    public ValueTask SubmitAsync(SyntheticResult result, CancellationToken cancellation = default) => _incoming.Writer.WriteAsync(result, cancellation);
 
     /// <summary>Stops taking results, spools what was handed over, and drains the spool to the store for at most <paramref name="bound"/>.</summary>
     /// <returns>Results left in the spool (kept for the next start).</returns>
@@ -121,17 +121,17 @@ internal sealed class ResultPipeline : IAsyncDisposable
 
     private async Task WriteLoopAsync()
     {
-        var group = new List<CheckResult>(256);
+        var group = new List<SyntheticResult>(256);
         while (await _incoming.Reader.WaitToReadAsync().ConfigureAwait(false))
         {
             group.Clear();
-            while (group.Count < BatchSize && _incoming.Reader.TryRead(out CheckResult? result))
+            while (group.Count < BatchSize && _incoming.Reader.TryRead(out SyntheticResult? result))
             {
                 group.Add(result);
             }
 
             await AppendWithRetryAsync(group).ConfigureAwait(false);
-            foreach (CheckResult result in group)
+            foreach (SyntheticResult result in group)
             {
                 Spooled?.Invoke(result);
             }
@@ -140,7 +140,7 @@ internal sealed class ResultPipeline : IAsyncDisposable
         }
     }
 
-    private async Task AppendWithRetryAsync(List<CheckResult> group)
+    private async Task AppendWithRetryAsync(List<SyntheticResult> group)
     {
         TimeSpan backoff = TimeSpan.FromMilliseconds(200);
         while (true)

@@ -44,13 +44,13 @@ internal sealed class SloViews
             slos.Add(await SloAsync(suite.Name, slo, now, quorum, cancellation));
         }
 
-        var checks = new List<CheckStatus>();
+        var checks = new List<ScenarioStatus>();
         foreach (ScenarioSpec scenario in suite.Scenarios.Where(s => s.Schedule is not null))
         {
             checks.Add(await CheckAsync(suite.Name, scenario, regions, day, now, quorum, cancellation));
         }
 
-        IReadOnlyList<CheckResult> failures = await _store.RecentAsync(new ResultQuery(FailuresOnly: true, Limit: 20, Since: now - TimeSpan.FromDays(1)), cancellation);
+        IReadOnlyList<SyntheticResult> failures = await _store.RecentAsync(new ResultQuery(FailuresOnly: true, Limit: 20, Since: now - TimeSpan.FromDays(1)), cancellation);
         return new StatusSnapshot(now, suite.Name, _store.Description, regions, quorum, checks, failures, slos, null);
     }
 
@@ -91,14 +91,14 @@ internal sealed class SloViews
         return new SloStatus(slo.Name, slo.Kind, slo.Objective, slo.Window, all.Ratio, remaining, byRegion);
     }
 
-    private async Task<CheckStatus> CheckAsync(string suite, ScenarioSpec scenario, string[] regions, IReadOnlyList<ScenarioMinute> day, DateTimeOffset now, int quorum, CancellationToken cancellation)
+    private async Task<ScenarioStatus> CheckAsync(string suite, ScenarioSpec scenario, string[] regions, IReadOnlyList<ScenarioMinute> day, DateTimeOffset now, int quorum, CancellationToken cancellation)
     {
         long hourFrom = ((now.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / TimeSpan.TicksPerMinute) - 60;
         var states = new List<RegionStatus>();
         foreach (string region in regions)
         {
             MinuteTally[] mine = day.Where(m => m.Scenario == scenario.Name && m.Tally.Region == region).Select(m => m.Tally).ToArray();
-            IReadOnlyList<CheckResult> last = await _store.RecentAsync(new ResultQuery(scenario.Name, region, Limit: 1), cancellation);
+            IReadOnlyList<SyntheticResult> last = await _store.RecentAsync(new ResultQuery(scenario.Name, region, Limit: 1), cancellation);
             if (mine.Length == 0 && last.Count == 0)
             {
                 continue;
@@ -113,7 +113,7 @@ internal sealed class SloViews
         _metrics.RegionsSucceeding.WithLabels(suite, scenario.Name).Set(succeeding);
         _metrics.QuorumUp.WithLabels(suite, scenario.Name).Set(up ? 1 : 0);
         string schedule = scenario.Schedule!.Every is { } every ? $"every {DurationText.Format(every)}" : $"cron {scenario.Schedule.Cron}";
-        return new CheckStatus(scenario.Name, schedule, states, succeeding, up);
+        return new ScenarioStatus(scenario.Name, schedule, states, succeeding, up);
     }
 
     /// <summary>A window as Prometheus users write it: 5m, 1h, 1d, 30d.</summary>

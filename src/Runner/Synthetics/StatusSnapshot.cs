@@ -12,8 +12,8 @@ internal sealed record StatusSnapshot(
     string Store,
     IReadOnlyList<string> Regions,
     int Quorum,
-    IReadOnlyList<CheckStatus> Checks,
-    IReadOnlyList<CheckResult> RecentFailures,
+    IReadOnlyList<ScenarioStatus> Checks,
+    IReadOnlyList<SyntheticResult> RecentFailures,
     IReadOnlyList<SloStatus> Slos,
     string? Error)
 {
@@ -22,10 +22,10 @@ internal sealed record StatusSnapshot(
 }
 
 /// <summary>One check across regions: each region's state and whether the quorum holds.</summary>
-internal sealed record CheckStatus(string Scenario, string Schedule, IReadOnlyList<RegionStatus> Regions, int Succeeding, bool QuorumUp);
+internal sealed record ScenarioStatus(string Scenario, string Schedule, IReadOnlyList<RegionStatus> Regions, int Succeeding, bool QuorumUp);
 
 /// <summary>One check in one region: its last result and its success ratio over the last hour and day.</summary>
-internal sealed record RegionStatus(string Region, CheckResult? Last, double? LastHour, double? LastDay, long RunsLastDay);
+internal sealed record RegionStatus(string Region, SyntheticResult? Last, double? LastHour, double? LastDay, long RunsLastDay);
 
 /// <summary>
 /// One SLO: attainment and error budget left over its window, across regions (timeslices of N of M

@@ -193,6 +193,5 @@ internal static class SyntheticsHost
         }
     }
 
-    private static string DidYouMean(string word, IEnumerable<string> names) =>
-        names.FirstOrDefault(n => Probe.Engine.Thresholds.EditDistance.Between(n, word) <= 2) is { } best ? $" (did you mean '{best}'?)" : string.Empty;
+    private static string DidYouMean(string word, IEnumerable<string> names) => Engine.Text.DidYouMean.Hint(word, names);
 }

@@ -1,5 +1,5 @@
-using Probe.Engine.Scenarios;
-using Probe.Engine.Scheduling;
+using Probe.Engine.Core;
+using Probe.Engine.Running;
 using Probe.Engine.Stats;
 using Probe.Exporter.Prometheus;
 using Probe.Scenarios.Binding;
@@ -80,7 +80,7 @@ internal sealed class SyntheticsMetrics
     /// steps in the check families, each step's HTTP phases, and every check's evaluations so far
     /// (<paramref name="checks"/>, the region's running tally).
     /// </summary>
-    public void Record(CheckResult result, IterationOutcome outcome, IReadOnlyList<CheckReport> checks)
+    public void Record(SyntheticResult result, IterationOutcome outcome, IReadOnlyList<CheckReport> checks)
     {
         _success.WithLabels(Suite, result.Scenario, result.Region, result.Target).Set(result.Ok ? 1 : 0);
         _duration.WithLabels(Suite, result.Scenario, result.Region, result.Target).Set(result.Duration.TotalSeconds);

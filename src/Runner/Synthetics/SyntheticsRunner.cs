@@ -1,5 +1,5 @@
-using Probe.Engine.Scenarios;
-using Probe.Engine.Scheduling;
+using Probe.Engine.Core;
+using Probe.Engine.Running;
 using Probe.Runner.Stores;
 using Probe.Runner.Synthetics.Scheduling;
 using Probe.Scenarios.Binding;
@@ -86,7 +86,7 @@ internal sealed class SyntheticsRunner : IAsyncDisposable
         _regions = fresh;
         _scheduler.Set(fresh.Values.SelectMany(r => Scheduled(suite)
             .Where(r.Has)
-            .Select(s => new ScheduledCheck(r.Region, s, CheckSchedule.From(suite.Scenario(s)!.Schedule!)))));
+            .Select(s => new ScheduledScenario(r.Region, s, ScenarioSchedule.From(suite.Scenario(s)!.Schedule!)))));
         foreach (string region in _options.Regions)
         {
             _metrics.RunnerUp(region, up: true);
@@ -181,7 +181,7 @@ internal sealed class SyntheticsRunner : IAsyncDisposable
         .Where(s => s.Schedule is not null && (_options.Scenarios.Count == 0 || _options.Scenarios.Contains(s.Name)))
         .Select(s => s.Name);
 
-    private async Task<bool> RunCheckAsync(ScheduledCheck check, bool recheck, CancellationToken cancellation)
+    private async Task<bool> RunCheckAsync(ScheduledScenario check, bool recheck, CancellationToken cancellation)
     {
         if (!_regions.TryGetValue(check.Region, out RegionRuntime? runtime) || !runtime.Has(check.Scenario))
         {
@@ -202,7 +202,7 @@ internal sealed class SyntheticsRunner : IAsyncDisposable
 
         SuiteDefinition suite = runtime.Suite;
         StepResult r = outcome.Result;
-        var result = new CheckResult(
+        var result = new SyntheticResult(
             Guid.CreateVersion7(outcome.StartedAt),
             suite.Name,
             check.Scenario,
@@ -237,7 +237,7 @@ internal sealed class SyntheticsRunner : IAsyncDisposable
         }
     }
 
-    private void LogResult(CheckResult r)
+    private void LogResult(SyntheticResult r)
     {
         (string, object?)[] fields =
         [

@@ -1,9 +1,9 @@
 using System.Runtime.CompilerServices;
-using Polly;
-using Polly.Retry;
-using Probe.Engine.Scenarios;
+using Probe.Engine.Core;
 using Probe.Scenarios.Checks;
+using Probe.Scenarios.Http;
 using Probe.Scenarios.Steps;
+using Probe.Scenarios.Steps.Rag;
 using Probe.Scenarios.Suite;
 
 namespace Probe.Scenarios.Binding;
@@ -72,8 +72,9 @@ public static class SuiteBinder
 
     private static ScenarioDefinition BindScenario(ScenarioSpec spec, Dictionary<string, TargetClient> clients, BindOptions options, SuiteDefinition suite, Tallies tally, List<IDisposable> owned)
     {
-        BoundStep[] steps = spec.Steps.Select(step => BindStep(step, spec, clients, options, suite, tally, owned)).ToArray();
-        bool needsVariables = spec.Steps.Any(s => s is SequenceStepSpec);
+        var binding = new StepBinding(spec, suite, options, clients, tally.Rag, tally.Checks, owned);
+        BoundStep[] steps = spec.Steps.Select(binding.Bind).ToArray();
+        bool needsVariables = spec.Steps.Any(s => s.PassesVariables);
 
         // The common load test, one step without retries, lets the engine time step and iteration at once (three async levels and two clock reads fewer per request).
         ScenarioDefinition scenario = (steps is [{ Retry: null } only] && !needsVariables
@@ -100,97 +101,10 @@ public static class SuiteBinder
             : scenario;
     }
 
-    private static BoundStep BindStep(StepSpec spec, ScenarioSpec scenario, Dictionary<string, TargetClient> clients, BindOptions options, SuiteDefinition suite, Tallies tally, List<IDisposable> owned, string prefix = "")
-    {
-        Func<StepScope, ValueTask<StepResult>> run;
-        switch (spec)
-        {
-            case HttpStepSpec http:
-                var httpStep = new HttpStep(http, clients[http.Target ?? scenario.Target], options.Time, tally.Checks.For(scenario.Name, prefix + http.Name, http.Checks));
-                run = scope => httpStep.RunAsync(scope.Variables, scope.Context.Cancellation);
-                break;
-            case RagStepSpec rag:
-                var ragStep = new RagStep(rag, clients[rag.Target ?? scenario.Target], suite.Golden[rag.Golden], tally.Rag.For(scenario.Name, rag.Name), options.Time, tally.Checks.For(scenario.Name, rag.Name, rag.Checks))
-                {
-                    Facts = options.Facts is { } ragFacts ? elapsed => ragFacts.TimeToFirstToken(scenario.Name, rag.Name, elapsed) : null,
-                    Shard = options.Shard,
-                };
-                run = scope => ragStep.RunAsync(scope.Context.Iteration, scope.Context.Cancellation);
-                break;
-            case PostgresStepSpec postgres:
-                var pgStep = new PostgresStep(postgres, options.Time, tally.Checks.For(scenario.Name, prefix + postgres.Name, postgres.Checks));
-                owned.Add(pgStep);
-                run = scope => pgStep.RunAsync(scope.Context.Cancellation);
-                break;
-            case TlsStepSpec tls:
-                var tlsStep = new TlsStep(tls, suite.Targets[tls.Target ?? scenario.Target], options.Time, tally.Checks.For(scenario.Name, prefix + tls.Name, tls.Checks))
-                {
-                    Facts = options.Facts is { } tlsFacts ? notAfter => tlsFacts.CertificateExpires(scenario.Name, prefix + tls.Name, notAfter) : null,
-                };
-                run = scope => tlsStep.RunAsync(scope.Context.Cancellation);
-                break;
-            case SequenceStepSpec sequence:
-                BoundStep[] inner = sequence.Steps.Select(s => BindStep(s, scenario, clients, options, suite, tally, owned, $"{sequence.Name}/")).ToArray();
-                run = scope => RunSequence(inner, scope);
-                break;
-            default:
-                throw new NotSupportedException($"step kind {spec.GetType().Name} of step '{spec.Name}' cannot run in this build yet");
-        }
-
-        return new BoundStep(prefix + spec.Name, run, Retry(spec.Retry, options.Time));
-    }
-
-    /// <summary>A user flow: inner steps in order, each recorded on its own; the first failure ends the flow and is its result.</summary>
-    private static async ValueTask<StepResult> RunSequence(BoundStep[] steps, StepScope scope)
-    {
-        long bytes = 0;
-        foreach (BoundStep step in steps)
-        {
-            StepResult result = await step.RunAsync(scope).ConfigureAwait(false);
-            bytes += result.SizeBytes;
-            if (!result.IsOk)
-            {
-                return StepResult.Fail(result.Reason, $"{step.Name}: {result.Message}", result.StatusCode, bytes);
-            }
-        }
-
-        return StepResult.Ok(sizeBytes: bytes);
-    }
-
-    private static ResiliencePipeline<StepResult>? Retry(RetrySpec? retry, TimeProvider time) => retry is not { Attempts: > 1 } r ? null :
-        new ResiliencePipelineBuilder<StepResult> { TimeProvider = time }
-            .AddRetry(new RetryStrategyOptions<StepResult>
-            {
-                MaxRetryAttempts = r.Attempts - 1,
-                Delay = r.Backoff,
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = false,
-                ShouldHandle = static args => ValueTask.FromResult(args.Outcome.Result is { IsOk: false, Reason: not FailureReason.Cancelled }),
-            })
-            .Build();
-
-    private static string Suggest(string name, IEnumerable<string> names)
-    {
-        string? best = names.FirstOrDefault(n => Probe.Engine.Thresholds.EditDistance.Between(n, name) <= 2);
-        return best is null ? string.Empty : $" (did you mean '{best}'?)";
-    }
+    private static string Suggest(string name, IEnumerable<string> names) => Engine.Text.DidYouMean.Hint(name, names);
 
     /// <summary>The run's side tallies that steps feed: RAG scores and per-check counts.</summary>
     internal sealed record Tallies(RagTally Rag, CheckTally Checks);
-
-    /// <summary>What a running step sees: the iteration's context and, in scenarios with sequences, its variables.</summary>
-    private readonly record struct StepScope(ScenarioContext Context, Dictionary<string, string>? Variables);
-
-    /// <summary>A step ready to run: each attempt is its own recorded step result.</summary>
-    private sealed record BoundStep(string Name, Func<StepScope, ValueTask<StepResult>> Run, ResiliencePipeline<StepResult>? Retry)
-    {
-        public ValueTask<StepResult> RunAsync(StepScope scope) => Retry is null
-            ? Attempt(scope)
-            : Retry.ExecuteAsync(static (state, _) => state.Self.Attempt(state.Scope), (Self: this, Scope: scope), scope.Context.Cancellation);
-
-        private ValueTask<StepResult> Attempt(StepScope scope) =>
-            scope.Context.Step(Name, (Self: this, Scope: scope), static s => s.Self.Run(s.Scope));
-    }
 }
 
 /// <summary>The engine scenarios of a suite and the HTTP clients they share; dispose after the run.</summary>

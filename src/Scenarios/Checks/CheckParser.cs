@@ -259,11 +259,7 @@ public static class CheckParser
         _ => ">=",
     };
 
-    private static string DidYouMean(string word, string[] candidates)
-    {
-        string? best = candidates.Where(c => EditDistance.Between(word, c) <= 2).OrderBy(c => EditDistance.Between(word, c)).FirstOrDefault();
-        return best is null ? string.Empty : $" (did you mean '{best}'?)";
-    }
+    private static string DidYouMean(string word, string[] candidates) => Engine.Text.DidYouMean.Hint(word, candidates);
 
     private ref struct Cursor(string text)
     {

@@ -1,3 +1,5 @@
+using Probe.Scenarios.Steps;
+using Probe.Scenarios.Steps.Http;
 using System.Text.Json;
 using Probe.Scenarios.Checks;
 using Probe.Scenarios.Suite;

@@ -1,3 +1,5 @@
+using Probe.Scenarios.Steps.Rag;
+using Probe.Scenarios.Steps;
 using Probe.Engine.Simulations;
 using Probe.Engine.Thresholds;
 using Probe.Scenarios.Binding;

@@ -1,3 +1,4 @@
+using Probe.Scenarios.Steps;
 using System.Text.Json;
 using Probe.Engine.Thresholds;
 using Probe.Engine.Timing;

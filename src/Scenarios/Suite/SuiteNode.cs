@@ -249,14 +249,5 @@ internal readonly record struct SuiteNode(JsonElement Element, string Path, Suit
         _ => "an object",
     };
 
-    public static string DidYouMean(string word, IEnumerable<string> candidates)
-    {
-        string? best = candidates
-            .Select(c => (c, d: EditDistance.Between(word.ToLowerInvariant(), c.ToLowerInvariant())))
-            .Where(x => x.d <= Math.Max(2, word.Length / 3))
-            .OrderBy(x => x.d)
-            .Select(x => x.c)
-            .FirstOrDefault();
-        return best is null ? string.Empty : $" (did you mean '{best}'?)";
-    }
+    public static string DidYouMean(string word, IEnumerable<string> candidates) => Engine.Text.DidYouMean.Hint(word, candidates);
 }

@@ -1,3 +1,4 @@
+using Probe.Scenarios.Steps.Http;
 using System.Text.RegularExpressions;
 
 namespace Probe.Scenarios.Suite;

@@ -1,6 +1,7 @@
-using Probe.Engine.Scenarios;
-using Probe.Engine.Scheduling;
+using Probe.Engine.Core;
+using Probe.Engine.Running;
 using Probe.Scenarios.Binding;
+using Probe.Scenarios.Steps;
 using Probe.Scenarios.Suite;
 
 namespace Probe.Scenarios.WarmUp;
@@ -58,17 +59,9 @@ public static class CodePathWarmUp
         var targets = suite.Targets.Values.ToDictionary(t => t.Name, t => new TargetSpec(t.Name, address, Demo: false), StringComparer.Ordinal);
         ScenarioSpec[] kept = suite.Scenarios
             .Where(s => scenarios.Count == 0 || scenarios.Contains(s.Name))
-            .Select(s => s with { Steps = s.Steps.Select(Warmable).OfType<StepSpec>().ToArray() })
+            .Select(s => s with { Steps = s.Steps.Select(step => step.ForWarmUp()).OfType<StepSpec>().ToArray() })
             .Where(s => s.Steps.Count > 0)
             .ToArray();
         return suite with { Targets = targets, Scenarios = kept };
     }
-
-    private static StepSpec? Warmable(StepSpec step) => step switch
-    {
-        HttpStepSpec http => http with { Retry = null, Repeat = Math.Min(http.Repeat, 2) },
-        RagStepSpec rag => rag with { Retry = null },
-        SequenceStepSpec sequence => sequence with { Retry = null, Steps = sequence.Steps.Select(s => s with { Retry = null, Repeat = Math.Min(s.Repeat, 2) }).ToArray() },
-        _ => null,
-    };
 }

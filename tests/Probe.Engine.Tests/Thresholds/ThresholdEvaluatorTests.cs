@@ -1,4 +1,4 @@
-using Probe.Engine.Scenarios;
+using Probe.Engine.Core;
 using Probe.Engine.Stats;
 using Probe.Engine.Thresholds;
 

@@ -7,10 +7,10 @@ internal static class ResultSamples
 {
     public static readonly DateTimeOffset Start = new(2026, 11, 22, 10, 0, 0, TimeSpan.Zero);
 
-    public static CheckResult Make(int i, string scenario = "smoke", string region = "eu-west", bool ok = true, double ms = 120, bool recheck = false)
+    public static SyntheticResult Make(int i, string scenario = "smoke", string region = "eu-west", bool ok = true, double ms = 120, bool recheck = false)
     {
         DateTimeOffset at = Start.AddSeconds(i);
-        return new CheckResult(
+        return new SyntheticResult(
             Guid.CreateVersion7(at),
             "demo",
             scenario,
@@ -26,5 +26,5 @@ internal static class ResultSamples
             recheck);
     }
 
-    public static CheckResult[] Range(int count, int from = 0) => Enumerable.Range(from, count).Select(i => Make(i, ok: i % 10 != 0)).ToArray();
+    public static SyntheticResult[] Range(int count, int from = 0) => Enumerable.Range(from, count).Select(i => Make(i, ok: i % 10 != 0)).ToArray();
 }

@@ -11,7 +11,7 @@ public class ResultSpoolTests
     {
         string folder = ProbeProcess.TempFolder();
         using ResultSpool spool = ResultSpool.Open(folder);
-        CheckResult[] results = ResultSamples.Range(25);
+        SyntheticResult[] results = ResultSamples.Range(25);
         spool.Append(results[..10]);
         spool.Append(results[10..]);
         Assert.Equal(25, spool.Depth);
@@ -30,7 +30,7 @@ public class ResultSpoolTests
     public void Open_AfterACrash_KeepsWhatWasNotDrainedAndCutsATornRecord()
     {
         string folder = ProbeProcess.TempFolder();
-        CheckResult[] results = ResultSamples.Range(6);
+        SyntheticResult[] results = ResultSamples.Range(6);
         using (ResultSpool spool = ResultSpool.Open(folder))
         {
             spool.Append(results);
@@ -74,13 +74,13 @@ public class ResultSpoolTests
     }
 
     /// <summary>Compares results by value, steps included.</summary>
-    internal sealed class ResultComparer : IEqualityComparer<CheckResult>
+    internal sealed class ResultComparer : IEqualityComparer<SyntheticResult>
     {
         public static readonly ResultComparer Instance = new();
 
-        public bool Equals(CheckResult? x, CheckResult? y) =>
+        public bool Equals(SyntheticResult? x, SyntheticResult? y) =>
             x is not null && y is not null && (x with { Steps = [] }) == (y with { Steps = [] }) && x.Steps.SequenceEqual(y.Steps);
 
-        public int GetHashCode(CheckResult obj) => obj.Id.GetHashCode();
+        public int GetHashCode(SyntheticResult obj) => obj.Id.GetHashCode();
     }
 }

@@ -14,12 +14,12 @@ public abstract class ResultStoreTests
     public async Task Write_SameBatchTwice_StoresEachResultOnce()
     {
         await using IResultStore store = await OpenAsync();
-        CheckResult[] batch = ResultSamples.Range(50);
+        SyntheticResult[] batch = ResultSamples.Range(50);
         await store.WriteAsync(batch, default);
         await store.WriteAsync(batch[10..30], default);
         await store.WriteAsync(batch, default);
 
-        IReadOnlyList<CheckResult> stored = await store.RecentAsync(new ResultQuery(Limit: 1000), default);
+        IReadOnlyList<SyntheticResult> stored = await store.RecentAsync(new ResultQuery(Limit: 1000), default);
         Assert.Equal(50, stored.Count);
         Assert.Equal(batch.Reverse().Select(r => r.Id), stored.Select(r => r.Id));
         Assert.Equal(batch[0], stored[^1], ResultSpoolTests.ResultComparer.Instance);
@@ -29,7 +29,7 @@ public abstract class ResultStoreTests
     public async Task Minutes_TallyScheduledRunsPerScenarioRegionAndMinute()
     {
         await using IResultStore store = await OpenAsync();
-        CheckResult[] batch =
+        SyntheticResult[] batch =
         [
             ResultSamples.Make(0, ms: 100), ResultSamples.Make(10, ms: 700), ResultSamples.Make(20, ok: false),
             ResultSamples.Make(25, ok: false, recheck: true),
@@ -51,10 +51,10 @@ public abstract class ResultStoreTests
         await using IResultStore store = await OpenAsync();
         await store.WriteAsync([ResultSamples.Make(1), ResultSamples.Make(2, ok: false), ResultSamples.Make(3, region: "us-east", ok: false), ResultSamples.Make(4, scenario: "rag")], default);
 
-        IReadOnlyList<CheckResult> failures = await store.RecentAsync(new ResultQuery(FailuresOnly: true), default);
+        IReadOnlyList<SyntheticResult> failures = await store.RecentAsync(new ResultQuery(FailuresOnly: true), default);
         Assert.Equal([(3, "us-east"), (2, "eu-west")], failures.Select(r => ((int)(r.StartedAt - ResultSamples.Start).TotalSeconds, r.Region)));
         Assert.Equal("HTTP 503 from \"/health\"\nretry later", failures[0].Message);
-        IReadOnlyList<CheckResult> last = await store.RecentAsync(new ResultQuery("smoke", "eu-west", Limit: 1), default);
+        IReadOnlyList<SyntheticResult> last = await store.RecentAsync(new ResultQuery("smoke", "eu-west", Limit: 1), default);
         Assert.Equal(ResultSamples.Start.AddSeconds(2), Assert.Single(last).StartedAt);
     }
 

@@ -22,7 +22,7 @@ internal sealed class SchedulerHarness : IAsyncDisposable
     private Task _loop = Task.CompletedTask;
     private DateTimeOffset _sleepingUntil;
 
-    public SchedulerHarness(DateTimeOffset start, Func<ScheduledCheck, bool, Task<bool>>? run = null, int seed = 7)
+    public SchedulerHarness(DateTimeOffset start, Func<ScheduledScenario, bool, Task<bool>>? run = null, int seed = 7)
     {
         Time = new FakeTimeProvider(start);
         run ??= (_, _) => Task.FromResult(true);
@@ -56,18 +56,18 @@ internal sealed class SchedulerHarness : IAsyncDisposable
 
     public ConcurrentQueue<(string Check, bool Recheck, DateTimeOffset At)> Runs { get; } = new();
 
-    public static ScheduledCheck Every(string scenario, string every, string jitter = "0s", string region = "local", bool queue = false, string? recheck = null) =>
-        new(region, scenario, CheckSchedule.From(new ScheduleSpec(Probe.Engine.Timing.DurationText.Parse(every), null, Probe.Engine.Timing.DurationText.Parse(jitter))
+    public static ScheduledScenario Every(string scenario, string every, string jitter = "0s", string region = "local", bool queue = false, string? recheck = null) =>
+        new(region, scenario, ScenarioSchedule.From(new ScheduleSpec(Probe.Engine.Timing.DurationText.Parse(every), null, Probe.Engine.Timing.DurationText.Parse(jitter))
         {
             QueueOverlaps = queue,
             Recheck = recheck is null ? null : Probe.Engine.Timing.DurationText.Parse(recheck),
         }));
 
-    public static ScheduledCheck Cron(string scenario, string cron) =>
-        new("local", scenario, CheckSchedule.From(new ScheduleSpec(null, cron, TimeSpan.Zero)));
+    public static ScheduledScenario Cron(string scenario, string cron) =>
+        new("local", scenario, ScenarioSchedule.From(new ScheduleSpec(null, cron, TimeSpan.Zero)));
 
     /// <summary>Schedules <paramref name="checks"/> and starts the loop; returns the time it then sleeps until.</summary>
-    public Task<DateTimeOffset> BeginAsync(params ScheduledCheck[] checks)
+    public Task<DateTimeOffset> BeginAsync(params ScheduledScenario[] checks)
     {
         Scheduler.Set(checks);
         _loop = Scheduler.RunAsync(_stop.Token);

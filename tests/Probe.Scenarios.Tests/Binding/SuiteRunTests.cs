@@ -1,7 +1,7 @@
 using Probe.DemoTarget;
 using Probe.DemoTarget.Faults;
-using Probe.Engine.Scenarios;
-using Probe.Engine.Scheduling;
+using Probe.Engine.Core;
+using Probe.Engine.Running;
 using Probe.Engine.Stats;
 using Probe.Engine.Verdicts;
 using Probe.Scenarios.Binding;

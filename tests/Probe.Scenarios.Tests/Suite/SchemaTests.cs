@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Probe.Scenarios.Steps;
 using Probe.Scenarios.Suite;
 
 using Probe.TestUtils;
@@ -16,10 +17,6 @@ public class SchemaTests
         { "properties.targets.additionalProperties.properties", TargetReader.Fields },
         { "properties.scenarios.additionalProperties.properties", ScenarioReader.Fields },
         { "properties.scenarios.additionalProperties.properties.steps.items.properties", StepReader.Fields },
-        { "properties.scenarios.additionalProperties.properties.steps.items.properties.http.properties", StepReader.HttpFields },
-        { "properties.scenarios.additionalProperties.properties.steps.items.properties.rag.properties", StepReader.RagFields },
-        { "properties.scenarios.additionalProperties.properties.steps.items.properties.tls.properties", StepReader.TlsFields },
-        { "properties.scenarios.additionalProperties.properties.steps.items.properties.postgres.properties", StepReader.PostgresFields },
     };
 
     [Theory]
@@ -33,6 +30,32 @@ public class SchemaTests
         }
 
         Assert.Equal(fields.Order(), at.EnumerateObject().Select(p => p.Name).Order());
+    }
+
+    public static TheoryData<string> StepKindNames => new(StepKinds.Names);
+
+    /// <summary>
+    /// Each step kind's schema fragment (in its folder) is its part of scenarios.schema.json, and it
+    /// names exactly the fields the kind reads. PROBE_UPDATE_SCHEMA=1 writes the fragments into the
+    /// file: adding a kind is its folder, then that.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(StepKindNames))]
+    public void Schema_StepKind_IsTheKindsFragmentAndNamesItsFields(string name)
+    {
+        StepKind kind = StepKinds.All.Single(k => k.Name == name);
+        string file = Path.Combine(Repository.Root, "scenarios.schema.json");
+        if (Environment.GetEnvironmentVariable("PROBE_UPDATE_SCHEMA") == "1")
+        {
+            File.WriteAllText(file, SuiteSchema.WithStepKinds(File.ReadAllText(file)));
+        }
+
+        JsonElement steps = JsonDocument.Parse(File.ReadAllText(file)).RootElement
+            .GetProperty("properties").GetProperty("scenarios").GetProperty("additionalProperties").GetProperty("properties").GetProperty("steps").GetProperty("items").GetProperty("properties");
+        JsonElement fragment = JsonDocument.Parse(kind.Schema).RootElement;
+
+        Assert.True(JsonElement.DeepEquals(fragment, steps.GetProperty(name)), $"scenarios.schema.json's {name} step differs from {kind.GetType().Name}.Schema; run the tests with PROBE_UPDATE_SCHEMA=1");
+        Assert.Equal(kind.Fields.Order(), fragment.GetProperty("properties").EnumerateObject().Select(p => p.Name).Order());
     }
 
     [Fact]

@@ -10,7 +10,7 @@ namespace Probe.Runner.Synthetics.Scheduling;
 /// </summary>
 internal sealed class SyntheticScheduler
 {
-    public delegate Task<bool> RunCheck(ScheduledCheck check, bool recheck, CancellationToken cancellation);
+    public delegate Task<bool> RunCheck(ScheduledScenario check, bool recheck, CancellationToken cancellation);
 
     private readonly Lock _lock = new();
     private readonly PriorityQueue<(Entry Entry, bool Recheck), DateTimeOffset> _queue = new();
@@ -54,7 +54,7 @@ internal sealed class SyntheticScheduler
     /// Makes <paramref name="checks"/> the scheduled set: new checks start, removed ones stop being
     /// scheduled (a run in progress finishes), and a check whose schedule changed starts over.
     /// </summary>
-    public void Set(IEnumerable<ScheduledCheck> checks)
+    public void Set(IEnumerable<ScheduledScenario> checks)
     {
         lock (_lock)
         {
@@ -62,7 +62,7 @@ internal sealed class SyntheticScheduler
             var wanted = checks.ToDictionary(c => (c.Region, c.Scenario));
             foreach (var (key, entry) in _entries.ToArray())
             {
-                if (!wanted.TryGetValue(key, out ScheduledCheck? check) || check.Schedule.Spec != entry.Check.Schedule.Spec)
+                if (!wanted.TryGetValue(key, out ScheduledScenario? check) || check.Schedule.Spec != entry.Check.Schedule.Spec)
                 {
                     entry.Removed = true;
                     _entries.Remove(key);
@@ -271,9 +271,9 @@ internal sealed class SyntheticScheduler
     }
 
     /// <summary>One scheduled check's state; guarded by the scheduler's lock.</summary>
-    private sealed class Entry(ScheduledCheck check)
+    private sealed class Entry(ScheduledScenario check)
     {
-        public ScheduledCheck Check { get; } = check;
+        public ScheduledScenario Check { get; } = check;
 
         public DateTimeOffset Nominal { get; set; }
 

@@ -1,0 +1,159 @@
+using System.Runtime.CompilerServices;
+using Probe.Engine.Core;
+using Probe.Engine.Simulations;
+using Probe.Engine.Stats;
+using Probe.Engine.Timing;
+
+namespace Probe.Engine.Running;
+
+/// <summary>One scenario while it runs: its definition, plan, figures, clock and the iteration itself.</summary>
+internal sealed class ScenarioRuntime
+{
+    private long _nextIteration;
+    private long _measureFrom = long.MaxValue;
+    private readonly long _lagBound;
+    private volatile bool _warm;
+
+    public ScenarioRuntime(ScenarioDefinition definition, RunOptions options, CancellationToken cancellation)
+    {
+        Definition = definition;
+        Plan = LoadPlan.Compile(definition.Simulations);
+        Stats = new ScenarioStats(definition.Name, options.Stripes);
+        Clock = new Timestamps(options.Time);
+        Log = new ScenarioLog(definition.Name, options.Log);
+        Cancellation = cancellation;
+        _lagBound = Clock.FromTimeSpan(options.LagBound);
+    }
+
+    public ScenarioDefinition Definition { get; }
+
+    public LoadPlan Plan { get; }
+
+    public ScenarioStats Stats { get; }
+
+    public Timestamps Clock { get; }
+
+    public ScenarioLog Log { get; }
+
+    public Dictionary<string, object?> Data { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Cancelled when in-flight iterations must stop.</summary>
+    public CancellationToken Cancellation { get; }
+
+    /// <summary>Results of iterations intended to start before this timestamp (the warm-up) are not counted.</summary>
+    public long MeasureFrom => Volatile.Read(ref _measureFrom);
+
+    /// <summary>The phase running now and when it started, for live load figures.</summary>
+    public (int Index, long StartTimestamp) CurrentPhase { get; set; } = (-1, 0);
+
+    public Func<int> InFlight { get; set; } = static () => 0;
+
+    public void StartMeasuringAt(long timestamp) => Volatile.Write(ref _measureFrom, timestamp);
+
+    /// <summary>
+    /// True once an iteration has completed: its code is compiled and its connections open, so the
+    /// open model may start iterations on the scheduler thread without a first-call stall there.
+    /// </summary>
+    public bool Warm => _warm;
+
+    public bool Counts(long intendedTimestamp) => intendedTimestamp >= Volatile.Read(ref _measureFrom);
+
+    public ScenarioContext NewContext(int copyId) => new(this, copyId);
+
+    /// <summary>Runs one iteration of <paramref name="context"/>, whose timestamps are set, and records it.</summary>
+    public ValueTask<StepResult> RunIteration(ScenarioContext context)
+    {
+        ValueTask<StepResult> pending = Start(context);
+        return pending.IsCompletedSuccessfully
+            ? new ValueTask<StepResult>(Complete(context, pending.Result))
+            : AwaitIteration(pending, context);
+    }
+
+    /// <summary>
+    /// Starts an iteration of <paramref name="context"/>, whose timestamps are set; the caller awaits the
+    /// result (an exception is the iteration's failure, see <see cref="ResultOf"/>) and passes it to
+    /// <see cref="Complete"/>. A driver that awaits anyway saves an async level this way.
+    /// </summary>
+    public ValueTask<StepResult> Start(ScenarioContext context)
+    {
+        context.Iteration = Interlocked.Increment(ref _nextIteration) - 1;
+        try
+        {
+            return Definition.Step is { } step ? step.Run(context) : Definition.Run(context);
+        }
+        catch (Exception e)
+        {
+            return new ValueTask<StepResult>(ResultOf(e));
+        }
+    }
+
+    /// <summary>Records the iteration <see cref="Start"/> began (and, in a one-step scenario, its step) and returns its result.</summary>
+    public StepResult Complete(ScenarioContext context, StepResult result)
+    {
+        _warm = true;
+        long end = Clock.Now;
+        if (Definition.Step is { } step)
+        {
+            result = OneStep.AsIteration(context.Finish(step.Name, context.StartTimestamp, end, result));
+        }
+
+        if (Counts(context.IntendedTimestamp))
+        {
+            Stats.Iterations.Record(result, Clock.ToNanoseconds(end - context.IntendedTimestamp), Clock.ToNanoseconds(end - context.StartTimestamp));
+        }
+
+        return result;
+    }
+
+    /// <summary>Records how late (in timestamp ticks) the open model started the iteration due at <paramref name="intended"/>.</summary>
+    public void RecordStart(long intended, long lag)
+    {
+        Stats.SchedulerLag.Record(Clock.ToNanoseconds(lag));
+        if (lag > _lagBound)
+        {
+            Stats.CountLateStart(Clock.ToTimeSpan(intended - MeasureFrom), Clock.ToTimeSpan(lag));
+        }
+    }
+
+    /// <summary>The live load: copies in a closed phase, arrivals per second in an open one.</summary>
+    public double CurrentLoad(long now)
+    {
+        (int index, long start) = CurrentPhase;
+        if (index < 0 || index >= Plan.Phases.Count)
+        {
+            return 0;
+        }
+
+        TimeSpan into = Clock.ToTimeSpan(now - start);
+        return Plan.Phases[index] switch
+        {
+            OpenPhase open => open.RateAt(into),
+            ClosedPhase closed => closed.CopiesAt(into),
+            _ => 0,
+        };
+    }
+
+    /// <summary>Maps an exception from a scenario or step to a failed result.</summary>
+    public StepResult ResultOf(Exception e) => e switch
+    {
+        OperationCanceledException when Cancellation.IsCancellationRequested => StepResult.Fail(FailureReason.Cancelled, "the run was stopping"),
+        TimeoutException or OperationCanceledException => StepResult.Fail(FailureReason.Timeout, e.Message),
+        _ => StepResult.Fail(FailureReason.Internal, $"{e.GetType().Name}: {e.Message}"),
+    };
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<StepResult> AwaitIteration(ValueTask<StepResult> pending, ScenarioContext context)
+    {
+        StepResult result;
+        try
+        {
+            result = await pending.ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            result = ResultOf(e);
+        }
+
+        return Complete(context, result);
+    }
+}

@@ -1,0 +1,36 @@
+namespace Probe.Runner.Synthetics;
+
+/// <summary>
+/// One synthetic check: a scenario run once from one region. <see cref="Id"/> is made when the result
+/// is, before it is spooled, so every store write of it is idempotent.
+/// </summary>
+/// <param name="Id">Time-ordered (UUID v7) and unique.</param>
+/// <param name="Suite">The suite's name.</param>
+/// <param name="Scenario">The scenario run.</param>
+/// <param name="Region">The runner identity it ran as.</param>
+/// <param name="Target">The scenario's target name.</param>
+/// <param name="StartedAt">When it started (UTC).</param>
+/// <param name="Duration">How long the whole scenario took.</param>
+/// <param name="Ok">Every step succeeded.</param>
+/// <param name="Reason">The failure reason (dns, connect, tls, timeout, status, check, body, cancelled, internal); null when ok.</param>
+/// <param name="Message">What went wrong, for people; null when ok.</param>
+/// <param name="Status">The last protocol status seen (an HTTP status), 0 when none.</param>
+/// <param name="Steps">Each step's outcome, in order.</param>
+/// <param name="Recheck">True for the quick re-run after a failure.</param>
+internal sealed record SyntheticResult(
+    Guid Id,
+    string Suite,
+    string Scenario,
+    string Region,
+    string Target,
+    DateTimeOffset StartedAt,
+    TimeSpan Duration,
+    bool Ok,
+    string? Reason,
+    string? Message,
+    int Status,
+    IReadOnlyList<StepRecord> Steps,
+    bool Recheck = false);
+
+/// <summary>One step of a check.</summary>
+internal sealed record StepRecord(string Name, bool Ok, string? Reason, TimeSpan Duration, int Status, string? Message);

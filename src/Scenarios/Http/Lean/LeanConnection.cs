@@ -1,0 +1,359 @@
+using System.Buffers;
+using System.Buffers.Text;
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.CompilerServices;
+using System.Text;
+using Probe.Scenarios.Http.Readiness;
+
+namespace Probe.Scenarios.Http.Lean;
+
+/// <summary>
+/// One keep-alive HTTP/1.1 connection on a plain socket: writes a prepared request and parses the
+/// response in place — status line, the headers it needs (Content-Length, Transfer-Encoding,
+/// Connection, Location, and all of them only when a check reads headers), then the body by length,
+/// by chunks, or to the end of the connection — counting the body and keeping it only when asked.
+/// No per-request allocation beyond what a check needs.
+/// </summary>
+internal sealed class LeanConnection : IDisposable
+{
+    // 4 KB holds the usual head and a small body; the buffer grows (to 16 KB at most) only for larger heads:
+    // 10,000 users keep 10,000 connections, so this is most of the lean client's memory.
+    private const int InitialBufferSize = 4 * 1024;
+    private const int MaxBufferSize = 16 * 1024;
+    private const long Idle = long.MaxValue;
+    private const long Aborted = long.MinValue;
+
+    private readonly Socket _socket;
+    private readonly ReadySocket? _ready;
+    private readonly LeanHttpClient _owner;
+    private byte[] _buffer = new byte[InitialBufferSize];
+    private int _start;
+    private int _end;
+    private long _deadline = Idle; // Idle, Aborted, or the deadline of the exchange in progress
+
+    public LeanConnection(Socket socket, LeanHttpClient owner)
+    {
+        _socket = socket;
+        _owner = owner;
+    }
+
+    /// <summary>A connection on a readiness loop (Linux): no speculative receive per answer.</summary>
+    public LeanConnection(ReadySocket ready, LeanHttpClient owner)
+        : this(ready.Socket, owner)
+    {
+        _ready = ready;
+    }
+
+    /// <summary>Whether the last exchange got any answer byte: a kept-alive connection the server had closed gets none.</summary>
+    public bool Answered => _end > 0;
+
+    /// <summary>The deadline (a <see cref="TimeProvider"/> timestamp) of the exchange in progress, or null when there is none.</summary>
+    public long? Deadline => Interlocked.Read(ref _deadline) is var deadline && deadline is not Idle and not Aborted ? deadline : null;
+
+    /// <summary>
+    /// Writes a prepared request and reads the answer, then hands the connection back to its client's
+    /// pool (or closes it), so the client needs no state machine of its own per request. The exchange
+    /// has until <paramref name="deadline"/>: past it, <see cref="Abort"/> (called by the client's
+    /// watchdog) closes the socket and this throws <see cref="OperationCanceledException"/>, so no
+    /// timer is made per request. A kept-alive connection (<paramref name="connect"/> is default) that
+    /// the server closed while it sat idle gets no answer byte: the request is then sent again on a new
+    /// connection, as HttpClient does.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<LeanResponse> ExchangeAsync(ReadOnlyMemory<byte> request, LeanReadOptions options, long deadline, ConnectTiming connect, CancellationToken cancellation)
+    {
+        bool reusable = false;
+        _start = _end = 0;
+        Interlocked.Exchange(ref _deadline, deadline); // a full fence before Watch reads the timer's state
+        _owner.Watch(deadline); // after the deadline is set: a watchdog pass that missed this exchange has disarmed, and this arms it again
+        try
+        {
+            await (_ready is null ? _socket.SendAsync(request, SocketFlags.None, cancellation) : _ready.SendAsync(request, cancellation)).ConfigureAwait(false);
+            int headerEnd;
+            while ((headerEnd = _buffer.AsSpan(_start, _end - _start).IndexOf("\r\n\r\n"u8)) < 0)
+            {
+                Received(await ReceiveMoreAsync(cancellation).ConfigureAwait(false));
+            }
+
+            long headersAt = _owner.Time.GetTimestamp();
+            var head = new Head();
+            ParseHead(_buffer.AsSpan(_start, headerEnd + 2), options.KeepHeaders, ref head);
+            _start += headerEnd + 4;
+
+            using var kept = options.KeepBody ? new MemoryStream() : null;
+            long size;
+            if (head.ContentLength is { } length && !head.Chunked && length <= _end - _start && length <= options.MaxBodyBytes)
+            {
+                // The usual case: the whole body came with the headers.
+                kept?.Write(_buffer, _start, (int)length);
+                _start += (int)length;
+                size = length;
+            }
+            else
+            {
+                size = head.Chunked
+                    ? await ReadChunkedAsync(kept, options.MaxBodyBytes, cancellation).ConfigureAwait(false)
+                    : head.ContentLength is { } declared ? await ReadLengthAsync(declared, kept, options.MaxBodyBytes, cancellation).ConfigureAwait(false)
+                    : head.Status is 204 or 304 || (head.Status >= 100 && head.Status < 200) ? 0
+                    : await ReadToEndAsync(kept, options.MaxBodyBytes, cancellation).ConfigureAwait(false);
+            }
+
+            reusable = !head.Close && (head.Chunked || head.ContentLength is not null || head.Status is 204 or 304);
+            string? body = kept is null ? null : Encoding.UTF8.GetString(kept.GetBuffer(), 0, (int)kept.Length);
+
+            // Idle again unless the watchdog closed it just as the answer completed.
+            reusable &= Interlocked.CompareExchange(ref _deadline, Idle, deadline) == deadline;
+            return new LeanResponse(head.Status, size, body, head.Headers, headersAt, head.Location, connect);
+        }
+        catch (Exception e) when (Interlocked.Read(ref _deadline) == Aborted)
+        {
+            throw new OperationCanceledException("no answer within the step's timeout", e);
+        }
+        catch (Exception e) when (connect == default && !Answered && e is HttpRequestException or IOException or SocketException && !cancellation.IsCancellationRequested)
+        {
+            return await _owner.ConnectAndSendAsync(request, options, deadline, cancellation).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (reusable)
+            {
+                _owner.Return(this);
+            }
+            else
+            {
+                _owner.Close(this);
+            }
+        }
+    }
+
+    /// <summary>Closes the socket if the exchange with this <paramref name="deadline"/> is still in progress; it then fails as timed out.</summary>
+    public void Abort(long deadline)
+    {
+        // Compared and swapped on the deadline itself, so the next exchange (a new deadline) is never the one closed.
+        if (Interlocked.CompareExchange(ref _deadline, Aborted, deadline) == deadline)
+        {
+            Dispose();
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_ready is null)
+        {
+            _socket.Dispose();
+        }
+        else
+        {
+            _ready.Dispose();
+        }
+    }
+
+    /// <summary>Makes room at the end of the buffer and receives into it (not an async method: one state machine less per request).</summary>
+    private ValueTask<int> ReceiveMoreAsync(CancellationToken cancellation)
+    {
+        if (_start > 0 && _start == _end)
+        {
+            _start = _end = 0;
+        }
+        else if (_end == _buffer.Length && _start > 0)
+        {
+            Buffer.BlockCopy(_buffer, _start, _buffer, 0, _end - _start);
+            _end -= _start;
+            _start = 0;
+        }
+        else if (_end == _buffer.Length)
+        {
+            // A head (or a chunk-size line) that fills the whole buffer: grow it, up to the limit.
+            if (_buffer.Length == MaxBufferSize)
+            {
+                throw new HttpRequestException(HttpRequestError.InvalidResponse, "the response headers are larger than 16 KB");
+            }
+
+            Array.Resize(ref _buffer, Math.Min(_buffer.Length * 2, MaxBufferSize));
+        }
+
+        return ReceiveAsync(_buffer.AsMemory(_end), cancellation);
+    }
+
+    private ValueTask<int> ReceiveAsync(Memory<byte> into, CancellationToken cancellation) =>
+        _ready is null ? _socket.ReceiveAsync(into, SocketFlags.None, cancellation) : _ready.ReceiveAsync(into, cancellation);
+
+    private void Received(int read)
+    {
+        if (read == 0)
+        {
+            throw new HttpRequestException(HttpRequestError.ResponseEnded, "the connection closed before the answer was complete");
+        }
+
+        _end += read;
+    }
+
+    private async ValueTask<long> ReadLengthAsync(long length, MemoryStream? kept, long max, CancellationToken cancellation)
+    {
+        Limit(length, max);
+        long left = length;
+        while (left > 0)
+        {
+            if (_start == _end)
+            {
+                Received(await ReceiveMoreAsync(cancellation).ConfigureAwait(false));
+            }
+
+            int take = (int)Math.Min(left, _end - _start);
+            kept?.Write(_buffer, _start, take);
+            _start += take;
+            left -= take;
+        }
+
+        return length;
+    }
+
+    private async ValueTask<long> ReadChunkedAsync(MemoryStream? kept, long max, CancellationToken cancellation)
+    {
+        long total = 0;
+        while (true)
+        {
+            int lineEnd;
+            while ((lineEnd = _buffer.AsSpan(_start, _end - _start).IndexOf("\r\n"u8)) < 0)
+            {
+                Received(await ReceiveMoreAsync(cancellation).ConfigureAwait(false));
+            }
+
+            ReadOnlySpan<byte> line = _buffer.AsSpan(_start, lineEnd);
+            int semicolon = line.IndexOf((byte)';');
+            if (!Utf8Parser.TryParse(semicolon < 0 ? line : line[..semicolon], out long chunk, out _, 'x') || chunk < 0)
+            {
+                throw new HttpRequestException(HttpRequestError.InvalidResponse, "a chunk size of the chunked body is not hexadecimal");
+            }
+
+            _start += lineEnd + 2;
+            if (chunk == 0)
+            {
+                await SkipTrailersAsync(cancellation).ConfigureAwait(false);
+                return total;
+            }
+
+            total += chunk;
+            Limit(total, max);
+            await ReadLengthAsync(chunk, kept, long.MaxValue, cancellation).ConfigureAwait(false);
+            while (_end - _start < 2)
+            {
+                Received(await ReceiveMoreAsync(cancellation).ConfigureAwait(false));
+            }
+
+            _start += 2; // the chunk's CRLF
+        }
+    }
+
+    private async ValueTask SkipTrailersAsync(CancellationToken cancellation)
+    {
+        while (true)
+        {
+            int lineEnd;
+            while ((lineEnd = _buffer.AsSpan(_start, _end - _start).IndexOf("\r\n"u8)) < 0)
+            {
+                Received(await ReceiveMoreAsync(cancellation).ConfigureAwait(false));
+            }
+
+            _start += lineEnd + 2;
+            if (lineEnd == 0)
+            {
+                return;
+            }
+        }
+    }
+
+    private async ValueTask<long> ReadToEndAsync(MemoryStream? kept, long max, CancellationToken cancellation)
+    {
+        long total = _end - _start;
+        kept?.Write(_buffer, _start, _end - _start);
+        _start = _end = 0;
+        while (true)
+        {
+            int read = await ReceiveAsync(_buffer.AsMemory(), cancellation).ConfigureAwait(false);
+            if (read == 0)
+            {
+                return total;
+            }
+
+            total += read;
+            Limit(total, max);
+            kept?.Write(_buffer, 0, read);
+        }
+    }
+
+    private static void Limit(long size, long max)
+    {
+        if (size > max)
+        {
+            throw new BodyTooLargeException(max);
+        }
+    }
+
+    /// <summary>Parses "HTTP/1.1 200 OK\r\n" and the header lines (each ending in CRLF).</summary>
+    private static void ParseHead(ReadOnlySpan<byte> head, bool keepHeaders, ref Head result)
+    {
+        int lineEnd = head.IndexOf("\r\n"u8);
+        ReadOnlySpan<byte> status = head[..lineEnd];
+        if (status.Length < 12 || !status.StartsWith("HTTP/1."u8) || !Utf8Parser.TryParse(status.Slice(9, 3), out int code, out _))
+        {
+            throw new HttpRequestException(HttpRequestError.InvalidResponse, "the answer does not start with an HTTP/1.x status line");
+        }
+
+        result.Status = code;
+        result.Close = status[7] == (byte)'0'; // HTTP/1.0 closes unless it says keep-alive
+        result.Headers = keepHeaders ? new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase) : null;
+        ReadOnlySpan<byte> rest = head[(lineEnd + 2)..];
+        while (rest.Length > 0)
+        {
+            lineEnd = rest.IndexOf("\r\n"u8);
+            ReadOnlySpan<byte> line = rest[..lineEnd];
+            rest = rest[(lineEnd + 2)..];
+            int colon = line.IndexOf((byte)':');
+            if (colon <= 0)
+            {
+                continue;
+            }
+
+            ReadOnlySpan<byte> name = line[..colon];
+            ReadOnlySpan<byte> value = line[(colon + 1)..].Trim((byte)' ');
+            if (Ascii.EqualsIgnoreCase(name, "content-length"u8) && Utf8Parser.TryParse(value, out long length, out _))
+            {
+                result.ContentLength = length;
+            }
+            else if (Ascii.EqualsIgnoreCase(name, "transfer-encoding"u8))
+            {
+                result.Chunked = value.IndexOf("chunked"u8) >= 0;
+            }
+            else if (Ascii.EqualsIgnoreCase(name, "connection"u8))
+            {
+                result.Close = Ascii.EqualsIgnoreCase(value, "close"u8) || (result.Close && !Ascii.EqualsIgnoreCase(value, "keep-alive"u8));
+            }
+            else if (Ascii.EqualsIgnoreCase(name, "location"u8))
+            {
+                result.Location = Encoding.ASCII.GetString(value);
+            }
+
+            if (result.Headers is { } headers)
+            {
+                string key = Encoding.ASCII.GetString(name);
+                string text = Encoding.UTF8.GetString(value);
+                headers[key] = headers.TryGetValue(key, out string? before) ? before + ", " + text : text;
+            }
+        }
+    }
+
+    private struct Head
+    {
+        public int Status;
+        public long? ContentLength;
+        public bool Chunked;
+        public bool Close;
+        public string? Location;
+        public Dictionary<string, string>? Headers;
+    }
+}
+
+/// <summary>What the caller wants of a response body and headers.</summary>
+internal readonly record struct LeanReadOptions(bool KeepBody, bool KeepHeaders, long MaxBodyBytes);

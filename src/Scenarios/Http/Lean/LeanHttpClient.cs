@@ -1,0 +1,249 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Probe.Engine.Timing;
+using Probe.Scenarios.Http.Readiness;
+
+namespace Probe.Scenarios.Http.Lean;
+
+/// <summary>
+/// The fast path for plain-HTTP targets: a pool of keep-alive HTTP/1.1 connections on bare sockets
+/// (one per concurrent request, reused in turn), requests written from prepared bytes. The shared
+/// <see cref="HttpClient"/> still serves what this path does not: TLS, HTTP/2, redirects to follow.
+/// Step timeouts are deadlines that one watchdog timer enforces for all connections, so a request
+/// makes no timer and no token source of its own.
+/// </summary>
+internal sealed class LeanHttpClient : IDisposable
+{
+    private readonly ConcurrentQueue<LeanConnection> _idle = new();
+    private readonly HashSet<LeanConnection> _open = [];
+    private readonly DnsEndPoint _endpoint;
+    private readonly TimeProvider _time;
+    private readonly ITimer _watchdog;
+    private readonly bool _readiness;
+    private readonly bool _inline;
+    private long _armedFor = long.MaxValue;
+    private bool _disposed;
+
+    /// <param name="target">The plain-HTTP target.</param>
+    /// <param name="time">The clock for deadlines and timings.</param>
+    /// <param name="readiness">Sockets on Probe's own epoll loops (the default where there is epoll) or on .NET's socket engine.</param>
+    /// <param name="inline">On the epoll loops: continuations on the loop's thread; the default follows <see cref="ReadinessLoop.Inline"/>.</param>
+    public LeanHttpClient(Uri target, TimeProvider time, bool? readiness = null, bool? inline = null)
+    {
+        _readiness = readiness ?? ReadySocket.Supported;
+        _inline = inline ?? ReadinessLoop.Inline;
+        if (_readiness && !ReadySocket.Supported)
+        {
+            throw new PlatformNotSupportedException("the readiness loops need Linux's epoll");
+        }
+
+        _endpoint = new DnsEndPoint(target.IdnHost, target.Port);
+        _time = time;
+        Authority = target.IsDefaultPort ? target.IdnHost : $"{target.IdnHost}:{target.Port}";
+        _watchdog = time.CreateTimer(static state => ((LeanHttpClient)state!).AbortOverdue(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+    }
+
+    /// <summary>The Host header's value.</summary>
+    public string Authority { get; }
+
+    /// <summary>The request bytes for method, path-and-query, headers and body (Host, Content-Length and Content-Type added).</summary>
+    public byte[] Prepare(string method, string pathAndQuery, IEnumerable<KeyValuePair<string, string>> headers, byte[]? body, string? contentType)
+    {
+        // The step's own Host, User-Agent and Content-Type win over ours, as with HttpClient; Content-Length is always ours.
+        KeyValuePair<string, string>[] own = headers.Where(h => !h.Key.Equals("Content-Length", StringComparison.OrdinalIgnoreCase)).ToArray();
+        bool Has(string name) => own.Any(h => h.Key.Equals(name, StringComparison.OrdinalIgnoreCase));
+        var text = new StringBuilder(256);
+        text.Append(method).Append(' ').Append(pathAndQuery).Append(" HTTP/1.1\r\n");
+        if (!Has("Host"))
+        {
+            text.Append("Host: ").Append(Authority).Append("\r\n");
+        }
+
+        foreach (KeyValuePair<string, string> h in own)
+        {
+            text.Append(h.Key).Append(": ").Append(h.Value).Append("\r\n");
+        }
+
+        if (!Has("User-Agent"))
+        {
+            text.Append("User-Agent: probe\r\n");
+        }
+
+        if (body is not null)
+        {
+            if (!Has("Content-Type"))
+            {
+                text.Append("Content-Type: ").Append(contentType).Append("\r\n");
+            }
+
+            text.Append("Content-Length: ").Append(body.Length.ToString(System.Globalization.CultureInfo.InvariantCulture)).Append("\r\n");
+        }
+
+        text.Append("\r\n");
+        byte[] head = Encoding.UTF8.GetBytes(text.ToString());
+        return body is null ? head : [.. head, .. body];
+    }
+
+    /// <summary>
+    /// Sends a prepared request on an idle connection (or a new one, timing its connect) and reads the answer,
+    /// all before <paramref name="deadline"/> (a <see cref="TimeProvider"/> timestamp); past it this throws
+    /// <see cref="OperationCanceledException"/> while <paramref name="cancellation"/> is not cancelled.
+    /// </summary>
+    public ValueTask<LeanResponse> SendAsync(ReadOnlyMemory<byte> request, LeanReadOptions options, long deadline, CancellationToken cancellation)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return _idle.TryDequeue(out LeanConnection? connection)
+            ? connection.ExchangeAsync(request, options, deadline, default, cancellation)
+            : ConnectAndSendAsync(request, options, deadline, cancellation);
+    }
+
+    /// <summary>The clock the connections time their answers with.</summary>
+    internal TimeProvider Time => _time;
+
+    /// <summary>Sends on a new connection.</summary>
+    internal async ValueTask<LeanResponse> ConnectAndSendAsync(ReadOnlyMemory<byte> request, LeanReadOptions options, long deadline, CancellationToken cancellation)
+    {
+        (LeanConnection connection, ConnectTiming connect) = await ConnectAsync(deadline, cancellation).ConfigureAwait(false);
+        return await connection.ExchangeAsync(request, options, deadline, connect, cancellation).ConfigureAwait(false);
+    }
+
+    /// <summary>Takes a connection back after a clean exchange, for the next request.</summary>
+    internal void Return(LeanConnection connection)
+    {
+        if (_disposed)
+        {
+            Close(connection);
+            return;
+        }
+
+        _idle.Enqueue(connection);
+    }
+
+    /// <summary>Forgets and closes a connection that may not be used again.</summary>
+    internal void Close(LeanConnection connection)
+    {
+        lock (_open)
+        {
+            _open.Remove(connection);
+        }
+
+        connection.Dispose();
+    }
+
+    public void Dispose()
+    {
+        _disposed = true;
+        _watchdog.Dispose();
+        lock (_open)
+        {
+            foreach (LeanConnection connection in _open)
+            {
+                connection.Dispose();
+            }
+
+            _open.Clear();
+        }
+
+        _idle.Clear();
+    }
+
+    /// <summary>Makes sure the watchdog wakes by <paramref name="deadline"/>. Deadlines mostly come in rising order, so this seldom touches the timer.</summary>
+    internal void Watch(long deadline)
+    {
+        if (deadline >= Interlocked.Read(ref _armedFor))
+        {
+            return;
+        }
+
+        lock (_open)
+        {
+            if (deadline < _armedFor && !_disposed)
+            {
+                _armedFor = deadline;
+                _watchdog.Change(StepDeadline.Left(_time, deadline), Timeout.InfiniteTimeSpan);
+            }
+        }
+    }
+
+    /// <summary>The watchdog: closes every connection whose exchange is past its deadline and sleeps until the next deadline.</summary>
+    private void AbortOverdue()
+    {
+        lock (_open)
+        {
+            Interlocked.Exchange(ref _armedFor, long.MaxValue); // a full fence: an exchange that starts now either is seen below or arms the timer itself
+            long now = _time.GetTimestamp();
+            long next = long.MaxValue;
+            List<(LeanConnection, long)>? overdue = null;
+            foreach (LeanConnection connection in _open)
+            {
+                if (connection.Deadline is not { } deadline)
+                {
+                    continue;
+                }
+
+                if (deadline <= now)
+                {
+                    (overdue ??= []).Add((connection, deadline));
+                }
+                else
+                {
+                    next = Math.Min(next, deadline);
+                }
+            }
+
+            // Aborted after the walk: an aborted exchange may close its connection (and leave _open) at once.
+            foreach ((LeanConnection connection, long deadline) in overdue ?? [])
+            {
+                connection.Abort(deadline);
+            }
+
+            if (next != long.MaxValue && !_disposed)
+            {
+                _armedFor = next;
+                _watchdog.Change(StepDeadline.Left(_time, next), Timeout.InfiniteTimeSpan);
+            }
+        }
+    }
+
+    private async ValueTask<(LeanConnection, ConnectTiming)> ConnectAsync(long deadline, CancellationToken cancellation)
+    {
+        // Connecting is rare (once per connection), so it may have a token source of its own for the deadline.
+        using var timeout = new CancellationTokenSource(StepDeadline.Left(_time, deadline), _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellation, timeout.Token);
+        try
+        {
+            LeanConnection connection;
+            ConnectTiming timing;
+            if (_readiness)
+            {
+                (ReadySocket ready, timing) = await TimedConnect.ConnectAsync(_endpoint, _time, (addresses, port, token) => ReadySocket.ConnectAsync(addresses, port, _inline, token), linked.Token).ConfigureAwait(false);
+                connection = new LeanConnection(ready, this);
+            }
+            else
+            {
+                (Socket socket, timing) = await TimedConnect.ConnectAsync(_endpoint, _time, linked.Token).ConfigureAwait(false);
+                connection = new LeanConnection(socket, this);
+            }
+
+            lock (_open)
+            {
+                if (_disposed)
+                {
+                    connection.Dispose();
+                    throw new ObjectDisposedException(nameof(LeanHttpClient));
+                }
+
+                _open.Add(connection);
+            }
+
+            return (connection, timing);
+        }
+        catch (SocketException e)
+        {
+            // The same failure HttpClient reports, so steps classify it the same way (reason connect).
+            throw new HttpRequestException(HttpRequestError.ConnectionError, $"{e.Message} ({_endpoint.Host}:{_endpoint.Port})", e);
+        }
+    }
+}

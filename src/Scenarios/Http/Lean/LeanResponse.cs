@@ -1,0 +1,4 @@
+namespace Probe.Scenarios.Http.Lean;
+
+/// <summary>What the lean client read: status, body size, the body text when asked for, headers when asked for, when the headers were complete, and the connect timings when a new connection was opened (default otherwise).</summary>
+internal readonly record struct LeanResponse(int Status, long BodyBytes, string? Body, Dictionary<string, string>? Headers, long HeadersAt, string? Location, ConnectTiming Connect);

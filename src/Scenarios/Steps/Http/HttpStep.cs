@@ -1,0 +1,287 @@
+using Probe.Scenarios.Http.Lean;
+using Probe.Scenarios.Http;
+using System.Buffers;
+using System.Net.Http.Headers;
+using System.Net;
+using System.Runtime.CompilerServices;
+using System.Text;
+using Probe.Engine.Core;
+using Probe.Engine.Timing;
+using Probe.Scenarios.Checks;
+using Probe.Scenarios.Suite;
+
+namespace Probe.Scenarios.Steps.Http;
+
+/// <summary>
+/// Runs one <see cref="HttpStepSpec"/>: sends the request (secrets resolved once, at bind time),
+/// follows redirects if asked, reads the body only when a check needs it (otherwise it is streamed
+/// and counted), times the phases, and turns checks and errors into a <see cref="StepResult"/>.
+/// </summary>
+internal sealed class HttpStep
+{
+    private const int MaxRedirects = 10;
+
+    private readonly HttpStepSpec _spec;
+    private readonly TargetClient _client;
+    private readonly TimeProvider _time;
+    private readonly Uri _url;
+    private readonly HttpMethod _method;
+    private readonly KeyValuePair<string, string>[] _headers;
+    private readonly byte[]? _body;
+    private readonly string? _contentType;
+    private readonly bool _readBody;
+    private readonly bool _readHeaders;
+    private readonly bool _templated;
+    private readonly LeanHttpClient? _lean;
+    private readonly byte[]? _prepared;
+    private readonly LeanReadOptions _leanRead;
+    private readonly long _timeoutTicks;
+    private readonly Request _request;
+
+    private readonly StepChecks _checks;
+
+    public HttpStep(HttpStepSpec spec, TargetClient client, TimeProvider time, StepChecks checks)
+    {
+        _spec = spec;
+        _checks = checks;
+        _client = client;
+        _time = time;
+        _method = new HttpMethod(spec.Method);
+        _url = BuildUrl(client.Target.Url, spec.Path, spec.Query);
+        _headers = spec.Headers.Select(h => KeyValuePair.Create(h.Key, Secrets.Resolve(h.Value))).ToArray();
+        (_body, _contentType) = spec.Json is { } json
+            ? (Encoding.UTF8.GetBytes(Secrets.Resolve(json.GetRawText())), "application/json")
+            : spec.Text is { } text ? (Encoding.UTF8.GetBytes(Secrets.Resolve(text)), "text/plain; charset=utf-8") : (null, null);
+        _readBody = spec.Checks.Any(c => c.Subject.Kind == SubjectKind.Body) || spec.Extract.Values.Any(s => s.Kind == SubjectKind.Body);
+        _readHeaders = spec.Checks.Any(c => c.Subject.Kind == SubjectKind.Header) || spec.Extract.Values.Any(s => s.Kind == SubjectKind.Header);
+        _templated = Variables.Referenced(spec).Any();
+        // Plain HTTP takes the lean path (a redirect to follow goes on through HttpClient); its request bytes are made once here.
+        _lean = client.Lean;
+        _prepared = _lean is null || _templated ? null : _lean.Prepare(spec.Method, _url.PathAndQuery, _headers, _body, _contentType);
+        _leanRead = new LeanReadOptions(_readBody, _readHeaders, spec.MaxBodyBytes);
+        _timeoutTicks = StepDeadline.Ticks(time, spec.Timeout);
+        _request = new Request(_url, _headers, _body);
+    }
+
+    public string Name => _spec.Name;
+
+    /// <summary>
+    /// Sends the request (<see cref="HttpStepSpec.Repeat"/> times) and checks the last answer. In a
+    /// sequence, <paramref name="variables"/> fills <c>${vars.NAME}</c> and receives what this step extracts.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<StepResult> RunAsync(Dictionary<string, string>? variables, CancellationToken cancellation)
+    {
+        // The step's timeout is a deadline: the lean client enforces it without a timer per request, HttpClient sends get a token source each.
+        long started = _time.GetTimestamp();
+        long deadline = started + _timeoutTicks;
+        long bytes = 0;
+        try
+        {
+            Request request = _templated ? Fill(variables ?? []) : _request;
+            Answer answer = default;
+            for (int i = 0; i < _spec.Repeat; i++)
+            {
+                long start = i == 0 ? started : _time.GetTimestamp();
+                if (_lean is null)
+                {
+                    answer = await SendViaHttpClientAsync(request, request.Url, _method, start, 0, deadline, cancellation).ConfigureAwait(false);
+                }
+                else
+                {
+                    // Awaited here rather than in a helper: each async level costs two interlocked operations per request.
+                    byte[] prepared = _prepared ?? _lean.Prepare(_spec.Method, request.Url.PathAndQuery, request.Headers, request.Body, _contentType);
+                    LeanResponse response = await _lean.SendAsync(prepared, _leanRead, deadline, cancellation).ConfigureAwait(false);
+                    answer = _spec.FollowRedirects && response.Status is >= 300 and < 400 && response.Location is { } location
+                        ? await SendViaHttpClientAsync(request, new Uri(request.Url, location), RedirectMethod(response.Status, _method), start, 1, deadline, cancellation).ConfigureAwait(false)
+                        : LeanAnswer(response, start);
+                }
+
+                bytes += answer.Bytes;
+            }
+
+            var input = CheckInput.WithHeaders(answer.Status, answer.DurationNs, answer.Bytes, answer.Body, answer.Headers);
+            StepResult result = Judge(answer, input, bytes);
+            return result.IsOk && _spec.Extract.Count > 0 ? ExtractInto(variables, answer.Status, input, result) : result;
+        }
+        catch (KeyNotFoundException e)
+        {
+            return StepResult.Fail(FailureReason.Internal, e.Message);
+        }
+        catch (Exception e) when (HttpFailures.Classify(e, timedOut: !cancellation.IsCancellationRequested) is { } reason)
+        {
+            // Only the run (cancellation) or the deadline cancel a send, so a cancellation the run did not ask for is the timeout.
+            return StepResult.Fail(reason.Reason, reason.Message, sizeBytes: bytes);
+        }
+    }
+
+    private Answer LeanAnswer(LeanResponse response, long start)
+    {
+        long end = _time.GetTimestamp();
+        ConnectTiming connect = response.Connect;
+        var phases = new PhaseTimings(
+            connect == default ? -1 : connect.DnsNs,
+            connect == default ? -1 : connect.ConnectNs,
+            -1,
+            _time.ToNanoseconds(response.HeadersAt - start),
+            _time.ToNanoseconds(end - response.HeadersAt));
+        return new Answer(response.Status, response.BodyBytes, response.Body, response.Headers, _time.ToNanoseconds(end - start), phases);
+    }
+
+    private static HttpMethod RedirectMethod(int status, HttpMethod method) =>
+        status is 307 or 308 ? method : (method == HttpMethod.Head ? HttpMethod.Head : HttpMethod.Get);
+
+    private async ValueTask<Answer> SendViaHttpClientAsync(Request template, Uri url, HttpMethod method, long start, int hops, long deadline, CancellationToken cancellation)
+    {
+        using var timeout = new CancellationTokenSource(StepDeadline.Left(_time, deadline), _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellation, timeout.Token);
+        for (int hop = hops; ; hop++)
+        {
+            using HttpRequestMessage request = NewRequest(template, method, url, withBody: method == _method);
+            using HttpResponseMessage response = await _client.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token).ConfigureAwait(false);
+            long headersAt = _time.GetTimestamp();
+            int status = (int)response.StatusCode;
+            if (_spec.FollowRedirects && status is >= 300 and < 400 && response.Headers.Location is { } location && hop < MaxRedirects)
+            {
+                url = location.IsAbsoluteUri ? location : new Uri(url, location);
+                method = RedirectMethod(status, method);
+                continue;
+            }
+
+            (long size, string? text) = await ReadBodyAsync(response, linked.Token).ConfigureAwait(false);
+            long end = _time.GetTimestamp();
+            request.Options.TryGetValue(TargetClient.ConnectTimingKey, out ConnectTiming connect);
+            bool handshake = request.Options.TryGetValue(TargetClient.HandshakeDoneKey, out long handshakeDone) && connect != default;
+            var phases = new PhaseTimings(
+                connect == default ? -1 : connect.DnsNs,
+                connect == default ? -1 : connect.ConnectNs,
+                handshake ? _time.ToNanoseconds(handshakeDone - connect.ConnectedAt) : -1,
+                _time.ToNanoseconds(headersAt - start),
+                _time.ToNanoseconds(end - headersAt));
+            // Headers are copied only when a check or an extract reads them: this runs per request.
+            Dictionary<string, string>? headers = _readHeaders ? new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase) : null;
+            if (headers is not null)
+            {
+                foreach (KeyValuePair<string, IEnumerable<string>> h in response.Headers.Concat(response.Content.Headers))
+                {
+                    headers[h.Key] = string.Join(", ", h.Value);
+                }
+            }
+
+            return new Answer(status, size, text, headers, _time.ToNanoseconds(end - start), phases);
+        }
+    }
+
+    private HttpRequestMessage NewRequest(Request template, HttpMethod method, Uri url, bool withBody)
+    {
+        var request = new HttpRequestMessage(method, url)
+        {
+            Version = HttpVersion.Version11,
+            VersionPolicy = HttpVersionPolicy.RequestVersionOrHigher,
+        };
+        if (withBody && template.Body is not null)
+        {
+            request.Content = new ByteArrayContent(template.Body);
+            request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(_contentType!);
+        }
+
+        foreach (KeyValuePair<string, string> h in template.Headers)
+        {
+            if (!request.Headers.TryAddWithoutValidation(h.Key, h.Value))
+            {
+                request.Content?.Headers.TryAddWithoutValidation(h.Key, h.Value);
+            }
+        }
+
+        return request;
+    }
+
+    /// <summary>Keeps the body as text when a check reads it; otherwise streams and counts it. Both stop at max_body.</summary>
+    private async Task<(long Size, string? Text)> ReadBodyAsync(HttpResponseMessage response, CancellationToken cancellation)
+    {
+        await using Stream stream = await response.Content.ReadAsStreamAsync(cancellation).ConfigureAwait(false);
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        using var kept = _readBody ? new MemoryStream() : null;
+        long size = 0;
+        try
+        {
+            int read;
+            while ((read = await stream.ReadAsync(buffer, cancellation).ConfigureAwait(false)) > 0)
+            {
+                size += read;
+                if (size > _spec.MaxBodyBytes)
+                {
+                    throw new BodyTooLargeException(_spec.MaxBodyBytes);
+                }
+
+                kept?.Write(buffer, 0, read);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+
+        return (size, kept is null ? null : Encoding.UTF8.GetString(kept.GetBuffer(), 0, (int)kept.Length));
+    }
+
+    private StepResult Judge(Answer answer, CheckInput input, long bytes)
+    {
+        if (_checks.FirstFailure(input) is { } failure)
+        {
+            return StepResult.Fail(FailureReason.Check, failure, answer.Status, bytes) with { Phases = answer.Phases };
+        }
+
+        if (_spec.Checks.Count == 0 && answer.Status >= 400)
+        {
+            return StepResult.Fail(FailureReason.Status, $"HTTP {answer.Status}", answer.Status, bytes) with { Phases = answer.Phases };
+        }
+
+        return StepResult.Ok(answer.Status, bytes) with { Phases = answer.Phases };
+    }
+
+    /// <summary>The request with this iteration's variables filled in (secrets were resolved at bind time).</summary>
+    private Request Fill(IReadOnlyDictionary<string, string> variables)
+    {
+        var query = _spec.Query.ToDictionary(q => q.Key, q => Variables.Fill(q.Value, variables));
+        Uri url = BuildUrl(_client.Target.Url, Variables.Fill(_spec.Path, variables), query);
+        var headers = _headers.Select(h => KeyValuePair.Create(h.Key, Variables.Fill(h.Value, variables))).ToArray();
+        byte[]? body = _body is null ? null : Encoding.UTF8.GetBytes(Variables.Fill(Encoding.UTF8.GetString(_body), variables));
+        return new Request(url, headers, body);
+    }
+
+    private StepResult ExtractInto(Dictionary<string, string>? variables, int status, CheckInput input, StepResult result)
+    {
+        foreach ((string name, CheckSubject subject) in _spec.Extract)
+        {
+            string? value = subject.Kind == SubjectKind.Status ? status.ToString(System.Globalization.CultureInfo.InvariantCulture) : CheckEvaluator.Read(subject, input).Text;
+            if (value is null)
+            {
+                return StepResult.Fail(FailureReason.Check, $"extract '{name}': {subject} is missing", status, result.SizeBytes) with { Phases = result.Phases };
+            }
+
+            if (variables is not null)
+            {
+                variables[name] = value;
+            }
+        }
+
+        return result;
+    }
+
+
+    private static Uri BuildUrl(Uri baseUrl, string path, IReadOnlyDictionary<string, string> query)
+    {
+        var builder = new UriBuilder(new Uri(baseUrl, path));
+        if (query.Count > 0)
+        {
+            builder.Query = string.Join("&", query.Select(q => $"{Uri.EscapeDataString(q.Key)}={Uri.EscapeDataString(Secrets.Resolve(q.Value))}"));
+        }
+
+        return builder.Uri;
+    }
+
+    private sealed record Request(Uri Url, KeyValuePair<string, string>[] Headers, byte[]? Body);
+
+    private readonly record struct Answer(int Status, long Bytes, string? Body, Dictionary<string, string>? Headers, long DurationNs, PhaseTimings Phases);
+}

@@ -1,0 +1,119 @@
+using System.Collections.Concurrent;
+using Probe.Engine.Histograms;
+using Probe.Engine.Stats;
+
+namespace Probe.Scenarios.Steps.Rag;
+
+/// <summary>Per-question RAG figures of a run: answer facts and cited sources found, timings, tokens.</summary>
+public sealed class RagTally
+{
+    private readonly ConcurrentDictionary<(string Scenario, string Step), RagStepTally> _steps = new();
+
+    /// <summary>Every RAG step's report, by scenario then step.</summary>
+    public IReadOnlyList<RagStepReport> Reports() =>
+        _steps.OrderBy(s => s.Key.Scenario, StringComparer.Ordinal).ThenBy(s => s.Key.Step, StringComparer.Ordinal).Select(s => s.Value.Report(s.Key.Scenario, s.Key.Step)).ToArray();
+
+    internal RagStepTally For(string scenario, string step) => _steps.GetOrAdd((scenario, step), _ => new RagStepTally());
+}
+
+/// <summary>The live tally of one RAG step; RAG steps run at modest rates, so a lock is fine.</summary>
+internal sealed class RagStepTally
+{
+    private readonly Lock _lock = new();
+    private readonly Dictionary<int, Question> _questions = [];
+    private readonly LatencyHistogram _ttft = new(1);
+    private readonly LatencyHistogram _gap = new(1);
+    private readonly LatencyHistogram _retrieval = new(1);
+    private readonly LatencyHistogram _generation = new(1);
+    private long _tokens;
+    private long _streamTokens;
+    private long _streamNs;
+
+    public void Record(int index, string question, RagScore score)
+    {
+        lock (_lock)
+        {
+            if (!_questions.TryGetValue(index, out Question? q))
+            {
+                _questions[index] = q = new Question(question);
+            }
+
+            q.Asked++;
+            q.Passed += score.Passed ? 1 : 0;
+            q.FactsFound += score.FactsFound;
+            q.FactsExpected += score.FactsExpected;
+            q.SourcesCited += score.SourcesCited;
+            q.SourcesExpected += score.SourcesExpected;
+            q.LastMiss = score.Miss ?? q.LastMiss;
+            _tokens += score.Tokens;
+            Record(_ttft, score.TimeToFirstTokenNs);
+            Record(_retrieval, score.RetrievalNs);
+            Record(_generation, score.GenerationNs);
+            foreach (long gap in score.GapsNs)
+            {
+                _gap.Record(gap);
+            }
+
+            if (score.StreamNs > 0)
+            {
+                _streamTokens += score.GapsNs.Count + 1;
+                _streamNs += score.StreamNs;
+            }
+        }
+    }
+
+    public RagStepReport Report(string scenario, string step)
+    {
+        lock (_lock)
+        {
+            var questions = _questions.OrderBy(q => q.Key).Select(q => new RagQuestionReport(
+                q.Key, q.Value.Text, q.Value.Asked, q.Value.Passed, q.Value.FactsFound, q.Value.FactsExpected, q.Value.SourcesCited, q.Value.SourcesExpected, q.Value.LastMiss)).ToArray();
+            long asked = questions.Sum(q => q.Asked);
+            return new RagStepReport(
+                scenario,
+                step,
+                questions,
+                Ratio(questions.Sum(q => q.Passed), asked),
+                Ratio(questions.Sum(q => q.FactsFound), questions.Sum(q => q.FactsExpected)),
+                Ratio(questions.Sum(q => q.SourcesCited), questions.Sum(q => q.SourcesExpected)),
+                _ttft.Summarize(),
+                _gap.Summarize(),
+                _retrieval.Summarize(),
+                _generation.Summarize(),
+                _tokens,
+                _streamNs > 0 ? _streamTokens / (_streamNs / 1e9) : 0);
+        }
+    }
+
+    private static void Record(LatencyHistogram h, long ns)
+    {
+        if (ns >= 0)
+        {
+            h.Record(ns);
+        }
+    }
+
+    private static double Ratio(long part, long whole) => whole == 0 ? 1 : (double)part / whole;
+
+    private sealed class Question(string text)
+    {
+        public string Text { get; } = text;
+
+        public long Asked { get; set; }
+
+        public long Passed { get; set; }
+
+        public long FactsFound { get; set; }
+
+        public long FactsExpected { get; set; }
+
+        public long SourcesCited { get; set; }
+
+        public long SourcesExpected { get; set; }
+
+        public string? LastMiss { get; set; }
+    }
+}
+
+/// <summary>How one answer scored; times in nanoseconds, −1 when unknown.</summary>
+internal sealed record RagScore(bool Passed, int FactsFound, int FactsExpected, int SourcesCited, int SourcesExpected, string? Miss, long Tokens, long TimeToFirstTokenNs, IReadOnlyList<long> GapsNs, long StreamNs, long RetrievalNs, long GenerationNs);

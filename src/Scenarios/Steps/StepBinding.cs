@@ -1,0 +1,82 @@
+using Polly;
+using Polly.Retry;
+using Probe.Engine.Core;
+using Probe.Scenarios.Binding;
+using Probe.Scenarios.Checks;
+using Probe.Scenarios.Http;
+using Probe.Scenarios.Steps.Rag;
+using Probe.Scenarios.Suite;
+
+namespace Probe.Scenarios.Steps;
+
+/// <summary>What a step kind binds a step with: the scenario and suite, the binding's options, the shared HTTP clients and the run's tallies.</summary>
+internal sealed class StepBinding
+{
+    private readonly IReadOnlyDictionary<string, TargetClient> _clients;
+
+    public StepBinding(ScenarioSpec scenario, SuiteDefinition suite, BindOptions options, IReadOnlyDictionary<string, TargetClient> clients, RagTally rag, CheckTally checks, List<IDisposable> owned, string prefix = "")
+    {
+        Scenario = scenario;
+        Suite = suite;
+        Options = options;
+        _clients = clients;
+        Rag = rag;
+        CheckTally = checks;
+        Owned = owned;
+        Prefix = prefix;
+    }
+
+    public ScenarioSpec Scenario { get; }
+
+    public SuiteDefinition Suite { get; }
+
+    public BindOptions Options { get; }
+
+    public RagTally Rag { get; }
+
+    public CheckTally CheckTally { get; }
+
+    /// <summary>Things the bound suite disposes of after the run (connection pools, say).</summary>
+    public List<IDisposable> Owned { get; }
+
+    /// <summary>Before a step's name in reports: <c>sequence/</c> inside a sequence, else empty.</summary>
+    public string Prefix { get; }
+
+    /// <summary>The shared client of <paramref name="target"/>, or of the scenario's target when null.</summary>
+    public TargetClient Client(string? target) => _clients[target ?? Scenario.Target];
+
+    /// <summary>The tally of <paramref name="step"/>'s checks, under its reported name.</summary>
+    public StepChecks Checks(StepSpec step) => CheckTally.For(Scenario.Name, Prefix + step.Name, step.Checks);
+
+    /// <summary>Binds <paramref name="step"/> (of any kind), with its retries.</summary>
+    public BoundStep Bind(StepSpec step) => new(Prefix + step.Name, step.Kind.Bind(step, this), Retry(step.Retry, Options.Time));
+
+    /// <summary>The binding for the steps inside a sequence named <paramref name="sequence"/>.</summary>
+    public StepBinding Inside(string sequence) => new(Scenario, Suite, Options, _clients, Rag, CheckTally, Owned, $"{Prefix}{sequence}/");
+
+    private static ResiliencePipeline<StepResult>? Retry(RetrySpec? retry, TimeProvider time) => retry is not { Attempts: > 1 } r ? null :
+        new ResiliencePipelineBuilder<StepResult> { TimeProvider = time }
+            .AddRetry(new RetryStrategyOptions<StepResult>
+            {
+                MaxRetryAttempts = r.Attempts - 1,
+                Delay = r.Backoff,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = false,
+                ShouldHandle = static args => ValueTask.FromResult(args.Outcome.Result is { IsOk: false, Reason: not FailureReason.Cancelled }),
+            })
+            .Build();
+}
+
+/// <summary>What a running step sees: the iteration's context and, in scenarios with sequences, its variables.</summary>
+internal readonly record struct StepScope(ScenarioContext Context, Dictionary<string, string>? Variables);
+
+/// <summary>A step ready to run: each attempt is its own recorded step result.</summary>
+internal sealed record BoundStep(string Name, Func<StepScope, ValueTask<StepResult>> Run, ResiliencePipeline<StepResult>? Retry)
+{
+    public ValueTask<StepResult> RunAsync(StepScope scope) => Retry is null
+        ? Attempt(scope)
+        : Retry.ExecuteAsync(static (state, _) => state.Self.Attempt(state.Scope), (Self: this, Scope: scope), scope.Context.Cancellation);
+
+    private ValueTask<StepResult> Attempt(StepScope scope) =>
+        scope.Context.Step(Name, (Self: this, Scope: scope), static s => s.Self.Run(s.Scope));
+}

@@ -1,0 +1,29 @@
+using Probe.Scenarios.Checks;
+
+namespace Probe.Scenarios.Steps;
+
+/// <summary>
+/// Common to every step: a name, checks on its result, a timeout and retries. Each kind of step
+/// (http, rag, tls, postgres, sequence) is a record of its own in its folder under Steps/, with the
+/// <see cref="StepKind"/> that reads, binds and describes it.
+/// </summary>
+public abstract record StepSpec(string Name, IReadOnlyList<CheckExpression> Checks, TimeSpan Timeout, RetrySpec? Retry)
+{
+    /// <summary>The kind this step is.</summary>
+    internal abstract StepKind Kind { get; }
+
+    /// <summary>The targets this step sends to: its own, or the scenario's (<paramref name="scenarioTarget"/>); none for steps that reach no target.</summary>
+    public virtual IEnumerable<string> TargetsUsed(string scenarioTarget) => [];
+
+    /// <summary>Whether the step passes values between inner steps (<c>${vars.NAME}</c>): its iterations then carry a table of them.</summary>
+    internal virtual bool PassesVariables => false;
+
+    /// <summary>
+    /// This step as the start-up warm-up runs it against a canned loopback HTTP server (no retries,
+    /// no long repeats), or null when the canned server cannot answer its kind (see <c>CodePathWarmUp</c>).
+    /// </summary>
+    internal virtual StepSpec? ForWarmUp() => null;
+}
+
+/// <summary>Retries for synthetic and smoke steps: every attempt is recorded; load steps do not retry unless told.</summary>
+public sealed record RetrySpec(int Attempts, TimeSpan Backoff);

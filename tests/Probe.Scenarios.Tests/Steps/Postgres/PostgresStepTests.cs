@@ -1,0 +1,79 @@
+using Probe.Engine.Core;
+using Probe.Engine.Running;
+using Probe.Engine.Stats;
+using Probe.Engine.Verdicts;
+using Probe.Scenarios.Binding;
+using Probe.Scenarios.Suite;
+using Probe.TestUtils;
+
+namespace Probe.Scenarios.Tests.Steps.Postgres;
+
+/// <summary>One real PostgreSQL for the class, started by the fixture.</summary>
+public sealed class PostgresFixture : IAsyncLifetime
+{
+    public PostgresServer Server { get; private set; } = null!;
+
+    public async Task InitializeAsync() => Server = await PostgresServer.StartAsync();
+
+    public async Task DisposeAsync() => await Server.DisposeAsync();
+}
+
+[Collection(RealTimeCollection.Name)]
+public class PostgresStepTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>
+{
+    [Fact]
+    public async Task Postgres_SelectOne_ConnectsAndCountsTheRow()
+    {
+        StepSnapshot step = await RunAsync($$"""{ "connection": "{{postgres.Server.ConnectionString}}", "rows": 1 }""", """["latency < 5s", "size == 1"]""");
+
+        Assert.True((step.Ok, step.Fail) == (3, 0), string.Join("; ", step.FailureMessages));
+        Assert.Equal(3, step.Bytes);
+        Assert.Contains("connect", step.Phases.Keys);
+        Assert.Contains("ttfb", step.Phases.Keys);
+    }
+
+    [Fact]
+    public async Task Postgres_QueryWithRows_ComparesTheRowCount()
+    {
+        StepSnapshot step = await RunAsync($$"""{ "connection": "{{postgres.Server.ConnectionString}}", "query": "SELECT generate_series(1, 5)", "rows": 4 }""");
+
+        Assert.Equal(["check: the query returned 5 rows, expected 4"], step.FailureMessages);
+    }
+
+    [Fact]
+    public async Task Postgres_BadSql_FailsWithStatusReasonAndTheSqlState()
+    {
+        StepSnapshot step = await RunAsync($$"""{ "connection": "{{postgres.Server.ConnectionString}}", "query": "SELEC 1" }""");
+
+        Assert.Equal(FailureReason.Status, step.FailureReasons.Keys.Single());
+        Assert.StartsWith("status: PostgreSQL 42601: syntax error", step.FailureMessages.Single(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Postgres_NothingListening_FailsWithConnectReason()
+    {
+        StepSnapshot step = await RunAsync("""{ "connection": "Host=127.0.0.1;Port=1;Username=postgres;Database=postgres" }""");
+
+        Assert.Equal(FailureReason.Connect, step.FailureReasons.Keys.Single());
+    }
+
+    [Fact]
+    public void Postgres_BrokenConnectionString_IsAValidationError()
+    {
+        var e = Assert.Throws<SuiteException>(() => Suite("""{ "connection": "Hots=127.0.0.1" }""", "[]"));
+        Assert.Contains("not a PostgreSQL connection string", e.Errors.Single().Message, StringComparison.Ordinal);
+    }
+
+    private static SuiteDefinition Suite(string postgresStep, string checks) => SuiteLoader.Parse($$"""
+        { "targets": { "t": { "url": "http://127.0.0.1:1" } },
+          "scenarios": { "s": { "steps": [ { "name": "db", "postgres": {{postgresStep}}, "checks": {{checks}}, "timeout": "10s" } ],
+                                "load": { "iterations_for_constant": { "copies": 1, "iterations": 3 } } } } }
+        """);
+
+    private static async Task<StepSnapshot> RunAsync(string postgresStep, string checks = "[]")
+    {
+        using BoundSuite bound = SuiteBinder.Bind(Suite(postgresStep, checks));
+        RunResult result = await LoadRunner.RunAsync(bound.Scenarios);
+        return result.Scenario("s").Step("db")!;
+    }
+}
