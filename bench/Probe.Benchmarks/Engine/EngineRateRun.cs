@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Probe.Engine.Histograms;
-using Probe.Engine.Scenarios;
-using Probe.Engine.Scheduling;
+using Probe.Engine.Core;
+using Probe.Engine.Running;
 using Probe.Engine.Simulations;
 using Probe.Engine.Stats;
 using Probe.Engine.Verdicts;

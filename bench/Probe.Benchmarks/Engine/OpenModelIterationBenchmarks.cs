@@ -1,6 +1,6 @@
 using BenchmarkDotNet.Attributes;
-using Probe.Engine.Scenarios;
-using Probe.Engine.Scheduling;
+using Probe.Engine.Core;
+using Probe.Engine.Running;
 using Probe.Engine.Simulations;
 
 namespace Probe.Benchmarks.Engine;

@@ -26,7 +26,7 @@ internal static class IngestRun
         await using (store)
         {
             await store.MigrateAsync(default);
-            CheckResult[] template = Samples(batchSize);
+            SyntheticResult[] template = Samples(batchSize);
             await store.WriteAsync(Fresh(template, -1), default); // warm-up: JIT, connection, statements
             long t0 = Stopwatch.GetTimestamp();
             for (int written = 0; written < count; written += batchSize)
@@ -46,12 +46,12 @@ internal static class IngestRun
         return 0;
     }
 
-    internal static CheckResult[] Samples(int n)
+    internal static SyntheticResult[] Samples(int n)
     {
         DateTimeOffset start = DateTimeOffset.UtcNow;
         string[] scenarios = ["smoke", "rag", "balance", "transfer"];
         string[] regions = ["us-east", "eu-west", "ap-south"];
-        return Enumerable.Range(0, n).Select(i => new CheckResult(
+        return Enumerable.Range(0, n).Select(i => new SyntheticResult(
             Guid.CreateVersion7(start),
             "bench",
             scenarios[i % scenarios.Length],
@@ -67,6 +67,6 @@ internal static class IngestRun
     }
 
     /// <summary>The template with new ids and times, so every batch is new rows.</summary>
-    internal static CheckResult[] Fresh(CheckResult[] template, int offset) =>
+    internal static SyntheticResult[] Fresh(SyntheticResult[] template, int offset) =>
         template.Select((r, i) => r with { Id = Guid.CreateVersion7(r.StartedAt.AddMilliseconds(offset)), StartedAt = r.StartedAt.AddMilliseconds(offset + i) }).ToArray();
 }

@@ -21,14 +21,14 @@ internal static class SpoolMemoryRun
         await store.MigrateAsync(default);
         using ResultSpool spool = ResultSpool.Open(Path.Combine(folder, "spool"));
         var log = new SyntheticsLog(TextWriter.Null, TimeProvider.System, SyntheticsLog.LogLevel.Warn);
-        await using var pipeline = new ResultPipeline(spool, store, TimeProvider.System, log);
-        CheckResult[] template = IngestRun.Samples(1000);
+        await using var pipeline = new ResultPipeline(spool, store, new DeadLetters(Path.GetTempPath(), TimeProvider.System), TimeProvider.System, log);
+        SyntheticResult[] template = IngestRun.Samples(1000);
         using var self = Process.GetCurrentProcess();
         long t0 = Stopwatch.GetTimestamp();
         Console.WriteLine($"spool-memory: {count:N0} results through hand-over → spool → SQLite");
         for (int sent = 0; sent < count; sent += template.Length)
         {
-            foreach (CheckResult r in IngestRun.Fresh(template, sent))
+            foreach (SyntheticResult r in IngestRun.Fresh(template, sent))
             {
                 await pipeline.SubmitAsync(r);
             }

@@ -61,6 +61,12 @@ public static class ProbeSeries
 
     public static SeriesSpec StoreUp { get; } = new("probe_synthetics_store_up", MetricType.Gauge, "1 when the last write to the result store succeeded.", []);
 
+    public static SeriesSpec SpoolWritable { get; } = new("probe_synthetics_spool_writable", MetricType.Gauge, "1 while results can be written to the local spool and its drained position saved; 0 on an unwritable or full --data folder.", []);
+
+    public static SeriesSpec DrainUp { get; } = new("probe_synthetics_drain_up", MetricType.Gauge, "1 while the loop that moves the spool to the store runs.", []);
+
+    public static SeriesSpec Quarantined { get; } = new("probe_synthetics_quarantined_total", MetricType.Counter, "Results the store refused for their content, kept in the dead-letter file instead.", []);
+
     public static SeriesSpec SliRatio { get; } = new("probe_sli_ratio", MetricType.Gauge, "SLI over the window: good over valid results (region \"all\": minutes with at least N of M regions good).", ["suite", "slo", "window", "region"]);
 
     public static SeriesSpec ErrorBudgetRemaining { get; } = new("probe_slo_error_budget_remaining_ratio", MetricType.Gauge, "Share of the SLO window's error budget left (below 0: overspent).", ["suite", "slo", "region"]);
@@ -74,7 +80,7 @@ public static class ProbeSeries
     [
         RunInfo, GateVerdict, RunValid, RunDuration, Success, Duration, CheckRuns, CheckFailures, CheckDuration, CheckEvaluations,
         HttpPhaseDuration, SchedulerLag, ThresholdPassed, RagTimeToFirstToken, TlsCertExpiry, RunLoad, RunLatency, RunElapsed,
-        RunnerUp, MissedRuns, OverlapSkipped, SpoolDepth, StoreUp, SliRatio, ErrorBudgetRemaining, RegionsSucceeding, QuorumUp,
+        RunnerUp, MissedRuns, OverlapSkipped, SpoolDepth, StoreUp, SpoolWritable, DrainUp, Quarantined, SliRatio, ErrorBudgetRemaining, RegionsSucceeding, QuorumUp,
     ];
 
     /// <summary>A histogram family's buckets with <paramref name="extra"/> bounds added (a suite's latency SLO thresholds).</summary>

@@ -32,6 +32,10 @@ internal static class SyntheticsEndpoints
                 json.WriteNumber("store_unreachable_seconds", runner.Pipeline.StoreFailingFor?.TotalSeconds ?? 0);
                 json.WriteString("store_error", runner.Pipeline.LastStoreError);
                 json.WriteNumber("spool_depth", runner.Pipeline.SpoolDepth);
+                json.WriteBoolean("spool_writable", runner.Pipeline.SpoolWritable);
+                json.WriteString("spool_error", runner.Pipeline.LastSpoolError);
+                json.WriteBoolean("drain_alive", runner.Pipeline.DrainAlive);
+                json.WriteNumber("quarantined", runner.Pipeline.QuarantinedCount);
             });
         });
         app.MapGet("/", async (HttpContext context) =>

@@ -12,6 +12,9 @@ internal interface IResultStore : IAsyncDisposable
     /// <summary>Where it is, without credentials (for logs and the status page).</summary>
     string Description { get; }
 
+    /// <summary>What <paramref name="error"/>, thrown by one of this store's operations, says about the store.</summary>
+    StoreFault Classify(Exception error);
+
     /// <summary>Creates or upgrades the schema; safe when several runners start at once.</summary>
     Task MigrateAsync(CancellationToken cancellation);
 

@@ -52,6 +52,18 @@ internal sealed class PostgresResultStore : IResultStore
 
     public string Description { get; }
 
+    /// <summary>
+    /// SQLSTATE classes: 22 (data exception, such as a NUL in text), 23 (integrity) and 54 (a limit) are
+    /// the data; 28 (authentication), 3D (no such database) and 42501 (privilege) the configuration;
+    /// anything else, and every error without a server's answer, an outage.
+    /// </summary>
+    public StoreFault Classify(Exception error) => error switch
+    {
+        PostgresException { SqlState: ['2', '2', ..] or ['2', '3', ..] or ['5', '4', ..] } => StoreFault.Content,
+        PostgresException { SqlState: ['2', '8', ..] or ['3', 'D', ..] or "42501" } => StoreFault.Configuration,
+        _ => StoreFault.Outage,
+    };
+
     public async Task MigrateAsync(CancellationToken cancellation)
     {
         await using NpgsqlConnection connection = await _source.OpenConnectionAsync(cancellation);

@@ -45,6 +45,18 @@ internal sealed class SqliteResultStore : IResultStore
 
     public string Description => "sqlite:" + Path;
 
+    /// <summary>
+    /// SQLite's primary result codes: TOOBIG (18), CONSTRAINT (19) and MISMATCH (20) are the data; a file
+    /// that cannot be opened or is not a database (14, 26), or a folder that cannot be made, the
+    /// configuration; busy, locked, full disk and I/O errors an outage (the spool holds the results).
+    /// </summary>
+    public StoreFault Classify(Exception error) => error switch
+    {
+        SqliteException { SqliteErrorCode: 18 or 19 or 20 } => StoreFault.Content,
+        SqliteException { SqliteErrorCode: 14 or 26 } or UnauthorizedAccessException => StoreFault.Configuration,
+        _ => StoreFault.Outage,
+    };
+
     public async Task MigrateAsync(CancellationToken cancellation)
     {
         string? folder = System.IO.Path.GetDirectoryName(Path);

@@ -12,7 +12,7 @@ namespace Probe.Runner.Synthetics;
 /// <param name="StartedAt">When it started (UTC).</param>
 /// <param name="Duration">How long the whole scenario took.</param>
 /// <param name="Ok">Every step succeeded.</param>
-/// <param name="Reason">The failure reason (dns, connect, tls, timeout, status, check, body, cancelled, internal); null when ok.</param>
+/// <param name="Reason">The failure reason (one of the fixed set, see <c>FailureReason</c>); null when ok.</param>
 /// <param name="Message">What went wrong, for people; null when ok.</param>
 /// <param name="Status">The last protocol status seen (an HTTP status), 0 when none.</param>
 /// <param name="Steps">Each step's outcome, in order.</param>
@@ -30,7 +30,20 @@ internal sealed record SyntheticResult(
     string? Message,
     int Status,
     IReadOnlyList<StepRecord> Steps,
-    bool Recheck = false);
+    bool Recheck = false)
+{
+    /// <summary>This result with every text a store keeps made storable (<see cref="Stores.StoredText"/>).</summary>
+    public SyntheticResult Sanitized() => this with
+    {
+        Suite = Stores.StoredText.Clean(Suite)!,
+        Scenario = Stores.StoredText.Clean(Scenario)!,
+        Region = Stores.StoredText.Clean(Region)!,
+        Target = Stores.StoredText.Clean(Target)!,
+        Reason = Stores.StoredText.Clean(Reason),
+        Message = Stores.StoredText.Clean(Message),
+        Steps = Steps.Select(s => s with { Name = Stores.StoredText.Clean(s.Name)!, Reason = Stores.StoredText.Clean(s.Reason), Message = Stores.StoredText.Clean(s.Message) }).ToArray(),
+    };
+}
 
 /// <summary>One step of a check.</summary>
 internal sealed record StepRecord(string Name, bool Ok, string? Reason, TimeSpan Duration, int Status, string? Message);

@@ -67,14 +67,23 @@ internal static class SyntheticsHost
 
         await using (store)
         {
+            // A store that is down at start is an outage, not bad input: the runner starts, spools, and
+            // stores what it spooled once the store answers (a pod restarted during a database incident
+            // keeps monitoring). A store that refuses the configuration is bad input.
+            Exception? storeDown = null;
             try
             {
                 await store.MigrateAsync(cancellation);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                await Console.Error.WriteLineAsync($"probe synthetics: cannot reach the store {store.Description}: {e.Message}; start it or fix --store / PROBE_STORE");
-                return (int)ExitCode.BadInput;
+                if (store.Classify(e) == StoreFault.Configuration)
+                {
+                    await Console.Error.WriteLineAsync($"probe synthetics: the store {store.Description} refuses this configuration: {e.Message}; fix --store / PROBE_STORE");
+                    return (int)ExitCode.BadInput;
+                }
+
+                storeDown = e;
             }
 
             ResultSpool spool;
@@ -90,12 +99,17 @@ internal static class SyntheticsHost
 
             using (spool)
             {
-                return await ServeAsync(request, suite, overrides, regions, endpoint, token, store, spool, log, time, cancellation);
+                if (storeDown is not null)
+                {
+                    log.Warn("store_unavailable_at_start", ("store", store.Description), ("error", storeDown.Message), ("spool_depth", spool.Depth), ("note", "checks run and results wait in the spool until the store answers"));
+                }
+
+                return await ServeAsync(request, suite, overrides, regions, endpoint, token, store, spool, storeDown, log, time, cancellation);
             }
         }
     }
 
-    private static async Task<int> ServeAsync(SyntheticsRequest request, SuiteDefinition suite, Dictionary<string, string> overrides, string[] regions, System.Net.IPEndPoint endpoint, string? token, IResultStore store, ResultSpool spool, SyntheticsLog log, TimeProvider time, CancellationToken cancellation)
+    private static async Task<int> ServeAsync(SyntheticsRequest request, SuiteDefinition suite, Dictionary<string, string> overrides, string[] regions, System.Net.IPEndPoint endpoint, string? token, IResultStore store, ResultSpool spool, Exception? storeDown, SyntheticsLog log, TimeProvider time, CancellationToken cancellation)
     {
         var options = new SyntheticsOptions
         {
@@ -108,6 +122,8 @@ internal static class SyntheticsHost
             ReadyBound = request.ReadyBound,
             ShutdownGrace = request.ShutdownGrace,
             Retention = request.Retention,
+            Data = request.Data,
+            StoreDownAtStart = storeDown,
         };
         var metrics = new SyntheticsMetrics(new MetricRegistry(), suite.Name, suite.Slos.Where(s => s.LatencyThreshold is not null).Select(s => s.LatencyThreshold!.Value.TotalSeconds));
         IReadOnlyList<DemoTargetHost> demos = await DemoTargets.StartWhereNeededAsync(suite, suite.Scenarios.Where(s => s.Schedule is not null).Select(s => s.Target), TextWriter.Null, cancellation);

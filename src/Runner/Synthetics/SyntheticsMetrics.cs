@@ -47,6 +47,9 @@ internal sealed class SyntheticsMetrics
         OverlapSkipped = registry.Add(ProbeSeries.OverlapSkipped);
         SpoolDepth = registry.Add(ProbeSeries.SpoolDepth);
         StoreUp = registry.Add(ProbeSeries.StoreUp);
+        SpoolWritable = registry.Add(ProbeSeries.SpoolWritable);
+        DrainUp = registry.Add(ProbeSeries.DrainUp);
+        Quarantined = registry.Add(ProbeSeries.Quarantined);
         SliRatio = registry.Add(ProbeSeries.SliRatio);
         BudgetRemaining = registry.Add(ProbeSeries.ErrorBudgetRemaining);
         RegionsSucceeding = registry.Add(ProbeSeries.RegionsSucceeding);
@@ -64,6 +67,12 @@ internal sealed class SyntheticsMetrics
     public MetricFamily SpoolDepth { get; }
 
     public MetricFamily StoreUp { get; }
+
+    public MetricFamily SpoolWritable { get; }
+
+    public MetricFamily DrainUp { get; }
+
+    public MetricFamily Quarantined { get; }
 
     public MetricFamily SliRatio { get; }
 

@@ -31,6 +31,12 @@ internal sealed record SyntheticsOptions
     /// <summary>On shutdown, running checks get this long to finish, and the spool as long again to drain. The default is 10 s.</summary>
     public TimeSpan ShutdownGrace { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>The --data folder (the dead-letter file goes there); null for the spool's folder.</summary>
+    public string? Data { get; init; }
+
+    /// <summary>Why the store could not be reached at start, or null when it could: the runner starts anyway and spools until it can.</summary>
+    public Exception? StoreDownAtStart { get; init; }
+
     /// <summary>Results older than this are deleted from the store (checked hourly). The default is 90 days.</summary>
     public TimeSpan Retention { get; init; } = TimeSpan.FromDays(90);
 }

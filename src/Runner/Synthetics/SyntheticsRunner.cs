@@ -33,8 +33,14 @@ internal sealed class SyntheticsRunner : IAsyncDisposable
         _store = store;
         _log = log;
         _metrics = metrics;
-        _pipeline = new ResultPipeline(spool, store, options.Time, log);
+        _pipeline = new ResultPipeline(spool, store, new DeadLetters(options.Data ?? spool.Folder, options.Time), options.Time, log, migrated: options.StoreDownAtStart is null);
+        if (options.StoreDownAtStart is { } down)
+        {
+            _pipeline.StoreDown(down);
+        }
+
         _pipeline.Spooled += LogResult;
+        _pipeline.Quarantined += (_, _) => _metrics.Quarantined.WithLabels().Increment();
         _scheduler = new SyntheticScheduler(options.Time, options.Random, RunCheckAsync);
         _views = new SloViews(store, metrics, options.Time, options.Quorum);
         _status = StatusSnapshot.Empty(metrics.Suite, store.Description, options.Regions);
@@ -48,8 +54,12 @@ internal sealed class SyntheticsRunner : IAsyncDisposable
 
     public IResultStore Store => _store;
 
-    /// <summary>Ready while the store has not been unreachable past the bound (the spool absorbs shorter outages).</summary>
-    public bool Ready => _pipeline.StoreFailingFor is not { } failing || failing < _options.ReadyBound;
+    /// <summary>
+    /// Ready while results can be made durable and moved on: the spool is writable, its drain runs, and
+    /// the store has not been unreachable past the bound (the spool absorbs shorter outages, and a start
+    /// during one).
+    /// </summary>
+    public bool Ready => _pipeline.SpoolWritable && _pipeline.DrainAlive && (_pipeline.StoreFailingFor is not { } failing || failing < _options.ReadyBound);
 
     /// <summary>Binds <paramref name="suite"/> for every region and schedules it, replacing what ran before.</summary>
     /// <exception cref="InvalidOperationException">A secret is missing or the suite does not bind; what ran before keeps running.</exception>
@@ -136,6 +146,8 @@ internal sealed class SyntheticsRunner : IAsyncDisposable
     {
         _metrics.SpoolDepth.WithLabels().Set(_pipeline.SpoolDepth);
         _metrics.StoreUp.WithLabels().Set(_pipeline.StoreFailingFor is null ? 1 : 0);
+        _metrics.SpoolWritable.WithLabels().Set(_pipeline.SpoolWritable ? 1 : 0);
+        _metrics.DrainUp.WithLabels().Set(_pipeline.DrainAlive ? 1 : 0);
         _metrics.Missed.WithLabels().Add(_scheduler.Counters.Missed - _metrics.Missed.WithLabels().Value);
         _metrics.OverlapSkipped.WithLabels().Add(_scheduler.Counters.OverlapSkipped - _metrics.OverlapSkipped.WithLabels().Value);
         if (_suite is not { } suite)

@@ -75,11 +75,8 @@ internal sealed class SyntheticsProcess : IAsyncDisposable
     }
 
     /// <summary>Waits until at least <paramref name="count"/> results have been reported.</summary>
-    public Task WaitForResultsAsync(int count, TimeSpan limit)
-    {
-        int seen = 0;
-        return WaitForAsync(e => e.GetProperty("event").GetString() == "result" && ++seen >= count, limit);
-    }
+    public Task WaitForResultsAsync(int count, TimeSpan limit) =>
+        WaitForAsync(_ => ResultIds.Count >= count, limit); // counted afresh on every look: a counter in the predicate would count earlier events again
 
     /// <summary>Polls /readyz (a signal the runner gives) until <paramref name="done"/> holds for its answer.</summary>
     public async Task<JsonElement> WaitForReadinessAsync(Func<int, JsonElement, bool> done, TimeSpan limit)
