@@ -51,6 +51,15 @@ public sealed record ScenarioDefinition
     /// </summary>
     public int MaxQueued { get; private init; }
 
+    /// <summary>
+    /// Applied to every failure message before the run keeps it for reports (and to what an on-demand
+    /// iteration reports): a suite's secrets are redacted here. The default keeps messages as they are.
+    /// </summary>
+    public Func<string, string>? FailureMessageFilter { get; private init; }
+
+    /// <summary>Sets <see cref="FailureMessageFilter"/>.</summary>
+    public ScenarioDefinition WithFailureMessageFilter(Func<string, string> filter) => this with { FailureMessageFilter = filter };
+
     /// <summary>Sets the load phases.</summary>
     public ScenarioDefinition WithLoadSimulations(params IEnumerable<LoadSimulation> simulations)
     {

@@ -28,7 +28,10 @@ public readonly record struct StepResult
     public FailureReason Reason { get; }
 
     /// <summary>A short message for people (never secrets or full URLs); null when ok.</summary>
-    public string? Message { get; }
+    public string? Message { get; private init; }
+
+    /// <summary>This result with its message passed through <paramref name="filter"/> (when it has one).</summary>
+    public StepResult WithMessageFiltered(Func<string, string>? filter) => filter is null || Message is null ? this : this with { Message = filter(Message) };
 
     /// <summary>A successful result.</summary>
     public static StepResult Ok(int statusCode = 0, long sizeBytes = 0) => new(true, statusCode, sizeBytes, FailureReason.None, null);

@@ -65,9 +65,10 @@ public sealed class OnDemandScenario : IAsyncDisposable
         }
 
         TimeSpan duration = _runtime.Clock.ToTimeSpan(_runtime.Clock.Now - start);
+        Func<string, string>? filter = _runtime.Definition.FailureMessageFilter;
         lock (steps)
         {
-            return new IterationOutcome(startedAt, duration, result, steps.ToArray());
+            return new IterationOutcome(startedAt, duration, result.WithMessageFiltered(filter), steps.Select(s => s with { Result = s.Result.WithMessageFiltered(filter) }).ToArray());
         }
     }
 

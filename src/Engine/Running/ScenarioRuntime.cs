@@ -18,7 +18,7 @@ internal sealed class ScenarioRuntime
     {
         Definition = definition;
         Plan = LoadPlan.Compile(definition.Simulations);
-        Stats = new ScenarioStats(definition.Name, options.Stripes);
+        Stats = new ScenarioStats(definition.Name, options.Stripes, definition.FailureMessageFilter);
         Clock = new Timestamps(options.Time);
         Log = new ScenarioLog(definition.Name, options.Log);
         Cancellation = cancellation;

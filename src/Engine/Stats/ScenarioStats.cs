@@ -14,11 +14,14 @@ internal sealed class ScenarioStats
     private long _late;
     private long _lastDropped;
 
-    public ScenarioStats(string name, int stripes)
+    private readonly Func<string, string>? _messageFilter;
+
+    public ScenarioStats(string name, int stripes, Func<string, string>? messageFilter = null)
     {
         Name = name;
         _stripes = stripes;
-        Iterations = new StepStats(name, stripes);
+        _messageFilter = messageFilter;
+        Iterations = new StepStats(name, stripes, messageFilter);
         SchedulerLag = new LatencyHistogram(stripes);
     }
 
@@ -33,7 +36,7 @@ internal sealed class ScenarioStats
     public long Dropped => Interlocked.Read(ref _dropped);
 
     public StepStats Step(string name) =>
-        _steps.TryGetValue(name, out StepStats? found) ? found : _steps.GetOrAdd(name, static (n, s) => new StepStats(n, s), _stripes);
+        _steps.TryGetValue(name, out StepStats? found) ? found : _steps.GetOrAdd(name, static (n, self) => new StepStats(n, self._stripes, self._messageFilter), this);
 
     public void CountDropped() => Interlocked.Increment(ref _dropped);
 

@@ -22,9 +22,12 @@ internal sealed class StepStats
     private readonly int _stripes;
     private int _messageCount;
 
-    public StepStats(string name, int stripes)
+    private readonly Func<string, string>? _messageFilter;
+
+    public StepStats(string name, int stripes, Func<string, string>? messageFilter = null)
     {
         Name = name;
+        _messageFilter = messageFilter;
         Latency = new LatencyHistogram(stripes);
         ServiceTime = new LatencyHistogram(stripes);
         _counters = new StepCounters(stripes);
@@ -227,7 +230,7 @@ internal sealed class StepStats
             return;
         }
 
-        string line = $"{reason.Label()}: {message}";
+        string line = $"{reason.Label()}: {(_messageFilter is null ? message : _messageFilter(message))}";
         lock (_sampling)
         {
             if (_messages.Count < MaxMessages && !_messages.Contains(line))

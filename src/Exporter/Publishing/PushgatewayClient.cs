@@ -5,8 +5,9 @@ namespace Probe.Exporter.Publishing;
 
 /// <summary>
 /// Pushes a run's metrics (the Prometheus text format) to a Pushgateway, replacing the group
-/// <c>/metrics/job/probe/suite/SUITE/instance/HOST</c> so that each suite and generator keeps its own
-/// last result. Errors say what failed and where; nothing is retried silently.
+/// <c>/metrics/job/probe/suite/SUITE/instance/HOST</c> (see <see cref="GroupPath"/> for names that
+/// are not plain) so that each suite and generator keeps its own last result. Errors say what failed
+/// and where; nothing is retried silently.
 /// </summary>
 public sealed class PushgatewayClient : IDisposable
 {
@@ -37,7 +38,7 @@ public sealed class PushgatewayClient : IDisposable
     /// <summary>Replaces the group's metrics with <paramref name="exposition"/>; the reason when the push failed.</summary>
     public async Task<string?> PushAsync(string suite, string instance, string exposition, CancellationToken cancellation)
     {
-        Uri group = new(_base, $"metrics/job/probe/suite/{Uri.EscapeDataString(suite)}/instance/{Uri.EscapeDataString(instance)}");
+        Uri group = new(_base, GroupPath(suite, instance));
         using var content = new StringContent(exposition, Encoding.UTF8);
         content.Headers.ContentType = MediaTypeHeaderValue.Parse(Prometheus.TextExposition.ContentType);
         try
@@ -58,4 +59,22 @@ public sealed class PushgatewayClient : IDisposable
     }
 
     public void Dispose() => _http.Dispose();
+
+    /// <summary>
+    /// The group's path. A label value that is not plain (letters, digits, _ . - only, and not "." or
+    /// "..", which a URL resolves as a path step) goes in the Pushgateway's base64url form,
+    /// <c>label@base64/VALUE</c>, so no suite name can reach another group; an empty one is <c>=</c>.
+    /// </summary>
+    public static string GroupPath(string suite, string instance)
+    {
+        ArgumentNullException.ThrowIfNull(suite);
+        ArgumentNullException.ThrowIfNull(instance);
+        return $"metrics/job/probe/{Label("suite", suite)}/{Label("instance", instance)}";
+    }
+
+    private static string Label(string name, string value)
+    {
+        bool plain = value.Length > 0 && value is not ("." or "..") && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or '-');
+        return plain ? $"{name}/{value}" : $"{name}@base64/{(value.Length == 0 ? "=" : Convert.ToBase64String(Encoding.UTF8.GetBytes(value)).TrimEnd('=').Replace('+', '-').Replace('/', '_'))}";
+    }
 }

@@ -45,7 +45,7 @@ public static class MarkdownReport
             md.Append("\n## Thresholds\n\n| result | where | threshold | observed |\n| --- | --- | --- | ---: |\n");
             foreach (ThresholdResult t in result.Thresholds)
             {
-                md.Append(CultureInfo.InvariantCulture, $"| {(t.Passed ? "pass" : "**FAIL**")} | {Escape(t.Subject)} | `{Escape(t.Expression)}` | {Escape(t.ObservedText)}{(t.Note is null ? string.Empty : $" ({Escape(t.Note)})")} |\n");
+                md.Append(CultureInfo.InvariantCulture, $"| {(t.Passed ? "pass" : "**FAIL**")} | {Escape(t.Subject)} | {Code(t.Expression)} | {Escape(t.ObservedText)}{(t.Note is null ? string.Empty : $" ({Escape(t.Note)})")} |\n");
             }
         }
 
@@ -74,5 +74,43 @@ public static class MarkdownReport
 
     private static string Ms(long ns) => DurationText.FormatNanoseconds(ns);
 
-    private static string Escape(string text) => text.Replace("|", "\\|", StringComparison.Ordinal).Replace("\n", " ", StringComparison.Ordinal);
+    /// <summary>
+    /// Text as Markdown shows it literally, in a table cell or a list item: what a target sent
+    /// (<c>&lt;script&gt;</c>, <c>&lt;img onerror=…&gt;</c>) stays text, HTML's special characters as
+    /// entities and Markdown's inline markers escaped; a pipe cannot end a cell, a line break not a row.
+    /// </summary>
+    internal static string Escape(string text)
+    {
+        var escaped = new StringBuilder(text.Length + 8);
+        foreach (char c in text)
+        {
+            _ = c switch
+            {
+                '&' => escaped.Append("&amp;"),
+                '<' => escaped.Append("&lt;"),
+                '>' => escaped.Append("&gt;"),
+                '\\' or '`' or '*' or '_' or '[' or ']' or '|' or '~' => escaped.Append('\\').Append(c),
+                '\n' or '\r' => escaped.Append(' '),
+                _ => escaped.Append(c),
+            };
+        }
+
+        return escaped.ToString();
+    }
+
+    /// <summary>A code span: backslashes stay literal inside it, so only a fence longer than any run of backticks in the text, and escaped pipes (GFM tables split on them even in code).</summary>
+    internal static string Code(string text)
+    {
+        int longest = 0;
+        int run = 0;
+        foreach (char c in text)
+        {
+            run = c == '`' ? run + 1 : 0;
+            longest = Math.Max(longest, run);
+        }
+
+        string fence = new('`', longest + 1);
+        string inner = text.Replace("|", "\\|", StringComparison.Ordinal).Replace('\n', ' ');
+        return longest == 0 ? $"{fence}{inner}{fence}" : $"{fence} {inner} {fence}";
+    }
 }

@@ -48,7 +48,8 @@ public static class SuiteBinder
             throw new ArgumentException($"no scenario '{name}' in {suite.File}{Suggest(name, suite.Scenarios.Select(s => s.Name))}; scenarios: {string.Join(", ", suite.Scenarios.Select(s => s.Name))}");
         }
 
-        var tally = new Tallies(new RagTally(), new CheckTally());
+        SecretRedactor redactor = SecretRedactor.For(suite);
+        var tally = new Tallies(new RagTally(redactor), new CheckTally(redactor));
         var clients = suite.Targets.Values.ToDictionary(t => t.Name, t => new TargetClient(t, options.Time, options.Network), StringComparer.Ordinal);
         var owned = new List<IDisposable>(clients.Values);
         try
@@ -57,7 +58,7 @@ public static class SuiteBinder
                 .Where(s => options.Scenarios.Count == 0 || options.Scenarios.Contains(s.Name))
                 .Select(s => BindScenario(s, clients, options, suite, tally, owned))
                 .ToArray();
-            return new BoundSuite(suite, scenarios, owned, tally);
+            return new BoundSuite(suite, scenarios, owned, tally, redactor);
         }
         catch
         {
@@ -95,6 +96,7 @@ public static class SuiteBinder
             }))
             .WithLoadSimulations(LoadSharding.Split(LoadScaling.Scale(spec.Load, options.DurationScale), options.Shard))
             .WithThresholds(spec.Thresholds)
+            .WithFailureMessageFilter(message => tally.Checks.Redactor.Redact(message)!)
             .WithWarmUpDuration(spec.WarmUp == TimeSpan.Zero ? TimeSpan.Zero : LoadScaling.Scale(spec.WarmUp, options.DurationScale));
         return spec.MaxInFlight is { } max || spec.MaxQueued > 0
             ? scenario.WithMaxInFlight(spec.MaxInFlight ?? scenario.MaxInFlight, spec.MaxQueued)
@@ -112,8 +114,9 @@ public sealed class BoundSuite : IDisposable
 {
     private readonly IReadOnlyList<IDisposable> _owned;
 
-    internal BoundSuite(SuiteDefinition suite, IReadOnlyList<ScenarioDefinition> scenarios, IReadOnlyList<IDisposable> owned, SuiteBinder.Tallies tallies)
+    internal BoundSuite(SuiteDefinition suite, IReadOnlyList<ScenarioDefinition> scenarios, IReadOnlyList<IDisposable> owned, SuiteBinder.Tallies tallies, SecretRedactor redactor)
     {
+        Redactor = redactor;
         Suite = suite;
         Scenarios = scenarios;
         _owned = owned;
@@ -128,6 +131,9 @@ public sealed class BoundSuite : IDisposable
     public CheckTally Checks { get; }
 
     public SuiteDefinition Suite { get; }
+
+    /// <summary>Keeps the suite's secrets out of text (failure messages, quoted answers) before it is written anywhere.</summary>
+    public SecretRedactor Redactor { get; }
 
     public IReadOnlyList<ScenarioDefinition> Scenarios { get; }
 

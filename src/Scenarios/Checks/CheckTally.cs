@@ -1,3 +1,4 @@
+using Probe.Scenarios.Suite;
 using System.Collections.Concurrent;
 using Probe.Engine.Stats;
 
@@ -8,6 +9,12 @@ public sealed class CheckTally
 {
     private readonly ConcurrentDictionary<(string Scenario, string Step), StepChecks> _steps = new();
 
+    /// <param name="redactor">Keeps secrets out of the answers a failed check quotes; none by default.</param>
+    public CheckTally(SecretRedactor? redactor = null) => Redactor = redactor ?? SecretRedactor.None;
+
+    /// <summary>What keeps secrets out of quoted answers.</summary>
+    public SecretRedactor Redactor { get; }
+
     /// <summary>One line per check, in scenario, step and declaration order.</summary>
     public IReadOnlyList<CheckReport> Reports() =>
         _steps.OrderBy(s => s.Key.Scenario, StringComparer.Ordinal).ThenBy(s => s.Key.Step, StringComparer.Ordinal)
@@ -15,7 +22,7 @@ public sealed class CheckTally
             .ToArray();
 
     internal StepChecks For(string scenario, string step, IReadOnlyList<CheckExpression> checks) =>
-        _steps.GetOrAdd((scenario, step), _ => new StepChecks(checks));
+        _steps.GetOrAdd((scenario, step), static (_, state) => new StepChecks(state.Checks, state.Redactor), (Checks: checks, Redactor));
 }
 
 /// <summary>A step's checks with their counters. Every check is evaluated each time; the first failure is the step's message.</summary>
@@ -26,8 +33,11 @@ internal sealed class StepChecks
     private readonly long[] _failed;
     private readonly string?[] _lastActual;
 
-    public StepChecks(IReadOnlyList<CheckExpression> checks)
+    private readonly SecretRedactor _redactor;
+
+    public StepChecks(IReadOnlyList<CheckExpression> checks, SecretRedactor? redactor = null)
     {
+        _redactor = redactor ?? SecretRedactor.None;
         _checks = checks.ToArray();
         _evaluated = new long[_checks.Length];
         _failed = new long[_checks.Length];
@@ -46,7 +56,7 @@ internal sealed class StepChecks
             if (!CheckEvaluator.Holds(_checks[i], input, out string? actual))
             {
                 Interlocked.Increment(ref _failed[i]);
-                Volatile.Write(ref _lastActual[i], actual);
+                Volatile.Write(ref _lastActual[i], _redactor.Redact(actual));
                 first ??= CheckOutcome.FailureMessage(_checks[i], actual);
             }
         }

@@ -24,6 +24,9 @@ internal sealed class TargetClient : IDisposable
     {
         Target = target;
         _time = time;
+        Authorization = target.Credentials is { } credentials
+            ? "Basic " + Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(Secrets.Resolve(credentials)))
+            : null;
         var handler = new SocketsHttpHandler
         {
             AllowAutoRedirect = false,
@@ -46,6 +49,18 @@ internal sealed class TargetClient : IDisposable
     }
 
     public TargetSpec Target { get; }
+
+    /// <summary>The <c>Authorization</c> value of the target's URL credentials (Basic), resolved; null when the URL has none.</summary>
+    public string? Authorization { get; }
+
+    /// <summary>A step's request headers with the target's credentials added, unless the step sends its own <c>Authorization</c>.</summary>
+    public KeyValuePair<string, string>[] WithCredentials(IEnumerable<KeyValuePair<string, string>> headers)
+    {
+        KeyValuePair<string, string>[] own = headers.ToArray();
+        return Authorization is null || own.Any(h => h.Key.Equals("Authorization", StringComparison.OrdinalIgnoreCase))
+            ? own
+            : [.. own, KeyValuePair.Create("Authorization", Authorization)];
+    }
 
     public HttpClient Http { get; }
 

@@ -34,6 +34,10 @@ public static partial class Secrets
             {
                 at.Error($"secret {m.Value} is not set: export {good.Groups["name"].Value} before the run");
             }
+            else
+            {
+                at.Diagnostics.Secrets.Add(good.Groups["name"].Value);
+            }
         }
 
         return Reference().Replace(text, "secret");

@@ -103,7 +103,7 @@ public static class SuiteLoader
         int allowMissing = root.Field("sharding") is { } sharding && sharding.IsObjectWith("the sharding settings", "allow_missing_shards")
             ? (int)(sharding.Integer("allow_missing_shards", 0, 1000) ?? 0)
             : 0;
-        return new SuiteDefinition(name, file, targets, scenarios, golden, slos, regions) { AllowMissingShards = allowMissing };
+        return new SuiteDefinition(name, file, targets, scenarios, golden, slos, regions) { AllowMissingShards = allowMissing, SecretNames = root.Diagnostics.Secrets.Order(StringComparer.Ordinal).ToArray() };
     }
 
     /// <summary>The parser's message without the position and path it appends (we print those ourselves).</summary>

@@ -17,6 +17,9 @@ public sealed record SuiteDefinition(
 {
     public ScenarioSpec? Scenario(string name) => Scenarios.FirstOrDefault(s => s.Name == name);
 
+    /// <summary>The environment variables the suite references as secrets (<c>${env:NAME}</c>); their values are kept out of every output (<see cref="SecretRedactor"/>).</summary>
+    public IReadOnlyList<string> SecretNames { get; init; } = [];
+
     /// <summary>A sharded run with at most this many shards missing still gets a verdict (0 to 1000; the default 0: any missing shard makes it invalid).</summary>
     public int AllowMissingShards { get; init; }
 }
@@ -26,7 +29,14 @@ public sealed record SuiteDefinition(
 /// listens there. <see cref="InsecureTls"/>: accept any server certificate (staging with a
 /// self-signed one); tls steps still report whether it is trusted.
 /// </summary>
-public sealed record TargetSpec(string Name, Uri Url, bool Demo, bool InsecureTls = false);
+public sealed record TargetSpec(string Name, Uri Url, bool Demo, bool InsecureTls = false)
+{
+    /// <summary>
+    /// The user information of the target's URL (<c>https://user:${env:PASSWORD}@host</c>), secrets
+    /// unresolved: sent as HTTP Basic credentials on every request to the target. Null for none.
+    /// </summary>
+    public string? Credentials { get; init; }
+}
 
 /// <summary>One scenario of the suite.</summary>
 public sealed record ScenarioSpec(

@@ -10,6 +10,9 @@ internal sealed class SuiteDiagnostics(string file, JsonPositions positions)
 {
     public List<SuiteError> Errors { get; } = [];
 
+    /// <summary>The environment variables the suite references as secrets (<c>${env:NAME}</c>).</summary>
+    public HashSet<string> Secrets { get; } = new(StringComparer.Ordinal);
+
     public string File { get; } = file;
 
     public void Add(string path, string message, bool atName = false)

@@ -32,13 +32,26 @@ internal static class TargetReader
                 continue;
             }
 
-            if (!Uri.TryCreate(Secrets.Check(url, target.Child("url")), UriKind.Absolute, out Uri? uri) || uri.Scheme is not ("http" or "https"))
+            SuiteNode at = overrides.ContainsKey(name) ? target : target.Child("url");
+            (string? credentials, string rest) = SplitCredentials(url);
+            if (Secrets.HasReference(rest))
             {
-                (overrides.ContainsKey(name) ? target : target.Child("url")).Error($"expected an absolute http or https URL such as \"http://127.0.0.1:5080\", found \"{url}\"{(overrides.ContainsKey(name) ? " (from --target)" : string.Empty)}");
+                at.Error($"a secret in a target URL goes in its user information, sent as Basic credentials (\"https://user:${{env:PASSWORD}}@host\"), or in a step's headers; found \"{url}\"");
                 continue;
             }
 
-            targets[name] = new TargetSpec(name, uri, target.Boolean("demo") ?? false, target.Boolean("insecure_tls") ?? false);
+            if (credentials is not null)
+            {
+                Secrets.Check(credentials, at);
+            }
+
+            if (!Uri.TryCreate(rest, UriKind.Absolute, out Uri? uri) || uri.Scheme is not ("http" or "https") || uri.Host.Length == 0)
+            {
+                at.Error($"expected an absolute http or https URL such as \"http://127.0.0.1:5080\", found \"{url}\"{(overrides.ContainsKey(name) ? " (from --target)" : string.Empty)}");
+                continue;
+            }
+
+            targets[name] = new TargetSpec(name, uri, target.Boolean("demo") ?? false, target.Boolean("insecure_tls") ?? false) { Credentials = credentials };
         }
 
         foreach (string name in overrides.Keys.Where(k => !targets.ContainsKey(k) && !node.Has(k)))
@@ -47,5 +60,31 @@ internal static class TargetReader
         }
 
         return targets;
+    }
+
+    /// <summary>
+    /// Takes the user information out of a URL (scheme://user:password@host…): it is sent as Basic
+    /// credentials, and must not stay in the URL (HttpClient ignores it, and URLs are shown).
+    /// Percent-escapes in it are undone, as RFC 3986 allows them there.
+    /// </summary>
+    private static (string? Credentials, string Url) SplitCredentials(string url)
+    {
+        int scheme = url.IndexOf("://", StringComparison.Ordinal);
+        if (scheme < 0)
+        {
+            return (null, url);
+        }
+
+        int authorityStart = scheme + 3;
+        int authorityEnd = url.IndexOfAny(['/', '?', '#'], authorityStart);
+        string authority = authorityEnd < 0 ? url[authorityStart..] : url[authorityStart..authorityEnd];
+        int at = authority.LastIndexOf('@');
+        if (at < 0)
+        {
+            return (null, url);
+        }
+
+        string credentials = Uri.UnescapeDataString(authority[..at]);
+        return (credentials, url[..authorityStart] + authority[(at + 1)..] + (authorityEnd < 0 ? string.Empty : url[authorityEnd..]));
     }
 }

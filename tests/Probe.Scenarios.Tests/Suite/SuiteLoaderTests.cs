@@ -7,6 +7,16 @@ namespace Probe.Scenarios.Tests.Suite;
 
 public class SuiteLoaderTests
 {
+    [Fact]
+    public void Load_TargetUrlWithUserInformation_KeepsItAsCredentialsOutOfTheUrl()
+    {
+        SuiteDefinition suite = SuiteLoader.Parse(System.Text.Encoding.UTF8.GetBytes(Valid.Replace("http://127.0.0.1:5080", "http://probe:${env:HOME}@127.0.0.1:5080/api", StringComparison.Ordinal)), "scenarios.json");
+
+        TargetSpec demo = suite.Targets["demo"];
+        Assert.Equal(("probe:${env:HOME}", "http://127.0.0.1:5080/api"), (demo.Credentials, demo.Url.ToString()));
+        Assert.Equal(["HOME"], suite.SecretNames);
+    }
+
     private const string Valid = """
         {
           "targets": { "demo": { "url": "http://127.0.0.1:5080" } },
@@ -20,6 +30,7 @@ public class SuiteLoaderTests
 
     public static TheoryData<string, string, string> Broken => new()
     {
+        { "secret in a URL path", Valid.Replace("http://127.0.0.1:5080", "http://127.0.0.1:5080/${env:HOME}", StringComparison.Ordinal), "scenarios.json:2:33: $.targets.demo.url: a secret in a target URL goes in its user information, sent as Basic credentials (\"https://user:${env:PASSWORD}@host\"), or in a step's headers; found \"http://127.0.0.1:5080/${env:HOME}\"" },
         { "syntax error", Valid.Replace("\"/health\" }", "\"/health\" ", StringComparison.Ordinal), "scenarios.json:5:93: $: not valid JSON: ']' is invalid without a matching open." },
         { "unknown field", Valid.Replace("\"path\"", "\"pth\"", StringComparison.Ordinal), "scenarios.json:5:41: $.scenarios.s.steps[0].http: 'path' is required, for example \"path\": \"/health\"\nscenarios.json:5:43: $.scenarios.s.steps[0].http.pth: unknown field 'pth' in an http step (did you mean 'path'?); allowed: target, method, path, headers, query, json, body, redirects, max_body, repeat" },
         { "wrong type", Valid.Replace("\"checks\": [\"status == 200\"]", "\"checks\": \"status == 200\"", StringComparison.Ordinal), "scenarios.json:5:74: $.scenarios.s.steps[0].checks: expected checks (an array), found \"status == 200\"" },

@@ -48,7 +48,7 @@ internal sealed class HttpStep
         _time = time;
         _method = new HttpMethod(spec.Method);
         _url = BuildUrl(client.Target.Url, spec.Path, spec.Query);
-        _headers = spec.Headers.Select(h => KeyValuePair.Create(h.Key, Secrets.Resolve(h.Value))).ToArray();
+        _headers = client.WithCredentials(spec.Headers.Select(h => KeyValuePair.Create(h.Key, Secrets.Resolve(h.Value))));
         (_body, _contentType) = spec.Json is { } json
             ? (Encoding.UTF8.GetBytes(Secrets.Resolve(json.GetRawText())), "application/json")
             : spec.Text is { } text ? (Encoding.UTF8.GetBytes(Secrets.Resolve(text)), "text/plain; charset=utf-8") : (null, null);

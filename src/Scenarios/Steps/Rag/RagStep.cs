@@ -61,6 +61,11 @@ internal sealed partial class RagStep
             {
                 Content = new StringContent(JsonSerializer.Serialize(new Dictionary<string, string> { [_spec.QuestionField] = question.Question }), Encoding.UTF8, "application/json"),
             };
+            if (_client.Authorization is { } authorization)
+            {
+                request.Headers.TryAddWithoutValidation("Authorization", authorization);
+            }
+
             long start = _time.GetTimestamp();
             using HttpResponseMessage response = await _client.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token).ConfigureAwait(false);
             Reply reply = _spec.Stream

@@ -1,3 +1,4 @@
+using Probe.Scenarios.Suite;
 using System.Collections.Concurrent;
 using Probe.Engine.Histograms;
 using Probe.Engine.Stats;
@@ -8,16 +9,20 @@ namespace Probe.Scenarios.Steps.Rag;
 public sealed class RagTally
 {
     private readonly ConcurrentDictionary<(string Scenario, string Step), RagStepTally> _steps = new();
+    private readonly SecretRedactor _redactor;
+
+    /// <param name="redactor">Keeps secrets out of the answers a miss quotes; none by default.</param>
+    public RagTally(SecretRedactor? redactor = null) => _redactor = redactor ?? SecretRedactor.None;
 
     /// <summary>Every RAG step's report, by scenario then step.</summary>
     public IReadOnlyList<RagStepReport> Reports() =>
         _steps.OrderBy(s => s.Key.Scenario, StringComparer.Ordinal).ThenBy(s => s.Key.Step, StringComparer.Ordinal).Select(s => s.Value.Report(s.Key.Scenario, s.Key.Step)).ToArray();
 
-    internal RagStepTally For(string scenario, string step) => _steps.GetOrAdd((scenario, step), _ => new RagStepTally());
+    internal RagStepTally For(string scenario, string step) => _steps.GetOrAdd((scenario, step), static (_, redactor) => new RagStepTally(redactor), _redactor);
 }
 
 /// <summary>The live tally of one RAG step; RAG steps run at modest rates, so a lock is fine.</summary>
-internal sealed class RagStepTally
+internal sealed class RagStepTally(SecretRedactor redactor)
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<int, Question> _questions = [];
@@ -44,7 +49,7 @@ internal sealed class RagStepTally
             q.FactsExpected += score.FactsExpected;
             q.SourcesCited += score.SourcesCited;
             q.SourcesExpected += score.SourcesExpected;
-            q.LastMiss = score.Miss ?? q.LastMiss;
+            q.LastMiss = redactor.Redact(score.Miss) ?? q.LastMiss;
             _tokens += score.Tokens;
             Record(_ttft, score.TimeToFirstTokenNs);
             Record(_retrieval, score.RetrievalNs);
