@@ -32,6 +32,15 @@ public enum FailureReason
 
     /// <summary>The step threw an exception: a fault in the scenario, not the target.</summary>
     Internal,
+
+    /// <summary>The answer broke HTTP's framing rules (RFC 9112): an invalid or conflicting Content-Length, bytes past the answer's end, a malformed status line.</summary>
+    Protocol,
+
+    /// <summary>The connection was reset or closed after the request was sent, before the answer was complete.</summary>
+    Reset,
+
+    /// <summary>Redirects went round in a loop or past the limit.</summary>
+    Redirects,
 }
 
 /// <summary>Names of <see cref="FailureReason"/> as they appear in reports and metric labels.</summary>
@@ -41,7 +50,7 @@ public static class FailureReasons
     public static IReadOnlyList<FailureReason> All { get; } =
         Enum.GetValues<FailureReason>().Where(r => r != FailureReason.None).ToArray();
 
-    /// <summary>The lower-case label: dns, connect, tls, timeout, status, check, body, cancelled, internal.</summary>
+    /// <summary>The lower-case label: dns, connect, tls, timeout, status, check, body, cancelled, internal, protocol, reset, redirects.</summary>
     public static string Label(this FailureReason reason) => reason switch
     {
         FailureReason.None => "none",
@@ -54,6 +63,9 @@ public static class FailureReasons
         FailureReason.Body => "body",
         FailureReason.Cancelled => "cancelled",
         FailureReason.Internal => "internal",
+        FailureReason.Protocol => "protocol",
+        FailureReason.Reset => "reset",
+        FailureReason.Redirects => "redirects",
         _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, null),
     };
 }

@@ -12,7 +12,8 @@ internal sealed class StepCounters
     internal const int FailSlot = 1;
     internal const int BytesSlot = 2;
     internal const int ReasonBase = 3;
-    internal const int StatusBase = ReasonBase + 10;
+    internal const int ReasonSlots = 16; // at least the number of FailureReason values (a test holds them to it)
+    internal const int StatusBase = ReasonBase + ReasonSlots;
     internal const int StatusSlots = 600;
     internal const int OtherStatusSlot = StatusBase + StatusSlots;
 

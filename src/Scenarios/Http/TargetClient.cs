@@ -19,6 +19,7 @@ internal sealed class TargetClient : IDisposable
     internal static readonly HttpRequestOptionsKey<long> HandshakeDoneKey = new("probe.tls-handshake-done");
 
     private readonly TimeProvider _time;
+    private volatile string? _certificateProblem;
 
     public TargetClient(TargetSpec target, TimeProvider time, NetworkConditions? network = null)
     {
@@ -39,7 +40,18 @@ internal sealed class TargetClient : IDisposable
             ConnectCallback = ConnectAsync,
             SslOptions = new System.Net.Security.SslClientAuthenticationOptions
             {
-                RemoteCertificateValidationCallback = (_, _, _, errors) => errors == System.Net.Security.SslPolicyErrors.None || target.InsecureTls,
+                RemoteCertificateValidationCallback = (sender, certificate, chain, errors) =>
+                {
+                    if (errors == System.Net.Security.SslPolicyErrors.None || target.InsecureTls)
+                    {
+                        return true;
+                    }
+
+                    // Said in the step's failure: expired, untrusted, or for another name (the handshake's own error only says
+                    // "rejected"). The certificate is the target's, so the target keeps what was wrong with it.
+                    _certificateProblem = HttpFailures.CertificateProblem(errors, certificate, chain, target.Url.IdnHost);
+                    return false;
+                },
             },
         };
         bool conditioned = network is not null && network != NetworkConditions.None;
@@ -66,6 +78,19 @@ internal sealed class TargetClient : IDisposable
 
     /// <summary>The fast path for plain-HTTP targets (null for https, where <see cref="Http"/> does TLS and HTTP/2, and under simulated network conditions).</summary>
     public LeanHttpClient? Lean { get; }
+
+    /// <summary>Sends through <see cref="Http"/>; a rejected certificate fails saying what was wrong with it.</summary>
+    public async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, HttpCompletionOption completion, CancellationToken cancellation)
+    {
+        try
+        {
+            return await Http.SendAsync(request, completion, cancellation).ConfigureAwait(false);
+        }
+        catch (HttpRequestException e) when (e.HttpRequestError == HttpRequestError.SecureConnectionError && _certificateProblem is { } problem)
+        {
+            throw new CertificateRejectedException(problem, e);
+        }
+    }
 
     public void Dispose()
     {

@@ -76,15 +76,16 @@ public sealed class SuiteRunTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Http_DroppedConnections_FailWithConnectReason()
+    public async Task Http_ConnectionsDroppedAfterTheRequest_FailWithResetReason()
     {
         _target.Faults.Settings = new FaultSettings { DropRate = 1 };
         (RunResult result, _) = await RunAsync(Inline("""
             "steps": [ { "name": "health", "http": { "path": "/health" } } ]
             """), "s");
 
+        // The connection was made and the request sent: the server dropping it is a reset, not a failure to connect.
         StepSnapshot health = result.Scenario("s").Step("health")!;
-        Assert.Equal(FailureReason.Connect, health.FailureReasons.Keys.Single());
+        Assert.Equal(FailureReason.Reset, health.FailureReasons.Keys.Single());
     }
 
     [Fact]

@@ -14,6 +14,13 @@ namespace Probe.Scenarios.Http.Lean;
 /// Connection, Location, and all of them only when a check reads headers), then the body by length,
 /// by chunks, or to the end of the connection — counting the body and keeping it only when asked.
 /// No per-request allocation beyond what a check needs.
+/// <para>
+/// Message framing follows RFC 9112 section 6.3: interim (1xx) answers are skipped; an answer to
+/// HEAD, and a 204 or 304, has no body whatever its headers say; chunked wins over Content-Length
+/// (and the connection is not reused); an invalid Content-Length, several that disagree, or bytes
+/// past the answer's end are a protocol failure, not a silently cut body. A connection lost after the
+/// request was sent fails as reset.
+/// </para>
 /// </summary>
 internal sealed class LeanConnection : IDisposable
 {
@@ -70,20 +77,32 @@ internal sealed class LeanConnection : IDisposable
         try
         {
             await (_ready is null ? _socket.SendAsync(request, SocketFlags.None, cancellation) : _ready.SendAsync(request, cancellation)).ConfigureAwait(false);
-            int headerEnd;
-            while ((headerEnd = _buffer.AsSpan(_start, _end - _start).IndexOf("\r\n\r\n"u8)) < 0)
-            {
-                Received(await ReceiveMoreAsync(cancellation).ConfigureAwait(false));
-            }
-
-            long headersAt = _owner.Time.GetTimestamp();
             var head = new Head();
-            ParseHead(_buffer.AsSpan(_start, headerEnd + 2), options.KeepHeaders, ref head);
-            _start += headerEnd + 4;
+            long headersAt;
+            do
+            {
+                // Interim answers (100 Continue, 103 Early Hints) come before the final one: skip them.
+                int headerEnd;
+                while ((headerEnd = _buffer.AsSpan(_start, _end - _start).IndexOf("\r\n\r\n"u8)) < 0)
+                {
+                    Received(await ReceiveMoreAsync(cancellation).ConfigureAwait(false));
+                }
+
+                headersAt = _owner.Time.GetTimestamp();
+                head = default;
+                ParseHead(_buffer.AsSpan(_start, headerEnd + 2), options.KeepHeaders, ref head);
+                _start += headerEnd + 4;
+            }
+            while (head.Status is >= 100 and < 200 and not 101);
 
             using var kept = options.KeepBody ? new MemoryStream() : null;
             long size;
-            if (head.ContentLength is { } length && !head.Chunked && length <= _end - _start && length <= options.MaxBodyBytes)
+            bool bodiless = options.Head || head.Status is 204 or 304 or 101;
+            if (bodiless)
+            {
+                size = 0;
+            }
+            else if (head.ContentLength is { } length && !head.Chunked && length <= _end - _start && length <= options.MaxBodyBytes)
             {
                 // The usual case: the whole body came with the headers.
                 kept?.Write(_buffer, _start, (int)length);
@@ -95,11 +114,16 @@ internal sealed class LeanConnection : IDisposable
                 size = head.Chunked
                     ? await ReadChunkedAsync(kept, options.MaxBodyBytes, cancellation).ConfigureAwait(false)
                     : head.ContentLength is { } declared ? await ReadLengthAsync(declared, kept, options.MaxBodyBytes, cancellation).ConfigureAwait(false)
-                    : head.Status is 204 or 304 || (head.Status >= 100 && head.Status < 200) ? 0
                     : await ReadToEndAsync(kept, options.MaxBodyBytes, cancellation).ConfigureAwait(false);
             }
 
-            reusable = !head.Close && (head.Chunked || head.ContentLength is not null || head.Status is 204 or 304);
+            if (_end > _start)
+            {
+                // A server does not send what was not asked for: these bytes belong to an answer whose framing lied.
+                throw new HttpFramingException($"{_end - _start} bytes came after the end of the answer{(head.ContentLength is { } said && !head.Chunked ? $" (its Content-Length says {said}: too short?)" : string.Empty)}");
+            }
+
+            reusable = !head.Close && !(head.Chunked && head.ContentLength is not null) && (bodiless || head.Chunked || head.ContentLength is not null);
             string? body = kept is null ? null : Encoding.UTF8.GetString(kept.GetBuffer(), 0, (int)kept.Length);
 
             // Idle again unless the watchdog closed it just as the answer completed.
@@ -113,6 +137,10 @@ internal sealed class LeanConnection : IDisposable
         catch (Exception e) when (connect == default && !Answered && e is HttpRequestException or IOException or SocketException && !cancellation.IsCancellationRequested)
         {
             return await _owner.ConnectAndSendAsync(request, options, deadline, cancellation).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is SocketException || (e is IOException && e is not HttpFramingException and not BodyTooLargeException and not ConnectionLostException))
+        {
+            throw new ConnectionLostException(Answered ? $"the connection was lost in the middle of the answer: {e.Message}" : $"the connection was lost before any answer came: {e.Message}", e);
         }
         finally
         {
@@ -183,7 +211,7 @@ internal sealed class LeanConnection : IDisposable
     {
         if (read == 0)
         {
-            throw new HttpRequestException(HttpRequestError.ResponseEnded, "the connection closed before the answer was complete");
+            throw new ConnectionLostException(Answered ? "the connection closed in the middle of the answer" : "the connection closed before any answer came");
         }
 
         _end += read;
@@ -298,7 +326,7 @@ internal sealed class LeanConnection : IDisposable
         ReadOnlySpan<byte> status = head[..lineEnd];
         if (status.Length < 12 || !status.StartsWith("HTTP/1."u8) || !Utf8Parser.TryParse(status.Slice(9, 3), out int code, out _))
         {
-            throw new HttpRequestException(HttpRequestError.InvalidResponse, "the answer does not start with an HTTP/1.x status line");
+            throw new HttpFramingException("the answer does not start with an HTTP/1.x status line");
         }
 
         result.Status = code;
@@ -318,8 +346,14 @@ internal sealed class LeanConnection : IDisposable
 
             ReadOnlySpan<byte> name = line[..colon];
             ReadOnlySpan<byte> value = line[(colon + 1)..].Trim((byte)' ');
-            if (Ascii.EqualsIgnoreCase(name, "content-length"u8) && Utf8Parser.TryParse(value, out long length, out _))
+            if (Ascii.EqualsIgnoreCase(name, "content-length"u8))
             {
+                long length = ContentLength(value);
+                if (result.ContentLength is { } before && before != length)
+                {
+                    throw new HttpFramingException($"the answer has Content-Length {before} and {length}");
+                }
+
                 result.ContentLength = length;
             }
             else if (Ascii.EqualsIgnoreCase(name, "transfer-encoding"u8))
@@ -344,6 +378,29 @@ internal sealed class LeanConnection : IDisposable
         }
     }
 
+    /// <summary>A Content-Length value: digits, or a list of the same number (RFC 9112 section 6.3, point 5).</summary>
+    private static long ContentLength(ReadOnlySpan<byte> value)
+    {
+        long? length = null;
+        foreach (Range part in value.Split((byte)','))
+        {
+            ReadOnlySpan<byte> digits = value[part].Trim((byte)' ');
+            if (digits.Length == 0 || digits.IndexOfAnyExceptInRange((byte)'0', (byte)'9') >= 0 || !Utf8Parser.TryParse(digits, out long one, out int used) || used != digits.Length)
+            {
+                throw new HttpFramingException($"the answer's Content-Length '{Encoding.ASCII.GetString(value)}' is not a number of bytes");
+            }
+
+            if (length is { } before && before != one)
+            {
+                throw new HttpFramingException($"the answer's Content-Length '{Encoding.ASCII.GetString(value)}' names different sizes");
+            }
+
+            length = one;
+        }
+
+        return length!.Value;
+    }
+
     private struct Head
     {
         public int Status;
@@ -355,5 +412,5 @@ internal sealed class LeanConnection : IDisposable
     }
 }
 
-/// <summary>What the caller wants of a response body and headers.</summary>
-internal readonly record struct LeanReadOptions(bool KeepBody, bool KeepHeaders, long MaxBodyBytes);
+/// <summary>What the caller wants of a response body and headers; <paramref name="Head"/>: the request was HEAD, so the answer has no body.</summary>
+internal readonly record struct LeanReadOptions(bool KeepBody, bool KeepHeaders, long MaxBodyBytes, bool Head = false);

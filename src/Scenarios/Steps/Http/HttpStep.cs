@@ -58,7 +58,7 @@ internal sealed class HttpStep
         // Plain HTTP takes the lean path (a redirect to follow goes on through HttpClient); its request bytes are made once here.
         _lean = client.Lean;
         _prepared = _lean is null || _templated ? null : _lean.Prepare(spec.Method, _url.PathAndQuery, _headers, _body, _contentType);
-        _leanRead = new LeanReadOptions(_readBody, _readHeaders, spec.MaxBodyBytes);
+        _leanRead = new LeanReadOptions(_readBody, _readHeaders, spec.MaxBodyBytes, Head: spec.Method == "HEAD");
         _timeoutTicks = StepDeadline.Ticks(time, spec.Timeout);
         _request = new Request(_url, _headers, _body);
     }
@@ -135,16 +135,24 @@ internal sealed class HttpStep
     {
         using var timeout = new CancellationTokenSource(StepDeadline.Left(_time, deadline), _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellation, timeout.Token);
+        List<Uri>? visited = hops > 0 ? [template.Url] : null;
         for (int hop = hops; ; hop++)
         {
             using HttpRequestMessage request = NewRequest(template, method, url, withBody: method == _method);
-            using HttpResponseMessage response = await _client.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token).ConfigureAwait(false);
+            using HttpResponseMessage response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token).ConfigureAwait(false);
             long headersAt = _time.GetTimestamp();
             int status = (int)response.StatusCode;
-            if (_spec.FollowRedirects && status is >= 300 and < 400 && response.Headers.Location is { } location && hop < MaxRedirects)
+            if (_spec.FollowRedirects && status is >= 300 and < 400 && response.Headers.Location is { } location)
             {
+                (visited ??= []).Add(url);
                 url = location.IsAbsoluteUri ? location : new Uri(url, location);
                 method = RedirectMethod(status, method);
+                if (visited.Contains(url) || hop + 1 > MaxRedirects)
+                {
+                    string chain = string.Join(" → ", visited.Append(url).Select(u => u.PathAndQuery));
+                    throw new RedirectsException(visited.Contains(url) ? $"redirect loop: {chain}" : $"more than {MaxRedirects} redirects: {chain}");
+                }
+
                 continue;
             }
 

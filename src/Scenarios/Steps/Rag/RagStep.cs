@@ -67,7 +67,7 @@ internal sealed partial class RagStep
             }
 
             long start = _time.GetTimestamp();
-            using HttpResponseMessage response = await _client.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token).ConfigureAwait(false);
+            using HttpResponseMessage response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token).ConfigureAwait(false);
             Reply reply = _spec.Stream
                 ? await ReadStreamAsync(response, start, linked.Token).ConfigureAwait(false)
                 : await ReadWholeAsync(response, start, linked.Token).ConfigureAwait(false);

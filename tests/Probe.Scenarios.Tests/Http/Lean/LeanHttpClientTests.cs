@@ -102,12 +102,12 @@ public abstract class LeanHttpClientTests
     }
 
     [Fact]
-    public async Task NotHttp_IsAnInvalidResponse()
+    public async Task NotHttp_IsAProtocolViolation()
     {
         await using var server = new ScriptedServer(_ => "SSH-2.0-OpenSSH\r\n\r\n");
         using var client = NewClient(server.Url, TimeProvider.System);
-        var e = await Assert.ThrowsAsync<HttpRequestException>(async () => await Send(client));
-        Assert.Equal(HttpRequestError.InvalidResponse, e.HttpRequestError);
+        var e = await Assert.ThrowsAsync<HttpFramingException>(async () => await Send(client));
+        Assert.Equal("the answer does not start with an HTTP/1.x status line", e.Message);
     }
 
     [Fact]

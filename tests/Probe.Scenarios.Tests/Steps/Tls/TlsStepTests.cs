@@ -41,10 +41,23 @@ public class TlsStepTests
         Assert.Contains("tls", step.Phases.Keys);
     }
 
-    [Fact]
-    public async Task Http_UntrustedCertificate_FailsWithTlsReason()
+    public static TheoryData<string, string> CertificateProblems => new()
     {
-        using var certificate = TestCertificates.SelfSigned("probe-test", TimeSpan.FromDays(30));
+        { "untrusted", "the certificate is self-signed and not trusted (CN=probe-test)" },
+        { "expired", "the certificate is expired or not yet valid (valid from " },
+        { "another name", "the certificate is not for 127.0.0.1 (it is for elsewhere.invalid)" },
+    };
+
+    [Theory]
+    [MemberData(nameof(CertificateProblems))]
+    public async Task Http_RejectedCertificate_FailsWithTlsReasonSayingWhatIsWrong(string problem, string message)
+    {
+        using var certificate = problem switch
+        {
+            "expired" => TestCertificates.Expired("probe-test"),
+            "another name" => TestCertificates.SelfSigned("elsewhere", TimeSpan.FromDays(30), namesLoopback: false),
+            _ => TestCertificates.SelfSigned("probe-test", TimeSpan.FromDays(30)),
+        };
         await using LoopbackServer server = await LoopbackServer.StartAsync(app => app.MapGet("/", () => "ok"), certificate);
 
         StepSnapshot step = await RunAsync(server.Address, """
@@ -52,6 +65,7 @@ public class TlsStepTests
             """, null, "get");
 
         Assert.Equal(FailureReason.Tls, step.FailureReasons.Keys.Single());
+        Assert.Contains(step.FailureMessages, m => m.StartsWith("tls: ", StringComparison.Ordinal) && m.Contains(message, StringComparison.Ordinal));
     }
 
     [Fact]

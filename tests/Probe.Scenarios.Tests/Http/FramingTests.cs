@@ -1,0 +1,91 @@
+using Probe.Engine.Core;
+using Probe.Engine.Running;
+using Probe.Scenarios.Binding;
+using Probe.Scenarios.Suite;
+using Probe.TestUtils;
+
+namespace Probe.Scenarios.Tests.Http;
+
+/// <summary>
+/// HTTP/1.1 message framing as RFC 9112 section 6 says, on the lean client (plain HTTP), against a
+/// server that sends exactly the bytes given: healthy answers that bend no rule must pass (they used
+/// to time out or fail), broken framing must fail as protocol, a lost connection as reset, a redirect
+/// loop as redirects — never a silently cut body counted as a success.
+/// </summary>
+public class FramingTests
+{
+    private const string Ok = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello";
+
+    public static TheoryData<string, string, string, RawEnd, string?> Cases => new()
+    {
+        // name, method, answer, then, failure reason (null: both iterations pass)
+        { "HEAD: Content-Length but no body, kept alive", "HEAD", "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n", RawEnd.KeepOpen, null },
+        { "HEAD from an HTTP/1.0 server that closes", "HEAD", "HTTP/1.0 200 OK\r\nContent-Length: 1200\r\nContent-Type: text/html\r\n\r\n", RawEnd.Close, null },
+        { "204 with a Content-Length", "GET", "HTTP/1.1 204 No Content\r\nContent-Length: 7\r\n\r\n", RawEnd.KeepOpen, null },
+        { "304 without a body", "GET", "HTTP/1.1 304 Not Modified\r\nETag: \"x\"\r\n\r\n", RawEnd.KeepOpen, null },
+        { "interim 100 and 103 before the answer", "GET", "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\n" + Ok, RawEnd.KeepOpen, null },
+        { "the same Content-Length twice", "GET", "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 5\r\n\r\nhello", RawEnd.KeepOpen, null },
+        { "chunked wins over Content-Length", "GET", "HTTP/1.1 200 OK\r\nContent-Length: 99\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n", RawEnd.KeepOpen, null },
+        { "Content-Length that is not a number", "GET", "HTTP/1.1 200 OK\r\nContent-Length: abc\r\n\r\nhello", RawEnd.Close, "protocol" },
+        { "two Content-Lengths that disagree", "GET", "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello!", RawEnd.KeepOpen, "protocol" },
+        { "a Content-Length list that disagrees", "GET", "HTTP/1.1 200 OK\r\nContent-Length: 5, 6\r\n\r\nhello!", RawEnd.KeepOpen, "protocol" },
+        { "a Content-Length too short", "GET", "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nhello", RawEnd.KeepOpen, "protocol" },
+        { "not an HTTP status line", "GET", "SSH-2.0-OpenSSH_9.2\r\n\r\n", RawEnd.Close, "protocol" },
+        { "closed in the middle of the body", "GET", "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nhello", RawEnd.Close, "reset" },
+        { "reset in the middle of the body", "GET", "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nhello", RawEnd.Reset, "reset" },
+        { "reset before any answer", "GET", string.Empty, RawEnd.Reset, "reset" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public async Task Answer_FramedAsGiven_PassesOrFailsWithTheRightReason(string name, string method, string answer, RawEnd then, string? reason)
+    {
+        _ = name;
+        await using var server = RawHttpServer.Start((_, _) => new RawAnswer(answer, then));
+        string checks = method == "HEAD" || answer.Contains(" 204 ", StringComparison.Ordinal) || answer.Contains(" 304 ", StringComparison.Ordinal) ? "\"size == 0\"" : "\"body contains \\\"hello\\\"\"";
+
+        StepResult[] results = await RunTwiceAsync(server.Address, $$"""{ "name": "get", "http": { "method": "{{method}}", "path": "/" }, "checks": [{{checks}}], "timeout": "5s" }""");
+
+        foreach (StepResult result in results)
+        {
+            Assert.True(reason is null ? result.IsOk : !result.IsOk && result.Reason.Label() == reason, $"expected {reason ?? "ok"}, got {result.Reason.Label()}: {result.Message}");
+        }
+    }
+
+    [Fact]
+    public async Task Head_OnAKeptAliveConnection_IsReusedNotWaitedOn()
+    {
+        await using var server = RawHttpServer.Start((_, _) => new RawAnswer("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n"));
+
+        StepResult[] results = await RunTwiceAsync(server.Address, """{ "name": "head", "http": { "method": "HEAD", "path": "/" }, "timeout": "5s" }""");
+
+        Assert.All(results, r => Assert.True(r.IsOk, r.Message));
+        Assert.Equal(1, server.Connections);
+    }
+
+    [Fact]
+    public async Task Redirects_InALoop_FailAsRedirectsNamingTheLoop()
+    {
+        await using var server = RawHttpServer.Start((_, path) => new RawAnswer($"HTTP/1.1 302 Found\r\nLocation: {(path == "/a" ? "/b" : "/a")}\r\nContent-Length: 0\r\n\r\n"));
+
+        StepResult[] results = await RunTwiceAsync(server.Address, """{ "name": "loop", "http": { "path": "/a" }, "checks": ["status == 200"], "timeout": "5s" }""");
+
+        Assert.All(results, r => Assert.Equal((FailureReason.Redirects, "redirect loop: /a → /b → /a"), (r.Reason, r.Message)));
+    }
+
+    private static async Task<StepResult[]> RunTwiceAsync(Uri target, string step)
+    {
+        SuiteDefinition suite = SuiteLoader.Parse(System.Text.Encoding.UTF8.GetBytes($$"""
+            { "targets": { "t": { "url": "{{target}}" } }, "scenarios": { "s": { "steps": [ {{step}} ] } } }
+            """), "framing.json");
+        using BoundSuite bound = SuiteBinder.Bind(suite);
+        await using var scenario = new OnDemandScenario(bound.Scenarios[0]);
+        var results = new StepResult[2];
+        for (int i = 0; i < results.Length; i++)
+        {
+            results[i] = (await scenario.RunOnceAsync()).Result;
+        }
+
+        return results;
+    }
+}
