@@ -85,6 +85,12 @@ internal static class RunCommand
         }
 
         TextWriter log = request.Json ? Console.Error : Console.Out;
+        if (ServingInput.NameProblem(request.Region) is { } regionProblem)
+        {
+            await Console.Error.WriteLineAsync($"probe: --region {regionProblem}");
+            return (int)ExitCode.BadInput;
+        }
+
         Dictionary<string, string>? overrides = SuiteInput.Targets(request.Targets, Console.Error);
         SuiteDefinition? suite = overrides is null ? null : SuiteInput.Load(request.Suite, overrides, Console.Error);
         if (suite is null)

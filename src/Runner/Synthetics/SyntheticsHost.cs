@@ -44,6 +44,11 @@ internal static class SyntheticsHost
             problems.Add(e.Message);
         }
 
+        if (ServingInput.DataFolderProblem(request.Data) is { } dataProblem)
+        {
+            problems.Add($"--data: {dataProblem}");
+        }
+
         string address = request.Store ?? "sqlite:" + Path.Combine(request.Data, "results.db");
         IResultStore? store = null;
         try
@@ -130,6 +135,19 @@ internal static class SyntheticsHost
         await using var runner = new SyntheticsRunner(options, store, spool, log, metrics);
         try
         {
+            // Listening comes first: an address that is taken or not this machine's is bad input, before any check runs.
+            MetricsServer listening;
+            try
+            {
+                listening = await MetricsServer.StartAsync(metrics.Registry, endpoint, token, SyntheticsEndpoints.Map(runner, token, request.Refresh), cancellation);
+            }
+            catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException)
+            {
+                await Console.Error.WriteLineAsync($"probe synthetics: --listen {endpoint}: cannot listen there ({e.Message}); give a free port of an address of this machine, such as 127.0.0.1:9464 or 0.0.0.0:9464");
+                return (int)ExitCode.BadInput;
+            }
+
+            await using MetricsServer server = listening;
             try
             {
                 await runner.ApplyAsync(suite, cancellation);
@@ -140,7 +158,6 @@ internal static class SyntheticsHost
                 return (int)ExitCode.BadInput;
             }
 
-            await using MetricsServer server = await MetricsServer.StartAsync(metrics.Registry, endpoint, token, SyntheticsEndpoints.Map(runner, token, request.Refresh), cancellation);
             log.Info("started", ("suite", suite.Name), ("file", Path.GetFullPath(suite.File)), ("regions", regions), ("store", store.Description), ("spool", Path.GetFullPath(spool.Folder)), ("spool_depth", spool.Depth),
                 ("status_page", server.Address.ToString()), ("metrics", server.Address + "metrics"), ("demo_targets", demos.Count));
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
@@ -196,6 +213,16 @@ internal static class SyntheticsHost
         if (regions.Length == 0)
         {
             yield return "--regions names no region; write --regions us-east,eu-west";
+        }
+
+        if (request.Region is { } given && ServingInput.NameProblem(given) is { } problem)
+        {
+            yield return $"--region {problem}";
+        }
+
+        foreach (string region in regions.Select(r => (Region: r, Problem: ServingInput.NameProblem(r))).Where(r => r.Problem is not null).Select(r => $"--regions: '{r.Region}' {r.Problem}"))
+        {
+            yield return region;
         }
 
         foreach (string region in regions.Where(r => suite.Regions.Count > 0 && !suite.Regions.Contains(r)))

@@ -98,7 +98,7 @@ internal abstract class StepKind
 }
 
 /// <summary>What every step has, read before its kind's body: name, checks, timeout, retries and extracted values.</summary>
-internal sealed record StepHeader(string Name, IReadOnlyList<CheckExpression> Checks, TimeSpan Timeout, RetrySpec? Retry, IReadOnlyDictionary<string, CheckSubject> Extract);
+internal sealed record StepHeader(string Name, IReadOnlyList<CheckExpression> Checks, TimeSpan Timeout, RetrySpec? Retry, IReadOnlyDictionary<string, CheckSubject> Extract, bool InSequence = false);
 
 /// <summary>Kinds that are answers to HTTP requests: they have every subject but a certificate's.</summary>
 internal static class StepSubjects

@@ -25,7 +25,7 @@ internal sealed class JsonPositions
             switch (reader.TokenType)
             {
                 case JsonTokenType.PropertyName:
-                    pendingName = reader.GetString();
+                    pendingName = NameOf(ref reader);
                     if (path.TryPeek(out Frame parent))
                     {
                         // A field's own position is its name: "unknown field" points there.
@@ -78,7 +78,21 @@ internal sealed class JsonPositions
     }
 
     public static string Member(string name) =>
-        name.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-') && name.Length > 0 ? "." + name : $"[\"{name.Replace("\"", "\\\"", StringComparison.Ordinal)}\"]";
+        name.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-') && name.Length > 0 ? "." + name
+        : $"[\"{string.Concat(name.Select(c => c == '"' ? "\\\"" : char.IsControl(c) ? $"\\u{(int)c:x4}" : c.ToString()))}\"]";
+
+    /// <summary>A property name; its raw text when it does not decode (an escaped lone surrogate), which the checks then report.</summary>
+    private static string NameOf(ref Utf8JsonReader reader)
+    {
+        try
+        {
+            return reader.GetString()!;
+        }
+        catch (InvalidOperationException)
+        {
+            return System.Text.Encoding.UTF8.GetString(reader.ValueSpan);
+        }
+    }
 
     private static string NextPath(Stack<Frame> path, string? name)
     {

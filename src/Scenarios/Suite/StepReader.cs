@@ -53,6 +53,11 @@ internal static class StepReader
         }
 
         string? name = step.String("name", required: true, example: "\"health\"");
+        if (step.Has("name"))
+        {
+            step.Child("name").CheckName(name, "a step's name");
+        }
+
         StepKind[] kinds = StepKinds.All.Where(k => step.Has(k.Name)).ToArray();
         if (kinds.Length != 1)
         {
@@ -82,7 +87,7 @@ internal static class StepReader
             return null;
         }
 
-        return kind.Read(new StepHeader(name, checks, timeout, retry, extract), body, suite);
+        return kind.Read(new StepHeader(name, checks, timeout, retry, extract, inSequence), body, suite);
     }
 
     private static IReadOnlyDictionary<string, CheckSubject> Extract(SuiteNode step)

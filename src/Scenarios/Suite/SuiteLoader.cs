@@ -18,6 +18,11 @@ public static class SuiteLoader
     public static SuiteDefinition Load(string path, IReadOnlyDictionary<string, string>? targetOverrides = null)
     {
         ArgumentNullException.ThrowIfNull(path);
+        if (Directory.Exists(path))
+        {
+            throw new SuiteException([new SuiteError(path, 0, 0, "$", $"{path} is a folder, not a suite file; give the suite's path, such as {Path.Combine(path, "scenarios.json")}")]);
+        }
+
         byte[] bytes;
         try
         {
@@ -35,6 +40,18 @@ public static class SuiteLoader
     /// <exception cref="SuiteException">It is not a valid suite.</exception>
     public static SuiteDefinition Parse(ReadOnlySpan<byte> utf8, string file, IReadOnlyDictionary<string, string>? targetOverrides = null)
     {
+        // A byte-order mark is how some editors save UTF-8: allowed, and skipped.
+        if (utf8.StartsWith(Encoding.UTF8.Preamble))
+        {
+            utf8 = utf8[Encoding.UTF8.Preamble.Length..];
+        }
+
+        if (!System.Text.Unicode.Utf8.IsValid(utf8))
+        {
+            (int line, int column, byte found) = FirstInvalidUtf8(utf8);
+            throw new SuiteException([new SuiteError(file, line, column, "$", $"the file is not UTF-8 text: byte 0x{found:X2} at line {line}, column {column} is not UTF-8; save the file as UTF-8 (a suite is JSON, which is UTF-8)")]);
+        }
+
         JsonDocument document;
         try
         {
@@ -51,6 +68,11 @@ public static class SuiteLoader
         {
             var diagnostics = new SuiteDiagnostics(file, JsonPositions.Index(utf8));
             var root = new SuiteNode(document.RootElement, "$", diagnostics);
+            if (!root.CheckKeysAndText())
+            {
+                throw new SuiteException(diagnostics.Errors.OrderBy(e => e.Line).ThenBy(e => e.Column).ToArray());
+            }
+
             SuiteDefinition? suite = ReadRoot(root, file, targetOverrides ?? new Dictionary<string, string>());
             if (diagnostics.Errors.Count > 0 || suite is null)
             {
@@ -73,7 +95,17 @@ public static class SuiteLoader
 
         _ = root.Integer("version", 1, 1);
         string name = root.String("suite") ?? Path.GetFileNameWithoutExtension(file);
+        if (root.Has("suite"))
+        {
+            root.Child("suite").CheckName(name, "the suite's name");
+        }
+
         IReadOnlyList<string> regions = root.Strings("regions");
+        for (int i = 0; i < regions.Count; i++)
+        {
+            new SuiteNode(root.Child("regions").Element[i], $"$.regions[{i}]", root.Diagnostics).CheckName(regions[i], "a region");
+        }
+
         var targets = TargetReader.Read(root, overrides);
         var golden = GoldenReader.Read(root);
         IReadOnlyList<string> declared = root.Field("targets") is { } t ? t.Members().Select(m => m.Name).ToArray() : [];
@@ -87,6 +119,7 @@ public static class SuiteLoader
         {
             foreach ((string scenarioName, SuiteNode node) in scenarioNodes.Members())
             {
+                node.CheckName(scenarioName, "a scenario's name");
                 if (ScenarioReader.Read(scenarioName, node, context) is { } scenario)
                 {
                     scenarios.Add(scenario);
@@ -104,6 +137,30 @@ public static class SuiteLoader
             ? (int)(sharding.Integer("allow_missing_shards", 0, 1000) ?? 0)
             : 0;
         return new SuiteDefinition(name, file, targets, scenarios, golden, slos, regions) { AllowMissingShards = allowMissing, SecretNames = root.Diagnostics.Secrets.Order(StringComparer.Ordinal).ToArray() };
+    }
+
+    /// <summary>Where the first byte that is not UTF-8 is (1-based line and column, counting bytes), and the byte.</summary>
+    private static (int Line, int Column, byte Found) FirstInvalidUtf8(ReadOnlySpan<byte> utf8)
+    {
+        int line = 1, lineStart = 0;
+        for (int at = 0; at < utf8.Length;)
+        {
+            System.Buffers.OperationStatus status = System.Text.Rune.DecodeFromUtf8(utf8[at..], out System.Text.Rune rune, out int used);
+            if (status != System.Buffers.OperationStatus.Done)
+            {
+                return (line, at - lineStart + 1, utf8[at]);
+            }
+
+            if (rune.Value == '\n')
+            {
+                line++;
+                lineStart = at + used;
+            }
+
+            at += used;
+        }
+
+        return (line, 1, 0);
     }
 
     /// <summary>The parser's message without the position and path it appends (we print those ourselves).</summary>

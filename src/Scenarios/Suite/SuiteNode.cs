@@ -54,6 +54,91 @@ internal readonly record struct SuiteNode(JsonElement Element, string Path, Suit
         return true;
     }
 
+    /// <summary>
+    /// Checks what every reader below relies on, anywhere below this node: no key appears twice in one
+    /// object (JSON readers keep one of them silently, so the suite would not say what it seems to),
+    /// and no text holds an escaped lone surrogate (<c>\ud800</c>), which is not text at all.
+    /// </summary>
+    /// <returns>False when a text is not text: the document cannot be read further.</returns>
+    public bool CheckKeysAndText()
+    {
+        bool readable = true;
+        if (Kind == JsonValueKind.Object)
+        {
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            int i = 0;
+            foreach (JsonProperty p in Element.EnumerateObject())
+            {
+                string? name = TextOf(() => p.Name);
+                if (name is null)
+                {
+                    Error($"member {i} has a name that is not text (an escaped lone UTF-16 surrogate such as \\ud800); write the character itself");
+                    readable = false;
+                    continue;
+                }
+
+                SuiteNode child = new(p.Value, Path + JsonPositions.Member(name), Diagnostics);
+                if (!seen.Add(name))
+                {
+                    Diagnostics.Add(child.Path, $"'{name}' appears twice in this object; keys must be unique (one of them would be silently ignored)", atName: true);
+                }
+
+                readable &= child.CheckKeysAndText();
+                i++;
+            }
+        }
+        else if (Kind == JsonValueKind.Array)
+        {
+            int i = 0;
+            foreach (JsonElement item in Element.EnumerateArray())
+            {
+                readable &= new SuiteNode(item, $"{Path}[{i++}]", Diagnostics).CheckKeysAndText();
+            }
+        }
+        else if (Kind == JsonValueKind.String && TextOf(Element.GetString) is null)
+        {
+            Error("this text holds an escaped lone UTF-16 surrogate (such as \\ud800), which is not a character; write the character itself");
+            readable = false;
+        }
+
+        return readable;
+    }
+
+    private static string? TextOf(Func<string?> read)
+    {
+        try
+        {
+            return read() ?? string.Empty;
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Reports a name (of a scenario, step, target, region, …) that Probe cannot use: empty, or holding
+    /// a control character (a NUL, a line break), since names become metric labels, file names and log fields.
+    /// </summary>
+    public void CheckName(string? name, string what)
+    {
+        if (name is null)
+        {
+            return;
+        }
+
+        if (string.IsNullOrWhiteSpace(name))
+        {
+            Error($"{what} is empty; give it a name such as \"smoke\"");
+        }
+        else if (name.Any(char.IsControl))
+        {
+            Error($"{what} \"{Escaped(name)}\" holds a control character ({string.Join(", ", name.Where(char.IsControl).Distinct().Select(c => $"U+{(int)c:X4}"))}); names are metric labels and file names: use letters, digits and - _ . or spaces");
+        }
+    }
+
+    private static string Escaped(string text) => string.Concat(text.Select(c => char.IsControl(c) ? $"\\u{(int)c:x4}" : c.ToString()));
+
     public bool Has(string name) => Kind == JsonValueKind.Object && Element.TryGetProperty(name, out _);
 
     public SuiteNode? Field(string name) => Has(name) ? Child(name) : null;

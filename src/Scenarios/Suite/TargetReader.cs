@@ -21,6 +21,7 @@ internal static class TargetReader
 
         foreach ((string name, SuiteNode target) in node.Members())
         {
+            target.CheckName(name, "a target's name");
             if (!target.IsObjectWith($"target '{name}'", Fields))
             {
                 continue;

@@ -20,8 +20,11 @@ public static partial class Variables
     internal static IEnumerable<string> Referenced(HttpStepSpec step)
     {
         IEnumerable<string> texts = [step.Path, .. step.Headers.Values, .. step.Query.Values, step.Json?.GetRawText() ?? string.Empty, step.Text ?? string.Empty];
-        return texts.SelectMany(t => Reference().Matches(t).Select(m => m.Groups["name"].Value)).Distinct();
+        return texts.SelectMany(Names).Distinct();
     }
+
+    /// <summary>The variables <paramref name="text"/> uses.</summary>
+    internal static IEnumerable<string> Names(string text) => Reference().Matches(text).Select(m => m.Groups["name"].Value);
 
     [GeneratedRegex(@"\$\{vars\.(?<name>[A-Za-z_][A-Za-z0-9_]*)\}")]
     private static partial Regex Reference();

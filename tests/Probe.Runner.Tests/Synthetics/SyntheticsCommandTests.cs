@@ -104,6 +104,9 @@ public sealed class SyntheticsCommandTests
     [InlineData("region not in the suite", null, new[] { "--region", "eu-wset" }, "region 'eu-wset' is not in the suite's regions")]
     [InlineData("bad simulate", null, new[] { "--simulate", "local:loss=150%" }, "'loss=150%' is not latency=DURATION")]
     [InlineData("bad duration", null, new[] { "--refresh", "often" }, "--refresh")]
+    [InlineData("empty region", null, new[] { "--region", "" }, "--region is empty")]
+    [InlineData("listen on an address this machine does not have", null, new[] { "--listen", "192.0.2.1:9464" }, "--listen 192.0.2.1:9464: cannot listen there")]
+    [InlineData("a data folder that is a file", null, new[] { "--data", "/etc/passwd" }, "--data: cannot keep data in /etc/passwd")]
     public async Task BadInput_ExitsTwoAndSaysWhy(string name, string? suiteText, string[] args, string expected)
     {
         _ = name;
@@ -118,6 +121,21 @@ public sealed class SyntheticsCommandTests
         Assert.Equal(2, code);
         Assert.Contains(expected, err, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task BadInput_ListenPortTaken_ExitsTwoBeforeAnyCheckRuns()
+    {
+        using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        string folder = ProbeProcess.TempFolder();
+        string suite = SyntheticsSuites.Write(folder, ProbeProcess.FreePort());
+
+        var (code, stdout, err) = await ProbeProcess.RunAsync(folder, "synthetics", suite, "--listen", $"127.0.0.1:{((System.Net.IPEndPoint)taken.LocalEndpoint).Port}");
+
+        Assert.Equal(2, code);
+        Assert.Contains("cannot listen there", err, StringComparison.Ordinal);
+        Assert.DoesNotContain("\"event\":\"result\"", stdout, StringComparison.Ordinal);
     }
 
     private static int Seen(SyntheticsProcess runner, string name) => runner.Events.Count(e => e.GetProperty("event").GetString() == name);

@@ -44,6 +44,48 @@ public class SuiteFuzzTests
         Assert.InRange(rejected, 5_000, 10_000);
     }
 
+    [Fact]
+    public void Parse_TenThousandByteMutations_EncodingsNulsAndBoms_NeverThrowAnythingButSuiteException()
+    {
+        byte[] original = File.ReadAllBytes(Path.Combine(Repository.Root, "scenarios.json"));
+        byte[][] inserts = [[0x00], [0xFF], [0xFE], [0xC3], [0xE2, 0x82], [0xEF, 0xBB, 0xBF], [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80], "\\u0000"u8.ToArray(), "\\ud800"u8.ToArray()];
+        var random = new Random(20261201);
+        for (int i = 0; i < 10_000; i++)
+        {
+            var mutant = new List<byte>(original);
+            for (int n = random.Next(1, 4); n > 0; n--)
+            {
+                int at = random.Next(mutant.Count);
+                if (random.Next(3) == 0)
+                {
+                    mutant[at] = (byte)random.Next(256);
+                }
+                else
+                {
+                    mutant.InsertRange(at, inserts[random.Next(inserts.Length)]);
+                }
+            }
+
+            if (i % 10 == 0)
+            {
+                mutant.InsertRange(0, [0xEF, 0xBB, 0xBF]);
+            }
+
+            try
+            {
+                SuiteLoader.Parse(mutant.ToArray(), "fuzz.json");
+            }
+            catch (SuiteException e)
+            {
+                Assert.All(e.Errors, error => Assert.False(string.IsNullOrWhiteSpace(error.Message)));
+            }
+            catch (Exception e)
+            {
+                Assert.Fail($"byte mutation {i} threw {e.GetType().Name}: {e.Message}\n{e.StackTrace}");
+            }
+        }
+    }
+
     private static string MutateText(string text, Random random)
     {
         var sb = new StringBuilder(text);

@@ -8,6 +8,32 @@ namespace Probe.Scenarios.Tests.Suite;
 public class SuiteLoaderTests
 {
     [Fact]
+    public void Parse_AByteOrderMark_IsSkipped()
+    {
+        SuiteDefinition suite = SuiteLoader.Parse([.. System.Text.Encoding.UTF8.Preamble, .. System.Text.Encoding.UTF8.GetBytes(Valid)], "scenarios.json");
+
+        Assert.Equal("s", Assert.Single(suite.Scenarios).Name);
+    }
+
+    [Fact]
+    public void Parse_TextThatIsNotUtf8_SaysWhereAndHowToFixIt()
+    {
+        byte[] latin1 = System.Text.Encoding.Latin1.GetBytes(Valid.Replace("\"h\"", "\"caf\u00e9\"", StringComparison.Ordinal));
+
+        var e = Assert.Throws<SuiteException>(() => SuiteLoader.Parse(latin1, "scenarios.json"));
+
+        Assert.Equal("scenarios.json:5:32: $: the file is not UTF-8 text: byte 0xE9 at line 5, column 32 is not UTF-8; save the file as UTF-8 (a suite is JSON, which is UTF-8)", Assert.Single(e.Errors).ToString());
+    }
+
+    [Fact]
+    public void Load_AFolder_SaysItIsAFolder()
+    {
+        var e = Assert.Throws<SuiteException>(() => SuiteLoader.Load(Repository.Root));
+
+        Assert.Contains("is a folder, not a suite file", Assert.Single(e.Errors).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Load_TargetUrlWithUserInformation_KeepsItAsCredentialsOutOfTheUrl()
     {
         SuiteDefinition suite = SuiteLoader.Parse(System.Text.Encoding.UTF8.GetBytes(Valid.Replace("http://127.0.0.1:5080", "http://probe:${env:HOME}@127.0.0.1:5080/api", StringComparison.Ordinal)), "scenarios.json");
@@ -30,6 +56,9 @@ public class SuiteLoaderTests
 
     public static TheoryData<string, string, string> Broken => new()
     {
+        { "NUL in a scenario name", Valid.Replace("\"s\": {", "\"a\\u0000b\": {", StringComparison.Ordinal), "scenarios.json:4:17: $.scenarios[\"a\\u0000b\"]: a scenario's name \"a\\u0000b\" holds a control character (U+0000); names are metric labels and file names: use letters, digits and - _ . or spaces" },
+        { "a key twice", Valid.Replace("\"scenarios\": {", "\"suite\": \"a\", \"suite\": \"b\", \"scenarios\": {", StringComparison.Ordinal), "scenarios.json:3:3: $.suite: 'suite' appears twice in this object; keys must be unique (one of them would be silently ignored)" },
+        { "a variable outside a sequence", Valid.Replace("\"/health\"", "\"/users/${vars.id}\"", StringComparison.Ordinal), "scenarios.json:5:41: $.scenarios.s.steps[0].http: ${vars.id} is filled only inside a sequence, from an earlier step's extract; put this step in a \"sequence\" after the step that extracts 'id'" },
         { "secret in a URL path", Valid.Replace("http://127.0.0.1:5080", "http://127.0.0.1:5080/${env:HOME}", StringComparison.Ordinal), "scenarios.json:2:33: $.targets.demo.url: a secret in a target URL goes in its user information, sent as Basic credentials (\"https://user:${env:PASSWORD}@host\"), or in a step's headers; found \"http://127.0.0.1:5080/${env:HOME}\"" },
         { "syntax error", Valid.Replace("\"/health\" }", "\"/health\" ", StringComparison.Ordinal), "scenarios.json:5:93: $: not valid JSON: ']' is invalid without a matching open." },
         { "unknown field", Valid.Replace("\"path\"", "\"pth\"", StringComparison.Ordinal), "scenarios.json:5:41: $.scenarios.s.steps[0].http: 'path' is required, for example \"path\": \"/health\"\nscenarios.json:5:43: $.scenarios.s.steps[0].http.pth: unknown field 'pth' in an http step (did you mean 'path'?); allowed: target, method, path, headers, query, json, body, redirects, max_body, repeat" },

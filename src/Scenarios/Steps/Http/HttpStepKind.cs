@@ -145,9 +145,20 @@ internal sealed class HttpStepKind : StepKind
             Secrets.Check(text, http.Child("body"));
         }
 
+        IReadOnlyDictionary<string, string> headers = Map(http, "headers");
+        IReadOnlyDictionary<string, string> query = Map(http, "query");
+        if (!header.InSequence && path is not null)
+        {
+            IEnumerable<string> texts = [path, .. headers.Values, .. query.Values, json?.GetRawText() ?? string.Empty, text ?? string.Empty];
+            foreach (string variable in texts.SelectMany(Variables.Names).Distinct())
+            {
+                http.Error($"${{vars.{variable}}} is filled only inside a sequence, from an earlier step's extract; put this step in a \"sequence\" after the step that extracts '{variable}'");
+            }
+        }
+
         return path is null ? null : new HttpStepSpec(
             header.Name, header.Checks, header.Timeout, header.Retry, target, method, path,
-            Map(http, "headers"), Map(http, "query"), json, text,
+            headers, query, json, text,
             http.Boolean("redirects") ?? true,
             http.Integer("max_body", 0, 1L << 34) ?? (16L << 20),
             (int)(http.Integer("repeat", 1, 10_000) ?? 1),
