@@ -22,8 +22,16 @@ internal sealed class ScenarioSchedule
 
     public ScheduleSpec Spec { get; }
 
-    /// <summary>Periodic schedules also run once right after start; cron ones wait for their time.</summary>
-    public bool RunsAtStart => _every is not null;
+    /// <summary>
+    /// The first due time of a check scheduled at <paramref name="now"/>: a periodic check runs at once,
+    /// unless its first aligned time is less than half a period away (the start-up run would collide
+    /// with it and be skipped as an overlap, or make two runs in a row); a cron check waits for its time.
+    /// </summary>
+    public DateTimeOffset FirstDue(DateTimeOffset now)
+    {
+        DateTimeOffset next = NextAfter(now);
+        return _every is { } period && next - now >= period / 2 ? now : next;
+    }
 
     public static ScenarioSchedule From(ScheduleSpec spec) =>
         new(spec.Every, spec.Cron is null ? null : CronExpression.Parse(spec.Cron), spec);

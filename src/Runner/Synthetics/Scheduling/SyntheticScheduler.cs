@@ -77,7 +77,7 @@ internal sealed class SyntheticScheduler
                 }
 
                 var entry = new Entry(check);
-                entry.Nominal = check.Schedule.RunsAtStart ? now : check.Schedule.NextAfter(now);
+                entry.Nominal = check.Schedule.FirstDue(now);
                 Enqueue(entry, entry.Nominal);
                 _entries[key] = entry;
             }
