@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Probe.Engine.Core;
 using Probe.Engine.Stats;
 using Probe.Engine.Thresholds;
 using Probe.Engine.Timing;
@@ -7,7 +8,11 @@ using Probe.Engine.Verdicts;
 
 namespace Probe.Exporter.Reports;
 
-/// <summary>Writes <c>report.md</c>: the verdict, a table per scenario, the thresholds and what failed; fits a CI job summary or a PR comment.</summary>
+/// <summary>
+/// Writes <c>report.md</c>: the verdict, why a run is invalid, a table of scenarios and steps (with
+/// failure reasons), the thresholds, every check with its last failing value, the RAG/LLM figures with
+/// every golden question, and the failures seen; fits a CI job summary or a PR comment.
+/// </summary>
 public static class MarkdownReport
 {
     public static string Render(RunReport report)
@@ -30,7 +35,7 @@ public static class MarkdownReport
             md.Append('\n');
         }
 
-        md.Append("## Scenarios\n\n| scenario / step | requests | failed | error rate | rps | p50 | p95 | p99 | max |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+        md.Append("## Scenarios\n\n| scenario / step | requests | failed | error rate | rps | p50 | p95 | p99 | max | failure reasons |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n");
         foreach (ScenarioSnapshot s in result.Scenarios)
         {
             Row(md, $"**{Escape(s.Name)}**", s.Iterations);
@@ -46,6 +51,27 @@ public static class MarkdownReport
             foreach (ThresholdResult t in result.Thresholds)
             {
                 md.Append(CultureInfo.InvariantCulture, $"| {(t.Passed ? "pass" : "**FAIL**")} | {Escape(t.Subject)} | {Code(t.Expression)} | {Escape(t.ObservedText)}{(t.Note is null ? string.Empty : $" ({Escape(t.Note)})")} |\n");
+            }
+        }
+
+        if (report.Checks.Count > 0)
+        {
+            md.Append("\n## Checks\n\n| scenario / step | check | evaluated | failed | the last failing answer had |\n| --- | --- | ---: | ---: | --- |\n");
+            foreach (CheckReport c in report.Checks)
+            {
+                md.Append(CultureInfo.InvariantCulture, $"| {Escape(c.Scenario)} / {Escape(c.Step)} | {Code(c.Check)} | {c.Evaluated} | {(c.Failed > 0 ? $"**{c.Failed}**" : "0")} | {Escape(c.LastFailedActual ?? string.Empty)} |\n");
+            }
+        }
+
+        foreach (RagStepReport r in report.Rag)
+        {
+            md.Append(CultureInfo.InvariantCulture, $"\n## RAG: {Escape(r.Scenario)} / {Escape(r.Step)}\n\n");
+            md.Append("| pass rate | fact recall | source recall | tokens | tokens/s | time to first token p50 / p95 | between tokens p50 / p95 |\n| ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+            md.Append(CultureInfo.InvariantCulture, $"| {r.PassRate * 100:0.#}% | {r.FactRecall * 100:0.#}% | {r.SourceRecall * 100:0.#}% | {r.Tokens} | {r.TokensPerSecond:0.#} | {Pair(r.TimeToFirstToken)} | {Pair(r.InterTokenGap)} |\n\n");
+            md.Append("| # | question | asked | passed | facts found | sources cited | last miss |\n| ---: | --- | ---: | ---: | ---: | ---: | --- |\n");
+            foreach (RagQuestionReport q in r.Questions)
+            {
+                md.Append(CultureInfo.InvariantCulture, $"| {q.Index + 1} | {Escape(q.Question)} | {q.Asked} | {q.Passed} | {q.FactsFound} of {q.FactsExpected} | {q.SourcesCited} of {q.SourcesExpected} | {Escape(q.LastMiss ?? string.Empty)} |\n");
             }
         }
 
@@ -70,7 +96,9 @@ public static class MarkdownReport
     };
 
     private static void Row(StringBuilder md, string name, StepSnapshot s) =>
-        md.Append(CultureInfo.InvariantCulture, $"| {name} | {s.Count} | {s.Fail} | {s.ErrorRate * 100:0.##}% | {s.Rps:0.#} | {Ms(s.Latency.P50Nanoseconds)} | {Ms(s.Latency.P95Nanoseconds)} | {Ms(s.Latency.P99Nanoseconds)} | {Ms(s.Latency.MaxNanoseconds)} |\n");
+        md.Append(CultureInfo.InvariantCulture, $"| {name} | {s.Count} | {s.Fail} | {s.ErrorRate * 100:0.##}% | {s.Rps:0.#} | {Ms(s.Latency.P50Nanoseconds)} | {Ms(s.Latency.P95Nanoseconds)} | {Ms(s.Latency.P99Nanoseconds)} | {Ms(s.Latency.MaxNanoseconds)} | {string.Join(" ", s.FailureReasons.Select(r => $"{r.Key.Label()}×{r.Value}"))} |\n");
+
+    private static string Pair(Probe.Engine.Histograms.LatencySummary s) => s.Count == 0 ? "—" : $"{Ms(s.P50Nanoseconds)} / {Ms(s.P95Nanoseconds)}";
 
     private static string Ms(long ns) => DurationText.FormatNanoseconds(ns);
 

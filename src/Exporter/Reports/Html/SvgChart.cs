@@ -15,13 +15,15 @@ internal static class SvgChart
     private const int Bottom = 30;
     private static readonly string[] Palette = ["#2563eb", "#dc2626", "#16a34a", "#9333ea", "#ea580c", "#0891b2"];
 
-    /// <summary>One line per series; x in seconds from the start, y formatted with <paramref name="format"/>.</summary>
-    public static string Lines(string id, string title, IReadOnlyList<(string Name, IReadOnlyList<(double X, double Y)> Points)> series, Func<double, string> format)
+    /// <summary>One line per series; x in seconds from the start; y labelled in <paramref name="unit"/> (ticks are round numbers, each label distinct).</summary>
+    public static string Lines(string id, string title, IReadOnlyList<(string Name, IReadOnlyList<(double X, double Y)> Points)> series, string unit = "")
     {
         double maxX = Math.Max(1, series.SelectMany(s => s.Points).Select(p => p.X).DefaultIfEmpty(1).Max());
-        double maxY = NiceCeiling(series.SelectMany(s => s.Points).Select(p => p.Y).DefaultIfEmpty(0).Max());
+        Ticks y = Ticks.For(series.SelectMany(s => s.Points).Select(p => p.Y).DefaultIfEmpty(0).Max());
         var svg = Begin(id, title);
-        Axes(svg, maxX, maxY, format);
+        Axes(svg, Ticks.For(maxX), y, unit);
+        double maxY = y.Max;
+        maxX = Ticks.For(maxX).Max;
         for (int i = 0; i < series.Count; i++)
         {
             string color = Palette[i % Palette.Length];
@@ -32,31 +34,31 @@ internal static class SvgChart
             }
 
             svg.Append(CultureInfo.InvariantCulture, $"<polyline class=\"series\" fill=\"none\" stroke=\"{color}\" stroke-width=\"2\" points=\"");
-            foreach ((double x, double y) in points)
+            foreach ((double x, double v) in points)
             {
-                svg.Append(CultureInfo.InvariantCulture, $"{X(x, maxX):0.#},{Y(y, maxY):0.#} ");
+                svg.Append(CultureInfo.InvariantCulture, $"{X(x, maxX):0.#},{Y(v, maxY):0.#} ");
             }
 
             svg.Append("\"><title>").Append(Encode(series[i].Name)).Append("</title></polyline>");
-            svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{Width - Right - ((series.Count - i) * 110)}\" y=\"14\" fill=\"{color}\" font-size=\"12\">■ {Encode(series[i].Name)}</text>");
+            svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{Width - Right - ((series.Count - i) * 130)}\" y=\"14\" fill=\"{color}\" font-size=\"12\">■ {Encode(series[i].Name)}</text>");
         }
 
         return svg.Append("</svg>").ToString();
     }
 
     /// <summary>Vertical bars with labels under them (at most every few labels are drawn).</summary>
-    public static string Bars(string id, string title, IReadOnlyList<(string Label, double Value)> bars, Func<double, string> format)
+    public static string Bars(string id, string title, IReadOnlyList<(string Label, double Value)> bars, string unit = "")
     {
-        double maxY = NiceCeiling(bars.Select(b => b.Value).DefaultIfEmpty(0).Max());
+        Ticks y = Ticks.For(bars.Select(b => b.Value).DefaultIfEmpty(0).Max());
         var svg = Begin(id, title);
-        Axes(svg, maxX: 0, maxY, format);
+        Axes(svg, null, y, unit);
         double slot = (Width - Left - Right) / (double)Math.Max(1, bars.Count);
-        int labelEvery = Math.Max(1, bars.Count / 8);
+        int labelEvery = Math.Max(1, (int)Math.Ceiling(bars.Count / 8.0));
         for (int i = 0; i < bars.Count; i++)
         {
             double x = Left + (i * slot);
-            double y = Y(bars[i].Value, maxY);
-            svg.Append(CultureInfo.InvariantCulture, $"<rect class=\"bar\" x=\"{x + 1:0.#}\" y=\"{y:0.#}\" width=\"{Math.Max(1, slot - 2):0.#}\" height=\"{Height - Bottom - y:0.#}\" fill=\"{Palette[0]}\"><title>{Encode(bars[i].Label)}: {Encode(format(bars[i].Value))}</title></rect>");
+            double top = Y(bars[i].Value, y.Max);
+            svg.Append(CultureInfo.InvariantCulture, $"<rect class=\"bar\" x=\"{x + 1:0.#}\" y=\"{top:0.#}\" width=\"{Math.Max(1, slot - 2):0.#}\" height=\"{Height - Bottom - top:0.#}\" fill=\"{Palette[0]}\"><title>{Encode(bars[i].Label)}: {Encode(y.Label(bars[i].Value))}{Encode(unit)}</title></rect>");
             if (i % labelEvery == 0)
             {
                 svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{x + (slot / 2):0.#}\" y=\"{Height - 10}\" font-size=\"10\" text-anchor=\"middle\" fill=\"#555\">{Encode(bars[i].Label)}</text>");
@@ -69,23 +71,18 @@ internal static class SvgChart
     private static StringBuilder Begin(string id, string title) =>
         new StringBuilder().Append(CultureInfo.InvariantCulture, $"<svg id=\"{id}\" class=\"chart\" viewBox=\"0 0 {Width} {Height}\" role=\"img\" aria-label=\"{Encode(title)}\" xmlns=\"http://www.w3.org/2000/svg\"><text x=\"{Left}\" y=\"14\" font-size=\"13\" font-weight=\"600\">{Encode(title)}</text>");
 
-    private static void Axes(StringBuilder svg, double maxX, double maxY, Func<double, string> format)
+    private static void Axes(StringBuilder svg, Ticks? x, Ticks y, string unit)
     {
         svg.Append(CultureInfo.InvariantCulture, $"<line x1=\"{Left}\" y1=\"{Height - Bottom}\" x2=\"{Width - Right}\" y2=\"{Height - Bottom}\" stroke=\"#999\"/>");
-        for (int t = 0; t <= 4; t++)
+        foreach (double v in y.Values)
         {
-            double v = maxY * t / 4;
-            double y = Y(v, maxY);
-            svg.Append(CultureInfo.InvariantCulture, $"<line x1=\"{Left}\" y1=\"{y:0.#}\" x2=\"{Width - Right}\" y2=\"{y:0.#}\" stroke=\"#eee\"/><text x=\"{Left - 6}\" y=\"{y + 4:0.#}\" font-size=\"10\" text-anchor=\"end\" fill=\"#555\">{Encode(format(v))}</text>");
+            double at = Y(v, y.Max);
+            svg.Append(CultureInfo.InvariantCulture, $"<line x1=\"{Left}\" y1=\"{at:0.#}\" x2=\"{Width - Right}\" y2=\"{at:0.#}\" stroke=\"#eee\"/><text class=\"tick\" x=\"{Left - 6}\" y=\"{at + 4:0.#}\" font-size=\"10\" text-anchor=\"end\" fill=\"#555\">{Encode(y.Label(v) + unit)}</text>");
         }
 
-        if (maxX > 0)
+        foreach (double v in x?.Values ?? [])
         {
-            for (int t = 0; t <= 5; t++)
-            {
-                double v = maxX * t / 5;
-                svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{X(v, maxX):0.#}\" y=\"{Height - 10}\" font-size=\"10\" text-anchor=\"middle\" fill=\"#555\">{v:0.#}s</text>");
-            }
+            svg.Append(CultureInfo.InvariantCulture, $"<text class=\"tick\" x=\"{X(v, x!.Max):0.#}\" y=\"{Height - 10}\" font-size=\"10\" text-anchor=\"middle\" fill=\"#555\">{Encode(x.Label(v))}s</text>");
         }
     }
 
@@ -93,25 +90,34 @@ internal static class SvgChart
 
     private static double Y(double y, double maxY) => Height - Bottom - (maxY <= 0 ? 0 : y / maxY * (Height - Top - Bottom));
 
-    /// <summary>1, 2 or 5 times a power of ten, at least <paramref name="value"/>.</summary>
-    private static double NiceCeiling(double value)
-    {
-        if (value <= 0)
-        {
-            return 1;
-        }
-
-        double magnitude = Math.Pow(10, Math.Floor(Math.Log10(value)));
-        foreach (double step in new[] { 1.0, 2, 5, 10 })
-        {
-            if (step * magnitude >= value)
-            {
-                return step * magnitude;
-            }
-        }
-
-        return 10 * magnitude;
-    }
-
     private static string Encode(string text) => WebUtility.HtmlEncode(text);
+
+    /// <summary>
+    /// Axis ticks: multiples of a round step (1, 2 or 5 times a power of ten) from 0 to at least the
+    /// largest value, four to six of them, each labelled with as many decimals as the step needs, so
+    /// no two labels read the same (an axis of 0, 0, 1, 1, 1 said nothing).
+    /// </summary>
+    internal sealed record Ticks(double Step, int Count, int Decimals)
+    {
+        public double Max => Step * Count;
+
+        public IEnumerable<double> Values => Enumerable.Range(0, Count + 1).Select(i => i * Step);
+
+        public static Ticks For(double largest)
+        {
+            if (!(largest > 0) || double.IsInfinity(largest))
+            {
+                return new Ticks(0.25, 4, 2);
+            }
+
+            double raw = largest / 4;
+            double magnitude = Math.Pow(10, Math.Floor(Math.Log10(raw)));
+            double step = new[] { 1.0, 2, 5, 10 }.Select(m => m * magnitude).First(s => s >= raw - (raw * 1e-9));
+            int count = Math.Max(1, (int)Math.Ceiling((largest / step) - 1e-9));
+            int decimals = Math.Max(0, (int)Math.Ceiling(-Math.Log10(step) - 1e-9));
+            return new Ticks(step, count, decimals);
+        }
+
+        public string Label(double value) => value.ToString("F" + Decimals.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
+    }
 }
