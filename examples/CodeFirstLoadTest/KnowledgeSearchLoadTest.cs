@@ -1,5 +1,5 @@
 using Probe.DemoTarget;
-using Probe.Engine.Scheduling;
+using Probe.Engine.Running;
 using Probe.Engine.Simulations;
 using Probe.Engine.Thresholds;
 using Probe.Engine.Verdicts;

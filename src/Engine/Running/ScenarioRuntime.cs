@@ -115,6 +115,13 @@ internal sealed class ScenarioRuntime
         }
     }
 
+    /// <summary>The load phase now, for progress displays: "2/3 ramping-constant to 50 over 5m"; null before the first and after the last.</summary>
+    public string? PhaseText()
+    {
+        int index = CurrentPhase.Index;
+        return index < 0 || index >= Plan.Simulations.Count ? null : $"{index + 1}/{Plan.Simulations.Count} {Plan.Simulations[index]}";
+    }
+
     /// <summary>The live load: copies in a closed phase, arrivals per second in an open one.</summary>
     public double CurrentLoad(long now)
     {

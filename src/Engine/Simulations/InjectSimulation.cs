@@ -25,5 +25,5 @@ public sealed record InjectSimulation : LoadSimulation
 
     public override LoadSimulation Split(int index, int count) => new InjectSimulation(ShareOf(Rate, index, count), Interval, During!.Value);
 
-    public override string ToString() => $"inject {Rate}/{Timing.DurationText.Format(Interval)} for {Timing.DurationText.Format(During!.Value)}";
+    public override string ToString() => $"inject {RateText(Rate, Interval)} for {Timing.DurationText.Format(During!.Value)}";
 }

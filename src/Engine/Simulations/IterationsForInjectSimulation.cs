@@ -30,5 +30,5 @@ public sealed record IterationsForInjectSimulation : LoadSimulation
     public override LoadSimulation Split(int index, int count) =>
         new IterationsForInjectSimulation(Math.Max(1, ShareOf(Rate, index, count)), Interval, ShareOf(Iterations, index, count));
 
-    public override string ToString() => $"inject {Rate}/{Timing.DurationText.Format(Interval)} for {Iterations} iterations";
+    public override string ToString() => $"inject {RateText(Rate, Interval)} for {Iterations} iterations";
 }

@@ -41,6 +41,10 @@ public abstract record LoadSimulation
     public static TimeSpan Scaled(TimeSpan duration, double factor) =>
         TimeSpan.FromTicks(Math.Max(TimeSpan.TicksPerMillisecond, (long)Math.Round(duration.Ticks * factor)));
 
+    /// <summary>An arrival rate as suites write it: "20/s" per second, "6/1m" otherwise.</summary>
+    private protected static string RateText(int rate, TimeSpan interval) =>
+        interval == TimeSpan.FromSeconds(1) ? $"{rate}/s" : $"{rate}/{Timing.DurationText.Format(interval)}";
+
     internal static TimeSpan RequirePositive(TimeSpan value, string name) =>
         value > TimeSpan.Zero ? value : throw new ArgumentOutOfRangeException(name, value, $"{name} must be greater than zero.");
 

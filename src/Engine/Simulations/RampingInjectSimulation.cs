@@ -26,5 +26,5 @@ public sealed record RampingInjectSimulation : LoadSimulation
 
     public override LoadSimulation Split(int index, int count) => new RampingInjectSimulation(ShareOf(Rate, index, count), Interval, During!.Value);
 
-    public override string ToString() => $"ramping-inject to {Rate}/{Timing.DurationText.Format(Interval)} over {Timing.DurationText.Format(During!.Value)}";
+    public override string ToString() => $"ramping-inject to {RateText(Rate, Interval)} over {Timing.DurationText.Format(During!.Value)}";
 }

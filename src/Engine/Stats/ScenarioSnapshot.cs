@@ -21,6 +21,9 @@ public sealed record ScenarioSnapshot
     /// <summary>Open model: iterations not started because the in-flight cap and the queue were full.</summary>
     public required long Dropped { get; init; }
 
+    /// <summary>While running: the load phase now, as "2/3 ramping-constant to 50 over 5m"; null once the plan is over or in a final snapshot.</summary>
+    public string? Phase { get; init; }
+
     /// <summary>Copies or arrival rate now.</summary>
     public required double CurrentLoad { get; init; }
 

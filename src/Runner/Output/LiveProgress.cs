@@ -9,8 +9,8 @@ namespace Probe.Runner.Output;
 
 /// <summary>
 /// Live progress on a terminal (Spectre.Console): a table redrawn every second with, per scenario,
-/// the load now, iterations per second, iterations done, error rate and latency p50/p95/p99, under
-/// a line with elapsed and planned time.
+/// its load phase, the load now (copies or arrivals/s), iterations per second, iterations done, error
+/// rate and latency p50/p95/p99, under a line with elapsed and planned time and the time left.
 /// </summary>
 internal sealed class LiveProgress
 {
@@ -52,12 +52,13 @@ internal sealed class LiveProgress
         }
 
         var table = new Table().Border(TableBorder.Rounded).Expand();
-        foreach (string column in new[] { "scenario", "load", "it/s", "done", "errors", "p50", "p95", "p99" })
+        foreach (string column in new[] { "scenario", "phase", "load now", "it/s", "done", "errors", "p50", "p95", "p99" })
         {
             table.AddColumn(new TableColumn(column).RightAligned());
         }
 
         table.Columns[0].LeftAligned();
+        table.Columns[1].LeftAligned();
         if (p is null)
         {
             return new Rows(new Markup("[grey]starting…[/]"), table);
@@ -69,6 +70,7 @@ internal sealed class LiveProgress
             string errors = string.Create(CultureInfo.InvariantCulture, $"{s.Iterations.ErrorRate * 100:0.##}%");
             table.AddRow(
                 Markup.Escape(s.Name),
+                Markup.Escape(s.Phase ?? "done"),
                 s.CurrentLoad.ToString("0.#", CultureInfo.InvariantCulture),
                 (last?.Rps ?? 0).ToString("0.#", CultureInfo.InvariantCulture),
                 s.Iterations.Count.ToString(CultureInfo.InvariantCulture),
@@ -78,11 +80,7 @@ internal sealed class LiveProgress
                 DurationText.FormatNanoseconds(s.Iterations.Latency.P99Nanoseconds));
         }
 
-        string clock = p.PlannedDuration is { } planned
-            ? $"{Clock(p.Elapsed)} of {Clock(planned)} ({Math.Min(100, p.Elapsed / planned * 100):0}%)"
-            : Clock(p.Elapsed);
-        return new Rows(new Markup($"[bold]elapsed[/] {clock}"), table);
+        string percent = p.PlannedDuration is { } planned ? string.Create(CultureInfo.InvariantCulture, $" ({Math.Min(100, p.Elapsed / planned * 100):0}%)") : string.Empty;
+        return new Rows(new Markup($"[bold]{Markup.Escape(ProgressPrinter.RunClock(p))}[/]{percent}"), table);
     }
-
-    private static string Clock(TimeSpan t) => t.ToString(t.TotalHours >= 1 ? @"h\:mm\:ss" : @"m\:ss", CultureInfo.InvariantCulture);
 }

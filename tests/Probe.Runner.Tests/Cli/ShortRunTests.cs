@@ -60,6 +60,10 @@ public class ShortRunTests
         // The lag bound is 10 ms; more than two late starts would make the run invalid. On this
         // target nothing should be late at all, but a busy CI machine may delay one start.
         Assert.InRange(health.GetProperty("late_starts").GetProperty("count").GetInt64(), 0, 2);
+
+        // Output redirected, as in CI: plain progress lines with the run clock and the load phase.
+        Assert.Matches(@"\[0:0\d of 0:08, 0:0\d left\]", stdout);
+        Assert.Contains("1/1 inject 100/s for 8s", stdout);
     }
 
     /// <summary>The suite's targets marked as the demo target (every example's are).</summary>
