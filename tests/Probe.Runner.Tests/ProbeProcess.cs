@@ -28,7 +28,17 @@ internal static class ProbeProcess
         Task<string> stdout = process.StandardOutput.ReadToEndAsync();
         Task<string> stderr = process.StandardError.ReadToEndAsync();
         using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        await process.WaitForExitAsync(limit.Token);
+        try
+        {
+            await process.WaitForExitAsync(limit.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // A process that does not end must not outlive the test (it would hold its ports for the next one).
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"probe {string.Join(' ', args)} did not end within 3 minutes; it was killed");
+        }
+
         return (process.ExitCode, await stdout, await stderr);
     }
 

@@ -44,6 +44,20 @@ internal static class StatusJson
                 WriteRatio(json, "success_ratio_1h", r.LastHour);
                 WriteRatio(json, "success_ratio_24h", r.LastDay);
                 json.WriteNumber("runs_24h", r.RunsLastDay);
+                json.WriteStartArray("success_ratio_by_hour_24h");
+                foreach (double? hour in r.History)
+                {
+                    if (hour is { } ratio)
+                    {
+                        json.WriteNumberValue(Math.Round(ratio, 6));
+                    }
+                    else
+                    {
+                        json.WriteNullValue();
+                    }
+                }
+
+                json.WriteEndArray();
                 json.WriteEndObject();
             }
 
@@ -62,6 +76,10 @@ internal static class StatusJson
             json.WriteString("window", SloViews.WindowLabel(slo.Window));
             json.WriteNumber("attainment", slo.Attainment);
             json.WriteNumber("error_budget_remaining", slo.BudgetRemaining);
+            if (!double.IsInfinity(slo.BurnRate))
+            {
+                json.WriteNumber("burn_rate", Math.Round(slo.BurnRate, 4));
+            }
             json.WriteStartObject("by_region");
             foreach ((string region, double ratio) in slo.ByRegion)
             {

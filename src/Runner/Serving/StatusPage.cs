@@ -23,6 +23,7 @@ internal static class StatusPage
          .Append("table{border-collapse:collapse;min-width:60%}th,td{border-bottom:1px solid #dde1e6;padding:6px 10px;text-align:left;vertical-align:top}th{background:#f4f6f8}")
          .Append(".ok{color:#116329;font-weight:600}.fail{color:#b42318;font-weight:600}.none{color:#6e7781}.meta{color:#57606a}.bar{display:inline-block;height:8px;background:#2da44e;vertical-align:middle}.bar.low{background:#cf222e}")
          .Append(".banner{padding:8px 12px;border-radius:6px;background:#fff4e5;border:1px solid #f0b849;margin:8px 0}")
+         .Append(".strip{display:flex;gap:1px;margin-top:4px}.strip i{display:block;width:6px;height:14px;background:#d0d7de}.strip i.ok{background:#2da44e}.strip i.some{background:#d4a72c}.strip i.bad{background:#cf222e}")
          .Append("</style></head><body>\n");
         h.Append("<h1>").Append(E(s.Suite)).Append("</h1><div class=\"meta\">")
          .Append(s.At == DateTimeOffset.MinValue ? "no results yet" : "as of " + E(s.At.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture)))
@@ -68,13 +69,35 @@ internal static class StatusPage
                 h.Append(last.Ok ? "<span class=\"ok\">✓ ok</span>" : "<span class=\"fail\">✗ " + E(last.Reason ?? "failed") + "</span>")
                  .Append(" <span class=\"meta\">").Append(SyntheticResultJson.Milliseconds(last.Duration)).Append(" ms, ")
                  .Append(E(last.StartedAt.UtcDateTime.ToString("HH:mm:ss", CultureInfo.InvariantCulture))).Append("<br>1h ")
-                 .Append(Percent(r.LastHour)).Append(" · 24h ").Append(Percent(r.LastDay)).Append("</span></td>");
+                 .Append(Percent(r.LastHour)).Append(" · 24h ").Append(Percent(r.LastDay)).Append("</span>");
+                Strip(h, r);
+                h.Append("</td>");
             }
 
             h.Append("</tr>\n");
         }
 
         h.Append("</tbody></table>\n");
+    }
+
+    /// <summary>The last 24 hours as a strip of hourly cells (oldest left): green all ok, amber some failed, red most failed, grey no runs.</summary>
+    private static void Strip(StringBuilder h, RegionStatus r)
+    {
+        if (r.History.Count == 0)
+        {
+            return;
+        }
+
+        h.Append("<div class=\"strip\" title=\"the last 24 hours, hour by hour\">");
+        for (int i = 0; i < r.History.Count; i++)
+        {
+            double? ratio = r.History[i];
+            string css = ratio switch { null => "none", >= 1 => "ok", >= 0.5 => "some", _ => "bad" };
+            string when = i == r.History.Count - 1 ? "the last hour" : $"{r.History.Count - i} hours ago";
+            h.Append(CultureInfo.InvariantCulture, $"<i class=\"{css}\" title=\"{when}: {(ratio is { } v ? Percent(v) + " ok" : "no runs")}\"></i>");
+        }
+
+        h.Append("</div>");
     }
 
     private static void Slos(StringBuilder h, StatusSnapshot s)
@@ -92,12 +115,18 @@ internal static class StatusPage
              .Append(Percent(slo.Objective)).Append("</td><td>").Append(E(SloViews.WindowLabel(slo.Window))).Append("</td><td class=\"")
              .Append(slo.Attainment >= slo.Objective ? "ok" : "fail").Append("\">").Append(Percent(slo.Attainment)).Append("</td><td>")
              .Append(CultureInfo.InvariantCulture, $"<span class=\"bar{(left < 0.25 ? " low" : string.Empty)}\" style=\"width:{Math.Round(left * 100)}px\"></span> ")
-             .Append(Percent(slo.BudgetRemaining)).Append("</td><td>")
+             .Append(Budget(slo)).Append("</td><td>")
              .Append(string.Join(", ", slo.ByRegion.Select(p => E(p.Key) + " " + Percent(p.Value)))).Append("</td></tr>\n");
         }
 
         h.Append("</tbody></table>\n");
     }
+
+    /// <summary>The budget as people read it: the share left, or "exhausted" and how many times over it was burned (never "-99900%").</summary>
+    private static string Budget(SloStatus slo) => slo.BudgetRemaining >= 0
+        ? $"{Percent(slo.BudgetRemaining)} left"
+        : double.IsInfinity(slo.BurnRate) ? "<span class=\"fail\">exhausted</span>"
+        : string.Create(CultureInfo.InvariantCulture, $"<span class=\"fail\">exhausted</span>: burned {slo.BurnRate:0.#}× the budget");
 
     private static void Failures(StringBuilder h, StatusSnapshot s)
     {

@@ -105,7 +105,7 @@ internal sealed class SloViews
             }
 
             MinuteTally[] hour = mine.Where(t => t.Minute > hourFrom).ToArray();
-            states.Add(new RegionStatus(region, last.FirstOrDefault(), Ratio(hour), Ratio(mine), mine.Sum(t => t.Runs)));
+            states.Add(new RegionStatus(region, last.FirstOrDefault(), Ratio(hour), Ratio(mine), mine.Sum(t => t.Runs)) { History = Hourly(mine, hourFrom + 60) });
         }
 
         int succeeding = states.Count(s => s.Last?.Ok == true);
@@ -121,6 +121,14 @@ internal sealed class SloViews
         window.Ticks % TimeSpan.TicksPerDay == 0 ? $"{window.Ticks / TimeSpan.TicksPerDay}d"
         : window.Ticks % TimeSpan.TicksPerHour == 0 ? $"{window.Ticks / TimeSpan.TicksPerHour}h"
         : $"{(long)window.TotalMinutes}m";
+
+    /// <summary>The last 24 hours before <paramref name="nowMinute"/>, hour by hour (oldest first): each hour's success ratio, or null without runs.</summary>
+    private static double?[] Hourly(MinuteTally[] tallies, long nowMinute) =>
+        Enumerable.Range(0, 24).Select(h =>
+        {
+            long to = nowMinute - ((23 - h) * 60);
+            return Ratio(tallies.Where(t => t.Minute > to - 60 && t.Minute <= to).ToArray());
+        }).ToArray();
 
     private static double? Ratio(MinuteTally[] tallies)
     {

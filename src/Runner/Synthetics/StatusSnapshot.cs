@@ -24,11 +24,21 @@ internal sealed record StatusSnapshot(
 /// <summary>One check across regions: each region's state and whether the quorum holds.</summary>
 internal sealed record ScenarioStatus(string Scenario, string Schedule, IReadOnlyList<RegionStatus> Regions, int Succeeding, bool QuorumUp);
 
-/// <summary>One check in one region: its last result and its success ratio over the last hour and day.</summary>
-internal sealed record RegionStatus(string Region, SyntheticResult? Last, double? LastHour, double? LastDay, long RunsLastDay);
+/// <summary>
+/// One check in one region: its last result, its success ratio over the last hour and day, and the
+/// day hour by hour (<see cref="History"/>: 24 ratios, oldest first, null for an hour without runs).
+/// </summary>
+internal sealed record RegionStatus(string Region, SyntheticResult? Last, double? LastHour, double? LastDay, long RunsLastDay)
+{
+    public IReadOnlyList<double?> History { get; init; } = [];
+}
 
 /// <summary>
 /// One SLO: attainment and error budget left over its window, across regions (timeslices of N of M
 /// regions for availability, occurrences for latency) and per region.
 /// </summary>
-internal sealed record SloStatus(string Name, string Kind, double Objective, TimeSpan Window, double Attainment, double BudgetRemaining, IReadOnlyDictionary<string, double> ByRegion);
+internal sealed record SloStatus(string Name, string Kind, double Objective, TimeSpan Window, double Attainment, double BudgetRemaining, IReadOnlyDictionary<string, double> ByRegion)
+{
+    /// <summary>How fast the window spent its error budget: the error ratio over the budgeted one (1 spends it exactly by the window's end).</summary>
+    public double BurnRate => Objective >= 1 ? (Attainment >= 1 ? 0 : double.PositiveInfinity) : (1 - Attainment) / (1 - Objective);
+}
