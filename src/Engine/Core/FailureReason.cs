@@ -41,6 +41,9 @@ public enum FailureReason
 
     /// <summary>Redirects went round in a loop or past the limit.</summary>
     Redirects,
+
+    /// <summary>A streamed answer sent an error event, or broke off before its end.</summary>
+    Stream,
 }
 
 /// <summary>Names of <see cref="FailureReason"/> as they appear in reports and metric labels.</summary>
@@ -50,7 +53,7 @@ public static class FailureReasons
     public static IReadOnlyList<FailureReason> All { get; } =
         Enum.GetValues<FailureReason>().Where(r => r != FailureReason.None).ToArray();
 
-    /// <summary>The lower-case label: dns, connect, tls, timeout, status, check, body, cancelled, internal, protocol, reset, redirects.</summary>
+    /// <summary>The lower-case label: dns, connect, tls, timeout, status, check, body, cancelled, internal, protocol, reset, redirects, stream.</summary>
     public static string Label(this FailureReason reason) => reason switch
     {
         FailureReason.None => "none",
@@ -66,6 +69,7 @@ public static class FailureReasons
         FailureReason.Protocol => "protocol",
         FailureReason.Reset => "reset",
         FailureReason.Redirects => "redirects",
+        FailureReason.Stream => "stream",
         _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, null),
     };
 }

@@ -16,6 +16,9 @@ public readonly record struct StepResult
     /// <summary>Request phases (dns, connect, tls, time to first byte, transfer), when the step measured them.</summary>
     public PhaseTimings Phases { get; init; }
 
+    /// <summary>An LLM answer's token figures, when the step asked a model; null otherwise.</summary>
+    public TokenTimings? Tokens { get; init; }
+
     public bool IsOk { get; }
 
     /// <summary>The protocol status (an HTTP status code), or 0 when there is none.</summary>

@@ -19,11 +19,11 @@ public sealed record InjectSimulation : LoadSimulation
 
     public override LoadModel Model => LoadModel.Open;
 
-    internal override LoadPhase Compile(PhaseStart start) => OpenPhase.Constant(Rate, Interval, During!.Value, iterationLimit: null);
+    internal override LoadPhase Compile(PhaseStart start) => Arrive(OpenPhase.Constant(Rate, Interval, During!.Value, iterationLimit: null), iterationLimit: null);
 
-    public override LoadSimulation Scale(double factor) => new InjectSimulation(Rate, Interval, Scaled(During!.Value, factor));
+    public override LoadSimulation Scale(double factor) => new InjectSimulation(Rate, Interval, Scaled(During!.Value, factor)) { Arrivals = Arrivals, Seed = Seed };
 
-    public override LoadSimulation Split(int index, int count) => new InjectSimulation(ShareOf(Rate, index, count), Interval, During!.Value);
+    public override LoadSimulation Split(int index, int count) => new InjectSimulation(ShareOf(Rate, index, count), Interval, During!.Value) { Arrivals = Arrivals, Seed = ShardSeed(index) };
 
-    public override string ToString() => $"inject {RateText(Rate, Interval)} for {Timing.DurationText.Format(During!.Value)}";
+    public override string ToString() => $"inject {RateText(Rate, Interval)} for {Timing.DurationText.Format(During!.Value)}{ArrivalsText}";
 }

@@ -22,13 +22,13 @@ public sealed record IterationsForInjectSimulation : LoadSimulation
 
     public override LoadModel Model => LoadModel.Open;
 
-    internal override LoadPhase Compile(PhaseStart start) => OpenPhase.Constant(Rate, Interval, During!.Value, Iterations);
+    internal override LoadPhase Compile(PhaseStart start) => Arrive(OpenPhase.Constant(Rate, Interval, During!.Value, Iterations), Iterations);
 
     /// <summary>The phase ends after its iterations: scaling time does not change it.</summary>
     public override LoadSimulation Scale(double factor) => this;
 
     public override LoadSimulation Split(int index, int count) =>
-        new IterationsForInjectSimulation(Math.Max(1, ShareOf(Rate, index, count)), Interval, ShareOf(Iterations, index, count));
+        new IterationsForInjectSimulation(Math.Max(1, ShareOf(Rate, index, count)), Interval, ShareOf(Iterations, index, count)) { Arrivals = Arrivals, Seed = ShardSeed(index) };
 
-    public override string ToString() => $"inject {RateText(Rate, Interval)} for {Iterations} iterations";
+    public override string ToString() => $"inject {RateText(Rate, Interval)} for {Iterations} iterations{ArrivalsText}";
 }

@@ -32,6 +32,22 @@ public abstract record LoadSimulation
     /// </summary>
     public abstract LoadSimulation Split(int index, int count);
 
+    /// <summary>Open-model phases: evenly spaced arrivals (the default) or a Poisson process of the same rate.</summary>
+    public ArrivalPattern Arrivals { get; init; }
+
+    /// <summary>With <see cref="ArrivalPattern.Poisson"/>: the seed of the arrival times, so a run can be repeated exactly. The default is 0.</summary>
+    public int Seed { get; init; }
+
+    /// <summary>The open phase with this simulation's arrival pattern.</summary>
+    private protected OpenPhase Arrive(OpenPhase even, long? iterationLimit) =>
+        Arrivals == ArrivalPattern.Poisson ? even.WithPoissonArrivals(Seed, iterationLimit) : even;
+
+    /// <summary>A shard's seed: its own, so shards' arrivals are independent.</summary>
+    private protected int ShardSeed(int index) => unchecked((Seed * 31) + index);
+
+    /// <summary>", poisson arrivals" for people, or nothing.</summary>
+    private protected string ArrivalsText => Arrivals == ArrivalPattern.Poisson ? $", poisson arrivals (seed {Seed})" : string.Empty;
+
     /// <summary>Shard <paramref name="index"/>'s part of a whole of <paramref name="total"/>: ⌊total/N⌋ plus one while index &lt; total mod N.</summary>
     public static long ShareOf(long total, int index, int count) => (total / count) + (index < total % count ? 1 : 0);
 
@@ -67,3 +83,13 @@ public enum LoadModel
 
 /// <summary>Where the previous phase left the load: a ramp starts from here.</summary>
 internal readonly record struct PhaseStart(int Copies, double RatePerSecond);
+
+/// <summary>How an open-model phase spaces its arrivals.</summary>
+public enum ArrivalPattern
+{
+    /// <summary>Evenly spaced: iteration k at the moment k arrivals are due.</summary>
+    Even,
+
+    /// <summary>A Poisson process: exponential gaps, as LLM serving benchmarks send requests.</summary>
+    Poisson,
+}

@@ -20,11 +20,11 @@ public sealed record RampingInjectSimulation : LoadSimulation
     public override LoadModel Model => LoadModel.Open;
 
     internal override LoadPhase Compile(PhaseStart start) =>
-        OpenPhase.Ramp(start.RatePerSecond, Rate / Interval.TotalSeconds, During!.Value);
+        Arrive(OpenPhase.Ramp(start.RatePerSecond, Rate / Interval.TotalSeconds, During!.Value), iterationLimit: null);
 
-    public override LoadSimulation Scale(double factor) => new RampingInjectSimulation(Rate, Interval, Scaled(During!.Value, factor));
+    public override LoadSimulation Scale(double factor) => new RampingInjectSimulation(Rate, Interval, Scaled(During!.Value, factor)) { Arrivals = Arrivals, Seed = Seed };
 
-    public override LoadSimulation Split(int index, int count) => new RampingInjectSimulation(ShareOf(Rate, index, count), Interval, During!.Value);
+    public override LoadSimulation Split(int index, int count) => new RampingInjectSimulation(ShareOf(Rate, index, count), Interval, During!.Value) { Arrivals = Arrivals, Seed = ShardSeed(index) };
 
-    public override string ToString() => $"ramping-inject to {RateText(Rate, Interval)} over {Timing.DurationText.Format(During!.Value)}";
+    public override string ToString() => $"ramping-inject to {RateText(Rate, Interval)} over {Timing.DurationText.Format(During!.Value)}{ArrivalsText}";
 }

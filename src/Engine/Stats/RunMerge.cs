@@ -139,6 +139,7 @@ public static class RunMerge
         }
         with
         {
+            Llm = LlmSnapshot.Merge(parts.Select(p => p.Llm)),
             PhaseHistograms = phases,
             Phases = phases.Count > 0 || parts.All(p => p.Phases.Count == 0)
                 ? phases.ToDictionary(p => p.Key, p => p.Value.Summarize(), StringComparer.Ordinal)

@@ -46,6 +46,9 @@ public sealed record StepSnapshot
     /// <summary>The whole histogram of each phase in <see cref="Phases"/> (for metrics.prom and exact merges); empty when a stored run predates them.</summary>
     public IReadOnlyDictionary<string, LatencyHistogram> PhaseHistograms { get; init; } = new Dictionary<string, LatencyHistogram>();
 
+    /// <summary>Token figures, when the step asked a model; null otherwise.</summary>
+    public LlmSnapshot? Llm { get; init; }
+
     /// <summary>The whole service-time histogram.</summary>
     public required LatencyHistogram ServiceTimeHistogram { get; init; }
 }

@@ -20,6 +20,7 @@ internal sealed class StepStats
     private readonly Lock _sampling = new();
     private readonly LatencyHistogram?[] _phases = new LatencyHistogram?[5];
     private readonly int _stripes;
+    private LlmStats? _llm; // made by the first LLM answer
     private int _messageCount;
 
     private readonly Func<string, string>? _messageFilter;
@@ -48,6 +49,11 @@ internal sealed class StepStats
         if (result.Phases != PhaseTimings.None)
         {
             RecordPhases(result.Phases);
+        }
+
+        if (result.Tokens is { } tokens)
+        {
+            Llm.Record(tokens);
         }
 
         if (!result.IsOk && result.Message is { } message)
@@ -183,7 +189,23 @@ internal sealed class StepStats
                 ServiceTimeHistogram = service,
                 Phases = phases.ToDictionary(p => p.Key, p => p.Value.Summarize(), StringComparer.Ordinal),
                 PhaseHistograms = phases,
+                Llm = Volatile.Read(ref _llm)?.Snapshot(),
             };
+        }
+    }
+
+    private LlmStats Llm
+    {
+        get
+        {
+            LlmStats? llm = Volatile.Read(ref _llm);
+            if (llm is null)
+            {
+                Interlocked.CompareExchange(ref _llm, new LlmStats(_stripes), null);
+                llm = _llm!;
+            }
+
+            return llm;
         }
     }
 

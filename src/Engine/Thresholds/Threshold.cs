@@ -15,8 +15,15 @@ public sealed record Threshold(
     double Bound,
     TimeSpan? Window)
 {
-    /// <summary>Whether the metric is a time (latency or service time).</summary>
-    public bool IsTime => Metric is ThresholdMetric.Percentile or ThresholdMetric.Mean or ThresholdMetric.Min or ThresholdMetric.Max;
+    /// <summary>Whether the metric is a time (latency, service time, or an LLM time such as ttft).</summary>
+    public bool IsTime => Metric is ThresholdMetric.Percentile or ThresholdMetric.Mean or ThresholdMetric.Min or ThresholdMetric.Max
+        && Llm is not Stats.LlmMeasure.OutputTokensPerSecond;
+
+    /// <summary>The LLM figure a statistic reads (<c>ttft p95</c>, <c>output_tps mean</c>); null for latency and service time.</summary>
+    public Stats.LlmMeasure? Llm { get; init; }
+
+    /// <summary>For <see cref="ThresholdMetric.Goodput"/>: the per-request objectives every good request meets.</summary>
+    public IReadOnlyList<Stats.LlmObjective> Objectives { get; init; } = [];
 
     /// <summary>True when the threshold reads service time rather than latency.</summary>
     public bool OnServiceTime { get; init; }
@@ -46,6 +53,9 @@ public enum ThresholdMetric
     Dropped,
     Count,
     Failures,
+
+    /// <summary>The share of LLM requests meeting every objective at once: <c>goodput(ttft &lt; 1s, tpot &lt; 50ms) &gt;= 95%</c>.</summary>
+    Goodput,
 }
 
 /// <summary>The comparison of a threshold.</summary>

@@ -28,6 +28,11 @@ public static class ThresholdEvaluator
             return Fail(spec, scenario, threshold, $"step '{spec.Step}' produced no results");
         }
 
+        if (threshold.Llm is not null || threshold.Metric == ThresholdMetric.Goodput)
+        {
+            return EvaluateLlm(spec, scenario, threshold);
+        }
+
         if (threshold.Window is { } window && subject.Seconds.Count > 0)
         {
             return EvaluateWindows(spec, scenario, threshold, subject, window, trailingOnly);
@@ -58,6 +63,54 @@ public static class ThresholdEvaluator
     {
         ArgumentNullException.ThrowIfNull(specs);
         return specs.Count > 0 ? specs.Select(spec => Evaluate(spec, scenario)).ToArray() : [DefaultGate(scenario)];
+    }
+
+    /// <summary>
+    /// LLM figures: of the step named, or of every step of the scenario that asked a model. Fails when
+    /// there are no requests to measure.
+    /// </summary>
+    private static ThresholdResult EvaluateLlm(ThresholdSpec spec, ScenarioSnapshot scenario, Threshold threshold)
+    {
+        LlmSnapshot? llm = spec.Step is null ? LlmSnapshot.Merge(scenario.Steps.Select(s => s.Llm)) : scenario.Step(spec.Step)?.Llm;
+        if (llm is null || llm.Requests == 0)
+        {
+            return Fail(spec, scenario, threshold, $"no LLM answers to measure: {(spec.Step is null ? "no step of the scenario" : $"step '{spec.Step}'")} asked a model");
+        }
+
+        if (threshold.Metric == ThresholdMetric.Goodput)
+        {
+            return Result(spec, scenario, threshold, llm.Goodput(threshold.Objectives), $"{llm.Records.Count(r => r.Meets(threshold.Objectives))} of {llm.Requests} requests met every objective");
+        }
+
+        if (threshold.Llm == LlmMeasure.OutputTokensPerSecond)
+        {
+            double[] rates = llm.Records.Where(r => r.Ok && r.OutputTokensPerSecond >= 0).Select(r => r.OutputTokensPerSecond).Order().ToArray();
+            if (rates.Length == 0)
+            {
+                return Fail(spec, scenario, threshold, "no answered request with a token count");
+            }
+
+            double observed = threshold.Metric switch
+            {
+                ThresholdMetric.Mean => rates.Average(),
+                ThresholdMetric.Min => rates[0],
+                ThresholdMetric.Max => rates[^1],
+                _ => RateSummary.At(rates, threshold.Percentile),
+            };
+            return Result(spec, scenario, threshold, observed, note: null);
+        }
+
+        LatencyHistogram histogram = threshold.Llm switch
+        {
+            LlmMeasure.TimeToFirstToken => llm.TimeToFirstToken,
+            LlmMeasure.InterTokenLatency => llm.InterTokenLatency,
+            LlmMeasure.TimePerOutputToken => llm.TimePerOutputToken,
+            _ => llm.EndToEnd,
+        };
+        return histogram.TotalCount == 0
+            ? Fail(spec, scenario, threshold, threshold.Llm is LlmMeasure.InterTokenLatency or LlmMeasure.TimePerOutputToken
+                ? "no streamed answer with two tokens or more" : "no answered request")
+            : Result(spec, scenario, threshold, TimeOf(threshold, histogram), note: null);
     }
 
     private static ThresholdResult DefaultGate(ScenarioSnapshot scenario)
@@ -182,7 +235,8 @@ public static class ThresholdEvaluator
         ArgumentNullException.ThrowIfNull(threshold);
         return threshold.Metric switch
         {
-            ThresholdMetric.ErrorRate => string.Create(CultureInfo.InvariantCulture, $"{observed * 100:0.##}%"),
+            ThresholdMetric.ErrorRate or ThresholdMetric.Goodput => string.Create(CultureInfo.InvariantCulture, $"{observed * 100:0.##}%"),
+            _ when threshold.Llm == LlmMeasure.OutputTokensPerSecond => string.Create(CultureInfo.InvariantCulture, $"{observed:0.##} tokens/s"),
             ThresholdMetric.Rps => string.Create(CultureInfo.InvariantCulture, $"{observed:0.#}/s"),
             ThresholdMetric.Dropped or ThresholdMetric.Count or ThresholdMetric.Failures => string.Create(CultureInfo.InvariantCulture, $"{observed:0}"),
             _ => DurationText.FormatNanoseconds((long)observed),

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Probe.Engine.Stats;
 using Probe.Engine.Timing;
 
 namespace Probe.Engine.Thresholds;
@@ -7,20 +8,25 @@ namespace Probe.Engine.Thresholds;
 /// Parses thresholds. The grammar (spaces between tokens are optional unless two words meet):
 /// <code>
 /// threshold  = metric comparison value [ "over" duration ]
+///            | "goodput" "(" objective { "," objective } ")" comparison ratio
 /// metric     = [ "latency." | "service." ] stat | "error_rate" | "rps" | "dropped" | "count" | "failures"
+///            | llm ( " " | "." ) stat                        ; ttft p95, output_tps mean
+/// llm        = "ttft" | "itl" | "tpot" | "e2e" | "output_tps"
+/// objective  = ( "ttft" | "tpot" | "e2e" ) comparison duration | "output_tps" comparison number
 /// stat       = "p" number | "mean" | "min" | "max"          ; number from 0 to 100, e.g. p95, p99.9
 /// comparison = "&lt;" | "&lt;=" | "&gt;" | "&gt;=" | "==" | "!="
 /// value      = duration                                      ; for stats: 250ms, 1s, 1.5s
-///            | number "%" | number                           ; for error_rate: 1% or 0.01
-///            | number [ "/s" ]                               ; for rps
+///            | number [ "/s" ]                               ; for output_tps (tokens per second) and rps
+///            | ratio                                         ; for error_rate
 ///            | digits                                        ; for dropped, count, failures
+/// ratio      = number "%" | number                           ; 1% or 0.01
 /// duration   = see DurationText: number unit { number unit }, unit = ns|us|µs|ms|s|m|h|d
 /// </code>
 /// Errors name the 1-based column and what was expected there.
 /// </summary>
 public static class ThresholdParser
 {
-    private static readonly string[] MetricNames = ["p95", "p99", "mean", "min", "max", "error_rate", "rps", "dropped", "count", "failures"];
+    private static readonly string[] MetricNames = ["p95", "p99", "mean", "min", "max", "error_rate", "rps", "dropped", "count", "failures", "ttft", "itl", "tpot", "e2e", "output_tps", "goodput"];
 
     /// <summary>Parses <paramref name="text"/> or throws.</summary>
     /// <exception cref="FormatException">Not a threshold: "threshold 'TEXT': column N: what was expected, what was found".</exception>
@@ -45,12 +51,52 @@ public static class ThresholdParser
         string metricWord = scanner.Word();
         if (metricWord.Length == 0)
         {
-            error = new(metricColumn, $"expected a metric (p95, mean, max, error_rate, rps, dropped…), found {scanner.Describe()}");
+            error = new(metricColumn, $"expected a metric (p95, mean, max, error_rate, rps, dropped, ttft p95, goodput(…)…), found {scanner.Describe()}");
             return false;
         }
 
-        if (!TryMetric(metricWord, metricColumn, out ThresholdMetric metric, out double percentile, out bool service, out error))
+        LlmMeasure? llm = null;
+        IReadOnlyList<LlmObjective> objectives = [];
+        if (metricWord == "goodput")
         {
+            if (!TryObjectives(ref scanner, out objectives, out error))
+            {
+                return false;
+            }
+        }
+        else if (LlmWord(metricWord) is { } split)
+        {
+            llm = split.Measure;
+            string statWord = split.Stat;
+            int statColumn = metricColumn + split.Name.Length + 1;
+            if (statWord.Length == 0)
+            {
+                scanner.SkipSpaces();
+                statColumn = scanner.Column;
+                statWord = scanner.Word();
+            }
+
+            if (statWord is not ("mean" or "min" or "max") && !(statWord.Length > 1 && statWord[0] == 'p'))
+            {
+                error = new(statColumn, $"expected a statistic after '{split.Name}' (p50, p95, p99, mean, min, max), found {(statWord.Length == 0 ? scanner.Describe() : $"'{statWord}'")}");
+                return false;
+            }
+
+            metricWord = statWord;
+            metricColumn = statColumn;
+        }
+
+        ThresholdMetric metric = ThresholdMetric.Goodput;
+        double percentile = 0;
+        bool service = false;
+        if (objectives.Count == 0 && !TryMetric(metricWord, metricColumn, out metric, out percentile, out service, out error))
+        {
+            return false;
+        }
+
+        if (llm is not null && metric is not (ThresholdMetric.Percentile or ThresholdMetric.Mean or ThresholdMetric.Min or ThresholdMetric.Max))
+        {
+            error = new(metricColumn, $"expected a statistic (p50, p95, p99, mean, min, max), found '{metricWord}'");
             return false;
         }
 
@@ -65,7 +111,7 @@ public static class ThresholdParser
         scanner.SkipSpaces();
         int valueColumn = scanner.Column;
         string valueWord = scanner.Value();
-        if (!TryBound(metric, metricWord, valueWord, valueColumn, out double bound, out error))
+        if (!TryBound(metric, llm, metricWord, valueWord, valueColumn, out double bound, out error))
         {
             return false;
         }
@@ -81,9 +127,9 @@ public static class ThresholdParser
                 return false;
             }
 
-            if (service)
+            if (service || llm is not null || metric == ThresholdMetric.Goodput)
             {
-                error = new(overColumn, "windows ('over') apply to latency, error_rate, rps and counts, not to service time");
+                error = new(overColumn, $"windows ('over') apply to latency, error_rate, rps and counts, not to {(service ? "service time" : "LLM figures")}");
                 return false;
             }
 
@@ -111,7 +157,7 @@ public static class ThresholdParser
             }
         }
 
-        threshold = new Threshold(text!.Trim(), metric, percentile, comparison, bound, window) { OnServiceTime = service };
+        threshold = new Threshold(text!.Trim(), metric, percentile, comparison, bound, window) { OnServiceTime = service, Llm = llm, Objectives = objectives };
         error = null;
         return true;
     }
@@ -149,18 +195,27 @@ public static class ThresholdParser
         }
 
         string? suggestion = Suggest(stat);
-        error = new(column, $"unknown metric '{word}'; expected p<0-100> (such as p95), mean, min, max, error_rate, rps, dropped, count or failures"
+        error = new(column, $"unknown metric '{word}'; expected p<0-100> (such as p95), mean, min, max, error_rate, rps, dropped, count, failures, an LLM figure (ttft, itl, tpot, e2e, output_tps) with a statistic, or goodput(…)"
             + (suggestion is null ? string.Empty : $" (did you mean '{suggestion}'?)"));
         return false;
     }
 
-    private static bool TryBound(ThresholdMetric metric, string metricWord, string value, int column, out double bound, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out ThresholdParseError? error)
+    private static bool TryBound(ThresholdMetric metric, LlmMeasure? llm, string metricWord, string value, int column, out double bound, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out ThresholdParseError? error)
     {
         bound = 0;
         error = null;
         string found = value.Length == 0 ? "the end" : $"'{value}'";
         switch (metric)
         {
+            case ThresholdMetric.Percentile or ThresholdMetric.Mean or ThresholdMetric.Min or ThresholdMetric.Max when llm == LlmMeasure.OutputTokensPerSecond:
+                if (TryNumber(value.EndsWith("/s", StringComparison.Ordinal) ? value[..^2] : value, out bound))
+                {
+                    return true;
+                }
+
+                error = new(column, $"output_tps takes tokens per second such as 20, found {found}");
+                return false;
+
             case ThresholdMetric.Percentile or ThresholdMetric.Mean or ThresholdMetric.Min or ThresholdMetric.Max:
                 if (value.Length > 0 && DurationText.TryParse(value, out TimeSpan d, out _) && !IsPlainNumber(value))
                 {
@@ -171,7 +226,8 @@ public static class ThresholdParser
                 error = new(column, $"{metricWord} takes a duration such as 500ms or 1s, found {found}");
                 return false;
 
-            case ThresholdMetric.ErrorRate:
+            case ThresholdMetric.ErrorRate or ThresholdMetric.Goodput:
+                string name = metric == ThresholdMetric.Goodput ? "goodput" : "error_rate";
                 bool percent = value.EndsWith('%');
                 if (TryNumber(percent ? value[..^1] : value, out double rate))
                 {
@@ -181,11 +237,13 @@ public static class ThresholdParser
                         return true;
                     }
 
-                    error = new(column, $"error_rate must be from 0% to 100% (or a ratio from 0 to 1), found {found}");
+                    error = new(column, $"{name} must be from 0% to 100% (or a ratio from 0 to 1), found {found}");
                     return false;
                 }
 
-                error = new(column, $"error_rate takes a percentage such as 1% or a ratio such as 0.01, found {found}");
+                error = new(column, metric == ThresholdMetric.Goodput
+                    ? $"goodput takes a percentage such as 95% or a ratio such as 0.95, found {found}"
+                    : $"error_rate takes a percentage such as 1% or a ratio such as 0.01, found {found}");
                 return false;
 
             case ThresholdMetric.Rps:
@@ -207,6 +265,81 @@ public static class ThresholdParser
                 error = new(column, $"{metricWord} takes a whole number such as 0, found {found}");
                 return false;
         }
+    }
+
+    /// <summary>An LLM figure's name, alone (<c>ttft</c>) or with its statistic (<c>ttft.p95</c>); null for other words.</summary>
+    private static (string Name, LlmMeasure Measure, string Stat)? LlmWord(string word)
+    {
+        int dot = word.IndexOf('.', StringComparison.Ordinal);
+        string name = dot < 0 ? word : word[..dot];
+        LlmMeasure? measure = LlmMeasureOf(name);
+        return measure is { } m ? (name, m, dot < 0 ? string.Empty : word[(dot + 1)..]) : null;
+    }
+
+    private static LlmMeasure? LlmMeasureOf(string name) => name switch
+    {
+        "ttft" => LlmMeasure.TimeToFirstToken,
+        "itl" => LlmMeasure.InterTokenLatency,
+        "tpot" => LlmMeasure.TimePerOutputToken,
+        "e2e" => LlmMeasure.EndToEnd,
+        "output_tps" => LlmMeasure.OutputTokensPerSecond,
+        _ => null,
+    };
+
+    /// <summary>Reads <c>(ttft &lt; 1s, tpot &lt; 50ms)</c> after <c>goodput</c>.</summary>
+    private static bool TryObjectives(ref Scanner scanner, out IReadOnlyList<LlmObjective> objectives, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out ThresholdParseError? error)
+    {
+        var list = new List<LlmObjective>();
+        objectives = list;
+        scanner.SkipSpaces();
+        if (!scanner.TryChar('('))
+        {
+            error = new(scanner.Column, $"expected '(' and the objectives each request must meet, as goodput(ttft < 1s, tpot < 50ms), found {scanner.Describe()}");
+            return false;
+        }
+
+        do
+        {
+            scanner.SkipSpaces();
+            int column = scanner.Column;
+            string word = scanner.Word();
+            LlmMeasure? measure = LlmMeasureOf(word);
+            if (measure is null or LlmMeasure.InterTokenLatency)
+            {
+                error = new(column, $"expected a per-request objective on ttft, tpot, e2e or output_tps, found {(word.Length == 0 ? scanner.Describe() : $"'{word}'")}"
+                    + (word == "itl" ? " (inter-token gaps are many per request: use tpot, their mean)" : string.Empty));
+                return false;
+            }
+
+            scanner.SkipSpaces();
+            int comparisonColumn = scanner.Column;
+            if (!scanner.TryComparison(out Comparison comparison))
+            {
+                error = new(comparisonColumn, $"expected a comparison (<, <=, >, >=) after '{word}', found {scanner.Describe()}");
+                return false;
+            }
+
+            scanner.SkipSpaces();
+            int valueColumn = scanner.Column;
+            string value = scanner.Bounded();
+            if (!TryBound(ThresholdMetric.Mean, measure, word, value, valueColumn, out double bound, out error))
+            {
+                return false;
+            }
+
+            list.Add(new LlmObjective(measure.Value, comparison, bound));
+            scanner.SkipSpaces();
+        }
+        while (scanner.TryChar(','));
+
+        if (!scanner.TryChar(')'))
+        {
+            error = new(scanner.Column, $"expected ',' and another objective, or ')', found {scanner.Describe()}");
+            return false;
+        }
+
+        error = null;
+        return true;
     }
 
     private static bool IsPlainNumber(string value) => TryNumber(value, out _);
@@ -239,6 +372,20 @@ public static class ThresholdParser
 
         /// <summary>A value: everything up to the next space.</summary>
         public string Value() => Take(static c => !char.IsWhiteSpace(c));
+
+        /// <summary>A value inside a list: everything up to the next space, ',' or ')'.</summary>
+        public string Bounded() => Take(static c => !char.IsWhiteSpace(c) && c is not (',' or ')'));
+
+        public bool TryChar(char c)
+        {
+            if (_at < _text.Length && _text[_at] == c)
+            {
+                _at++;
+                return true;
+            }
+
+            return false;
+        }
 
         public bool TryComparison(out Comparison comparison)
         {

@@ -87,6 +87,67 @@ public class ThresholdEvaluatorTests
         Assert.False(ThresholdEvaluator.Evaluate(new ThresholdSpec("p99 < 100ms"), snapshot).Passed);
     }
 
+    [Theory]
+    [InlineData("goodput(ttft < 1s, tpot < 50ms) >= 60%", true, "60%", "6 of 10 requests met every objective")]
+    [InlineData("goodput(ttft < 1s, tpot < 50ms) > 60%", false, "60%", "6 of 10 requests met every objective")]
+    [InlineData("goodput(ttft < 1s) >= 70%", true, "70%", "7 of 10 requests met every objective")]
+    [InlineData("goodput(e2e < 1s) >= 70%", true, "70%", "7 of 10 requests met every objective")]
+    [InlineData("goodput(e2e < 500ms) >= 70%", false, "60%", "6 of 10 requests met every objective")]
+    [InlineData("ttft p50 < 250ms", true, "200ms", null)]
+    [InlineData("ttft max < 1s", false, "1.5s", null)]
+    [InlineData("tpot p80 <= 20.1ms", true, "20ms", null)]
+    [InlineData("tpot max < 50ms", false, "80ms", null)]
+    [InlineData("itl p50 < 21ms", true, "20ms", null)]
+    [InlineData("output_tps min > 5", true, "5.95 tokens/s", null)]
+    [InlineData("output_tps p50 >= 26.3", true, "26.32 tokens/s", null)]
+    public void Evaluate_LlmFigures_OnAKnownMixOfAnswers(string expression, bool passes, string observed, string? note)
+    {
+        ThresholdResult r = ThresholdEvaluator.Evaluate(new ThresholdSpec(expression), KnownLlmMix());
+
+        Assert.True(r.Passed == passes, $"{expression}: observed {r.ObservedText} ({r.Note})");
+        Assert.Equal(observed, r.ObservedText);
+        Assert.Equal(note, r.Note);
+    }
+
+    [Fact]
+    public void Evaluate_LlmThresholdOnAScenarioThatAskedNoModel_FailsAndSaysSo()
+    {
+        ThresholdResult r = ThresholdEvaluator.Evaluate(new ThresholdSpec("ttft p95 < 1s"), TenSecondsWithASlowFifthSecond());
+
+        Assert.False(r.Passed);
+        Assert.Equal("no LLM answers to measure: no step of the scenario asked a model", r.Note);
+    }
+
+    /// <summary>
+    /// Ten requests: six fast and smooth (TTFT 200 ms, ten tokens 20 ms apart), two slow to start
+    /// (TTFT 1.5 s), one slow to decode (TPOT 80 ms) and one failed.
+    /// </summary>
+    private static ScenarioSnapshot KnownLlmMix()
+    {
+        var stats = new ScenarioStats("chat", 1);
+        const long ms = 1_000_000;
+        foreach ((long ttft, long gap, bool ok) in Enumerable.Repeat((200 * ms, 20 * ms, true), 6)
+            .Concat(Enumerable.Repeat((1500 * ms, 20 * ms, true), 2)).Append((200 * ms, 80 * ms, true)).Append((0L, 0L, false)))
+        {
+            var tokens = new TokenTimings
+            {
+                Ok = ok,
+                Streamed = true,
+                TimeToFirstTokenNs = ok ? ttft : -1,
+                EndToEndNs = ok ? ttft + (9 * gap) : 30 * ms,
+                OutputTokens = ok ? 10 : -1,
+                CountedFromUsage = ok,
+                GapsNs = ok ? Enumerable.Repeat(gap, 9).ToArray() : [],
+            };
+            StepResult result = (ok ? StepResult.Ok(200) : StepResult.Fail(FailureReason.Stream)) with { Tokens = tokens };
+            stats.Step("ask").Record(result, tokens.EndToEndNs, tokens.EndToEndNs);
+            stats.Iterations.Record(result with { Tokens = null }, tokens.EndToEndNs, tokens.EndToEndNs);
+        }
+
+        stats.TakeSecond(0, TimeSpan.FromSeconds(1), load: 1, inFlight: 0);
+        return stats.Snapshot(TimeSpan.FromSeconds(1), 0, 0);
+    }
+
     private static ScenarioSnapshot TenSecondsWithASlowFifthSecond()
     {
         var stats = new ScenarioStats("checkout", 1);

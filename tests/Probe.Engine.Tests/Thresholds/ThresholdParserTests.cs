@@ -1,3 +1,4 @@
+using Probe.Engine.Stats;
 using Probe.Engine.Thresholds;
 
 namespace Probe.Engine.Tests.Thresholds;
@@ -36,6 +37,36 @@ public class ThresholdParserTests
         Assert.Equal(text.Trim(), t.Text);
     }
 
+    [Theory]
+    [InlineData("ttft p95 < 500ms", LlmMeasure.TimeToFirstToken, ThresholdMetric.Percentile, 95, 5e8)]
+    [InlineData("ttft.p95 < 500ms", LlmMeasure.TimeToFirstToken, ThresholdMetric.Percentile, 95, 5e8)]
+    [InlineData("itl p99 < 50ms", LlmMeasure.InterTokenLatency, ThresholdMetric.Percentile, 99, 5e7)]
+    [InlineData("tpot p50 < 30ms", LlmMeasure.TimePerOutputToken, ThresholdMetric.Percentile, 50, 3e7)]
+    [InlineData("e2e max < 10s", LlmMeasure.EndToEnd, ThresholdMetric.Max, 0, 1e10)]
+    [InlineData("output_tps mean > 20", LlmMeasure.OutputTokensPerSecond, ThresholdMetric.Mean, 0, 20)]
+    [InlineData("output_tps p5 >= 12.5/s", LlmMeasure.OutputTokensPerSecond, ThresholdMetric.Percentile, 5, 12.5)]
+    public void Parse_LlmFigure_ReadsTheFigureAndItsStatistic(string text, LlmMeasure measure, ThresholdMetric metric, double percentile, double bound)
+    {
+        Threshold t = ThresholdParser.Parse(text);
+        Assert.Equal((measure, metric, percentile, bound), (t.Llm!.Value, t.Metric, t.Percentile, t.Bound));
+        Assert.Equal(measure != LlmMeasure.OutputTokensPerSecond, t.IsTime);
+    }
+
+    [Fact]
+    public void Parse_Goodput_ReadsEveryObjectiveAndTheShare()
+    {
+        Threshold t = ThresholdParser.Parse("goodput( ttft < 1s,tpot<=50ms , e2e < 20s, output_tps > 10 ) >= 95%");
+
+        Assert.Equal((ThresholdMetric.Goodput, Comparison.GreaterOrEqual, 0.95), (t.Metric, t.Comparison, t.Bound));
+        Assert.Equal(
+        [
+            new LlmObjective(LlmMeasure.TimeToFirstToken, Comparison.Less, 1e9),
+            new LlmObjective(LlmMeasure.TimePerOutputToken, Comparison.LessOrEqual, 5e7),
+            new LlmObjective(LlmMeasure.EndToEnd, Comparison.Less, 2e10),
+            new LlmObjective(LlmMeasure.OutputTokensPerSecond, Comparison.Greater, 10),
+        ], t.Objectives);
+    }
+
     [Fact]
     public void Parse_ServicePrefix_ReadsServiceTime()
     {
@@ -44,11 +75,11 @@ public class ThresholdParserTests
     }
 
     [Theory]
-    [InlineData("", "column 1: expected a metric (p95, mean, max, error_rate, rps, dropped…), found the end")]
-    [InlineData("< 1s", "column 1: expected a metric (p95, mean, max, error_rate, rps, dropped…), found '<'")]
-    [InlineData("p95x < 1s", "column 1: unknown metric 'p95x'; expected p<0-100> (such as p95), mean, min, max, error_rate, rps, dropped, count or failures (did you mean 'p95'?)")]
-    [InlineData("eror_rate < 1%", "column 1: unknown metric 'eror_rate'; expected p<0-100> (such as p95), mean, min, max, error_rate, rps, dropped, count or failures (did you mean 'error_rate'?)")]
-    [InlineData("latency < 1s", "column 1: unknown metric 'latency'; expected p<0-100> (such as p95), mean, min, max, error_rate, rps, dropped, count or failures")]
+    [InlineData("", "column 1: expected a metric (p95, mean, max, error_rate, rps, dropped, ttft p95, goodput(…)…), found the end")]
+    [InlineData("< 1s", "column 1: expected a metric (p95, mean, max, error_rate, rps, dropped, ttft p95, goodput(…)…), found '<'")]
+    [InlineData("p95x < 1s", "column 1: unknown metric 'p95x'; expected p<0-100> (such as p95), mean, min, max, error_rate, rps, dropped, count, failures, an LLM figure (ttft, itl, tpot, e2e, output_tps) with a statistic, or goodput(…) (did you mean 'p95'?)")]
+    [InlineData("eror_rate < 1%", "column 1: unknown metric 'eror_rate'; expected p<0-100> (such as p95), mean, min, max, error_rate, rps, dropped, count, failures, an LLM figure (ttft, itl, tpot, e2e, output_tps) with a statistic, or goodput(…) (did you mean 'error_rate'?)")]
+    [InlineData("latency < 1s", "column 1: unknown metric 'latency'; expected p<0-100> (such as p95), mean, min, max, error_rate, rps, dropped, count, failures, an LLM figure (ttft, itl, tpot, e2e, output_tps) with a statistic, or goodput(…)")]
     [InlineData("p101 < 1s", "column 1: percentile 'p101' must be from p0 to p100")]
     [InlineData("p95 1s", "column 5: expected a comparison (<, <=, >, >=, ==, !=), found '1s'")]
     [InlineData("p95 =< 1s", "column 5: expected a comparison (<, <=, >, >=, ==, !=), found '=<'")]
@@ -65,6 +96,16 @@ public class ThresholdParserTests
     [InlineData("p95 < 1s over 500ms", "column 15: a window must be at least 1s, found '500ms'")]
     [InlineData("p95 < 1s over 5m extra", "column 18: expected the end, found 'extra'")]
     [InlineData("service.p95 < 1s over 5m", "column 18: windows ('over') apply to latency, error_rate, rps and counts, not to service time")]
+    [InlineData("ttft < 1s", "column 6: expected a statistic after 'ttft' (p50, p95, p99, mean, min, max), found '<'")]
+    [InlineData("ttft.rps < 1s", "column 6: expected a statistic after 'ttft' (p50, p95, p99, mean, min, max), found 'rps'")]
+    [InlineData("tpot p95 < 20", "column 12: p95 takes a duration such as 500ms or 1s, found '20'")]
+    [InlineData("output_tps mean > fast", "column 19: output_tps takes tokens per second such as 20, found 'fast'")]
+    [InlineData("ttft p95 < 1s over 5m", "column 15: windows ('over') apply to latency, error_rate, rps and counts, not to LLM figures")]
+    [InlineData("goodput ttft < 1s", "column 9: expected '(' and the objectives each request must meet, as goodput(ttft < 1s, tpot < 50ms), found 'ttft'")]
+    [InlineData("goodput(itl < 1s) > 90%", "column 9: expected a per-request objective on ttft, tpot, e2e or output_tps, found 'itl' (inter-token gaps are many per request: use tpot, their mean)")]
+    [InlineData("goodput(ttft < 1s tpot < 50ms) > 90%", "column 19: expected ',' and another objective, or ')', found 'tpot'")]
+    [InlineData("goodput(ttft < fast) > 90%", "column 16: ttft takes a duration such as 500ms or 1s, found 'fast'")]
+    [InlineData("goodput(ttft < 1s) > 2s", "column 22: goodput takes a percentage such as 95% or a ratio such as 0.95, found '2s'")]
     public void TryParse_InvalidExpression_NamesTheColumnAndWhatWasExpected(string text, string message)
     {
         Assert.False(ThresholdParser.TryParse(text, out _, out ThresholdParseError? error));
