@@ -69,6 +69,7 @@ public sealed class DemoTargetHost : IAsyncDisposable
         HealthEndpoints.Map(app);
         KnowledgeEndpoints.Map(app);
         RagEndpoints.Map(app, faults, options.Time);
+        LlmEndpoints.Map(app, faults, options.Time);
         BankingEndpoints.Map(app);
         GuardrailsEndpoints.Map(app);
         FaultEndpoints.Map(app, faults);

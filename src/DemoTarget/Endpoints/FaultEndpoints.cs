@@ -10,7 +10,8 @@ namespace Probe.DemoTarget.Endpoints;
 /// <c>GET /_demo/faults</c> shows the faults in force; <c>PUT /_demo/faults</c> changes them at run time
 /// with the same words as the command line: <c>{"latency":"uniform:10ms..50ms","error_rate":0.2,
 /// "drop_rate":0,"stall_every":"5s","stall_for":"1s","rate_limit":100,"rate_limit_window":"60s",
-/// "ttft":"50ms","token_gap":"5ms"}</c>; fields left out keep their values.
+/// "ttft":"50ms","token_gap":"5ms","slow_share":0.2,"slow_ttft":"1s","slow_token_gap":"40ms"}</c>;
+/// fields left out keep their values.
 /// </summary>
 internal static class FaultEndpoints
 {
@@ -42,5 +43,8 @@ internal static class FaultEndpoints
         rate_limit_window = DurationText.Format(s.RateLimitWindow),
         ttft = DurationText.Format(s.TimeToFirstToken),
         token_gap = DurationText.Format(s.InterTokenGap),
+        slow_share = s.SlowShare,
+        slow_ttft = s.SlowTimeToFirstToken is { } t ? DurationText.Format(t) : null,
+        slow_token_gap = s.SlowInterTokenGap is { } g ? DurationText.Format(g) : null,
     };
 }

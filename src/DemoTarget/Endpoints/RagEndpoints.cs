@@ -27,8 +27,7 @@ internal static class RagEndpoints
             long start = time.GetTimestamp();
             Answer answer = Compose(request.Question);
             double retrievalMs = time.GetElapsedTime(start).TotalMilliseconds;
-            FaultSettings s = faults.Settings;
-            TimeSpan generation = s.TimeToFirstToken + (s.InterTokenGap * answer.Tokens.Length);
+            TimeSpan generation = faults.NextPace().DueAt(answer.Tokens.Length);
             await PreciseDelay.WaitAsync(generation, time, http.RequestAborted);
             http.Response.Headers["X-Retrieval-Time-Ms"] = retrievalMs.ToString("0.###", CultureInfo.InvariantCulture);
             http.Response.Headers["X-Generation-Time-Ms"] = generation.TotalMilliseconds.ToString("0.###", CultureInfo.InvariantCulture);
@@ -43,19 +42,15 @@ internal static class RagEndpoints
 
         app.MapPost("/rag/chat/stream", async (RagRequest request, HttpContext http) =>
         {
+            long start = time.GetTimestamp();
             Answer answer = Compose(request.Question ?? string.Empty);
-            FaultSettings s = faults.Settings;
+            TokenPace pace = faults.NextPace();
             http.Response.ContentType = "text/event-stream";
             http.Response.Headers.CacheControl = "no-cache";
             await http.Response.Body.FlushAsync(http.RequestAborted);
-            await PreciseDelay.WaitAsync(s.TimeToFirstToken, time, http.RequestAborted);
             for (int i = 0; i < answer.Tokens.Length; i++)
             {
-                if (i > 0)
-                {
-                    await PreciseDelay.WaitAsync(s.InterTokenGap, time, http.RequestAborted);
-                }
-
+                await PreciseDelay.WaitUntilAsync(start, pace.DueAt(i), time, http.RequestAborted);
                 await WriteEvent(http, JsonSerializer.Serialize(new { token = answer.Tokens[i] }));
             }
 
@@ -71,7 +66,7 @@ internal static class RagEndpoints
     }
 
     /// <summary>The answer is the best document's text, cited with the top two documents.</summary>
-    private static Answer Compose(string question)
+    internal static Answer Compose(string question)
     {
         var found = KnowledgeBase.Search(question, 2);
         string text = found.Count == 0 ? "I don't know the answer to that." : found[0].Document.Content;
@@ -82,7 +77,7 @@ internal static class RagEndpoints
 
     internal sealed record RagRequest(string? Question);
 
-    private sealed record Answer(string Text, string[] Tokens, string[] Sources, Usage Usage);
+    internal sealed record Answer(string Text, string[] Tokens, string[] Sources, Usage Usage);
 
-    private sealed record Usage(int prompt_tokens, int completion_tokens, int total_tokens);
+    internal sealed record Usage(int prompt_tokens, int completion_tokens, int total_tokens);
 }

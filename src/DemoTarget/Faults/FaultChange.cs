@@ -13,7 +13,10 @@ public sealed record FaultChange(
     [property: JsonPropertyName("rate_limit")] int? RateLimit = null,
     [property: JsonPropertyName("rate_limit_window")] string? RateLimitWindow = null,
     [property: JsonPropertyName("ttft")] string? TimeToFirstToken = null,
-    [property: JsonPropertyName("token_gap")] string? InterTokenGap = null)
+    [property: JsonPropertyName("token_gap")] string? InterTokenGap = null,
+    [property: JsonPropertyName("slow_share")] double? SlowShare = null,
+    [property: JsonPropertyName("slow_ttft")] string? SlowTimeToFirstToken = null,
+    [property: JsonPropertyName("slow_token_gap")] string? SlowInterTokenGap = null)
 {
     /// <summary>The settings with this change applied.</summary>
     /// <exception cref="FormatException">A latency or duration does not parse.</exception>
@@ -28,5 +31,8 @@ public sealed record FaultChange(
         RateLimitWindow = RateLimitWindow is null ? s.RateLimitWindow : DurationText.Parse(RateLimitWindow),
         TimeToFirstToken = TimeToFirstToken is null ? s.TimeToFirstToken : DurationText.Parse(TimeToFirstToken),
         InterTokenGap = InterTokenGap is null ? s.InterTokenGap : DurationText.Parse(InterTokenGap),
+        SlowShare = SlowShare ?? s.SlowShare,
+        SlowTimeToFirstToken = SlowTimeToFirstToken is null ? s.SlowTimeToFirstToken : DurationText.Parse(SlowTimeToFirstToken),
+        SlowInterTokenGap = SlowInterTokenGap is null ? s.SlowInterTokenGap : DurationText.Parse(SlowInterTokenGap),
     };
 }

@@ -16,6 +16,7 @@ public sealed class FaultInjector
     private FaultSettings _settings;
     private long _dropCount;
     private long _errorCount;
+    private long _answerCount;
 
     public FaultInjector(FaultSettings settings, TimeProvider time, int seed = 1)
     {
@@ -40,6 +41,7 @@ public sealed class FaultInjector
             Volatile.Write(ref _settings, value);
             Interlocked.Exchange(ref _dropCount, 0);
             Interlocked.Exchange(ref _errorCount, 0);
+            Interlocked.Exchange(ref _answerCount, 0);
         }
     }
 
@@ -72,6 +74,16 @@ public sealed class FaultInjector
         return true;
     }
 
+    /// <summary>How the next LLM or RAG answer is paced: slowly for exactly <see cref="FaultSettings.SlowShare"/> of answers, spread evenly.</summary>
+    public TokenPace NextPace()
+    {
+        FaultSettings s = Settings;
+        bool slow = s.SlowShare > 0 && Hits(Interlocked.Increment(ref _answerCount) - 1, s.SlowShare);
+        return slow
+            ? new TokenPace(s.SlowTimeToFirstToken ?? s.TimeToFirstToken, s.SlowInterTokenGap ?? s.InterTokenGap)
+            : new TokenPace(s.TimeToFirstToken, s.InterTokenGap);
+    }
+
     /// <summary>Request n (from 0) is hit when ⌊(n+1)·rate⌋ passes ⌊n·rate⌋: exactly rate·N hits in any N requests, ±1.</summary>
     internal static bool Hits(long n, double rate) => Math.Floor((n + 1) * rate) > Math.Floor(n * rate);
 
@@ -98,4 +110,11 @@ public sealed class FaultInjector
             return s.Latency.Sample(_random);
         }
     }
+}
+
+/// <summary>When an answer's tokens go out: the first after <paramref name="TimeToFirstToken"/>, then one every <paramref name="InterTokenGap"/>.</summary>
+public readonly record struct TokenPace(TimeSpan TimeToFirstToken, TimeSpan InterTokenGap)
+{
+    /// <summary>When token <paramref name="index"/> (from 0) is due, from the start of the answer.</summary>
+    public TimeSpan DueAt(int index) => TimeToFirstToken + (InterTokenGap * index);
 }

@@ -33,6 +33,15 @@ public sealed record FaultSettings
     /// <summary>Streaming answers: the gap between tokens. The default is 5 ms.</summary>
     public TimeSpan InterTokenGap { get; init; } = TimeSpan.FromMilliseconds(5);
 
+    /// <summary>Share of LLM and RAG answers paced slowly (with <see cref="SlowTimeToFirstToken"/> and <see cref="SlowInterTokenGap"/>), exactly: with 0.2, every fifth. 0 to 1; the default is 0.</summary>
+    public double SlowShare { get; init; }
+
+    /// <summary>Slow answers: time to the first token; null keeps <see cref="TimeToFirstToken"/>.</summary>
+    public TimeSpan? SlowTimeToFirstToken { get; init; }
+
+    /// <summary>Slow answers: the gap between tokens; null keeps <see cref="InterTokenGap"/>.</summary>
+    public TimeSpan? SlowInterTokenGap { get; init; }
+
     /// <summary>Checks the values; returns what is wrong, or nothing.</summary>
     public IEnumerable<string> Problems()
     {
@@ -49,6 +58,16 @@ public sealed record FaultSettings
         if (StallEvery is { } every && (every <= TimeSpan.Zero || StallFor < TimeSpan.Zero || StallFor > every))
         {
             yield return "a stall must last from 0 to its period, and the period must be greater than zero";
+        }
+
+        if (SlowShare is < 0 or > 1)
+        {
+            yield return $"slow share {SlowShare} must be from 0 to 1";
+        }
+
+        if (TimeToFirstToken < TimeSpan.Zero || InterTokenGap < TimeSpan.Zero || SlowTimeToFirstToken < TimeSpan.Zero || SlowInterTokenGap < TimeSpan.Zero)
+        {
+            yield return "token timings must be 0 or more";
         }
 
         if (RateLimit < 0 || RateLimitWindow <= TimeSpan.Zero)

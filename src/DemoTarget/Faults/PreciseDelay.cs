@@ -16,4 +16,13 @@ internal static class PreciseDelay
             await Task.Delay(left, time, cancellation);
         }
     }
+
+    /// <summary>Waits until <paramref name="offset"/> after <paramref name="start"/> (a timestamp): a series of such waits does not add up each one's overshoot.</summary>
+    public static async Task WaitUntilAsync(long start, TimeSpan offset, TimeProvider time, CancellationToken cancellation)
+    {
+        for (TimeSpan left = offset - time.GetElapsedTime(start); left > TimeSpan.Zero; left = offset - time.GetElapsedTime(start))
+        {
+            await Task.Delay(left, time, cancellation);
+        }
+    }
 }

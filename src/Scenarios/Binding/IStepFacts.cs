@@ -2,14 +2,13 @@ namespace Probe.Scenarios.Binding;
 
 /// <summary>
 /// Facts steps learn beyond ok/failed, for a long-running runner to publish: a certificate's expiry
-/// (tls steps) and a streamed answer's time to first token (rag steps with <c>stream</c>). Called on
-/// the step's thread: keep it quick.
+/// (tls steps) and each LLM answer's token figures (rag steps). Called on the step's thread: keep it quick.
 /// </summary>
 public interface IStepFacts
 {
     void CertificateExpires(string scenario, string step, DateTimeOffset notAfter);
 
-    void TimeToFirstToken(string scenario, string step, TimeSpan elapsed);
+    void Llm(string scenario, string step, Probe.Engine.Core.TokenTimings tokens);
 }
 
 /// <summary>Simulated network conditions for one region's clients: added latency before each request and a share of requests lost (failed as connect errors).</summary>

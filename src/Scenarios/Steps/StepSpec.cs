@@ -18,6 +18,9 @@ public abstract record StepSpec(string Name, IReadOnlyList<CheckExpression> Chec
     /// <summary>Whether the step passes values between inner steps (<c>${vars.NAME}</c>): its iterations then carry a table of them.</summary>
     internal virtual bool PassesVariables => false;
 
+    /// <summary>Whether the step asks a model, so LLM thresholds (ttft, tpot, goodput…) can read it.</summary>
+    internal virtual bool AsksModel => false;
+
     /// <summary>
     /// This step as the start-up warm-up runs it against a canned loopback HTTP server (no retries,
     /// no long repeats), or null when the canned server cannot answer its kind (see <c>CodePathWarmUp</c>).

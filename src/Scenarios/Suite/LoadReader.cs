@@ -94,7 +94,7 @@ internal static class LoadReader
     {
         bool open = kind.EndsWith("inject", StringComparison.Ordinal);
         bool byIterations = kind.StartsWith("iterations", StringComparison.Ordinal);
-        string[] fields = [open ? "rate" : "copies", byIterations ? "iterations" : "during"];
+        string[] fields = open ? ["rate", byIterations ? "iterations" : "during", "arrivals", "seed"] : ["copies", byIterations ? "iterations" : "during"];
         if (!body.IsObjectWith($"'{kind}'", fields))
         {
             return [];
@@ -109,15 +109,41 @@ internal static class LoadReader
             return [];
         }
 
+        if (open)
+        {
+            (ArrivalPattern arrivals, int seed) = Arrivals(body);
+            LoadSimulation simulation = kind switch
+            {
+                "inject" => Simulation.Inject(rate!.Value.Rate, rate.Value.Interval, during!.Value),
+                "ramping_inject" => Simulation.RampingInject(rate!.Value.Rate, rate.Value.Interval, during!.Value),
+                _ => Simulation.IterationsForInject(rate!.Value.Rate, rate.Value.Interval, iterations!.Value),
+            };
+            return [simulation with { Arrivals = arrivals, Seed = seed }];
+        }
+
         return kind switch
         {
-            "inject" => [Simulation.Inject(rate!.Value.Rate, rate.Value.Interval, during!.Value)],
-            "ramping_inject" => [Simulation.RampingInject(rate!.Value.Rate, rate.Value.Interval, during!.Value)],
-            "iterations_for_inject" => [Simulation.IterationsForInject(rate!.Value.Rate, rate.Value.Interval, iterations!.Value)],
             "keep_constant" => [Simulation.KeepConstant(copies!.Value, during!.Value)],
             "ramping_constant" => [Simulation.RampingConstant(copies!.Value, during!.Value)],
             _ => [Simulation.IterationsForConstant(copies!.Value, iterations!.Value)],
         };
+    }
+
+    /// <summary><c>"arrivals": "even"</c> (the default) or <c>"poisson"</c>, and the Poisson process's <c>seed</c>.</summary>
+    private static (ArrivalPattern, int) Arrivals(SuiteNode body)
+    {
+        string arrivals = body.String("arrivals") ?? "even";
+        int seed = (int)(body.Integer("seed", 0, int.MaxValue) ?? 0);
+        if (arrivals is not ("even" or "poisson"))
+        {
+            body.Child("arrivals").Error($"expected \"even\" (evenly spaced, the default) or \"poisson\" (exponential gaps, as LLM serving benchmarks send), found \"{arrivals}\"");
+        }
+        else if (arrivals == "even" && body.Has("seed"))
+        {
+            body.Child("seed").Error("'seed' seeds Poisson arrivals: add \"arrivals\": \"poisson\", or remove it");
+        }
+
+        return (arrivals == "poisson" ? ArrivalPattern.Poisson : ArrivalPattern.Even, seed);
     }
 
     /// <summary>A rate such as "50/s", "600/m" or "10/5s".</summary>

@@ -28,7 +28,7 @@ internal static class ScenarioReader
 
         IReadOnlyList<StepSpec> steps = StepReader.ReadAll(node, suite);
         var load = LoadReader.Read(node);
-        var thresholds = Thresholds(node, steps.Select(s => s.Name).ToArray());
+        var thresholds = Thresholds(node, steps);
         IReadOnlyList<string> regions = node.Strings("regions");
         foreach (string region in regions.Where(r => !suite.Regions.Contains(r)))
         {
@@ -78,8 +78,9 @@ internal static class ScenarioReader
         return rules;
     }
 
-    private static IReadOnlyList<ThresholdSpec> Thresholds(SuiteNode scenario, string[] steps)
+    private static IReadOnlyList<ThresholdSpec> Thresholds(SuiteNode scenario, IReadOnlyList<StepSpec> stepSpecs)
     {
+        string[] steps = stepSpecs.Select(s => s.Name).ToArray();
         var list = new List<ThresholdSpec>();
         if (scenario.Field("thresholds") is not { } node)
         {
@@ -99,7 +100,7 @@ internal static class ScenarioReader
             }
 
             SuiteNode exprNode = item.Kind == JsonValueKind.String ? item : item.Child("expr");
-            if (!ThresholdParser.TryParse(spec.Expression, out _, out ThresholdParseError? error))
+            if (!ThresholdParser.TryParse(spec.Expression, out Threshold? parsed, out ThresholdParseError? error))
             {
                 exprNode.Error($"threshold \"{spec.Expression}\": {error}");
                 continue;
@@ -108,6 +109,13 @@ internal static class ScenarioReader
             if (spec.Step is { } step && !steps.Contains(step))
             {
                 item.Child("step").Error($"no step '{step}' in this scenario{SuiteNode.DidYouMean(step, steps)}; steps: {string.Join(", ", steps)}");
+                continue;
+            }
+
+            bool onModel = parsed.Llm is not null || parsed.Metric == ThresholdMetric.Goodput;
+            if (onModel && !stepSpecs.Any(s => s.AsksModel && (spec.Step is null || s.Name == spec.Step)))
+            {
+                exprNode.Error($"threshold \"{spec.Expression}\" reads LLM answers, but {(spec.Step is null ? "no step of this scenario" : $"step '{spec.Step}'")} asks a model; LLM figures come from rag steps");
                 continue;
             }
 

@@ -132,7 +132,7 @@ public static class SuiteLoader
             }
         }
 
-        var slos = SloReader.Read(root, scenarios.Select(s => s.Name).ToArray());
+        var slos = SloReader.Read(root, scenarios.Select(s => s.Name).ToArray(), scenarios.Where(s => s.Steps.Any(step => step.AsksModel)).Select(s => s.Name).ToHashSet(StringComparer.Ordinal));
         int allowMissing = root.Field("sharding") is { } sharding && sharding.IsObjectWith("the sharding settings", "allow_missing_shards")
             ? (int)(sharding.Integer("allow_missing_shards", 0, 1000) ?? 0)
             : 0;

@@ -36,6 +36,13 @@ public sealed record TargetSpec(string Name, Uri Url, bool Demo, bool InsecureTl
     /// unresolved: sent as HTTP Basic credentials on every request to the target. Null for none.
     /// </summary>
     public string? Credentials { get; init; }
+
+    /// <summary>
+    /// With <see cref="Demo"/>: the faults the built-in demo target starts with, as the suite wrote
+    /// them (<c>{"ttft": "200ms", "token_gap": "20ms"}</c>, the words of <c>probe demo-target</c>); null
+    /// for its defaults.
+    /// </summary>
+    public System.Text.Json.JsonElement? DemoFaults { get; init; }
 }
 
 /// <summary>One scenario of the suite.</summary>
@@ -59,8 +66,31 @@ public sealed record ScenarioSpec(
 /// <summary>A question with the facts its answer must contain and the sources it must cite.</summary>
 public sealed record GoldenQuestion(string Question, IReadOnlyList<string> Facts, IReadOnlyList<string> Sources);
 
-/// <summary>A service-level objective over some scenarios' results.</summary>
-public sealed record SloSpec(string Name, string Kind, double Objective, TimeSpan Window, IReadOnlyList<string> Scenarios, TimeSpan? LatencyThreshold);
+/// <summary>
+/// A service-level objective over some scenarios' results. Kinds: <c>availability</c> (good = the
+/// run succeeded), <c>latency</c> (good = it succeeded faster than <see cref="LatencyThreshold"/>),
+/// <c>ttft</c> (good = its LLM answer's first token came sooner than the threshold) and <c>goodput</c>
+/// (good = its LLM answer met every one of <see cref="Objectives"/>).
+/// </summary>
+public sealed record SloSpec(string Name, string Kind, double Objective, TimeSpan Window, IReadOnlyList<string> Scenarios, TimeSpan? LatencyThreshold)
+{
+    /// <summary>For <c>goodput</c>: the per-request objectives a good answer meets, such as ttft &lt; 1s, tpot &lt; 50ms.</summary>
+    public IReadOnlyList<Probe.Engine.Stats.LlmObjective> Objectives { get; init; } = [];
+
+    /// <summary>Whether good means a quick enough answer (counted per result) rather than a successful run.</summary>
+    public bool CountsOccurrences => Kind is "latency" or "ttft" or "goodput";
+
+    /// <summary>Whether the SLO reads LLM answers (ttft, goodput).</summary>
+    public bool OnLlm => Kind is "ttft" or "goodput";
+
+    /// <summary>What a good LLM answer meets: a ttft SLO's threshold as one objective, a goodput SLO's objectives; none for other kinds.</summary>
+    public IReadOnlyList<Probe.Engine.Stats.LlmObjective> AnswerObjectives => Kind switch
+    {
+        "ttft" => [new(Probe.Engine.Stats.LlmMeasure.TimeToFirstToken, Probe.Engine.Thresholds.Comparison.Less, (LatencyThreshold ?? TimeSpan.Zero).Ticks * 100.0)],
+        "goodput" => Objectives,
+        _ => [],
+    };
+}
 
 /// <summary>
 /// When synthetics run a scenario: <c>every 30s</c> or a cron expression (UTC), each start delayed by

@@ -257,6 +257,25 @@ internal readonly record struct SuiteNode(JsonElement Element, string Path, Suit
         return n;
     }
 
+    /// <summary>A number from <paramref name="min"/> to <paramref name="max"/>, fractions allowed.</summary>
+    public double? Number(string name, double min, double max)
+    {
+        if (!Has(name))
+        {
+            return null;
+        }
+
+        SuiteNode node = Child(name);
+        double n = node.Kind == JsonValueKind.Number ? node.Element.GetDouble() : double.NaN;
+        if (!(n >= min && n <= max))
+        {
+            node.Error($"expected a number from {min.ToString(CultureInfo.InvariantCulture)} to {max.ToString(CultureInfo.InvariantCulture)}, found {Describe(node.Element)}");
+            return null;
+        }
+
+        return n;
+    }
+
     public bool? Boolean(string name)
     {
         if (!Has(name))

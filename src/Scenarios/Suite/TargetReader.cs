@@ -52,7 +52,8 @@ internal static class TargetReader
                 continue;
             }
 
-            targets[name] = new TargetSpec(name, uri, target.Boolean("demo") ?? false, target.Boolean("insecure_tls") ?? false) { Credentials = credentials };
+            (bool demo, System.Text.Json.JsonElement? faults) = Demo(target);
+            targets[name] = new TargetSpec(name, uri, demo, target.Boolean("insecure_tls") ?? false) { Credentials = credentials, DemoFaults = faults };
         }
 
         foreach (string name in overrides.Keys.Where(k => !targets.ContainsKey(k) && !node.Has(k)))
@@ -61,6 +62,49 @@ internal static class TargetReader
         }
 
         return targets;
+    }
+
+    /// <summary>The demo target's faults a suite may set, by kind of value.</summary>
+    internal static readonly string[] DemoDurations = ["ttft", "token_gap", "slow_ttft", "slow_token_gap", "stall_every", "stall_for", "rate_limit_window"];
+
+    internal static readonly string[] DemoShares = ["error_rate", "drop_rate", "slow_share"];
+
+    /// <summary>
+    /// <c>"demo": true</c>, or the faults the built-in demo target starts with, in the words of
+    /// <c>probe demo-target</c>'s options: <c>"demo": { "ttft": "200ms", "token_gap": "20ms" }</c>.
+    /// </summary>
+    private static (bool Demo, System.Text.Json.JsonElement? Faults) Demo(SuiteNode target)
+    {
+        if (target.Field("demo") is not { } demo || demo.Kind != System.Text.Json.JsonValueKind.Object)
+        {
+            return (target.Boolean("demo") ?? false, null);
+        }
+
+        if (!demo.IsObjectWith("the demo target's faults", [.. DemoDurations, .. DemoShares, "latency", "rate_limit"]))
+        {
+            return (true, null);
+        }
+
+        foreach (string field in DemoDurations)
+        {
+            _ = demo.Duration(field);
+        }
+
+        foreach (string field in DemoShares)
+        {
+            if (demo.Has(field) && demo.Child(field).Kind != System.Text.Json.JsonValueKind.Number)
+            {
+                demo.Child(field).Error($"expected a share from 0 to 1 such as 0.2, found {SuiteNode.Describe(demo.Child(field).Element)}");
+            }
+            else
+            {
+                _ = demo.Ratio(field);
+            }
+        }
+
+        _ = demo.String("latency");
+        _ = demo.Integer("rate_limit", 0, int.MaxValue);
+        return (true, demo.Element.Clone());
     }
 
     /// <summary>

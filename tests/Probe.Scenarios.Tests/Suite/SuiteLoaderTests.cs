@@ -107,7 +107,7 @@ public class SuiteLoaderTests
     {
         SuiteDefinition suite = SuiteLoader.Load(Path.Combine(Repository.Root, "scenarios.json"));
 
-        Assert.Equal(["smoke", "ramp-50", "rag"], suite.Scenarios.Select(s => s.Name));
+        Assert.Equal(["smoke", "ramp-50", "rag", "chat"], suite.Scenarios.Select(s => s.Name));
         Assert.True(suite.Targets["demo"].Demo);
         Assert.Equal(new Uri("http://127.0.0.1:5080"), suite.Targets["demo"].Url);
         Assert.True(suite.Golden["demo-faq"].Count >= 10);

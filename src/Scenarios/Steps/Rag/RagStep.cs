@@ -1,21 +1,23 @@
-using Probe.Scenarios.Http;
+using System.Net.Http.Headers;
+using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using System.Text;
 using Probe.Engine.Core;
 using Probe.Engine.Timing;
 using Probe.Scenarios.Binding;
 using Probe.Scenarios.Checks;
+using Probe.Scenarios.Http;
+using Probe.Scenarios.Steps.Rag.Apis;
 using Probe.Scenarios.Suite;
 
 namespace Probe.Scenarios.Steps.Rag;
 
 /// <summary>
-/// Asks golden question <c>iteration mod N</c> and scores the answer: every expected fact in it
-/// (ignoring case and white space), every expected source among the cited ones. Reads retrieval and
-/// generation time from <c>body.timings.retrieval_ms</c>/<c>generation_ms</c> or the
-/// <c>X-Retrieval-Time-Ms</c>/<c>X-Generation-Time-Ms</c> headers, and tokens from
-/// <c>body.usage.total_tokens</c>. Streaming (server-sent events) answers are timed token by token.
+/// Asks golden question <c>iteration mod N</c> in the step's API and scores the answer: every expected
+/// fact in it (ignoring case and white space), every expected source among the cited ones. Every
+/// answer's token figures go with its result (<see cref="TokenTimings"/>); retrieval and generation
+/// time come from <c>body.timings.retrieval_ms</c>/<c>generation_ms</c> or the
+/// <c>X-Retrieval-Time-Ms</c>/<c>X-Generation-Time-Ms</c> headers.
 /// </summary>
 internal sealed partial class RagStep
 {
@@ -23,7 +25,7 @@ internal sealed partial class RagStep
     private static readonly CheckSubject GenerationBody = CheckParser.Parse("body.timings.generation_ms exists").Subject;
     private static readonly CheckSubject RetrievalHeader = CheckParser.Parse("header.x-retrieval-time-ms exists").Subject;
     private static readonly CheckSubject GenerationHeader = CheckParser.Parse("header.x-generation-time-ms exists").Subject;
-    private static readonly CheckSubject TokensBody = CheckParser.Parse("body.usage.total_tokens exists").Subject;
+    private static readonly CheckSubject ErrorMessage = CheckParser.Parse("body.error.message exists").Subject;
 
     private readonly RagStepSpec _spec;
     private readonly TargetClient _client;
@@ -33,7 +35,8 @@ internal sealed partial class RagStep
     private readonly Uri _url;
     private readonly CheckSubject _answer;
     private readonly CheckSubject _sources;
-
+    private readonly LlmApi _api;
+    private readonly KeyValuePair<string, string>[] _headers;
     private readonly StepChecks _checks;
 
     public RagStep(RagStepSpec spec, TargetClient client, IReadOnlyList<GoldenQuestion> questions, RagStepTally tally, TimeProvider time, StepChecks checks)
@@ -47,7 +50,28 @@ internal sealed partial class RagStep
         _url = new Uri(client.Target.Url, spec.Path);
         _answer = CheckParser.Parse($"{spec.AnswerPath} exists").Subject;
         _sources = CheckParser.Parse($"{spec.SourcesPath} exists").Subject;
+        _api = LlmApi.For(spec, spec.Llm.BodyTemplate is { } template ? Secrets.Resolve(template) : null);
+
+        // The API's headers, then the step's (which win), then the target's credentials unless the step sets Authorization.
+        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach ((string name, string value) in _api.Headers)
+        {
+            headers[name] = value;
+        }
+
+        foreach ((string name, string value) in spec.Headers)
+        {
+            headers[name] = Secrets.Resolve(value);
+        }
+
+        _headers = client.WithCredentials(headers);
     }
+
+    /// <summary>When the test runs as shards, this shard asks only questions i, i + N, i + 2N, … so the shards share the set out.</summary>
+    public ShardIdentity Shard { get; init; } = ShardIdentity.Whole;
+
+    /// <summary>Told each answer's token figures (for a runner's histograms); null for nobody.</summary>
+    public Action<TokenTimings>? Facts { get; init; }
 
     public async ValueTask<StepResult> RunAsync(long iteration, CancellationToken cancellation)
     {
@@ -55,27 +79,37 @@ internal sealed partial class RagStep
         GoldenQuestion question = _questions[index];
         using var timeout = new CancellationTokenSource(_spec.Timeout, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellation, timeout.Token);
+        long start = _time.GetTimestamp();
         try
         {
             using var request = new HttpRequestMessage(HttpMethod.Post, _url)
             {
-                Content = new StringContent(JsonSerializer.Serialize(new Dictionary<string, string> { [_spec.QuestionField] = question.Question }), Encoding.UTF8, "application/json"),
+                Content = new ByteArrayContent(_api.Body(question.Question, _spec.Stream)),
             };
-            if (_client.Authorization is { } authorization)
+            request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
+            if (_spec.Stream)
             {
-                request.Headers.TryAddWithoutValidation("Authorization", authorization);
+                request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
             }
 
-            long start = _time.GetTimestamp();
+            foreach ((string name, string value) in _headers)
+            {
+                request.Headers.TryAddWithoutValidation(name, value);
+            }
+
+            start = _time.GetTimestamp();
             using HttpResponseMessage response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token).ConfigureAwait(false);
-            Reply reply = _spec.Stream
+            int status = (int)response.StatusCode;
+            Reply reply = _spec.Stream && status is >= 200 and < 300
                 ? await ReadStreamAsync(response, start, linked.Token).ConfigureAwait(false)
                 : await ReadWholeAsync(response, start, linked.Token).ConfigureAwait(false);
-            return Judge(index, question, (int)response.StatusCode, reply);
+            return Judge(index, question, status, reply);
         }
         catch (Exception e) when (HttpFailures.Classify(e, timeout.IsCancellationRequested && !cancellation.IsCancellationRequested) is { } reason)
         {
-            return StepResult.Fail(reason.Reason, $"question {index + 1}: {reason.Message}");
+            var failed = new TokenTimings { Ok = false, Streamed = _spec.Stream, EndToEndNs = _time.ToNanoseconds(_time.GetTimestamp() - start) };
+            Facts?.Invoke(failed);
+            return StepResult.Fail(reason.Reason, $"question {index + 1}: {reason.Message}") with { Tokens = failed };
         }
     }
 
@@ -83,71 +117,49 @@ internal sealed partial class RagStep
     {
         string body = await response.Content.ReadAsStringAsync(cancellation).ConfigureAwait(false);
         long end = _time.GetTimestamp();
-        CheckInput input = Input(response, body, end - start);
-        string? answer = CheckEvaluator.Read(_answer, input).Text;
-        return new Reply(input, answer, SourcesOf(CheckEvaluator.Read(_sources, input)), Milliseconds(input, RetrievalBody, RetrievalHeader), Milliseconds(input, GenerationBody, GenerationHeader),
-            (long?)CheckEvaluator.Read(TokensBody, input).Number ?? 0, -1, [], 0, Encoding.UTF8.GetByteCount(body));
+        var input = new CheckInput((int)response.StatusCode, _time.ToNanoseconds(end - start), Encoding.UTF8.GetByteCount(body), body, name => Header(response, name));
+        string? answer = _api.AnswerOf(input, _answer);
+        (int inputTokens, int outputTokens) = input.Json is { } json ? _api.UsageOf(json) : (-1, -1);
+        long e2e = _time.ToNanoseconds(end - start);
+        var tokens = new TokenTimings
+        {
+            Ok = (int)response.StatusCode is >= 200 and < 300 && answer is not null,
+            Streamed = false,
+            TimeToFirstTokenNs = e2e, // unstreamed: the first token arrives with the last
+            EndToEndNs = e2e,
+            OutputTokens = outputTokens,
+            InputTokens = inputTokens,
+            CountedFromUsage = outputTokens >= 0,
+        };
+        string? problem = (int)response.StatusCode >= 400 && CheckEvaluator.Read(ErrorMessage, input).Text is { } message ? Shorten(message) : null;
+        return new Reply(input, answer, SourcesOf(CheckEvaluator.Read(_sources, input)), Milliseconds(input, RetrievalBody, RetrievalHeader), Milliseconds(input, GenerationBody, GenerationHeader), tokens, problem, FailureReason.None);
     }
 
-    /// <summary>Reads server-sent events: <c>data: {"token": …}</c> per token, any event with <c>sources</c>, and <c>data: [DONE]</c>.</summary>
     private async Task<Reply> ReadStreamAsync(HttpResponseMessage response, long start, CancellationToken cancellation)
     {
         await using Stream stream = await response.Content.ReadAsStreamAsync(cancellation).ConfigureAwait(false);
-        using var reader = new StreamReader(stream, Encoding.UTF8);
-        var answer = new StringBuilder();
-        var gaps = new List<long>();
-        IReadOnlyList<string> sources = [];
-        long first = -1;
-        long last = -1;
-        long bytes = 0;
-        long tokens = 0;
-        string? final = null;
-        while (await reader.ReadLineAsync(cancellation).ConfigureAwait(false) is { } line)
+        StreamedAnswer a = await AnswerStream.ReadAsync(stream, _api, _time, cancellation).ConfigureAwait(false);
+        string? broken = a.Error is { } error ? $"error event after {a.Chunks} chunks: {Shorten(error)}"
+            : a.BrokenOff is { } why ? $"the stream broke off after {a.Chunks} chunks: {why}"
+            : _api.HasEndMarker && !a.Ended ? $"the stream ended after {a.Chunks} chunks without the API's end marker"
+            : null;
+        bool fromUsage = a.OutputTokens >= 0;
+        var tokens = new TokenTimings
         {
-            bytes += Encoding.UTF8.GetByteCount(line) + 1;
-            if (!line.StartsWith("data:", StringComparison.Ordinal))
-            {
-                continue;
-            }
-
-            string data = line[5..].TrimStart();
-            if (data == "[DONE]")
-            {
-                break;
-            }
-
-            long now = _time.GetTimestamp();
-            using JsonDocument? doc = TryParse(data);
-            string? token = doc is null ? data : TokenOf(doc.RootElement);
-            if (token is not null)
-            {
-                answer.Append(token);
-                tokens++;
-                if (first < 0)
-                {
-                    first = now;
-                }
-                else
-                {
-                    gaps.Add(_time.ToNanoseconds(now - last));
-                }
-
-                last = now;
-            }
-
-            if (doc is not null && doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("sources", out JsonElement s))
-            {
-                sources = SourcesOf((null, s, null));
-                final = data;
-            }
-        }
-
-        var input = new CheckInput((int)response.StatusCode, _time.ToNanoseconds(_time.GetTimestamp() - start), bytes, final, name => Header(response, name));
-        return new Reply(input, answer.ToString(), sources, -1, -1, tokens, first < 0 ? -1 : _time.ToNanoseconds(first - start), gaps, first < 0 ? 0 : _time.ToNanoseconds(last - first), bytes);
+            Ok = broken is null,
+            Streamed = true,
+            TimeToFirstTokenNs = a.FirstAt < 0 ? -1 : _time.ToNanoseconds(a.FirstAt - start),
+            EndToEndNs = _time.ToNanoseconds(a.EndAt - start),
+            OutputTokens = fromUsage ? a.OutputTokens : a.Chunks,
+            InputTokens = a.InputTokens,
+            CountedFromUsage = fromUsage,
+            GapsNs = a.Gaps,
+        };
+        var input = new CheckInput((int)response.StatusCode, tokens.EndToEndNs, a.Bytes, a.Sources?.GetRawText(), name => Header(response, name));
+        IReadOnlyList<string> sources = a.Sources is { } s ? SourcesOf((null, s, null)) : [];
+        bool answered = a.Chunks > 0 || a.SawText;
+        return new Reply(input, answered ? a.Text : null, sources, -1, -1, tokens, broken, broken is null ? FailureReason.None : FailureReason.Stream);
     }
-
-    /// <summary>When the test runs as shards, this shard asks only questions i, i + N, i + 2N, … so the shards share the set out.</summary>
-    public ShardIdentity Shard { get; init; } = ShardIdentity.Whole;
 
     private int QuestionFor(long iteration)
     {
@@ -155,16 +167,9 @@ internal sealed partial class RagStep
         return own == 0 ? (int)(iteration % _questions.Count) : Shard.Index + (Shard.Count * (int)(iteration % own));
     }
 
-    /// <summary>Told each streamed answer's time to first token (for a runner's histogram); null for nobody.</summary>
-    public Action<TimeSpan>? Facts { get; init; }
-
     private StepResult Judge(int index, GoldenQuestion question, int status, Reply reply)
     {
-        if (reply.TimeToFirstTokenNs > 0)
-        {
-            Facts?.Invoke(TimeSpan.FromTicks(reply.TimeToFirstTokenNs / 100));
-        }
-
+        Facts?.Invoke(reply.Tokens);
         string answer = Normalize(reply.Answer ?? string.Empty);
         string[] missingFacts = question.Facts.Where(f => !answer.Contains(Normalize(f), StringComparison.Ordinal)).ToArray();
         string[] missingSources = question.Sources.Where(s => !reply.Sources.Contains(s, StringComparer.OrdinalIgnoreCase)).ToArray();
@@ -173,7 +178,7 @@ internal sealed partial class RagStep
             missingFacts.Length > 0 ? $"answer lacks {string.Join(", ", missingFacts.Select(f => $"\"{f}\""))}" : null,
             missingSources.Length > 0 ? $"sources lack {string.Join(", ", missingSources)} (cited: {(reply.Sources.Count == 0 ? "none" : string.Join(", ", reply.Sources))})" : null,
         }.Where(x => x is not null));
-        bool answered = status is >= 200 and < 300 && reply.Answer is not null;
+        bool answered = status is >= 200 and < 300 && reply.Answer is not null && reply.StreamFailure == FailureReason.None;
         _tally.Record(index, question.Question, new RagScore(
             answered && miss is null,
             question.Facts.Count - missingFacts.Length,
@@ -181,26 +186,18 @@ internal sealed partial class RagStep
             question.Sources.Count - missingSources.Length,
             question.Sources.Count,
             miss,
-            reply.Tokens,
-            reply.TimeToFirstTokenNs,
-            reply.GapsNs,
-            reply.StreamNs,
             reply.RetrievalNs,
             reply.GenerationNs));
 
-        if (_checks.FirstFailure(reply.Input) is { } failure)
-        {
-            return StepResult.Fail(FailureReason.Check, $"question {index + 1}: {failure}", status, reply.Bytes);
-        }
-
-        return status >= 400 ? StepResult.Fail(FailureReason.Status, $"question {index + 1}: HTTP {status}", status, reply.Bytes)
-            : !answered ? StepResult.Fail(FailureReason.Body, $"question {index + 1}: no answer at {_spec.AnswerPath}", status, reply.Bytes)
-            : miss is not null ? StepResult.Fail(FailureReason.Check, $"question {index + 1}: {miss}", status, reply.Bytes)
-            : StepResult.Ok(status, reply.Bytes);
+        long bytes = reply.Input.SizeBytes;
+        StepResult result = reply.StreamFailure != FailureReason.None ? StepResult.Fail(reply.StreamFailure, $"question {index + 1}: {reply.Problem}", status, bytes)
+            : _checks.FirstFailure(reply.Input) is { } failure ? StepResult.Fail(FailureReason.Check, $"question {index + 1}: {failure}", status, bytes)
+            : status >= 400 ? StepResult.Fail(FailureReason.Status, $"question {index + 1}: HTTP {status}{(reply.Problem is { } p ? $": {p}" : string.Empty)}", status, bytes)
+            : !answered ? StepResult.Fail(FailureReason.Body, $"question {index + 1}: no answer at {_spec.AnswerPath}", status, bytes)
+            : miss is not null ? StepResult.Fail(FailureReason.Check, $"question {index + 1}: {miss}", status, bytes)
+            : StepResult.Ok(status, bytes);
+        return result with { Tokens = reply.Tokens };
     }
-
-    private CheckInput Input(HttpResponseMessage response, string body, long ticks) =>
-        new((int)response.StatusCode, _time.ToNanoseconds(ticks), Encoding.UTF8.GetByteCount(body), body, name => Header(response, name));
 
     private static string? Header(HttpResponseMessage response, string name) =>
         response.Headers.TryGetValues(name, out var v) || response.Content.Headers.TryGetValues(name, out v) ? string.Join(", ", v) : null;
@@ -225,28 +222,12 @@ internal sealed partial class RagStep
         _ => value.Text?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries) ?? [],
     };
 
-    private static string? TokenOf(JsonElement e) =>
-        e.ValueKind == JsonValueKind.Object
-            ? new[] { "token", "content", "text", "delta" }.Select(k => e.TryGetProperty(k, out JsonElement t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null).FirstOrDefault(x => x is not null)
-            : null;
-
-    private static JsonDocument? TryParse(string data)
-    {
-        try
-        {
-            return JsonDocument.Parse(data);
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
-    }
+    private static string Shorten(string text) => text.Length <= 200 ? text : text[..200] + "…";
 
     private static string Normalize(string text) => Spaces().Replace(text.ToLowerInvariant(), " ").Trim();
-
 
     [GeneratedRegex(@"\s+")]
     private static partial Regex Spaces();
 
-    private sealed record Reply(CheckInput Input, string? Answer, IReadOnlyList<string> Sources, long RetrievalNs, long GenerationNs, long Tokens, long TimeToFirstTokenNs, IReadOnlyList<long> GapsNs, long StreamNs, long Bytes);
+    private sealed record Reply(CheckInput Input, string? Answer, IReadOnlyList<string> Sources, long RetrievalNs, long GenerationNs, TokenTimings Tokens, string? Problem, FailureReason StreamFailure);
 }

@@ -5,7 +5,7 @@ using Probe.Engine.Stats;
 
 namespace Probe.Scenarios.Steps.Rag;
 
-/// <summary>Per-question RAG figures of a run: answer facts and cited sources found, timings, tokens.</summary>
+/// <summary>Per-question RAG figures of a run: answer facts and cited sources found, retrieval and generation time (token figures go with each step's results).</summary>
 public sealed class RagTally
 {
     private readonly ConcurrentDictionary<(string Scenario, string Step), RagStepTally> _steps = new();
@@ -26,13 +26,8 @@ internal sealed class RagStepTally(SecretRedactor redactor)
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<int, Question> _questions = [];
-    private readonly LatencyHistogram _ttft = new(1);
-    private readonly LatencyHistogram _gap = new(1);
     private readonly LatencyHistogram _retrieval = new(1);
     private readonly LatencyHistogram _generation = new(1);
-    private long _tokens;
-    private long _streamTokens;
-    private long _streamNs;
 
     public void Record(int index, string question, RagScore score)
     {
@@ -50,20 +45,8 @@ internal sealed class RagStepTally(SecretRedactor redactor)
             q.SourcesCited += score.SourcesCited;
             q.SourcesExpected += score.SourcesExpected;
             q.LastMiss = redactor.Redact(score.Miss) ?? q.LastMiss;
-            _tokens += score.Tokens;
-            Record(_ttft, score.TimeToFirstTokenNs);
             Record(_retrieval, score.RetrievalNs);
             Record(_generation, score.GenerationNs);
-            foreach (long gap in score.GapsNs)
-            {
-                _gap.Record(gap);
-            }
-
-            if (score.StreamNs > 0)
-            {
-                _streamTokens += score.GapsNs.Count + 1;
-                _streamNs += score.StreamNs;
-            }
         }
     }
 
@@ -81,12 +64,8 @@ internal sealed class RagStepTally(SecretRedactor redactor)
                 Ratio(questions.Sum(q => q.Passed), asked),
                 Ratio(questions.Sum(q => q.FactsFound), questions.Sum(q => q.FactsExpected)),
                 Ratio(questions.Sum(q => q.SourcesCited), questions.Sum(q => q.SourcesExpected)),
-                _ttft.Summarize(),
-                _gap.Summarize(),
                 _retrieval.Summarize(),
-                _generation.Summarize(),
-                _tokens,
-                _streamNs > 0 ? _streamTokens / (_streamNs / 1e9) : 0);
+                _generation.Summarize());
         }
     }
 
@@ -121,4 +100,4 @@ internal sealed class RagStepTally(SecretRedactor redactor)
 }
 
 /// <summary>How one answer scored; times in nanoseconds, −1 when unknown.</summary>
-internal sealed record RagScore(bool Passed, int FactsFound, int FactsExpected, int SourcesCited, int SourcesExpected, string? Miss, long Tokens, long TimeToFirstTokenNs, IReadOnlyList<long> GapsNs, long StreamNs, long RetrievalNs, long GenerationNs);
+internal sealed record RagScore(bool Passed, int FactsFound, int FactsExpected, int SourcesCited, int SourcesExpected, string? Miss, long RetrievalNs, long GenerationNs);
