@@ -41,7 +41,22 @@ public static class ProbeSeries
 
     public static SeriesSpec ThresholdPassed { get; } = new("probe_threshold_passed", MetricType.Gauge, "1 when the threshold held, else 0.", ["suite", "scenario", "step", "threshold"]);
 
-    public static SeriesSpec RagTimeToFirstToken { get; } = new("probe_rag_time_to_first_token_seconds", MetricType.Histogram, "Time to the first streamed token of RAG answers, in seconds.", ["suite", "scenario", "step", "region"]) { Buckets = DurationBuckets };
+    /// <summary>Buckets for the time between tokens, in seconds: decode gaps are milliseconds to tens of milliseconds.</summary>
+    public static IReadOnlyList<double> TokenBuckets { get; } = [0.001, 0.0025, 0.005, 0.0075, 0.01, 0.015, 0.02, 0.025, 0.03, 0.04, 0.05, 0.075, 0.1, 0.15, 0.25, 0.5, 1];
+
+    public static SeriesSpec LlmTimeToFirstToken { get; } = new("probe_llm_time_to_first_token_seconds", MetricType.Histogram, "LLM answers: request sent to the first content token (unstreamed answers: to the whole answer), in seconds.", ["suite", "scenario", "step", "region"]) { Buckets = DurationBuckets };
+
+    public static SeriesSpec LlmInterTokenLatency { get; } = new("probe_llm_inter_token_latency_seconds", MetricType.Histogram, "Streamed LLM answers: the gaps between consecutive content chunks, in seconds.", ["suite", "scenario", "step", "region"]) { Buckets = TokenBuckets };
+
+    public static SeriesSpec LlmTimePerOutputToken { get; } = new("probe_llm_time_per_output_token_seconds", MetricType.Histogram, "Streamed LLM answers: (end-to-end - time to first token) / (output tokens - 1), in seconds.", ["suite", "scenario", "step", "region"]) { Buckets = TokenBuckets };
+
+    public static SeriesSpec LlmRequestDuration { get; } = new("probe_llm_request_duration_seconds", MetricType.Histogram, "LLM answers: request sent to the end of the answer (end-to-end latency), in seconds.", ["suite", "scenario", "step", "region"]) { Buckets = DurationBuckets };
+
+    public static SeriesSpec LlmRequests { get; } = new("probe_llm_requests_total", MetricType.Counter, "LLM requests by result: ok (a whole answer) or fail (error status, error event, broken stream, timeout).", ["suite", "scenario", "step", "region", "result"]);
+
+    public static SeriesSpec LlmOutputTokens { get; } = new("probe_llm_output_tokens_total", MetricType.Counter, "Output tokens of LLM answers (from the API's usage, else counted chunks).", ["suite", "scenario", "step", "region"]);
+
+    public static SeriesSpec LlmInputTokens { get; } = new("probe_llm_input_tokens_total", MetricType.Counter, "Input (prompt) tokens of LLM requests, from the API's usage.", ["suite", "scenario", "step", "region"]);
 
     public static SeriesSpec TlsCertExpiry { get; } = new("probe_tls_cert_expiry_timestamp_seconds", MetricType.Gauge, "When the server certificate expires (Unix seconds).", ["suite", "scenario", "step", "region"]);
 
@@ -69,6 +84,8 @@ public static class ProbeSeries
 
     public static SeriesSpec SliRatio { get; } = new("probe_sli_ratio", MetricType.Gauge, "SLI over the window: good over valid results (region \"all\": minutes with at least N of M regions good).", ["suite", "slo", "window", "region"]);
 
+    public static SeriesSpec SloEvents { get; } = new("probe_slo_events_total", MetricType.Counter, "ttft and goodput SLOs: this runner's results by whether their LLM answer met the SLO's objectives (good) or not (bad).", ["suite", "slo", "region", "result"]);
+
     public static SeriesSpec ErrorBudgetRemaining { get; } = new("probe_slo_error_budget_remaining_ratio", MetricType.Gauge, "Share of the SLO window's error budget left (below 0: overspent).", ["suite", "slo", "region"]);
 
     public static SeriesSpec RegionsSucceeding { get; } = new("probe_regions_succeeding", MetricType.Gauge, "Regions whose last run of the check succeeded.", ["suite", "scenario"]);
@@ -79,8 +96,9 @@ public static class ProbeSeries
     public static IReadOnlyList<SeriesSpec> All { get; } =
     [
         RunInfo, GateVerdict, RunValid, RunDuration, Success, Duration, CheckRuns, CheckFailures, CheckDuration, CheckEvaluations,
-        HttpPhaseDuration, SchedulerLag, ThresholdPassed, RagTimeToFirstToken, TlsCertExpiry, RunLoad, RunLatency, RunElapsed,
-        RunnerUp, MissedRuns, OverlapSkipped, SpoolDepth, StoreUp, SpoolWritable, DrainUp, Quarantined, SliRatio, ErrorBudgetRemaining, RegionsSucceeding, QuorumUp,
+        HttpPhaseDuration, SchedulerLag, ThresholdPassed, LlmTimeToFirstToken, LlmInterTokenLatency, LlmTimePerOutputToken, LlmRequestDuration,
+        LlmRequests, LlmOutputTokens, LlmInputTokens, TlsCertExpiry, RunLoad, RunLatency, RunElapsed,
+        RunnerUp, MissedRuns, OverlapSkipped, SpoolDepth, StoreUp, SpoolWritable, DrainUp, Quarantined, SliRatio, SloEvents, ErrorBudgetRemaining, RegionsSucceeding, QuorumUp,
     ];
 
     /// <summary>A histogram family's buckets with <paramref name="extra"/> bounds added (a suite's latency SLO thresholds).</summary>

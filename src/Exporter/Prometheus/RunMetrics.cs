@@ -80,6 +80,8 @@ public static class RunMetrics
             }
         }
 
+        WriteLlm(x, report, suite, region);
+
         x.Family(ProbeSeries.SchedulerLag);
         foreach (ScenarioSnapshot s in result.Scenarios.Where(s => s.SchedulerLag.Count > 0))
         {
@@ -93,6 +95,43 @@ public static class RunMetrics
         }
 
         return x.ToString();
+    }
+
+    /// <summary>The probe_llm_* families: each step that asked a model.</summary>
+    private static void WriteLlm(TextExposition x, RunReport report, string suite, string region)
+    {
+        IReadOnlyList<LlmFigures> llm = report.Llm;
+        foreach ((SeriesSpec spec, Func<LlmSnapshot, LatencyHistogram> histogram) in new (SeriesSpec, Func<LlmSnapshot, LatencyHistogram>)[]
+        {
+            (ProbeSeries.LlmTimeToFirstToken.WithBuckets(report.LatencyBuckets), l => l.TimeToFirstToken),
+            (ProbeSeries.LlmInterTokenLatency, l => l.InterTokenLatency),
+            (ProbeSeries.LlmTimePerOutputToken, l => l.TimePerOutputToken),
+            (ProbeSeries.LlmRequestDuration.WithBuckets(report.LatencyBuckets), l => l.EndToEnd),
+        })
+        {
+            x.Family(spec);
+            foreach (LlmFigures f in llm)
+            {
+                LatencyHistogram h = histogram(f.Llm);
+                x.Histogram(spec, [suite, f.Scenario, f.Step, region], h, h.Summarize());
+            }
+        }
+
+        x.Family(ProbeSeries.LlmRequests);
+        foreach (LlmFigures f in llm)
+        {
+            x.Sample(ProbeSeries.LlmRequests, [suite, f.Scenario, f.Step, region, "ok"], f.Answered);
+            x.Sample(ProbeSeries.LlmRequests, [suite, f.Scenario, f.Step, region, "fail"], f.Requests - f.Answered);
+        }
+
+        foreach ((SeriesSpec spec, Func<LlmSnapshot, long> count) in new (SeriesSpec, Func<LlmSnapshot, long>)[] { (ProbeSeries.LlmOutputTokens, l => l.OutputTokens), (ProbeSeries.LlmInputTokens, l => l.InputTokens) })
+        {
+            x.Family(spec);
+            foreach (LlmFigures f in llm)
+            {
+                x.Sample(spec, [suite, f.Scenario, f.Step, region], count(f.Llm));
+            }
+        }
     }
 
     /// <summary>Each scenario's iterations (step empty), then each of its steps.</summary>

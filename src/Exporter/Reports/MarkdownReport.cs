@@ -63,11 +63,21 @@ public static class MarkdownReport
             }
         }
 
+        foreach (LlmFigures f in report.Llm)
+        {
+            md.Append(CultureInfo.InvariantCulture, $"\n## LLM: {Escape(f.Scenario)} / {Escape(f.Step)}\n\n{Escape(f.Headline())}.\n\n");
+            md.Append("| ").Append(string.Join(" | ", LlmFigures.Columns)).Append(" |\n| --- |").Append(string.Concat(Enumerable.Repeat(" ---: |", LlmFigures.Columns.Count - 1))).Append('\n');
+            foreach (string[] row in f.Rows())
+            {
+                md.Append("| ").Append(string.Join(" | ", row)).Append(" |\n");
+            }
+        }
+
         foreach (RagStepReport r in report.Rag)
         {
             md.Append(CultureInfo.InvariantCulture, $"\n## RAG: {Escape(r.Scenario)} / {Escape(r.Step)}\n\n");
-            md.Append("| pass rate | fact recall | source recall | tokens | tokens/s | time to first token p50 / p95 | between tokens p50 / p95 |\n| ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
-            md.Append(CultureInfo.InvariantCulture, $"| {r.PassRate * 100:0.#}% | {r.FactRecall * 100:0.#}% | {r.SourceRecall * 100:0.#}% | {r.Tokens} | {r.TokensPerSecond:0.#} | {Pair(r.TimeToFirstToken)} | {Pair(r.InterTokenGap)} |\n\n");
+            md.Append("| pass rate | fact recall | source recall | retrieval p50 / p95 | generation p50 / p95 |\n| ---: | ---: | ---: | ---: | ---: |\n");
+            md.Append(CultureInfo.InvariantCulture, $"| {r.PassRate * 100:0.#}% | {r.FactRecall * 100:0.#}% | {r.SourceRecall * 100:0.#}% | {Pair(r.Retrieval)} | {Pair(r.Generation)} |\n\n");
             md.Append("| # | question | asked | passed | facts found | sources cited | last miss |\n| ---: | --- | ---: | ---: | ---: | ---: | --- |\n");
             foreach (RagQuestionReport q in r.Questions)
             {

@@ -154,6 +154,11 @@ public static class RunDataJson
             w.WriteEndObject();
         }
 
+        if (s.Llm is { } llm)
+        {
+            LlmDataJson.Write(w, llm);
+        }
+
         w.WriteStartArray("seconds");
         foreach (SecondSample second in s.Seconds)
         {
@@ -193,6 +198,7 @@ public static class RunDataJson
             PhaseHistograms = s.TryGetProperty("phase_histograms", out JsonElement phases)
                 ? phases.EnumerateObject().ToDictionary(p => p.Name, p => HistogramSerializer.Deserialize(p.Value.GetBytesFromBase64()), StringComparer.Ordinal)
                 : new Dictionary<string, LatencyHistogram>(),
+            Llm = LlmDataJson.Read(s),
             Seconds = s.GetProperty("seconds").EnumerateArray().Select(x =>
             {
                 byte[] histogram = x.GetProperty("latency").GetBytesFromBase64();

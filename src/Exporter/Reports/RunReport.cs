@@ -32,6 +32,9 @@ public sealed record RunReport
     /// <summary>Every RAG step's figures and golden questions.</summary>
     public IReadOnlyList<RagStepReport> Rag { get; init; } = [];
 
+    /// <summary>Every step that asked a model, with its token figures.</summary>
+    public IReadOnlyList<LlmFigures> Llm => LlmFigures.Of(Result);
+
     /// <summary>Each scenario's target (its name in the suite), for the <c>target</c> label; empty when unknown.</summary>
     public IReadOnlyDictionary<string, string> Targets { get; init; } = new Dictionary<string, string>();
 

@@ -63,7 +63,8 @@ public static class SummaryJson
         }
 
         w.WriteEndArray();
-        WriteRag(w, report.Rag);
+        WriteRag(w, report.Rag, report.Llm);
+        WriteLlm(w, report.Llm);
         WriteChecks(w, report.Checks);
         w.WriteEndObject();
     }
@@ -88,23 +89,25 @@ public static class SummaryJson
     }
 
     /// <summary>The "rag" section: per RAG step, the aggregate and every question.</summary>
-    private static void WriteRag(Utf8JsonWriter w, IReadOnlyList<RagStepReport> reports)
+    private static void WriteRag(Utf8JsonWriter w, IReadOnlyList<RagStepReport> reports, IReadOnlyList<LlmFigures> llm)
     {
         w.WriteStartArray("rag");
         foreach (RagStepReport r in reports)
         {
+            LlmFigures? f = llm.FirstOrDefault(l => l.Scenario == r.Scenario && l.Step == r.Step);
             w.WriteStartObject();
             w.WriteString("scenario", r.Scenario);
             w.WriteString("step", r.Step);
             w.WriteNumber("pass_rate", Math.Round(r.PassRate, 6));
             w.WriteNumber("fact_recall", Math.Round(r.FactRecall, 6));
             w.WriteNumber("source_recall", Math.Round(r.SourceRecall, 6));
-            w.WriteNumber("tokens", r.Tokens);
-            w.WriteNumber("tokens_per_second", Math.Round(r.TokensPerSecond, 3));
+            // Kept from before the "llm" section, which has every token figure.
+            w.WriteNumber("tokens", f?.Llm.OutputTokens ?? 0);
+            w.WriteNumber("tokens_per_second", Math.Round(f?.DecodeRate ?? 0, 3));
             w.WritePropertyName("time_to_first_token_ms");
-            WriteSummary(w, r.TimeToFirstToken);
+            WriteSummary(w, f is { Llm.Streamed: > 0 } ? f.TimeToFirstToken : LatencySummary.Empty);
             w.WritePropertyName("inter_token_gap_ms");
-            WriteSummary(w, r.InterTokenGap);
+            WriteSummary(w, f?.InterTokenLatency ?? LatencySummary.Empty);
             w.WritePropertyName("retrieval_ms");
             WriteSummary(w, r.Retrieval);
             w.WritePropertyName("generation_ms");
@@ -127,6 +130,47 @@ public static class SummaryJson
             }
 
             w.WriteEndArray();
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+    }
+
+    /// <summary>The "llm" section: per step that asked a model, the token figures of docs/suite.md "Token metrics".</summary>
+    private static void WriteLlm(Utf8JsonWriter w, IReadOnlyList<LlmFigures> llm)
+    {
+        w.WriteStartArray("llm");
+        foreach (LlmFigures f in llm)
+        {
+            w.WriteStartObject();
+            w.WriteString("scenario", f.Scenario);
+            w.WriteString("step", f.Step);
+            w.WriteNumber("requests", f.Requests);
+            w.WriteNumber("answered", f.Answered);
+            w.WriteNumber("streamed", f.Llm.Streamed);
+            w.WriteString("token_source", f.Llm.TokenSource);
+            w.WriteNumber("output_tokens", f.Llm.OutputTokens);
+            w.WriteNumber("input_tokens", f.Llm.InputTokens);
+            foreach ((string name, LatencySummary summary) in new[]
+            {
+                ("ttft_ms", f.TimeToFirstToken), ("itl_ms", f.InterTokenLatency), ("tpot_ms", f.TimePerOutputToken), ("e2e_ms", f.EndToEnd),
+            })
+            {
+                w.WritePropertyName(name);
+                WriteSummary(w, summary);
+            }
+
+            RateSummary tps = f.OutputTokensPerSecond;
+            w.WriteStartObject("output_tokens_per_second");
+            w.WriteNumber("count", tps.Count);
+            foreach ((string name, double value) in new[] { ("mean", tps.Mean), ("min", tps.Min), ("p50", tps.P50), ("p90", tps.P90), ("p95", tps.P95), ("p99", tps.P99), ("max", tps.Max) })
+            {
+                w.WriteNumber(name, Math.Round(value, 3));
+            }
+
+            w.WriteEndObject();
+            w.WriteNumber("output_throughput_tokens_per_second", Math.Round(f.OutputThroughput, 3));
+            w.WriteNumber("request_throughput_per_second", Math.Round(f.RequestThroughput, 3));
             w.WriteEndObject();
         }
 

@@ -16,6 +16,13 @@ public sealed record BurnRateAlert(string Severity, double BurnRate, string Long
         new("ticket", 1, "3d", "6h", TimeSpan.FromHours(3)),
     ];
 
+    /// <summary>
+    /// The standard alerts that can fire for an objective: a burn rate times the budget (1 − objective)
+    /// of 1 or more would need more than every event to be bad, so that alert is left out — with a 90 %
+    /// objective the 14.4× page could never fire, and a rule that cannot fire only pretends to watch.
+    /// </summary>
+    public static IReadOnlyList<BurnRateAlert> Feasible(double objective) => Standard.Where(a => a.BurnRate * (1 - objective) < 1).ToArray();
+
     /// <summary>Every window a rule reads, shortest first.</summary>
     public static IReadOnlyList<string> Windows { get; } = ["5m", "30m", "1h", "2h", "6h", "1d", "3d"];
 }

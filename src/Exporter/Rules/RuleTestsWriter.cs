@@ -23,8 +23,8 @@ public static class RuleTestsWriter
             // Every check fails: the fast page at 10 minutes, both pages by 30.
             Series(y, slo, bad: 60, good: 0);
             y.Line(2, "alert_rule_test");
-            Expect(y, slo, "10m", "ProbeSloBurnRatePage", BurnRateAlert.Standard.Where(a => a.LongWindow == "1h"));
-            Expect(y, slo, "30m", "ProbeSloBurnRatePage", BurnRateAlert.Standard.Where(a => a.Severity == "page"));
+            Expect(y, slo, "10m", "ProbeSloBurnRatePage", BurnRateAlert.Feasible(slo.Objective).Where(a => a.LongWindow == "1h"));
+            Expect(y, slo, "30m", "ProbeSloBurnRatePage", BurnRateAlert.Feasible(slo.Objective).Where(a => a.Severity == "page"));
 
             // Half the error budget: never an alert.
             int total = (int)Math.Ceiling(2 / (1 - slo.Objective));
@@ -43,6 +43,15 @@ public static class RuleTestsWriter
         string scenario = slo.Scenarios[0];
         y.Line(1, "interval", "1m", item: true);
         y.Line(2, "input_series");
+        if (slo.Kind is "ttft" or "goodput")
+        {
+            // Answers judged by the runner; beside them another SLO's events, all bad, which must not count.
+            string labels = $"suite=\"{slo.Suite}\",slo=\"{slo.Name}\",region=\"test\"";
+            Input(y, $"probe_slo_events_total{{{labels},result=\"bad\"}}", bad);
+            Input(y, $"probe_slo_events_total{{{labels},result=\"good\"}}", good);
+            Input(y, $"probe_slo_events_total{{suite=\"{slo.Suite}\",slo=\"{slo.Name}-other\",region=\"test\",result=\"bad\"}}", bad + good);
+            return;
+        }
 
         // Whole check runs (step="") as given; beside them a step whose every result is bad, which
         // the SLO must not count (it would page in the half-budget test if it did).

@@ -41,6 +41,13 @@ public static class RulesWriter
     public static string ErrorRatio(SloDefinition slo, string window)
     {
         ArgumentNullException.ThrowIfNull(slo);
+        if (slo.Kind is "ttft" or "goodput")
+        {
+            // The runners judge each LLM answer against the SLO's objectives and count it good or bad.
+            string events = $"suite=\"{slo.Suite}\",slo=\"{slo.Name}\"";
+            return $"sum(rate(probe_slo_events_total{{{events},result=\"bad\"}}[{window}])) / sum(rate(probe_slo_events_total{{{events}}}[{window}]))";
+        }
+
         // step="": whole check runs, not the step results beside them (ProbeSeries).
         string selector = $"suite=\"{slo.Suite}\",scenario=~\"{ScenarioRegex(slo.Scenarios)}\",step=\"\"";
         if (slo.Kind == "latency")
@@ -87,7 +94,7 @@ public static class RulesWriter
 
         double budget = 1 - slo.Objective;
         string self = $"suite=\"{slo.Suite}\",slo=\"{slo.Name}\"";
-        foreach (BurnRateAlert alert in BurnRateAlert.Standard)
+        foreach (BurnRateAlert alert in BurnRateAlert.Feasible(slo.Objective))
         {
             string limit = $"({Yaml.Number(alert.BurnRate)} * {Yaml.Number(budget)})";
             (string summary, string description) = BurnAnnotations(slo, alert);

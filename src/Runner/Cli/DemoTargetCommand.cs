@@ -18,11 +18,14 @@ internal static class DemoTargetCommand
         var stallFor = new Option<string?>("--stall-for") { Description = "How long each stall lasts, such as 1s." };
         var rateLimit = new Option<int?>("--rate-limit") { Description = "Requests per window a client (X-Client-Id) may make on /api/*; 0 turns it off. Default 100." };
         var rateWindow = new Option<string?>("--rate-limit-window") { Description = "The rate-limit window. Default 60s." };
-        var ttft = new Option<string?>("--ttft") { Description = "Streaming answers: time to first token. Default 50ms." };
-        var gap = new Option<string?>("--token-gap") { Description = "Streaming answers: gap between tokens. Default 5ms." };
-        var command = new Command("demo-target", "Run the built-in demo service (the seeds' APIs) on loopback, with fault injection; change faults at run time with PUT /_demo/faults.")
+        var ttft = new Option<string?>("--ttft") { Description = "LLM and RAG answers: time to the first token. Default 50ms." };
+        var gap = new Option<string?>("--token-gap") { Description = "LLM and RAG answers: gap between tokens. Default 5ms." };
+        var slowShare = new Option<double?>("--slow-share") { Description = "Share of LLM and RAG answers paced slowly, exactly (0.2: every fifth), with --slow-ttft and --slow-token-gap." };
+        var slowTtft = new Option<string?>("--slow-ttft") { Description = "Slow answers: time to the first token. Default: as --ttft." };
+        var slowGap = new Option<string?>("--slow-token-gap") { Description = "Slow answers: gap between tokens. Default: as --token-gap." };
+        var command = new Command("demo-target", "Run the built-in demo service (the seeds' APIs, OpenAI-compatible /v1/chat/completions and /v1/completions, Anthropic-style /v1/messages) on loopback, with fault injection; change faults at run time with PUT /_demo/faults.")
         {
-            listen, latency, errorRate, dropRate, stallEvery, stallFor, rateLimit, rateWindow, ttft, gap,
+            listen, latency, errorRate, dropRate, stallEvery, stallFor, rateLimit, rateWindow, ttft, gap, slowShare, slowTtft, slowGap,
         };
         command.SetAction(async (parse, cancellation) =>
         {
@@ -31,7 +34,8 @@ internal static class DemoTargetCommand
             {
                 faults = new FaultChange(
                     parse.GetValue(latency), parse.GetValue(errorRate), parse.GetValue(dropRate), parse.GetValue(stallEvery), parse.GetValue(stallFor),
-                    parse.GetValue(rateLimit), parse.GetValue(rateWindow), parse.GetValue(ttft), parse.GetValue(gap)).ApplyTo(new FaultSettings());
+                    parse.GetValue(rateLimit), parse.GetValue(rateWindow), parse.GetValue(ttft), parse.GetValue(gap),
+                    parse.GetValue(slowShare), parse.GetValue(slowTtft), parse.GetValue(slowGap)).ApplyTo(new FaultSettings());
                 if (faults.Problems().FirstOrDefault() is { } problem)
                 {
                     throw new ArgumentException(problem);

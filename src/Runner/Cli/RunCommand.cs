@@ -156,9 +156,9 @@ internal static class RunCommand
             {
                 demos = await DemoTargets.StartWhereNeededAsync(suite, used, request.Quiet ? TextWriter.Null : log, cancellation);
             }
-            catch (IOException e)
+            catch (Exception e) when (e is IOException or FormatException or ArgumentException)
             {
-                await Console.Error.WriteLineAsync($"probe: could not start the demo target: {e.Message}");
+                await Console.Error.WriteLineAsync($"probe: could not start the demo target: {e.Message.Split(" (Parameter", StringSplitOptions.None)[0]}");
                 return (int)ExitCode.BadInput;
             }
 

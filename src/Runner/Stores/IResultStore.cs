@@ -21,8 +21,8 @@ internal interface IResultStore : IAsyncDisposable
     /// <summary>Stores the batch in one transaction; results already stored are left as they are.</summary>
     Task WriteAsync(IReadOnlyList<SyntheticResult> batch, CancellationToken cancellation);
 
-    /// <summary>Scheduled runs (not re-checks) since <paramref name="since"/>, counted per scenario, region and minute; <c>Fast</c> counts successes under <paramref name="fastUnder"/>.</summary>
-    Task<IReadOnlyList<ScenarioMinute>> MinutesAsync(DateTimeOffset since, TimeSpan fastUnder, CancellationToken cancellation);
+    /// <summary>Scheduled runs (not re-checks) since <paramref name="since"/>, counted per scenario, region and minute; <c>Fast</c> counts the results <paramref name="good"/> holds for.</summary>
+    Task<IReadOnlyList<ScenarioMinute>> MinutesAsync(DateTimeOffset since, SliCondition good, CancellationToken cancellation);
 
     /// <summary>The newest results first, filtered.</summary>
     Task<IReadOnlyList<SyntheticResult>> RecentAsync(ResultQuery query, CancellationToken cancellation);

@@ -36,9 +36,17 @@ internal sealed class PostgresResultStore : IResultStore
         CREATE INDEX probe_results_started ON probe_results (started_at);
         CREATE INDEX probe_results_scenario ON probe_results (scenario, region, started_at);
         """,
+        """
+        ALTER TABLE probe_results
+            ADD COLUMN llm_ok boolean,
+            ADD COLUMN llm_ttft_ms double precision,
+            ADD COLUMN llm_tpot_ms double precision,
+            ADD COLUMN llm_e2e_ms double precision,
+            ADD COLUMN llm_tps double precision
+        """,
     ];
 
-    private const string Columns = "id, started_at, suite, scenario, region, target, ok, duration_ms, reason, message, status, recheck, steps";
+    private const string Columns = "id, started_at, suite, scenario, region, target, ok, duration_ms, reason, message, status, recheck, steps, llm_ok, llm_ttft_ms, llm_tpot_ms, llm_e2e_ms, llm_tps";
 
     private readonly NpgsqlDataSource _source;
 
@@ -102,6 +110,11 @@ internal sealed class PostgresResultStore : IResultStore
                 await copy.WriteAsync(r.Status, NpgsqlDbType.Integer, cancellation);
                 await copy.WriteAsync(r.Recheck, NpgsqlDbType.Boolean, cancellation);
                 await copy.WriteAsync(SyntheticResultJson.StepsText(r.Steps), NpgsqlDbType.Jsonb, cancellation);
+                await WriteNullableAsync(copy, r.Llm?.Ok, NpgsqlDbType.Boolean, cancellation);
+                await WriteNullableAsync(copy, r.Llm?.TtftMs, NpgsqlDbType.Double, cancellation);
+                await WriteNullableAsync(copy, r.Llm?.TpotMs, NpgsqlDbType.Double, cancellation);
+                await WriteNullableAsync(copy, r.Llm?.E2eMs, NpgsqlDbType.Double, cancellation);
+                await WriteNullableAsync(copy, r.Llm?.OutputTps, NpgsqlDbType.Double, cancellation);
             }
 
             await copy.CompleteAsync(cancellation);
@@ -111,17 +124,23 @@ internal sealed class PostgresResultStore : IResultStore
         await transaction.CommitAsync(cancellation);
     }
 
-    public async Task<IReadOnlyList<ScenarioMinute>> MinutesAsync(DateTimeOffset since, TimeSpan fastUnder, CancellationToken cancellation)
+    public async Task<IReadOnlyList<ScenarioMinute>> MinutesAsync(DateTimeOffset since, SliCondition good, CancellationToken cancellation)
     {
         await using NpgsqlConnection connection = await _source.OpenConnectionAsync(cancellation);
-        await using var query = new NpgsqlCommand("""
+        await using var query = new NpgsqlCommand(string.Empty, connection);
+        string condition = good.Sql(value =>
+        {
+            string name = $"g{query.Parameters.Count}";
+            query.Parameters.AddWithValue(name, value);
+            return "@" + name;
+        });
+        query.CommandText = $"""
             SELECT scenario, region, floor(extract(epoch FROM started_at) / 60)::bigint AS minute,
-                   count(*), count(*) FILTER (WHERE ok), count(*) FILTER (WHERE ok AND duration_ms < @fast)
+                   count(*), count(*) FILTER (WHERE ok), count(*) FILTER (WHERE {condition})
             FROM probe_results WHERE started_at >= @since AND NOT recheck
             GROUP BY scenario, region, minute
-            """, connection);
+            """;
         query.Parameters.AddWithValue("since", since.UtcDateTime);
-        query.Parameters.AddWithValue("fast", fastUnder.TotalMilliseconds);
         var list = new List<ScenarioMinute>();
         await using NpgsqlDataReader reader = await query.ExecuteReaderAsync(cancellation);
         while (await reader.ReadAsync(cancellation))
@@ -160,11 +179,16 @@ internal sealed class PostgresResultStore : IResultStore
                 r.IsDBNull(9) ? null : r.GetString(9),
                 r.GetInt32(10),
                 SyntheticResultJson.ParseSteps(r.GetString(12)),
-                r.GetBoolean(11)));
+                r.GetBoolean(11))
+            {
+                Llm = r.IsDBNull(13) ? null : new LlmOutcome(r.GetBoolean(13), Nullable(r, 14), Nullable(r, 15), r.GetDouble(16), Nullable(r, 17)),
+            });
         }
 
         return list;
     }
+
+    private static double? Nullable(NpgsqlDataReader r, int column) => r.IsDBNull(column) ? null : r.GetDouble(column);
 
     public async Task<long> DeleteBeforeAsync(DateTimeOffset cutoff, CancellationToken cancellation)
     {
@@ -178,6 +202,10 @@ internal sealed class PostgresResultStore : IResultStore
 
     private static Task WriteNullableAsync(NpgsqlBinaryImporter copy, string? value, CancellationToken cancellation) =>
         value is null ? copy.WriteNullAsync(cancellation) : copy.WriteAsync(value, NpgsqlDbType.Text, cancellation);
+
+    private static Task WriteNullableAsync<T>(NpgsqlBinaryImporter copy, T? value, NpgsqlDbType type, CancellationToken cancellation)
+        where T : struct =>
+        value is { } v ? copy.WriteAsync(v, type, cancellation) : copy.WriteNullAsync(cancellation);
 
     private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken cancellation)
     {

@@ -31,6 +31,13 @@ internal sealed class SqliteResultStore : IResultStore
         CREATE INDEX probe_results_started ON probe_results (started_at);
         CREATE INDEX probe_results_scenario ON probe_results (scenario, region, started_at);
         """,
+        """
+        ALTER TABLE probe_results ADD COLUMN llm_ok INTEGER;
+        ALTER TABLE probe_results ADD COLUMN llm_ttft_ms REAL;
+        ALTER TABLE probe_results ADD COLUMN llm_tpot_ms REAL;
+        ALTER TABLE probe_results ADD COLUMN llm_e2e_ms REAL;
+        ALTER TABLE probe_results ADD COLUMN llm_tps REAL
+        """,
     ];
 
     private readonly string _connectionString;
@@ -84,10 +91,10 @@ internal sealed class SqliteResultStore : IResultStore
         await using SqliteConnection connection = await OpenAsync(cancellation);
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellation);
         await using SqliteCommand insert = Command(connection, """
-            INSERT OR IGNORE INTO probe_results (id, started_at, suite, scenario, region, target, ok, duration_ms, reason, message, status, recheck, steps)
-            VALUES ($id, $at, $suite, $scenario, $region, $target, $ok, $ms, $reason, $message, $status, $recheck, $steps)
+            INSERT OR IGNORE INTO probe_results (id, started_at, suite, scenario, region, target, ok, duration_ms, reason, message, status, recheck, steps, llm_ok, llm_ttft_ms, llm_tpot_ms, llm_e2e_ms, llm_tps)
+            VALUES ($id, $at, $suite, $scenario, $region, $target, $ok, $ms, $reason, $message, $status, $recheck, $steps, $llm_ok, $llm_ttft, $llm_tpot, $llm_e2e, $llm_tps)
             """, transaction);
-        string[] names = ["$id", "$at", "$suite", "$scenario", "$region", "$target", "$ok", "$ms", "$reason", "$message", "$status", "$recheck", "$steps"];
+        string[] names = ["$id", "$at", "$suite", "$scenario", "$region", "$target", "$ok", "$ms", "$reason", "$message", "$status", "$recheck", "$steps", "$llm_ok", "$llm_ttft", "$llm_tpot", "$llm_e2e", "$llm_tps"];
         SqliteParameter[] p = names.Select(name => insert.Parameters.AddWithValue(name, DBNull.Value)).ToArray();
         insert.Prepare();
         foreach (SyntheticResult r in batch)
@@ -105,22 +112,33 @@ internal sealed class SqliteResultStore : IResultStore
             p[10].Value = r.Status;
             p[11].Value = r.Recheck ? 1 : 0;
             p[12].Value = SyntheticResultJson.StepsText(r.Steps);
+            p[13].Value = r.Llm is { } llm ? (llm.Ok ? 1 : 0) : DBNull.Value;
+            p[14].Value = (object?)r.Llm?.TtftMs ?? DBNull.Value;
+            p[15].Value = (object?)r.Llm?.TpotMs ?? DBNull.Value;
+            p[16].Value = (object?)r.Llm?.E2eMs ?? DBNull.Value;
+            p[17].Value = (object?)r.Llm?.OutputTps ?? DBNull.Value;
             await insert.ExecuteNonQueryAsync(cancellation);
         }
 
         await transaction.CommitAsync(cancellation);
     }
 
-    public async Task<IReadOnlyList<ScenarioMinute>> MinutesAsync(DateTimeOffset since, TimeSpan fastUnder, CancellationToken cancellation)
+    public async Task<IReadOnlyList<ScenarioMinute>> MinutesAsync(DateTimeOffset since, SliCondition good, CancellationToken cancellation)
     {
         await using SqliteConnection connection = await OpenAsync(cancellation);
-        await using SqliteCommand query = Command(connection, """
-            SELECT scenario, region, started_at / 60000000 AS minute, count(*), sum(ok), sum(ok AND duration_ms < $fast)
+        await using SqliteCommand query = Command(connection, string.Empty);
+        string condition = good.Sql(value =>
+        {
+            string name = $"$g{query.Parameters.Count}";
+            query.Parameters.AddWithValue(name, value);
+            return name;
+        });
+        query.CommandText = $"""
+            SELECT scenario, region, started_at / 60000000 AS minute, count(*), sum(ok), sum(CASE WHEN {condition} THEN 1 ELSE 0 END)
             FROM probe_results WHERE started_at >= $since AND recheck = 0
             GROUP BY scenario, region, minute
-            """);
+            """;
         query.Parameters.AddWithValue("$since", Microseconds(since));
-        query.Parameters.AddWithValue("$fast", fastUnder.TotalMilliseconds);
         var list = new List<ScenarioMinute>();
         await using SqliteDataReader reader = await query.ExecuteReaderAsync(cancellation);
         while (await reader.ReadAsync(cancellation))
@@ -135,7 +153,7 @@ internal sealed class SqliteResultStore : IResultStore
     {
         await using SqliteConnection connection = await OpenAsync(cancellation);
         await using SqliteCommand query = Command(connection, """
-            SELECT id, started_at, suite, scenario, region, target, ok, duration_ms, reason, message, status, recheck, steps
+            SELECT id, started_at, suite, scenario, region, target, ok, duration_ms, reason, message, status, recheck, steps, llm_ok, llm_ttft_ms, llm_tpot_ms, llm_e2e_ms, llm_tps
             FROM probe_results
             WHERE ($scenario IS NULL OR scenario = $scenario) AND ($region IS NULL OR region = $region)
               AND ($failures = 0 OR ok = 0) AND started_at >= $since
@@ -160,11 +178,16 @@ internal sealed class SqliteResultStore : IResultStore
                 r.IsDBNull(9) ? null : r.GetString(9),
                 (int)r.GetInt64(10),
                 SyntheticResultJson.ParseSteps(r.GetString(12)),
-                r.GetInt64(11) != 0));
+                r.GetInt64(11) != 0)
+            {
+                Llm = r.IsDBNull(13) ? null : new LlmOutcome(r.GetInt64(13) != 0, Nullable(r, 14), Nullable(r, 15), r.GetDouble(16), Nullable(r, 17)),
+            });
         }
 
         return list;
     }
+
+    private static double? Nullable(SqliteDataReader r, int column) => r.IsDBNull(column) ? null : r.GetDouble(column);
 
     public async Task<long> DeleteBeforeAsync(DateTimeOffset cutoff, CancellationToken cancellation)
     {

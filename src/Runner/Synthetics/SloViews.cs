@@ -8,8 +8,8 @@ namespace Probe.Runner.Synthetics;
 /// <summary>
 /// The cross-region view, computed from the (shared) store so any one runner can export it: each
 /// SLO's SLI over 5m, 1h, 1d and its window, per region and across regions ("all": a minute is good
-/// when at least N of the M regions that ran in it had every run succeed; latency SLOs count
-/// occurrences), the error budget left, and each check's state per region with the N-of-M quorum.
+/// when at least N of the M regions that ran in it had every run succeed; latency, ttft and goodput
+/// SLOs count occurrences), the error budget left, and each check's state per region with the N-of-M quorum.
 /// </summary>
 internal sealed class SloViews
 {
@@ -34,7 +34,7 @@ internal sealed class SloViews
     public async Task<StatusSnapshot> RefreshAsync(SuiteDefinition suite, IReadOnlyList<string> ownRegions, CancellationToken cancellation)
     {
         DateTimeOffset now = _time.GetUtcNow();
-        IReadOnlyList<ScenarioMinute> day = await _store.MinutesAsync(now - TimeSpan.FromDays(1), TimeSpan.Zero, cancellation);
+        IReadOnlyList<ScenarioMinute> day = await _store.MinutesAsync(now - TimeSpan.FromDays(1), SliCondition.None, cancellation);
         string[] regions = ownRegions.Concat(day.Select(m => m.Tally.Region)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
         int quorum = QuorumOf(regions.Length);
 
@@ -56,8 +56,8 @@ internal sealed class SloViews
 
     private async Task<SloStatus> SloAsync(string suite, SloSpec slo, DateTimeOffset now, int quorum, CancellationToken cancellation)
     {
-        bool latency = slo.Kind == "latency";
-        IReadOnlyList<ScenarioMinute> minutes = await _store.MinutesAsync(now - slo.Window, slo.LatencyThreshold ?? TimeSpan.Zero, cancellation);
+        bool latency = slo.CountsOccurrences;
+        IReadOnlyList<ScenarioMinute> minutes = await _store.MinutesAsync(now - slo.Window, SliCondition.For(slo), cancellation);
         MinuteTally[] tallies = minutes.Where(m => slo.Scenarios.Contains(m.Scenario)).Select(m => m.Tally).ToArray();
         long nowMinute = (now.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / TimeSpan.TicksPerMinute;
         string[] regions = tallies.Select(t => t.Region).Distinct(StringComparer.Ordinal).ToArray();

@@ -32,6 +32,9 @@ internal sealed record SyntheticResult(
     IReadOnlyList<StepRecord> Steps,
     bool Recheck = false)
 {
+    /// <summary>The first LLM answer of the run (a rag step's), for ttft and goodput SLOs; null when the run asked no model.</summary>
+    public LlmOutcome? Llm { get; init; }
+
     /// <summary>This result with every text a store keeps made storable (<see cref="Stores.StoredText"/>).</summary>
     public SyntheticResult Sanitized() => this with
     {
@@ -47,3 +50,15 @@ internal sealed record SyntheticResult(
 
 /// <summary>One step of a check.</summary>
 internal sealed record StepRecord(string Name, bool Ok, string? Reason, TimeSpan Duration, int Status, string? Message);
+
+/// <summary>One LLM answer's figures as a stored result keeps them; times in milliseconds, null where a figure does not apply.</summary>
+internal sealed record LlmOutcome(bool Ok, double? TtftMs, double? TpotMs, double E2eMs, double? OutputTps)
+{
+    /// <summary>The outcome of <paramref name="tokens"/>.</summary>
+    public static LlmOutcome Of(Probe.Engine.Core.TokenTimings tokens) => new(
+        tokens.Ok,
+        tokens.TimeToFirstTokenNs >= 0 ? tokens.TimeToFirstTokenNs / 1e6 : null,
+        tokens.TimePerOutputTokenNs >= 0 ? tokens.TimePerOutputTokenNs / 1e6 : null,
+        tokens.EndToEndNs / 1e6,
+        tokens.OutputTokensPerSecond >= 0 ? Math.Round(tokens.OutputTokensPerSecond, 3) : null);
+}

@@ -38,8 +38,37 @@ internal static class SyntheticResultJson
         json.WriteBoolean("recheck", r.Recheck);
         json.WritePropertyName("steps");
         WriteSteps(json, r.Steps);
+        if (r.Llm is { } llm)
+        {
+            json.WriteStartObject("llm");
+            json.WriteBoolean("ok", llm.Ok);
+            WriteNumberOrNull(json, "ttft_ms", llm.TtftMs);
+            WriteNumberOrNull(json, "tpot_ms", llm.TpotMs);
+            json.WriteNumber("e2e_ms", Math.Round(llm.E2eMs, 3));
+            WriteNumberOrNull(json, "output_tps", llm.OutputTps);
+            json.WriteEndObject();
+        }
+
         json.WriteEndObject();
     }
+
+    private static void WriteNumberOrNull(Utf8JsonWriter json, string name, double? value)
+    {
+        if (value is { } v)
+        {
+            json.WriteNumber(name, Math.Round(v, 3));
+        }
+        else
+        {
+            json.WriteNull(name);
+        }
+    }
+
+    private static LlmOutcome? ReadLlm(JsonElement e) => e.TryGetProperty("llm", out JsonElement llm) && llm.ValueKind == JsonValueKind.Object
+        ? new LlmOutcome(llm.GetProperty("ok").GetBoolean(), NumberOrNull(llm, "ttft_ms"), NumberOrNull(llm, "tpot_ms"), llm.GetProperty("e2e_ms").GetDouble(), NumberOrNull(llm, "output_tps"))
+        : null;
+
+    private static double? NumberOrNull(JsonElement e, string name) => e.GetProperty(name).ValueKind == JsonValueKind.Number ? e.GetProperty(name).GetDouble() : null;
 
     public static string StepsText(IReadOnlyList<StepRecord> steps)
     {
@@ -70,7 +99,10 @@ internal static class SyntheticResultJson
             e.GetProperty("message").GetString(),
             e.GetProperty("status").GetInt32(),
             ReadSteps(e.GetProperty("steps")),
-            e.GetProperty("recheck").GetBoolean());
+            e.GetProperty("recheck").GetBoolean())
+        {
+            Llm = ReadLlm(e),
+        };
     }
 
     public static IReadOnlyList<StepRecord> ParseSteps(string text)

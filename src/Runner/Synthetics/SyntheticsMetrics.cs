@@ -12,8 +12,8 @@ namespace Probe.Runner.Synthetics;
 /// <c>probe_success</c>, <c>probe_duration_seconds</c>, <c>probe_check_runs_total{result}</c>,
 /// <c>probe_check_failures_total{reason}</c>, <c>probe_check_duration_seconds</c> (the run with an
 /// empty step, and each step), <c>probe_check_evaluations_total{check}</c>,
-/// <c>probe_http_phase_duration_seconds{phase}</c>; from steps' facts the certificate expiry and time
-/// to first token; and the runner's own health. The SLO gauges are set by <see cref="SloViews"/>.
+/// <c>probe_http_phase_duration_seconds{phase}</c>; from steps' facts the certificate expiry and the
+/// <c>probe_llm_*</c> token figures; and the runner's own health. The SLO gauges are set by <see cref="SloViews"/>.
 /// </summary>
 internal sealed class SyntheticsMetrics
 {
@@ -26,8 +26,15 @@ internal sealed class SyntheticsMetrics
     private readonly CounterFeed _feed = new();
     private readonly MetricFamily _phases;
     private readonly MetricFamily _ttft;
+    private readonly MetricFamily _itl;
+    private readonly MetricFamily _tpot;
+    private readonly MetricFamily _e2e;
+    private readonly MetricFamily _llmRequests;
+    private readonly MetricFamily _outputTokens;
+    private readonly MetricFamily _inputTokens;
     private readonly MetricFamily _certificate;
     private readonly MetricFamily _runnerUp;
+    private readonly MetricFamily _sloEvents;
 
     public SyntheticsMetrics(MetricRegistry registry, string suite, IEnumerable<double> latencyThresholds)
     {
@@ -40,7 +47,13 @@ internal sealed class SyntheticsMetrics
         _histogram = registry.Add(ProbeSeries.CheckDuration.WithBuckets(latencyThresholds));
         _evaluations = registry.Add(ProbeSeries.CheckEvaluations);
         _phases = registry.Add(ProbeSeries.HttpPhaseDuration);
-        _ttft = registry.Add(ProbeSeries.RagTimeToFirstToken);
+        _ttft = registry.Add(ProbeSeries.LlmTimeToFirstToken.WithBuckets(latencyThresholds));
+        _itl = registry.Add(ProbeSeries.LlmInterTokenLatency);
+        _tpot = registry.Add(ProbeSeries.LlmTimePerOutputToken);
+        _e2e = registry.Add(ProbeSeries.LlmRequestDuration.WithBuckets(latencyThresholds));
+        _llmRequests = registry.Add(ProbeSeries.LlmRequests);
+        _outputTokens = registry.Add(ProbeSeries.LlmOutputTokens);
+        _inputTokens = registry.Add(ProbeSeries.LlmInputTokens);
         _certificate = registry.Add(ProbeSeries.TlsCertExpiry);
         _runnerUp = registry.Add(ProbeSeries.RunnerUp);
         Missed = registry.Add(ProbeSeries.MissedRuns);
@@ -51,6 +64,7 @@ internal sealed class SyntheticsMetrics
         DrainUp = registry.Add(ProbeSeries.DrainUp);
         Quarantined = registry.Add(ProbeSeries.Quarantined);
         SliRatio = registry.Add(ProbeSeries.SliRatio);
+        _sloEvents = registry.Add(ProbeSeries.SloEvents);
         BudgetRemaining = registry.Add(ProbeSeries.ErrorBudgetRemaining);
         RegionsSucceeding = registry.Add(ProbeSeries.RegionsSucceeding);
         QuorumUp = registry.Add(ProbeSeries.QuorumUp);
@@ -89,8 +103,18 @@ internal sealed class SyntheticsMetrics
     /// steps in the check families, each step's HTTP phases, and every check's evaluations so far
     /// (<paramref name="checks"/>, the region's running tally).
     /// </summary>
-    public void Record(SyntheticResult result, IterationOutcome outcome, IReadOnlyList<CheckReport> checks)
+    public void Record(SyntheticResult result, IterationOutcome outcome, IReadOnlyList<CheckReport> checks, IReadOnlyList<SloSpec> slos)
     {
+        if (!result.Recheck)
+        {
+            foreach (SloSpec slo in slos.Where(s => s.OnLlm && s.Scenarios.Contains(result.Scenario)))
+            {
+                LlmOutcome? llm = result.Llm;
+                bool good = llm is not null && new LlmRecord(llm.Ok, Ns(llm.TtftMs), Ns(llm.TpotMs), (long)(llm.E2eMs * 1e6), llm.OutputTps ?? -1).Meets(slo.AnswerObjectives);
+                _sloEvents.WithLabels(Suite, slo.Name, result.Region, good ? "good" : "bad").Increment();
+            }
+        }
+
         _success.WithLabels(Suite, result.Scenario, result.Region, result.Target).Set(result.Ok ? 1 : 0);
         _duration.WithLabels(Suite, result.Scenario, result.Region, result.Target).Set(result.Duration.TotalSeconds);
         Count(result.Scenario, string.Empty, result.Region, result.Ok, result.Reason ?? "internal", result.Duration);
@@ -119,6 +143,8 @@ internal sealed class SyntheticsMetrics
         }
     }
 
+    private static long Ns(double? ms) => ms is { } m ? (long)(m * 1e6) : -1;
+
     private void Count(string scenario, string step, string region, bool ok, string reason, TimeSpan duration)
     {
         _runs.WithLabels(Suite, scenario, step, region, ok ? "ok" : "fail").Increment();
@@ -140,7 +166,7 @@ internal sealed class SyntheticsMetrics
     {
         Dictionary<string, ScenarioSpec> scheduled = suite.Scenarios.Where(s => s.Schedule is not null).ToDictionary(s => s.Name, StringComparer.Ordinal);
         HashSet<string> slos = suite.Slos.Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
-        foreach (MetricFamily family in (MetricFamily[])[_success, _duration, _runs, _failures, _histogram, _evaluations, _phases, _ttft, _certificate, RegionsSucceeding, QuorumUp, SliRatio, BudgetRemaining])
+        foreach (MetricFamily family in (MetricFamily[])[_success, _duration, _runs, _failures, _histogram, _evaluations, _phases, _ttft, _itl, _tpot, _e2e, _llmRequests, _outputTokens, _inputTokens, _certificate, RegionsSucceeding, QuorumUp, SliRatio, _sloEvents, BudgetRemaining])
         {
             int scenario = Index(family, "scenario"), region = Index(family, "region"), target = Index(family, "target"), slo = Index(family, "slo");
             family.Remove(values => slo >= 0
@@ -161,7 +187,33 @@ internal sealed class SyntheticsMetrics
         public void CertificateExpires(string scenario, string step, DateTimeOffset notAfter) =>
             metrics._certificate.WithLabels(metrics.Suite, scenario, step, region).Set(notAfter.ToUnixTimeSeconds());
 
-        public void TimeToFirstToken(string scenario, string step, TimeSpan elapsed) =>
-            metrics._ttft.WithLabels(metrics.Suite, scenario, step, region).Observe(elapsed.TotalSeconds);
+        public void Llm(string scenario, string step, TokenTimings tokens)
+        {
+            string[] labels = [metrics.Suite, scenario, step, region];
+            metrics._llmRequests.WithLabels([.. labels, tokens.Ok ? "ok" : "fail"]).Increment();
+            if (!tokens.Ok)
+            {
+                return;
+            }
+
+            Observe(metrics._ttft, tokens.TimeToFirstTokenNs);
+            Observe(metrics._tpot, tokens.TimePerOutputTokenNs);
+            Observe(metrics._e2e, tokens.EndToEndNs);
+            foreach (long gap in tokens.GapsNs)
+            {
+                Observe(metrics._itl, gap);
+            }
+
+            metrics._outputTokens.WithLabels(labels).Add(Math.Max(0, tokens.OutputTokens));
+            metrics._inputTokens.WithLabels(labels).Add(Math.Max(0, tokens.InputTokens));
+
+            void Observe(MetricFamily family, long ns)
+            {
+                if (ns >= 0)
+                {
+                    family.WithLabels(labels).Observe(ns / 1e9);
+                }
+            }
+        }
     }
 }

@@ -227,12 +227,15 @@ internal sealed class SyntheticsRunner : IAsyncDisposable
             r.Message,
             r.StatusCode != 0 ? r.StatusCode : outcome.Steps.Select(s => s.Result.StatusCode).LastOrDefault(c => c != 0),
             outcome.Steps.Select(s => new StepRecord(s.Step, s.Result.IsOk, s.Result.IsOk ? null : s.Result.Reason.Label(), s.Duration, s.Result.StatusCode, s.Result.Message)).ToArray(),
-            recheck);
+            recheck)
+        {
+            Llm = outcome.Steps.Select(s => s.Result.Tokens).FirstOrDefault(t => t is not null) is { } tokens ? LlmOutcome.Of(tokens) : null,
+        };
         // Stored either way; but a check the reload removed (or moved to another target) does not set its series again
         // (one that slips in between this test and a reload is dropped by the next refresh).
         if (_regions.TryGetValue(check.Region, out RegionRuntime? now) && now.Has(check.Scenario) && now.Suite.Scenario(check.Scenario)!.Target == result.Target)
         {
-            _metrics.Record(result, outcome, now.CheckReports());
+            _metrics.Record(result, outcome, now.CheckReports(), now.Suite.Slos);
         }
 
         await _pipeline.SubmitAsync(result, CancellationToken.None);

@@ -11,6 +11,8 @@ public class RulesCommandTests
     [InlineData("examples/cutting-edge.json")]
     [InlineData("examples/linda-bot.json")]
     [InlineData("examples/berrys-agents.json")]
+    [InlineData("examples/llm-openai.json")]
+    [InlineData("examples/llm-anthropic.json")]
     public async Task Rules_ForASuite_PassPromtoolCheckAndTheirOwnUnitTests(string suite)
     {
         string folder = ProbeProcess.TempFolder();

@@ -17,6 +17,8 @@ public class ShortRunTests
     [InlineData("examples/linda-bot.json")]
     [InlineData("examples/rag-chatbot.json")]
     [InlineData("examples/swipesavvy.json")]
+    [InlineData("examples/llm-openai.json")]
+    [InlineData("examples/llm-anthropic.json")]
     public async Task Run_ExampleSuiteAtAOneTwentiethScale_PassesAndIsValid(string suite)
     {
         string folder = ProbeProcess.TempFolder();
@@ -71,7 +73,7 @@ public class ShortRunTests
     {
         using JsonDocument suite = JsonDocument.Parse(File.ReadAllText(file), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip });
         return suite.RootElement.GetProperty("targets").EnumerateObject()
-            .Where(t => t.Value.TryGetProperty("demo", out JsonElement demo) && demo.GetBoolean())
+            .Where(t => t.Value.TryGetProperty("demo", out JsonElement demo) && demo.ValueKind is JsonValueKind.True or JsonValueKind.Object)
             .Select(t => t.Name)
             .ToArray();
     }

@@ -1,4 +1,5 @@
 using Probe.Runner.Stores;
+using Probe.Scenarios.Suite;
 using Probe.Runner.Synthetics;
 using Probe.TestUtils;
 using Xunit;
@@ -37,12 +38,40 @@ public abstract class ResultStoreTests
         ];
         await store.WriteAsync(batch, default);
 
-        var minutes = (await store.MinutesAsync(ResultSamples.Start, TimeSpan.FromMilliseconds(500), default))
+        var latency = new SloSpec("fast", "latency", 0.99, TimeSpan.FromDays(1), ["smoke"], TimeSpan.FromMilliseconds(500));
+        var minutes = (await store.MinutesAsync(ResultSamples.Start, SliCondition.For(latency), default))
             .OrderBy(m => m.Tally.Minute).ThenBy(m => m.Tally.Region).ToArray();
         long first = (ResultSamples.Start.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / TimeSpan.TicksPerMinute;
         Assert.Equal(
             [("smoke", first, "eu-west", 3L, 2L, 1L), ("smoke", first + 1, "eu-west", 1L, 1L, 1L), ("smoke", first + 1, "us-east", 1L, 1L, 1L)],
             minutes.Select(m => (m.Scenario, m.Tally.Minute, m.Tally.Region, m.Tally.Runs, m.Tally.Ok, m.Tally.Fast)));
+    }
+
+    [Fact]
+    public async Task Minutes_TtftAndGoodputSlos_CountTheAnswersThatMetTheirObjectives()
+    {
+        await using IResultStore store = await OpenAsync();
+        SyntheticResult[] batch =
+        [
+            ResultSamples.Make(0) with { Llm = new LlmOutcome(true, 200, 20, 600, 35) },   // good for both
+            ResultSamples.Make(1) with { Llm = new LlmOutcome(true, 1500, 20, 1900, 11) }, // slow first token
+            ResultSamples.Make(2) with { Llm = new LlmOutcome(true, 300, 80, 2000, 10) },  // slow decode
+            ResultSamples.Make(3) with { Llm = new LlmOutcome(true, 250, null, 250, 4) },  // one token: no TPOT, met
+            ResultSamples.Make(4, ok: false) with { Llm = new LlmOutcome(false, null, null, 30, null) },
+            ResultSamples.Make(5), // asked no model
+        ];
+        await store.WriteAsync(batch, default);
+
+        var ttft = new SloSpec("first-token", "ttft", 0.95, TimeSpan.FromDays(1), ["smoke"], TimeSpan.FromSeconds(1));
+        var goodput = new SloSpec("goodput", "goodput", 0.95, TimeSpan.FromDays(1), ["smoke"], null)
+        {
+            Objectives = Probe.Engine.Thresholds.ThresholdParser.Parse("goodput(ttft < 1s, tpot < 50ms) > 0").Objectives,
+        };
+        Assert.Equal((6L, 3L), Single(await store.MinutesAsync(ResultSamples.Start, SliCondition.For(ttft), default)));
+        Assert.Equal((6L, 2L), Single(await store.MinutesAsync(ResultSamples.Start, SliCondition.For(goodput), default)));
+        Assert.Equal(batch[2].Llm, (await store.RecentAsync(new ResultQuery(Limit: 10), default)).Single(r => r.Id == batch[2].Id).Llm);
+
+        static (long Runs, long Good) Single(IReadOnlyList<ScenarioMinute> minutes) => (Assert.Single(minutes).Tally.Runs, minutes[0].Tally.Fast);
     }
 
     [Fact]

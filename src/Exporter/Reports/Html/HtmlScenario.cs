@@ -24,6 +24,11 @@ internal static class HtmlScenario
 
         Steps(html, s);
         Checks(html, report.Checks.Where(c => c.Scenario == s.Name).ToArray());
+        foreach (LlmFigures llm in report.Llm.Where(l => l.Scenario == s.Name))
+        {
+            HtmlRag.AppendLlm(html, llm, $"{index}-{llm.Step}");
+        }
+
         foreach (RagStepReport rag in report.Rag.Where(r => r.Scenario == s.Name))
         {
             HtmlRag.Append(html, rag, $"{index}-{rag.Step}");
