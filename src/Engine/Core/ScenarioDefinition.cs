@@ -1,4 +1,5 @@
 using Probe.Engine.Simulations;
+using Probe.Engine.Stats;
 using Probe.Engine.Thresholds;
 
 namespace Probe.Engine.Core;
@@ -56,6 +57,12 @@ public sealed record ScenarioDefinition
     /// iteration reports): a suite's secrets are redacted here. The default keeps messages as they are.
     /// </summary>
     public Func<string, string>? FailureMessageFilter { get; private init; }
+
+    /// <summary>Reads the scenario's check tallies for thresholds on <c>checks</c> (k6's <c>checks rate &gt; 0.99</c>); none by default.</summary>
+    public Func<CheckTotals>? Checks { get; private init; }
+
+    /// <summary>Sets <see cref="Checks"/>: where the scenario's steps count their check evaluations.</summary>
+    public ScenarioDefinition WithChecks(Func<CheckTotals> checks) => this with { Checks = checks };
 
     /// <summary>Sets <see cref="FailureMessageFilter"/>.</summary>
     public ScenarioDefinition WithFailureMessageFilter(Func<string, string> filter) => this with { FailureMessageFilter = filter };

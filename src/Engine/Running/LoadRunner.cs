@@ -86,7 +86,7 @@ public static class LoadRunner
 
     private static RunResult Finish(ScenarioRuntime[] runtimes, RunSampler sampler, RunOptions options, DateTimeOffset startedAt, TimeSpan duration, List<string> invalid, string? abortReason, long end)
     {
-        var snapshots = runtimes.Select((rt, i) => rt.Stats.Snapshot(sampler.Measured(i, end), 0, 0)).ToArray();
+        var snapshots = runtimes.Select((rt, i) => rt.Stats.Snapshot(sampler.Measured(i, end), 0, 0) with { Checks = rt.Definition.Checks?.Invoke() }).ToArray();
         var thresholds = new List<ThresholdResult>();
         for (int i = 0; i < runtimes.Length; i++)
         {

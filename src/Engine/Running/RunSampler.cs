@@ -79,7 +79,7 @@ internal sealed class RunSampler
                 Cut(i, now, final: false);
             }
 
-            snapshots = _runtimes.Select((rt, i) => rt.Stats.Snapshot(Measured(i, now), rt.CurrentLoad(now), rt.InFlight()) with { Phase = rt.PhaseText() }).ToArray();
+            snapshots = _runtimes.Select((rt, i) => rt.Stats.Snapshot(Measured(i, now), rt.CurrentLoad(now), rt.InFlight()) with { Phase = rt.PhaseText(), Checks = rt.Definition.Checks?.Invoke() }).ToArray();
         }
 
         TimeSpan elapsed = _clock.ToTimeSpan(now - _start);

@@ -104,13 +104,15 @@ public static class RunMerge
         SchedulerLag = parts.Select(p => p.SchedulerLag).MaxBy(l => l.P99Nanoseconds),
         LateStarts = LateStarts.Merge(parts.Select(p => p.LateStarts)),
         Dropped = parts.Sum(p => p.Dropped),
+        Checks = parts.All(p => p.Checks is not null) ? parts.Aggregate(default(CheckTotals), (sum, p) => sum + p.Checks!.Value) : null,
         CurrentLoad = parts.Sum(p => p.CurrentLoad),
         InFlight = parts.Sum(p => p.InFlight),
         Load = parts.SelectMany(p => p.Load).GroupBy(l => l.Second)
             .Select(g => new LoadSample(g.Key, g.Sum(l => l.Load), g.Sum(l => l.InFlight), g.Sum(l => l.Dropped))).OrderBy(l => l.Second).ToArray(),
     };
 
-    private static StepSnapshot Step(StepSnapshot[] parts)
+    /// <summary>Parts' figures as one: shards of a step, or every step of a scenario (k6's http_req_duration).</summary>
+    internal static StepSnapshot Step(StepSnapshot[] parts)
     {
         Dictionary<string, LatencyHistogram> phases = MergePhases(parts);
         var latency = new LatencyHistogram(1);

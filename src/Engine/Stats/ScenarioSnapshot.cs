@@ -31,6 +31,9 @@ public sealed record ScenarioSnapshot
 
     public required IReadOnlyList<LoadSample> Load { get; init; }
 
+    /// <summary>The scenario's check evaluations, when its steps have checks the engine is told of (suites do); null otherwise.</summary>
+    public CheckTotals? Checks { get; init; }
+
     /// <summary>The step named <paramref name="name"/>, or null.</summary>
     public StepSnapshot? Step(string name) => Steps.FirstOrDefault(s => s.Name == name);
 }

@@ -25,6 +25,12 @@ public sealed record Threshold(
     /// <summary>For <see cref="ThresholdMetric.Goodput"/>: the per-request objectives every good request meets.</summary>
     public IReadOnlyList<Stats.LlmObjective> Objectives { get; init; } = [];
 
+    /// <summary>
+    /// True when the threshold reads every step's results (k6's <c>http_req_duration</c>,
+    /// <c>http_req_failed</c>, <c>http_reqs</c>: one per request) rather than whole iterations.
+    /// </summary>
+    public bool OnRequests { get; init; }
+
     /// <summary>True when the threshold reads service time rather than latency.</summary>
     public bool OnServiceTime { get; init; }
 
@@ -56,6 +62,9 @@ public enum ThresholdMetric
 
     /// <summary>The share of LLM requests meeting every objective at once: <c>goodput(ttft &lt; 1s, tpot &lt; 50ms) &gt;= 95%</c>.</summary>
     Goodput,
+
+    /// <summary>The share of check evaluations that held (k6's <c>checks rate &gt; 0.99</c>).</summary>
+    CheckRate,
 }
 
 /// <summary>The comparison of a threshold.</summary>

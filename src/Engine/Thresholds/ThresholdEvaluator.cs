@@ -22,10 +22,19 @@ public static class ThresholdEvaluator
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(scenario);
         Threshold threshold = spec.Parse();
-        StepSnapshot? subject = spec.Step is null ? scenario.Iterations : scenario.Step(spec.Step);
+        StepSnapshot? subject = spec.Step is not null ? scenario.Step(spec.Step)
+            : threshold.OnRequests && scenario.Steps.Count > 0 ? RunMerge.Step([.. scenario.Steps])
+            : scenario.Iterations;
         if (subject is null)
         {
             return Fail(spec, scenario, threshold, $"step '{spec.Step}' produced no results");
+        }
+
+        if (threshold.Metric == ThresholdMetric.CheckRate)
+        {
+            return scenario.Checks is { Evaluated: > 0 } checks
+                ? Result(spec, scenario, threshold, checks.PassRate, $"{checks.Evaluated - checks.Failed} of {checks.Evaluated} checks held")
+                : Fail(spec, scenario, threshold, "no checks were evaluated");
         }
 
         if (threshold.Llm is not null || threshold.Metric == ThresholdMetric.Goodput)
@@ -235,7 +244,7 @@ public static class ThresholdEvaluator
         ArgumentNullException.ThrowIfNull(threshold);
         return threshold.Metric switch
         {
-            ThresholdMetric.ErrorRate or ThresholdMetric.Goodput => string.Create(CultureInfo.InvariantCulture, $"{observed * 100:0.##}%"),
+            ThresholdMetric.ErrorRate or ThresholdMetric.Goodput or ThresholdMetric.CheckRate => string.Create(CultureInfo.InvariantCulture, $"{observed * 100:0.##}%"),
             _ when threshold.Llm == LlmMeasure.OutputTokensPerSecond => string.Create(CultureInfo.InvariantCulture, $"{observed:0.##} tokens/s"),
             ThresholdMetric.Rps => string.Create(CultureInfo.InvariantCulture, $"{observed:0.#}/s"),
             ThresholdMetric.Dropped or ThresholdMetric.Count or ThresholdMetric.Failures => string.Create(CultureInfo.InvariantCulture, $"{observed:0}"),

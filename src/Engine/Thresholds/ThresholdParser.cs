@@ -9,13 +9,17 @@ namespace Probe.Engine.Thresholds;
 /// <code>
 /// threshold  = metric comparison value [ "over" duration ]
 ///            | "goodput" "(" objective { "," objective } ")" comparison ratio
+///            | k6metric [ ":" ] k6stat comparison value      ; k6: http_req_duration p(95)&lt;500
 /// metric     = [ "latency." | "service." ] stat | "error_rate" | "rps" | "dropped" | "count" | "failures"
 ///            | llm ( " " | "." ) stat                        ; ttft p95, output_tps mean
 /// llm        = "ttft" | "itl" | "tpot" | "e2e" | "output_tps"
 /// objective  = ( "ttft" | "tpot" | "e2e" ) comparison duration | "output_tps" comparison number
-/// stat       = "p" number | "mean" | "min" | "max"          ; number from 0 to 100, e.g. p95, p99.9
+/// stat       = "p" number | "p(" number ")" | "mean" | "avg" | "med" | "min" | "max" ; p95, p(99.9); med = p50
+/// k6metric   = "http_req_duration" | "iteration_duration"    ; trends: stat
+///            | "http_req_failed" | "checks"                  ; rates: "rate"
+///            | "http_reqs" | "iterations"                    ; counters: "count" | "rate" (per second)
 /// comparison = "&lt;" | "&lt;=" | "&gt;" | "&gt;=" | "==" | "!="
-/// value      = duration                                      ; for stats: 250ms, 1s, 1.5s
+/// value      = duration | number                             ; for stats: 250ms, 1s; a bare number is ms (k6)
 ///            | number [ "/s" ]                               ; for output_tps (tokens per second) and rps
 ///            | ratio                                         ; for error_rate
 ///            | digits                                        ; for dropped, count, failures
@@ -26,7 +30,8 @@ namespace Probe.Engine.Thresholds;
 /// </summary>
 public static class ThresholdParser
 {
-    private static readonly string[] MetricNames = ["p95", "p99", "mean", "min", "max", "error_rate", "rps", "dropped", "count", "failures", "ttft", "itl", "tpot", "e2e", "output_tps", "goodput"];
+    private static readonly string[] MetricNames = ["p95", "p99", "mean", "avg", "med", "min", "max", "error_rate", "rps", "dropped", "count", "failures", "ttft", "itl", "tpot", "e2e", "output_tps", "goodput",
+        "http_req_duration", "http_req_failed", "http_reqs", "checks", "iterations", "iteration_duration"];
 
     /// <summary>Parses <paramref name="text"/> or throws.</summary>
     /// <exception cref="FormatException">Not a threshold: "threshold 'TEXT': column N: what was expected, what was found".</exception>
@@ -49,6 +54,22 @@ public static class ThresholdParser
         scanner.SkipSpaces();
         int metricColumn = scanner.Column;
         string metricWord = scanner.Word();
+        K6Metric? k6 = K6MetricOf(metricWord);
+        if (k6 is not null)
+        {
+            // k6's metric before its expression: "http_req_duration p(95)<500", "http_req_failed: rate<0.01".
+            scanner.SkipSpaces();
+            scanner.TryChar(':');
+            scanner.SkipSpaces();
+            metricColumn = scanner.Column;
+            metricWord = scanner.Word();
+        }
+
+        if (metricWord == "p" && !TryK6Percentile(ref scanner, metricColumn, ref metricWord, out error))
+        {
+            return false;
+        }
+
         if (metricWord.Length == 0)
         {
             error = new(metricColumn, $"expected a metric (p95, mean, max, error_rate, rps, dropped, ttft p95, goodput(…)…), found {scanner.Describe()}");
@@ -89,7 +110,7 @@ public static class ThresholdParser
         ThresholdMetric metric = ThresholdMetric.Goodput;
         double percentile = 0;
         bool service = false;
-        if (objectives.Count == 0 && !TryMetric(metricWord, metricColumn, out metric, out percentile, out service, out error))
+        if (objectives.Count == 0 && !TryMetric(metricWord, metricColumn, k6, out metric, out percentile, out service, out error))
         {
             return false;
         }
@@ -127,9 +148,9 @@ public static class ThresholdParser
                 return false;
             }
 
-            if (service || llm is not null || metric == ThresholdMetric.Goodput)
+            if (service || llm is not null || metric is ThresholdMetric.Goodput or ThresholdMetric.CheckRate)
             {
-                error = new(overColumn, $"windows ('over') apply to latency, error_rate, rps and counts, not to {(service ? "service time" : "LLM figures")}");
+                error = new(overColumn, $"windows ('over') apply to latency, error_rate, rps and counts, not to {(service ? "service time" : metric == ThresholdMetric.CheckRate ? "checks" : "LLM figures")}");
                 return false;
             }
 
@@ -157,22 +178,37 @@ public static class ThresholdParser
             }
         }
 
-        threshold = new Threshold(text!.Trim(), metric, percentile, comparison, bound, window) { OnServiceTime = service, Llm = llm, Objectives = objectives };
+        threshold = new Threshold(text!.Trim(), metric, percentile, comparison, bound, window)
+        {
+            OnServiceTime = service,
+            OnRequests = k6 is K6Metric.HttpReqDuration or K6Metric.HttpReqFailed or K6Metric.HttpReqs,
+            Llm = llm,
+            Objectives = objectives,
+        };
         error = null;
         return true;
     }
 
-    private static bool TryMetric(string word, int column, out ThresholdMetric metric, out double percentile, out bool service, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out ThresholdParseError? error)
+    private static bool TryMetric(string word, int column, K6Metric? k6, out ThresholdMetric metric, out double percentile, out bool service, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out ThresholdParseError? error)
     {
         metric = default;
         percentile = 0;
         error = null;
+        if (k6 is { } k6Metric)
+        {
+            return TryK6Statistic(k6Metric, word, column, out metric, out percentile, out service, out error);
+        }
+
         service = word.StartsWith("service.", StringComparison.Ordinal);
         string stat = word.StartsWith("latency.", StringComparison.Ordinal) ? word[8..] : service ? word[8..] : word;
         bool prefixed = stat.Length != word.Length;
         switch (stat)
         {
-            case "mean": metric = ThresholdMetric.Mean; return true;
+            case "mean" or "avg": metric = ThresholdMetric.Mean; return true;
+            case "med": metric = ThresholdMetric.Percentile; percentile = 50; return true;
+            case "rate" when !prefixed:
+                error = new(column, "'rate' reads a k6 rate metric; say which: http_req_failed rate<0.01 (the error rate), checks rate>0.99 (checks that held) or http_reqs rate>100 (per second)");
+                return false;
             case "min": metric = ThresholdMetric.Min; return true;
             case "max": metric = ThresholdMetric.Max; return true;
             case "error_rate" when !prefixed: metric = ThresholdMetric.ErrorRate; return true;
@@ -195,7 +231,7 @@ public static class ThresholdParser
         }
 
         string? suggestion = Suggest(stat);
-        error = new(column, $"unknown metric '{word}'; expected p<0-100> (such as p95), mean, min, max, error_rate, rps, dropped, count, failures, an LLM figure (ttft, itl, tpot, e2e, output_tps) with a statistic, or goodput(…)"
+        error = new(column, $"unknown metric '{word}'; expected p<0-100> (such as p95), mean, min, max, error_rate, rps, dropped, count, failures, an LLM figure (ttft, itl, tpot, e2e, output_tps) with a statistic, goodput(…), or k6's forms (avg, med, p(95), http_req_duration p(95)<500, http_req_failed rate<0.01, checks rate>0.99)"
             + (suggestion is null ? string.Empty : $" (did you mean '{suggestion}'?)"));
         return false;
     }
@@ -217,17 +253,23 @@ public static class ThresholdParser
                 return false;
 
             case ThresholdMetric.Percentile or ThresholdMetric.Mean or ThresholdMetric.Min or ThresholdMetric.Max:
-                if (value.Length > 0 && DurationText.TryParse(value, out TimeSpan d, out _) && !IsPlainNumber(value))
+                if (TryNumber(value, out double milliseconds))
+                {
+                    bound = milliseconds * 1_000_000; // a bare number is milliseconds, as in k6
+                    return true;
+                }
+
+                if (value.Length > 0 && DurationText.TryParse(value, out TimeSpan d, out _))
                 {
                     bound = d.Ticks * 100.0;
                     return true;
                 }
 
-                error = new(column, $"{metricWord} takes a duration such as 500ms or 1s, found {found}");
+                error = new(column, $"{metricWord} takes a duration such as 500ms or 1s (a bare number is milliseconds), found {found}");
                 return false;
 
-            case ThresholdMetric.ErrorRate or ThresholdMetric.Goodput:
-                string name = metric == ThresholdMetric.Goodput ? "goodput" : "error_rate";
+            case ThresholdMetric.ErrorRate or ThresholdMetric.Goodput or ThresholdMetric.CheckRate:
+                string name = metric switch { ThresholdMetric.Goodput => "goodput", ThresholdMetric.CheckRate => "checks rate", _ => "error_rate" };
                 bool percent = value.EndsWith('%');
                 if (TryNumber(percent ? value[..^1] : value, out double rate))
                 {
@@ -241,9 +283,9 @@ public static class ThresholdParser
                     return false;
                 }
 
-                error = new(column, metric == ThresholdMetric.Goodput
-                    ? $"goodput takes a percentage such as 95% or a ratio such as 0.95, found {found}"
-                    : $"error_rate takes a percentage such as 1% or a ratio such as 0.01, found {found}");
+                error = new(column, metric == ThresholdMetric.ErrorRate
+                    ? $"error_rate takes a percentage such as 1% or a ratio such as 0.01, found {found}"
+                    : $"{name} takes a percentage such as 95% or a ratio such as 0.95, found {found}");
                 return false;
 
             case ThresholdMetric.Rps:
@@ -265,6 +307,104 @@ public static class ThresholdParser
                 error = new(column, $"{metricWord} takes a whole number such as 0, found {found}");
                 return false;
         }
+    }
+
+    /// <summary>The k6 metrics a threshold may name before its expression, as k6's thresholds object keys them.</summary>
+    private enum K6Metric
+    {
+        HttpReqDuration,
+        HttpReqFailed,
+        HttpReqs,
+        IterationDuration,
+        Iterations,
+        Checks,
+    }
+
+    private static K6Metric? K6MetricOf(string word) => word switch
+    {
+        "http_req_duration" => K6Metric.HttpReqDuration,
+        "http_req_failed" => K6Metric.HttpReqFailed,
+        "http_reqs" => K6Metric.HttpReqs,
+        "iteration_duration" => K6Metric.IterationDuration,
+        "iterations" => K6Metric.Iterations,
+        "checks" => K6Metric.Checks,
+        _ => null,
+    };
+
+    /// <summary>Reads k6's <c>p(95)</c> after the <c>p</c> already read, as <c>p95</c>.</summary>
+    private static bool TryK6Percentile(ref Scanner scanner, int column, ref string word, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out ThresholdParseError? error)
+    {
+        error = null;
+        if (!scanner.TryChar('('))
+        {
+            return true; // a lone 'p': TryMetric names it
+        }
+
+        string number = scanner.Word();
+        if (!scanner.TryChar(')') || !TryNumber(number, out _))
+        {
+            error = new(column, $"expected a percentile such as p(95) or p(99.9), found 'p({number}'");
+            return false;
+        }
+
+        word = "p" + number;
+        return true;
+    }
+
+    /// <summary>
+    /// What a statistic means under a k6 metric: trends (http_req_duration, iteration_duration) take
+    /// p(N), avg, med, min, max; rates (http_req_failed, checks) take rate; counters (http_reqs,
+    /// iterations) take count and rate (per second).
+    /// </summary>
+    private static bool TryK6Statistic(K6Metric k6, string word, int column, out ThresholdMetric metric, out double percentile, out bool service, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out ThresholdParseError? error)
+    {
+        metric = default;
+        percentile = 0;
+        service = false;
+        error = null;
+        switch (k6, word)
+        {
+            case (K6Metric.HttpReqDuration or K6Metric.IterationDuration, _) when word is not ("rate" or "count"):
+                return TryMetric(word, column, null, out metric, out percentile, out service, out error)
+                    && (metric is ThresholdMetric.Percentile or ThresholdMetric.Mean or ThresholdMetric.Min or ThresholdMetric.Max
+                        || Refuse(column, $"{Name(k6)} is a trend: it takes p(N), avg, med, min or max, found '{word}'", out error));
+            case (K6Metric.HttpReqFailed, "rate"):
+                metric = ThresholdMetric.ErrorRate;
+                return true;
+            case (K6Metric.Checks, "rate"):
+                metric = ThresholdMetric.CheckRate;
+                return true;
+            case (K6Metric.HttpReqs or K6Metric.Iterations, "count"):
+                metric = ThresholdMetric.Count;
+                return true;
+            case (K6Metric.HttpReqs or K6Metric.Iterations, "rate"):
+                metric = ThresholdMetric.Rps;
+                return true;
+            default:
+                string takes = k6 switch
+                {
+                    K6Metric.HttpReqFailed or K6Metric.Checks => "a rate: it takes rate, such as rate<0.01",
+                    K6Metric.HttpReqs or K6Metric.Iterations => "a counter: it takes count or rate (per second)",
+                    _ => "a trend: it takes p(N), avg, med, min or max",
+                };
+                return Refuse(column, $"{Name(k6)} is {takes}, found {(word.Length == 0 ? "nothing" : $"'{word}'")}", out error);
+        }
+
+        static string Name(K6Metric k6) => k6 switch
+        {
+            K6Metric.HttpReqDuration => "http_req_duration",
+            K6Metric.HttpReqFailed => "http_req_failed",
+            K6Metric.HttpReqs => "http_reqs",
+            K6Metric.IterationDuration => "iteration_duration",
+            K6Metric.Iterations => "iterations",
+            _ => "checks",
+        };
+    }
+
+    private static bool Refuse(int column, string message, out ThresholdParseError error)
+    {
+        error = new(column, message);
+        return false;
     }
 
     /// <summary>An LLM figure's name, alone (<c>ttft</c>) or with its statistic (<c>ttft.p95</c>); null for other words.</summary>

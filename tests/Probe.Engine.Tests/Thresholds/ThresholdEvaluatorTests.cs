@@ -118,6 +118,47 @@ public class ThresholdEvaluatorTests
         Assert.Equal("no LLM answers to measure: no step of the scenario asked a model", r.Note);
     }
 
+    [Fact]
+    public void Evaluate_HttpReqDuration_ReadsEveryRequestOfEveryStepNotWholeIterations()
+    {
+        // Ten iterations of two requests: login 100 ms, search 300 ms (one failed), iteration 400 ms.
+        var stats = new ScenarioStats("shop", 1);
+        const long ms = 1_000_000;
+        for (int i = 0; i < 10; i++)
+        {
+            stats.Step("login").Record(StepResult.Ok(200), 100 * ms, 100 * ms);
+            stats.Step("search").Record(i == 0 ? StepResult.Fail(FailureReason.Status, statusCode: 500) : StepResult.Ok(200), 300 * ms, 300 * ms);
+            stats.Iterations.Record(StepResult.Ok(200), 400 * ms, 400 * ms);
+        }
+
+        stats.TakeSecond(0, TimeSpan.FromSeconds(1), load: 1, inFlight: 0);
+        ScenarioSnapshot snapshot = stats.Snapshot(TimeSpan.FromSeconds(1), 0, 0);
+
+        ThresholdResult requests = ThresholdEvaluator.Evaluate(new ThresholdSpec("http_req_duration p(50)<500"), snapshot);
+        ThresholdResult iterations = ThresholdEvaluator.Evaluate(new ThresholdSpec("iteration_duration p(50)<500"), snapshot);
+        ThresholdResult failed = ThresholdEvaluator.Evaluate(new ThresholdSpec("http_req_failed rate<0.01"), snapshot);
+        ThresholdResult count = ThresholdEvaluator.Evaluate(new ThresholdSpec("http_reqs count==20"), snapshot);
+
+        Assert.InRange(requests.Observed / ms, 99, 101); // the median of 10 × 100 ms and 10 × 300 ms requests
+        Assert.InRange(iterations.Observed / ms, 399, 401);
+        Assert.Equal(("5%", false), (failed.ObservedText, failed.Passed)); // 1 of 20 requests
+        Assert.True(count.Passed);
+    }
+
+    [Fact]
+    public void Evaluate_ChecksRate_IsTheShareOfCheckEvaluationsThatHeld()
+    {
+        ScenarioSnapshot snapshot = TenSecondsWithASlowFifthSecond();
+
+        ThresholdResult held = ThresholdEvaluator.Evaluate(new ThresholdSpec("checks rate>0.99"), snapshot with { Checks = new CheckTotals(2000, 10) });
+        ThresholdResult below = ThresholdEvaluator.Evaluate(new ThresholdSpec("checks rate>0.99"), snapshot with { Checks = new CheckTotals(2000, 30) });
+        ThresholdResult none = ThresholdEvaluator.Evaluate(new ThresholdSpec("checks rate>0.99"), snapshot);
+
+        Assert.Equal((true, "99.5%", "1990 of 2000 checks held"), (held.Passed, held.ObservedText, held.Note));
+        Assert.Equal((false, "98.5%"), (below.Passed, below.ObservedText));
+        Assert.Equal((false, "no checks were evaluated"), (none.Passed, none.Note));
+    }
+
     /// <summary>
     /// Ten requests: six fast and smooth (TTFT 200 ms, ten tokens 20 ms apart), two slow to start
     /// (TTFT 1.5 s), one slow to decode (TPOT 80 ms) and one failed.
