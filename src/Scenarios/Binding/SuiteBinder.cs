@@ -96,6 +96,7 @@ public static class SuiteBinder
             }))
             .WithLoadSimulations(LoadSharding.Split(LoadScaling.Scale(spec.Load, options.DurationScale), options.Shard))
             .WithThresholds(spec.Thresholds)
+            .WithChecks(() => tally.Checks.Totals(spec.Name))
             .WithFailureMessageFilter(message => tally.Checks.Redactor.Redact(message)!)
             .WithWarmUpDuration(spec.WarmUp == TimeSpan.Zero ? TimeSpan.Zero : LoadScaling.Scale(spec.WarmUp, options.DurationScale));
         return spec.MaxInFlight is { } max || spec.MaxQueued > 0

@@ -21,6 +21,10 @@ public sealed class CheckTally
             .SelectMany(s => s.Value.Reports(s.Key.Scenario, s.Key.Step))
             .ToArray();
 
+    /// <summary>Every check evaluation of <paramref name="scenario"/>'s steps so far, for <c>checks rate</c> thresholds.</summary>
+    public CheckTotals Totals(string scenario) =>
+        _steps.Where(s => s.Key.Scenario == scenario).Aggregate(default(CheckTotals), (sum, s) => sum + s.Value.Totals());
+
     internal StepChecks For(string scenario, string step, IReadOnlyList<CheckExpression> checks) =>
         _steps.GetOrAdd((scenario, step), static (_, state) => new StepChecks(state.Checks, state.Redactor), (Checks: checks, Redactor));
 }
@@ -62,6 +66,18 @@ internal sealed class StepChecks
         }
 
         return first;
+    }
+
+    public CheckTotals Totals()
+    {
+        long evaluated = 0, failed = 0;
+        for (int i = 0; i < _checks.Length; i++)
+        {
+            evaluated += Interlocked.Read(ref _evaluated[i]);
+            failed += Interlocked.Read(ref _failed[i]);
+        }
+
+        return new CheckTotals(evaluated, failed);
     }
 
     public IEnumerable<CheckReport> Reports(string scenario, string step) =>

@@ -10,7 +10,8 @@ namespace Probe.Scenarios.Suite;
 /// <c>{"inject": {"rate": "50/s", "during": "1m"}}</c>, <c>ramping_inject</c>, <c>iterations_for_inject</c>
 /// (<c>rate</c>, <c>iterations</c>), <c>keep_constant</c> and <c>ramping_constant</c> (<c>copies</c>,
 /// <c>during</c>), <c>iterations_for_constant</c> (<c>copies</c>, <c>iterations</c>), <c>{"pause": "10s"}</c>,
-/// <c>{"stages": "2m→10, 5m→50, 2m→0"}</c>.
+/// <c>{"stages": "2m→10, 5m→50, 2m→0"}</c> or k6's <c>{"stages": [{"duration": "2m", "target": 10}]}</c>
+/// (a k6 stage also stands as a phase by itself).
 /// </summary>
 internal static class LoadReader
 {
@@ -39,6 +40,11 @@ internal static class LoadReader
 
     private static IEnumerable<LoadSimulation> ReadPhase(SuiteNode phase)
     {
+        if (phase.Kind == JsonValueKind.Object && phase.Has("target") && !phase.Members().Any(m => Kinds.Contains(m.Name)))
+        {
+            return Stage(phase); // a k6 stage pasted as a phase: {"duration": "2m", "target": 10}
+        }
+
         if (!phase.IsObjectWith("a load phase", Kinds))
         {
             return [];
@@ -73,9 +79,19 @@ internal static class LoadReader
 
     private static IReadOnlyList<LoadSimulation> Stages(SuiteNode body)
     {
+        if (body.Kind == JsonValueKind.Array)
+        {
+            if (body.Element.GetArrayLength() == 0)
+            {
+                body.Error("expected at least one stage such as {\"duration\": \"2m\", \"target\": 10}");
+            }
+
+            return body.Items("stages").SelectMany(Stage).ToArray();
+        }
+
         if (body.Kind != JsonValueKind.String)
         {
-            body.Error($"expected stages on one line such as \"2m→10, 5m→50, 2m→0\", found {SuiteNode.Describe(body.Element)}");
+            body.Error($"expected stages on one line such as \"2m→10, 5m→50, 2m→0\" or as k6 writes them, [{{\"duration\": \"2m\", \"target\": 10}}], found {SuiteNode.Describe(body.Element)}");
             return [];
         }
 
@@ -88,6 +104,19 @@ internal static class LoadReader
             body.Error($"{e.Message}; write stages as \"2m→10, 5m→50, 2m→0\"");
             return [];
         }
+    }
+
+    /// <summary>One k6 stage: ramp the copies to <c>target</c> over <c>duration</c>.</summary>
+    private static LoadSimulation[] Stage(SuiteNode stage)
+    {
+        if (!stage.IsObjectWith("a stage", "duration", "target"))
+        {
+            return [];
+        }
+
+        TimeSpan? during = stage.Duration("duration", required: true, min: TimeSpan.FromTicks(1));
+        long? target = stage.Integer("target", 0, 1_000_000, required: true);
+        return during is { } d && target is { } t ? [Simulation.RampingConstant((int)t, d)] : [];
     }
 
     private static LoadSimulation[] One(string kind, SuiteNode body)

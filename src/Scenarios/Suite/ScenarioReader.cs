@@ -87,26 +87,25 @@ internal static class ScenarioReader
             return list;
         }
 
-        foreach (SuiteNode item in node.Items("thresholds"))
+        IEnumerable<(SuiteNode Item, string? K6Metric, string? Step)> items = node.Kind == JsonValueKind.Object
+            ? K6Thresholds(node, steps)
+            : node.Items("thresholds (an array, or k6's object of metric names)").Select(item => (item, (string?)null, (string?)null));
+        foreach ((SuiteNode item, string? k6Metric, string? k6Step) in items)
         {
-            ThresholdSpec? spec = item.Kind == JsonValueKind.String
-                ? new ThresholdSpec(item.Element.GetString()!)
-                : item.IsObjectWith("a threshold", "expr", "step", "abort_on_fail", "delay_abort_eval") && item.String("expr", required: true, example: "\"p95 < 1s\"") is { } expr
-                    ? new ThresholdSpec(expr, item.String("step"), item.Boolean("abort_on_fail") ?? false, item.Duration("delay_abort_eval") ?? TimeSpan.Zero)
-                    : null;
+            ThresholdSpec? spec = ThresholdItem(item, k6Metric, k6Step);
             if (spec is null)
             {
                 continue;
             }
 
-            SuiteNode exprNode = item.Kind == JsonValueKind.String ? item : item.Child("expr");
+            SuiteNode exprNode = item.Kind == JsonValueKind.String ? item : item.Child(k6Metric is null ? "expr" : "threshold");
             if (!ThresholdParser.TryParse(spec.Expression, out Threshold? parsed, out ThresholdParseError? error))
             {
                 exprNode.Error($"threshold \"{spec.Expression}\": {error}");
                 continue;
             }
 
-            if (spec.Step is { } step && !steps.Contains(step))
+            if (k6Step is null && spec.Step is { } step && !steps.Contains(step))
             {
                 item.Child("step").Error($"no step '{step}' in this scenario{SuiteNode.DidYouMean(step, steps)}; steps: {string.Join(", ", steps)}");
                 continue;
@@ -123,6 +122,66 @@ internal static class ScenarioReader
         }
 
         return list;
+    }
+
+    /// <summary>One threshold: a string, Probe's object (<c>expr</c>, <c>step</c>…), or under a k6 metric k6's (<c>threshold</c>, <c>abortOnFail</c>, <c>delayAbortEval</c>).</summary>
+    private static ThresholdSpec? ThresholdItem(SuiteNode item, string? k6Metric, string? k6Step)
+    {
+        if (item.Kind == JsonValueKind.String)
+        {
+            string text = item.Element.GetString()!;
+            return new ThresholdSpec(k6Metric is null ? text : $"{k6Metric} {text}", k6Step);
+        }
+
+        if (k6Metric is null)
+        {
+            return item.IsObjectWith("a threshold", "expr", "step", "abort_on_fail", "delay_abort_eval") && item.String("expr", required: true, example: "\"p95 < 1s\"") is { } expr
+                ? new ThresholdSpec(expr, item.String("step"), item.Boolean("abort_on_fail") ?? false, item.Duration("delay_abort_eval") ?? TimeSpan.Zero)
+                : null;
+        }
+
+        return item.IsObjectWith("a k6 threshold", "threshold", "abortOnFail", "delayAbortEval") && item.String("threshold", required: true, example: "\"p(95)<500\"") is { } threshold
+            ? new ThresholdSpec($"{k6Metric} {threshold}", k6Step, item.Boolean("abortOnFail") ?? false, item.Duration("delayAbortEval") ?? TimeSpan.Zero)
+            : null;
+    }
+
+    private static readonly string[] K6Metrics = ["http_req_duration", "http_req_failed", "http_reqs", "iteration_duration", "iterations", "checks"];
+
+    /// <summary>
+    /// k6's thresholds object: <c>{"http_req_duration": ["p(95)&lt;500"], "http_req_failed": ["rate&lt;0.01"]}</c>;
+    /// a metric tagged with a step, <c>http_req_duration{name:search}</c> (k6's request name) or <c>{step:search}</c>, reads that step.
+    /// </summary>
+    private static IEnumerable<(SuiteNode Item, string? K6Metric, string? Step)> K6Thresholds(SuiteNode node, string[] steps)
+    {
+        foreach ((string key, SuiteNode value) in node.Members())
+        {
+            int brace = key.IndexOf('{', StringComparison.Ordinal);
+            string metric = brace < 0 ? key : key[..brace];
+            if (!K6Metrics.Contains(metric))
+            {
+                node.Diagnostics.Add(value.Path, $"unknown k6 metric '{metric}'{SuiteNode.DidYouMean(metric, K6Metrics)}; Probe reads {string.Join(", ", K6Metrics)} (or write thresholds as an array of strings such as \"p95 < 1s\")", atName: true);
+                continue;
+            }
+
+            string? step = null;
+            if (brace >= 0)
+            {
+                string tag = key[(brace + 1)..].TrimEnd('}');
+                int colon = tag.IndexOf(':', StringComparison.Ordinal);
+                string tagName = colon < 0 ? tag : tag[..colon].Trim();
+                step = colon < 0 ? null : tag[(colon + 1)..].Trim();
+                if (!key.EndsWith('}') || tagName is not ("name" or "step") || string.IsNullOrEmpty(step) || !steps.Contains(step))
+                {
+                    node.Diagnostics.Add(value.Path, $"'{key}': Probe reads a metric tagged with one of the scenario's steps, such as {metric}{{name:{(steps.Length > 0 ? steps[0] : "search")}}}; steps: {string.Join(", ", steps)}", atName: true);
+                    continue;
+                }
+            }
+
+            foreach (SuiteNode item in value.Items($"the thresholds of {key}", single: true))
+            {
+                yield return (item, metric, step);
+            }
+        }
     }
 
     private static ScheduleSpec? Schedule(SuiteNode scenario)

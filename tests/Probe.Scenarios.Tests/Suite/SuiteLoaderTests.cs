@@ -67,7 +67,7 @@ public class SuiteLoaderTests
         { "unknown target", Valid.Replace("\"steps\"", "\"target\": \"dmeo\", \"steps\"", StringComparison.Ordinal), "scenarios.json:5:17: $.scenarios.s.target: unknown target 'dmeo' (did you mean 'demo'?); targets: demo" },
         { "bad condition", Valid.Replace("status == 200", "status = 200", StringComparison.Ordinal), "scenarios.json:5:75: $.scenarios.s.steps[0].checks[0]: check \"status = 200\": column 8: expected ==, !=, <, <=, >, >=, contains, !contains, in, exists or missing after 'status', found '='" },
         { "missing secret", Valid.Replace("\"path\": \"/health\"", "\"path\": \"/health\", \"headers\": { \"Authorization\": \"Bearer ${env:PROBE_TEST_UNSET_KEY}\" }", StringComparison.Ordinal), "scenarios.json:5:92: $.scenarios.s.steps[0].http.headers.Authorization: secret ${env:PROBE_TEST_UNSET_KEY} is not set: export PROBE_TEST_UNSET_KEY before the run" },
-        { "bad threshold", Valid.Replace("\"steps\"", "\"thresholds\": [\"p95 < fast\"], \"steps\"", StringComparison.Ordinal), "scenarios.json:5:22: $.scenarios.s.thresholds[0]: threshold \"p95 < fast\": column 7: p95 takes a duration such as 500ms or 1s, found 'fast'" },
+        { "bad threshold", Valid.Replace("\"steps\"", "\"thresholds\": [\"p95 < fast\"], \"steps\"", StringComparison.Ordinal), "scenarios.json:5:22: $.scenarios.s.thresholds[0]: threshold \"p95 < fast\": column 7: p95 takes a duration such as 500ms or 1s (a bare number is milliseconds), found 'fast'" },
         { "bad rate", Valid.Replace("\"steps\"", "\"load\": { \"inject\": { \"rate\": \"50\", \"during\": \"1m\" } }, \"steps\"", StringComparison.Ordinal), "scenarios.json:5:37: $.scenarios.s.load.inject.rate: expected a rate such as \"50/s\", \"600/m\" or \"10/5s\", found \"50\"" },
         { "bad stages", Valid.Replace("\"steps\"", "\"load\": { \"stages\": \"2m→10, 5m\" }, \"steps\"", StringComparison.Ordinal), "scenarios.json:5:27: $.scenarios.s.load.stages: stage 2 '5m' is not 'duration→copies' (for example 2m→10); write stages as \"2m→10, 5m→50, 2m→0\"" },
         { "two step kinds", Valid.Replace("\"http\": { \"path\": \"/health\" }", "\"http\": { \"path\": \"/health\" }, \"rag\": {}", StringComparison.Ordinal), "scenarios.json:5:18: $.scenarios.s.steps[0]: a step has exactly one of http, rag, postgres, tls, sequence; found http and rag" },
@@ -126,6 +126,9 @@ public class SuiteLoaderTests
     [InlineData("cutting-edge.json")]
     [InlineData("linda-bot.json")]
     [InlineData("berrys-agents.json")]
+    [InlineData("k6-style.json")]
+    [InlineData("llm-openai.json")]
+    [InlineData("llm-anthropic.json")]
     public void Load_SeedExample_IsValidAndTargetsLoopbackOnly(string file)
     {
         SuiteDefinition suite = SuiteLoader.Load(Path.Combine(Repository.Root, "examples", file));
