@@ -24,7 +24,35 @@ public static class ReportFormats
         new("md", "report.md", (report, output) => Text(output, MarkdownReport.Render(report))),
         new("junit", "junit.xml", JUnitReport.Write),
         new("prom", "metrics.prom", (report, output) => Text(output, RunMetrics.Render(report))),
+        new("csv", Csv.StatsCsv.FileName, Csv.StatsCsv.Write),
+        new("csv", Csv.TimelineCsv.FileName, Csv.TimelineCsv.Write),
     ];
+
+    /// <summary>The format names <c>--format</c> takes: run, json, html, md, junit, prom, csv.</summary>
+    public static IReadOnlyList<string> Names { get; } = All.Select(f => f.Name).Distinct().ToArray();
+
+    /// <summary>
+    /// The formats named in <paramref name="list"/> (comma-separated, such as <c>html,csv</c>; <c>all</c> for
+    /// every one); an unknown name is an <see cref="ArgumentException"/> that lists the known ones.
+    /// </summary>
+    public static IReadOnlyList<ReportFormat> Select(string list)
+    {
+        ArgumentNullException.ThrowIfNull(list);
+        string[] names = list.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        if (names.Contains("all"))
+        {
+            return All;
+        }
+
+        string? unknown = names.FirstOrDefault(n => !Names.Contains(n));
+        if (unknown is not null || names.Length == 0)
+        {
+            throw new ArgumentException($"--format takes a comma-separated list of {string.Join(", ", Names)} or all; found '{unknown ?? list}'"
+                + (unknown is null ? string.Empty : Probe.Engine.Text.DidYouMean.Hint(unknown, Names)));
+        }
+
+        return All.Where(f => names.Contains(f.Name)).ToArray();
+    }
 
     private static void Text(Stream output, string text)
     {
@@ -36,12 +64,12 @@ public static class ReportFormats
 /// <summary>Writes a run's reports into its folder.</summary>
 public static class ReportFolder
 {
-    /// <summary>Writes every format of <see cref="ReportFormats.All"/> into <paramref name="folder"/> (made when missing).</summary>
-    public static void Write(string folder, RunReport report)
+    /// <summary>Writes <paramref name="formats"/> (by default every one of <see cref="ReportFormats.All"/>) into <paramref name="folder"/> (made when missing).</summary>
+    public static void Write(string folder, RunReport report, IReadOnlyList<ReportFormat>? formats = null)
     {
         ArgumentNullException.ThrowIfNull(report);
         Directory.CreateDirectory(folder);
-        foreach (ReportFormat format in ReportFormats.All)
+        foreach (ReportFormat format in formats ?? ReportFormats.All)
         {
             using FileStream file = File.Create(Path.Combine(folder, format.FileName));
             format.Write(report, file);
