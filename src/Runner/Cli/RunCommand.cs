@@ -44,10 +44,14 @@ internal static class RunCommand
         var runId = new Option<string?>("--run-id") { Description = "The sharded run's id, the same for every shard (and for 'probe report --run-id')." };
         var barrierTimeout = new Option<string>("--barrier-timeout") { Description = "How long shards wait at the start barrier for the others.", DefaultValueFactory = _ => "60s" };
         var otlp = new Option<string?>("--otlp") { Description = "Also send the gate verdict, thresholds and figures to this OpenTelemetry collector over OTLP/HTTP at the end, such as http://127.0.0.1:4318." };
+        var vus = new Option<int?>("--vus", "-u") { Description = "Run every scenario with this many copies (k6's --vus), with --duration or --iterations." };
+        var duration = new Option<string?>("--duration", "-d") { Description = "With --vus: run every scenario for this long at that many copies, such as 30s (k6's constant-vus)." };
+        var iterations = new Option<long?>("--iterations", "-i") { Description = "Run every scenario for this many iterations in all, shared by --vus copies (default 1; k6's shared-iterations)." };
+        var format = new Option<string>("--format") { Description = $"The files to write, comma-separated: {string.Join(", ", ReportFormats.Names)} (stats.csv and timeline.csv) or all.", DefaultValueFactory = _ => "all" };
         var baseline = new Option<string?>("--baseline", "-b") { Description = "Compare with an earlier run (its summary.json or its folder): each scenario's 'baseline' rules, by default p95 <= baseline +10%." };
         var command = new Command("run", "Run the suite's scenarios under their load, show progress, write reports and exit with the verdict.")
         {
-            suite, scenarios, targets, region, output, scale, quiet, json, baseline, push, metricsListen, metricsToken, shard, coordinator, runId, barrierTimeout, otlp,
+            suite, scenarios, targets, region, output, format, scale, vus, duration, iterations, quiet, json, baseline, push, metricsListen, metricsToken, shard, coordinator, runId, barrierTimeout, otlp,
         };
         command.SetAction((parse, cancellation) => RunAsync(new RunRequest(
             parse.GetValue(suite),
@@ -66,7 +70,13 @@ internal static class RunCommand
             parse.GetValue(coordinator) ?? Environment.GetEnvironmentVariable("PROBE_COORDINATOR"),
             parse.GetValue(runId),
             parse.GetValue(barrierTimeout)!,
-            parse.GetValue(otlp)), cancellation));
+            parse.GetValue(otlp))
+        {
+            Vus = parse.GetValue(vus),
+            Duration = parse.GetValue(duration),
+            Iterations = parse.GetValue(iterations),
+            Format = parse.GetValue(format)!,
+        }, cancellation));
         return command;
     }
 
@@ -91,10 +101,34 @@ internal static class RunCommand
             return (int)ExitCode.BadInput;
         }
 
+        if (K6Flags.OutProblem(request.Out) is { } outProblem)
+        {
+            await Console.Error.WriteLineAsync($"probe: {outProblem}");
+            return (int)ExitCode.BadInput;
+        }
+
+        IReadOnlyList<ReportFormat> formats;
+        try
+        {
+            formats = ReportFormats.Select(request.Format);
+        }
+        catch (ArgumentException e)
+        {
+            await Console.Error.WriteLineAsync($"probe: {e.Message}");
+            return (int)ExitCode.BadInput;
+        }
+
         Dictionary<string, string>? overrides = SuiteInput.Targets(request.Targets, Console.Error);
         SuiteDefinition? suite = overrides is null ? null : SuiteInput.Load(request.Suite, overrides, Console.Error);
         if (suite is null)
         {
+            return (int)ExitCode.BadInput;
+        }
+
+        suite = K6Flags.Apply(suite, request.Vus, request.Duration, request.Iterations, out string? flagProblem);
+        if (suite is null)
+        {
+            await Console.Error.WriteLineAsync($"probe: {flagProblem}");
             return (int)ExitCode.BadInput;
         }
 
@@ -261,6 +295,8 @@ internal static class RunCommand
             result = result with { Thresholds = [.. result.Thresholds, .. CompareWithBaseline(suite, result, baseline)] };
         }
 
+        // --json prints summary.json, so it is written whatever --format says.
+        IReadOnlyList<ReportFormat> formats = ReportFormats.Select(request.Json ? $"{request.Format},json" : request.Format);
         var info = new RunInfo(suite.Name, suite.File, request.Region, Environment.MachineName, GitCommit.Find(Path.GetDirectoryName(Path.GetFullPath(suite.File))!), typeof(RunCommand).Assembly.GetName().Version?.ToString(3) ?? "0.0.0");
         ReportFolder.Write(folder, new RunReport(info, result)
         {
@@ -268,7 +304,7 @@ internal static class RunCommand
             Rag = bound.Rag.Reports(),
             LatencyBuckets = suite.Slos.Where(s => s.LatencyThreshold is not null).Select(s => s.LatencyThreshold!.Value.TotalSeconds).ToArray(),
             Targets = suite.Scenarios.ToDictionary(s => s.Name, s => s.Target, StringComparer.Ordinal),
-        });
+        }, formats);
         if (request.Json)
         {
             await using Stream stdout = Console.OpenStandardOutput();
@@ -278,7 +314,9 @@ internal static class RunCommand
         else if (!request.Quiet)
         {
             PrintSummary(log, result);
-            log.WriteLine($"reports: {Path.Combine(folder, "report.html")} (also report.md, summary.json, junit.xml, metrics.prom)");
+            string[] files = formats.Where(f => f.Name != "run").Select(f => f.FileName).OrderBy(f => f == "report.html" ? 0 : 1).ToArray();
+            log.WriteLine(files.Length == 0 ? $"run: {Path.Combine(folder, RunDataJson.FileName)}"
+                : $"reports: {Path.Combine(folder, files[0])}{(files.Length > 1 ? $" (also {string.Join(", ", files.Skip(1))})" : string.Empty)}");
         }
 
         if (pushgateway is not null)
@@ -375,5 +413,14 @@ internal static class RunCommand
 
     private static string Ms(long ns) => DurationText.FormatNanoseconds(ns);
 
-    private sealed record RunRequest(string? Suite, string[] Scenarios, string[] Targets, string Region, string? Out, double DurationScale, bool Quiet, bool Json, string? Baseline, string? Push, string? MetricsListen, string? MetricsTokenFile, string? Shard, string? Coordinator, string? RunId, string BarrierTimeout, string? Otlp);
+    private sealed record RunRequest(string? Suite, string[] Scenarios, string[] Targets, string Region, string? Out, double DurationScale, bool Quiet, bool Json, string? Baseline, string? Push, string? MetricsListen, string? MetricsTokenFile, string? Shard, string? Coordinator, string? RunId, string BarrierTimeout, string? Otlp)
+    {
+        public int? Vus { get; init; }
+
+        public string? Duration { get; init; }
+
+        public long? Iterations { get; init; }
+
+        public string Format { get; init; } = "all";
+    }
 }
