@@ -30,8 +30,7 @@ namespace Probe.Engine.Thresholds;
 /// </summary>
 public static class ThresholdParser
 {
-    private static readonly string[] MetricNames = ["p95", "p99", "mean", "avg", "med", "min", "max", "error_rate", "rps", "dropped", "count", "failures", "ttft", "itl", "tpot", "e2e", "output_tps", "goodput",
-        "http_req_duration", "http_req_failed", "http_reqs", "checks", "iterations", "iteration_duration"];
+    private static readonly string[] MetricNames = ["p95", "p99", "mean", "avg", "med", "min", "max", "error_rate", "rps", "dropped", "count", "failures", "ttft", "itl", "tpot", "e2e", "output_tps", "goodput"];
 
     /// <summary>Parses <paramref name="text"/> or throws.</summary>
     /// <exception cref="FormatException">Not a threshold: "threshold 'TEXT': column N: what was expected, what was found".</exception>
@@ -320,16 +319,24 @@ public static class ThresholdParser
         Checks,
     }
 
-    private static K6Metric? K6MetricOf(string word) => word switch
-    {
-        "http_req_duration" => K6Metric.HttpReqDuration,
-        "http_req_failed" => K6Metric.HttpReqFailed,
-        "http_reqs" => K6Metric.HttpReqs,
-        "iteration_duration" => K6Metric.IterationDuration,
-        "iterations" => K6Metric.Iterations,
-        "checks" => K6Metric.Checks,
-        _ => null,
-    };
+    /// <summary>k6's metric names Probe reads, in one place: the parser, "did you mean" and the suite's thresholds object use them.</summary>
+    private static readonly (string Name, K6Metric Metric)[] K6Names =
+    [
+        ("http_req_duration", K6Metric.HttpReqDuration),
+        ("http_req_failed", K6Metric.HttpReqFailed),
+        ("http_reqs", K6Metric.HttpReqs),
+        ("iteration_duration", K6Metric.IterationDuration),
+        ("iterations", K6Metric.Iterations),
+        ("checks", K6Metric.Checks),
+    ];
+
+    /// <summary>The k6 metrics a threshold may name: http_req_duration, http_req_failed, http_reqs, iteration_duration, iterations, checks.</summary>
+    public static IReadOnlyList<string> K6MetricNames { get; } = K6Names.Select(k => k.Name).ToArray();
+
+    private static K6Metric? K6MetricOf(string word) =>
+        Array.FindIndex(K6Names, k => k.Name == word) is var i and >= 0 ? K6Names[i].Metric : null;
+
+    private static string NameOf(K6Metric metric) => Array.Find(K6Names, k => k.Metric == metric).Name;
 
     /// <summary>Reads k6's <c>p(95)</c> after the <c>p</c> already read, as <c>p95</c>.</summary>
     private static bool TryK6Percentile(ref Scanner scanner, int column, ref string word, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out ThresholdParseError? error)
@@ -367,7 +374,7 @@ public static class ThresholdParser
             case (K6Metric.HttpReqDuration or K6Metric.IterationDuration, _) when word is not ("rate" or "count"):
                 return TryMetric(word, column, null, out metric, out percentile, out service, out error)
                     && (metric is ThresholdMetric.Percentile or ThresholdMetric.Mean or ThresholdMetric.Min or ThresholdMetric.Max
-                        || Refuse(column, $"{Name(k6)} is a trend: it takes p(N), avg, med, min or max, found '{word}'", out error));
+                        || Refuse(column, $"{NameOf(k6)} is a trend: it takes p(N), avg, med, min or max, found '{word}'", out error));
             case (K6Metric.HttpReqFailed, "rate"):
                 metric = ThresholdMetric.ErrorRate;
                 return true;
@@ -387,18 +394,8 @@ public static class ThresholdParser
                     K6Metric.HttpReqs or K6Metric.Iterations => "a counter: it takes count or rate (per second)",
                     _ => "a trend: it takes p(N), avg, med, min or max",
                 };
-                return Refuse(column, $"{Name(k6)} is {takes}, found {(word.Length == 0 ? "nothing" : $"'{word}'")}", out error);
+                return Refuse(column, $"{NameOf(k6)} is {takes}, found {(word.Length == 0 ? "nothing" : $"'{word}'")}", out error);
         }
-
-        static string Name(K6Metric k6) => k6 switch
-        {
-            K6Metric.HttpReqDuration => "http_req_duration",
-            K6Metric.HttpReqFailed => "http_req_failed",
-            K6Metric.HttpReqs => "http_reqs",
-            K6Metric.IterationDuration => "iteration_duration",
-            K6Metric.Iterations => "iterations",
-            _ => "checks",
-        };
     }
 
     private static bool Refuse(int column, string message, out ThresholdParseError error)
@@ -488,7 +485,7 @@ public static class ThresholdParser
         double.TryParse(value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out number);
 
     /// <summary>The closest known metric name within two edits, for "did you mean".</summary>
-    internal static string? Suggest(string word) => Text.DidYouMean.Closest(word, MetricNames);
+    internal static string? Suggest(string word) => Text.DidYouMean.Closest(word, [.. MetricNames, .. K6MetricNames]);
 
     private ref struct Scanner(string text, int position = 0)
     {

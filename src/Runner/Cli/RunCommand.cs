@@ -110,7 +110,8 @@ internal static class RunCommand
         IReadOnlyList<ReportFormat> formats;
         try
         {
-            formats = ReportFormats.Select(request.Format);
+            // --json prints summary.json, so it is written whatever --format says.
+            formats = ReportFormats.Select(request.Json ? $"{request.Format},json" : request.Format);
         }
         catch (ArgumentException e)
         {
@@ -200,7 +201,7 @@ internal static class RunCommand
             {
                 if (request.Shard is null)
                 {
-                    return await RunBoundAsync(request, suite, bound, baseline, pushgateway, null, log, cancellation);
+                    return await RunBoundAsync(request, formats, suite, bound, baseline, pushgateway, null, log, cancellation);
                 }
 
                 await using ShardSession? session = await ShardInput.JoinAsync(request.Coordinator!, shardIdentity!, request.RunId!, suite.AllowMissingShards, Console.Error, cancellation);
@@ -220,7 +221,7 @@ internal static class RunCommand
                     return (int)ExitCode.Invalid;
                 }
 
-                return await RunBoundAsync(request, suite, bound, baseline, pushgateway, session, log, cancellation);
+                return await RunBoundAsync(request, formats, suite, bound, baseline, pushgateway, session, log, cancellation);
             }
             finally
             {
@@ -232,7 +233,7 @@ internal static class RunCommand
         }
     }
 
-    private static async Task<int> RunBoundAsync(RunRequest request, SuiteDefinition suite, BoundSuite bound, IReadOnlyDictionary<string, BaselineFigures>? baseline, PushgatewayClient? pushgateway, ShardSession? shard, TextWriter log, CancellationToken cancellation)
+    private static async Task<int> RunBoundAsync(RunRequest request, IReadOnlyList<ReportFormat> formats, SuiteDefinition suite, BoundSuite bound, IReadOnlyDictionary<string, BaselineFigures>? baseline, PushgatewayClient? pushgateway, ShardSession? shard, TextWriter log, CancellationToken cancellation)
     {
         if (!request.Quiet)
         {
@@ -295,8 +296,6 @@ internal static class RunCommand
             result = result with { Thresholds = [.. result.Thresholds, .. CompareWithBaseline(suite, result, baseline)] };
         }
 
-        // --json prints summary.json, so it is written whatever --format says.
-        IReadOnlyList<ReportFormat> formats = ReportFormats.Select(request.Json ? $"{request.Format},json" : request.Format);
         var info = new RunInfo(suite.Name, suite.File, request.Region, Environment.MachineName, GitCommit.Find(Path.GetDirectoryName(Path.GetFullPath(suite.File))!), typeof(RunCommand).Assembly.GetName().Version?.ToString(3) ?? "0.0.0");
         ReportFolder.Write(folder, new RunReport(info, result)
         {

@@ -145,8 +145,6 @@ internal static class ScenarioReader
             : null;
     }
 
-    private static readonly string[] K6Metrics = ["http_req_duration", "http_req_failed", "http_reqs", "iteration_duration", "iterations", "checks"];
-
     /// <summary>
     /// k6's thresholds object: <c>{"http_req_duration": ["p(95)&lt;500"], "http_req_failed": ["rate&lt;0.01"]}</c>;
     /// a metric tagged with a step, <c>http_req_duration{name:search}</c> (k6's request name) or <c>{step:search}</c>, reads that step.
@@ -157,9 +155,9 @@ internal static class ScenarioReader
         {
             int brace = key.IndexOf('{', StringComparison.Ordinal);
             string metric = brace < 0 ? key : key[..brace];
-            if (!K6Metrics.Contains(metric))
+            if (!ThresholdParser.K6MetricNames.Contains(metric))
             {
-                node.Diagnostics.Add(value.Path, $"unknown k6 metric '{metric}'{SuiteNode.DidYouMean(metric, K6Metrics)}; Probe reads {string.Join(", ", K6Metrics)} (or write thresholds as an array of strings such as \"p95 < 1s\")", atName: true);
+                node.Diagnostics.Add(value.Path, $"unknown k6 metric '{metric}'{SuiteNode.DidYouMean(metric, ThresholdParser.K6MetricNames)}; Probe reads {string.Join(", ", ThresholdParser.K6MetricNames)} (or write thresholds as an array of strings such as \"p95 < 1s\")", atName: true);
                 continue;
             }
 

@@ -36,6 +36,7 @@ internal sealed partial class RagStep
     private readonly CheckSubject _answer;
     private readonly CheckSubject _sources;
     private readonly LlmApi _api;
+    private readonly byte[][] _bodies;
     private readonly KeyValuePair<string, string>[] _headers;
     private readonly StepChecks _checks;
 
@@ -51,6 +52,7 @@ internal sealed partial class RagStep
         _answer = CheckParser.Parse($"{spec.AnswerPath} exists").Subject;
         _sources = CheckParser.Parse($"{spec.SourcesPath} exists").Subject;
         _api = LlmApi.For(spec, spec.Llm.BodyTemplate is { } template ? Secrets.Resolve(template) : null);
+        _bodies = questions.Select(q => _api.Body(q.Question, spec.Stream)).ToArray(); // the same bytes every time a question is asked
 
         // The API's headers, then the step's (which win), then the target's credentials unless the step sets Authorization.
         var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
@@ -84,7 +86,7 @@ internal sealed partial class RagStep
         {
             using var request = new HttpRequestMessage(HttpMethod.Post, _url)
             {
-                Content = new ByteArrayContent(_api.Body(question.Question, _spec.Stream)),
+                Content = new ByteArrayContent(_bodies[index]),
             };
             request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
             if (_spec.Stream)
