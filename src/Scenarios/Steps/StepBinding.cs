@@ -49,7 +49,7 @@ internal sealed class StepBinding
     public StepChecks Checks(StepSpec step) => CheckTally.For(Scenario.Name, Prefix + step.Name, step.Checks);
 
     /// <summary>Binds <paramref name="step"/> (of any kind), with its retries.</summary>
-    public BoundStep Bind(StepSpec step) => new(Prefix + step.Name, step.Kind.Bind(step, this), Retry(step.Retry, Options.Time));
+    public BoundStep Bind(StepSpec step) => new(Prefix + step.Name, step.Kind.Bind(step, this), Retry(step.Retry, Options.Time)) { Think = step.Think, Time = Options.Time };
 
     /// <summary>The binding for the steps inside a sequence named <paramref name="sequence"/>.</summary>
     public StepBinding Inside(string sequence) => new(Scenario, Suite, Options, _clients, Rag, CheckTally, Owned, $"{Prefix}{sequence}/");
@@ -73,6 +73,24 @@ internal readonly record struct StepScope(ScenarioContext Context, Dictionary<st
 /// <summary>A step ready to run: each attempt is its own recorded step result.</summary>
 internal sealed record BoundStep(string Name, Func<StepScope, ValueTask<StepResult>> Run, ResiliencePipeline<StepResult>? Retry)
 {
+    /// <summary>The step's think time: the wait after it (<see cref="StepSpec.Think"/>).</summary>
+    public TimeSpan Think { get; init; }
+
+    /// <summary>The clock think time waits on.</summary>
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    /// <summary>Runs the step, then waits its think time (not part of the step's recorded time).</summary>
+    public async ValueTask<StepResult> RunThenThinkAsync(StepScope scope)
+    {
+        StepResult result = await RunAsync(scope).ConfigureAwait(false);
+        if (Think > TimeSpan.Zero)
+        {
+            await Task.Delay(Think, Time, scope.Context.Cancellation).ConfigureAwait(false);
+        }
+
+        return result;
+    }
+
     public ValueTask<StepResult> RunAsync(StepScope scope) => Retry is null
         ? Attempt(scope)
         : Retry.ExecuteAsync(static (state, _) => state.Self.Attempt(state.Scope), (Self: this, Scope: scope), scope.Context.Cancellation);

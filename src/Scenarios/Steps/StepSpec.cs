@@ -9,6 +9,12 @@ namespace Probe.Scenarios.Steps;
 /// </summary>
 public abstract record StepSpec(string Name, IReadOnlyList<CheckExpression> Checks, TimeSpan Timeout, RetrySpec? Retry)
 {
+    /// <summary>
+    /// Think time: how long the iteration waits after this step before its next one, as a user reading
+    /// the page would (k6's <c>sleep</c>). Counted in the iteration's time, not in the step's.
+    /// </summary>
+    public TimeSpan Think { get; init; }
+
     /// <summary>The kind this step is.</summary>
     internal abstract StepKind Kind { get; }
 

@@ -10,7 +10,7 @@ namespace Probe.Scenarios.Suite;
 /// </summary>
 internal static class StepReader
 {
-    internal static readonly string[] Fields = ["name", .. StepKinds.Names, "checks", "timeout", "retry", "extract"];
+    internal static readonly string[] Fields = ["name", .. StepKinds.Names, "checks", "timeout", "retry", "extract", "think"];
     private static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(30);
 
     public static IReadOnlyList<StepSpec> ReadAll(SuiteNode scenario, SuiteContext suite)
@@ -87,7 +87,9 @@ internal static class StepReader
             return null;
         }
 
-        return kind.Read(new StepHeader(name, checks, timeout, retry, extract, inSequence), body, suite);
+        TimeSpan think = step.Duration("think", min: TimeSpan.Zero) ?? TimeSpan.Zero;
+        StepSpec? spec = kind.Read(new StepHeader(name, checks, timeout, retry, extract, inSequence), body, suite);
+        return think > TimeSpan.Zero && spec is not null ? spec with { Think = think } : spec;
     }
 
     private static IReadOnlyDictionary<string, CheckSubject> Extract(SuiteNode step)

@@ -77,6 +77,25 @@ public sealed class SuiteRunTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Think_AfterAStep_CountsInTheIterationNotInTheStep()
+    {
+        SuiteDefinition suite = Inline("""
+            "steps": [ { "name": "first", "http": { "path": "/health" }, "think": "150ms" },
+                       { "name": "second", "http": { "path": "/health" }, "think": "100ms" } ],
+            "load": { "iterations_for_constant": { "copies": 1, "iterations": 3 } }
+            """);
+
+        (RunResult result, _) = await RunAsync(suite, "s");
+
+        // Each iteration is both steps plus 250 ms of think time; neither step's own time holds any of it.
+        ScenarioSnapshot s = result.Scenario("s");
+        Assert.Equal(3, s.Iterations.Ok);
+        Assert.True(s.Iterations.Latency.MinNanoseconds >= 250_000_000, $"iteration min {s.Iterations.Latency.MinNanoseconds} ns");
+        Assert.True(s.Step("first")!.Latency.MaxNanoseconds < 100_000_000, $"step max {s.Step("first")!.Latency.MaxNanoseconds} ns");
+        Assert.True(s.Step("second")!.Latency.MaxNanoseconds < 100_000_000, $"step max {s.Step("second")!.Latency.MaxNanoseconds} ns");
+    }
+
+    [Fact]
     public async Task Http_ConnectionsDroppedAfterTheRequest_FailWithResetReason()
     {
         _target.Faults.Settings = new FaultSettings { DropRate = 1 };

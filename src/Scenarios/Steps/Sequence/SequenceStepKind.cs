@@ -89,7 +89,7 @@ internal sealed class SequenceStepKind : StepKind
         long bytes = 0;
         foreach (BoundStep step in steps)
         {
-            StepResult result = await step.RunAsync(scope).ConfigureAwait(false);
+            StepResult result = await step.RunThenThinkAsync(scope).ConfigureAwait(false);
             bytes += result.SizeBytes;
             if (!result.IsOk)
             {
