@@ -16,6 +16,7 @@ internal static class Program
         DemoTargetCommand.Create(),
         ReportCommand.Create(),
         RulesCommand.Create(),
+        ImportCommand.Create(),
     };
 
     private static async Task<int> Main(string[] args)

@@ -42,6 +42,39 @@ internal static class ProbeProcess
         return (process.ExitCode, await stdout, await stderr);
     }
 
+    /// <summary>
+    /// <c>probe demo-target</c> in a process of its own on a free loopback port, as a user runs it beside a
+    /// load test (in the test's own process, its thread pool is the test host's); ready when it answers /health.
+    /// </summary>
+    public static async Task<DemoTargetProcess> StartDemoTargetAsync()
+    {
+        int port = FreePort();
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "probe.dll"), "demo-target", "--listen", $"127.0.0.1:{port}"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        var process = new DemoTargetProcess(Process.Start(start)!, new Uri($"http://127.0.0.1:{port}"));
+        using var http = new HttpClient();
+        await Poll.UntilAsync(
+            async cancellation =>
+            {
+                try
+                {
+                    using HttpResponseMessage response = await http.GetAsync(new Uri(process.Address, "/health"), cancellation);
+                    return response.IsSuccessStatusCode;
+                }
+                catch (HttpRequestException)
+                {
+                    return false;
+                }
+            },
+            up => up || process.Process.HasExited,
+            TimeSpan.FromSeconds(30),
+            TimeSpan.FromMilliseconds(50));
+        return process.Process.HasExited ? throw new InvalidOperationException($"probe demo-target exited: {await process.Process.StandardError.ReadToEndAsync()}") : process;
+    }
+
     /// <summary>A fresh folder for one test's files and reports.</summary>
     public static string TempFolder()
     {
@@ -52,4 +85,15 @@ internal static class ProbeProcess
 
     /// <summary>A loopback port nothing listens on right now.</summary>
     public static int FreePort() => LoopbackPorts.Free();
+}
+
+/// <summary>A <c>probe demo-target</c> process; disposing of it kills it.</summary>
+internal sealed record DemoTargetProcess(Process Process, Uri Address) : IAsyncDisposable
+{
+    public async ValueTask DisposeAsync()
+    {
+        Process.Kill(entireProcessTree: true);
+        await Process.WaitForExitAsync();
+        Process.Dispose();
+    }
 }

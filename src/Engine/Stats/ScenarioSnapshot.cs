@@ -36,4 +36,12 @@ public sealed record ScenarioSnapshot
 
     /// <summary>The step named <paramref name="name"/>, or null.</summary>
     public StepSnapshot? Step(string name) => Steps.FirstOrDefault(s => s.Name == name);
+
+    /// <summary>
+    /// The steps that are requests, not groups of them: a sequence <c>flow</c> records its inner steps as
+    /// <c>flow/step</c>, so a step with others under its name is left out (k6's http_req_* read requests;
+    /// a group's time also holds the think time between them).
+    /// </summary>
+    public IReadOnlyList<StepSnapshot> Requests() =>
+        Steps.Where(s => !Steps.Any(o => o.Name.Length > s.Name.Length + 1 && o.Name.StartsWith(s.Name, StringComparison.Ordinal) && o.Name[s.Name.Length] == '/')).ToArray();
 }

@@ -146,6 +146,31 @@ public class ThresholdEvaluatorTests
     }
 
     [Fact]
+    public void Evaluate_HttpReqDuration_LeavesOutASequenceWhoseRequestsAreRecordedUnderIt()
+    {
+        // A sequence 'flow' of two 100 ms requests and 1 s of think time: flow records 1.2 s, its requests 100 ms each.
+        var stats = new ScenarioStats("shop", 1);
+        const long ms = 1_000_000;
+        for (int i = 0; i < 10; i++)
+        {
+            stats.Step("flow/login").Record(StepResult.Ok(200), 100 * ms, 100 * ms);
+            stats.Step("flow/search").Record(StepResult.Ok(200), 100 * ms, 100 * ms);
+            stats.Step("flow").Record(StepResult.Ok(), 1200 * ms, 1200 * ms);
+            stats.Step("flowers").Record(StepResult.Ok(200), 100 * ms, 100 * ms);
+            stats.Iterations.Record(StepResult.Ok(), 1300 * ms, 1300 * ms);
+        }
+
+        stats.TakeSecond(0, TimeSpan.FromSeconds(1), load: 1, inFlight: 0);
+        ScenarioSnapshot snapshot = stats.Snapshot(TimeSpan.FromSeconds(1), 0, 0);
+
+        ThresholdResult max = ThresholdEvaluator.Evaluate(new ThresholdSpec("http_req_duration max<500"), snapshot);
+        ThresholdResult count = ThresholdEvaluator.Evaluate(new ThresholdSpec("http_reqs count==30"), snapshot);
+
+        Assert.True(max.Passed, max.ObservedText);
+        Assert.True(count.Passed, $"{count.Observed} requests");
+    }
+
+    [Fact]
     public void Evaluate_ChecksRate_IsTheShareOfCheckEvaluationsThatHeld()
     {
         ScenarioSnapshot snapshot = TenSecondsWithASlowFifthSecond();

@@ -194,6 +194,12 @@ public class DocumentedCommandsTests(PostgresFixture postgres)
             File.Copy(example, Path.Combine(folder, "examples", Path.GetFileName(example)));
         }
 
+        Directory.CreateDirectory(Path.Combine(folder, "examples", "k6"));
+        foreach (string script in Directory.GetFiles(Path.Combine(Repository.Root, "examples", "k6"), "*.js"))
+        {
+            File.Copy(script, Path.Combine(folder, "examples", "k6", Path.GetFileName(script)));
+        }
+
         Directory.CreateDirectory(Path.Combine(folder, ".logs"));
         string bin = Directory.CreateDirectory(Path.Combine(folder, ".bin")).FullName;
         string dotnet = RealDotnet();
