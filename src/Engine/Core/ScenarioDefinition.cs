@@ -82,6 +82,9 @@ public sealed record ScenarioDefinition
         return this with { WarmUp = warmUp };
     }
 
+    /// <summary>No warm-up: every iteration counts (the default; NBomber's name, whose default is a 30 s warm-up).</summary>
+    public ScenarioDefinition WithoutWarmUp() => this with { WarmUp = TimeSpan.Zero };
+
     /// <summary>Runs once before the load starts; it may put shared data into the context.</summary>
     public ScenarioDefinition WithInit(Func<ScenarioInitContext, ValueTask> init) => this with { Init = init };
 

@@ -25,9 +25,10 @@ internal sealed class LoadPlan
             throw new ArgumentException("A scenario needs at least one load simulation.", nameof(simulations));
         }
 
-        var phases = new List<LoadPhase>(simulations.Count);
+        LoadSimulation[] expanded = simulations.SelectMany(s => s.Expand()).ToArray();
+        var phases = new List<LoadPhase>(expanded.Length);
         var at = default(PhaseStart);
-        foreach (LoadSimulation simulation in simulations)
+        foreach (LoadSimulation simulation in expanded)
         {
             // A ramp continues only within its own model: after the other model or a pause it starts from zero.
             LoadModel previous = phases.Count == 0 ? LoadModel.Pause : phases[^1].Model;
@@ -37,7 +38,7 @@ internal sealed class LoadPlan
             at = phase.End;
         }
 
-        return new LoadPlan(phases, simulations.ToArray());
+        return new LoadPlan(phases, expanded);
     }
 
     /// <summary>The closed-model copies due at <paramref name="elapsed"/> into the plan (0 in open and pause phases).</summary>

@@ -19,6 +19,9 @@ public abstract record LoadSimulation
 
     internal abstract LoadPhase Compile(PhaseStart start);
 
+    /// <summary>The phases this simulation runs as: itself, or several (<see cref="InjectRandomSimulation"/>).</summary>
+    internal virtual IEnumerable<LoadSimulation> Expand() => [this];
+
     /// <summary>
     /// This phase lasting <paramref name="factor"/> times as long at the same rates and copies (a
     /// phase that ends after a number of iterations is unchanged); durations keep at least 1 ms.

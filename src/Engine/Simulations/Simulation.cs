@@ -15,6 +15,9 @@ public static class Simulation
     /// <inheritdoc cref="IterationsForInjectSimulation"/>
     public static IterationsForInjectSimulation IterationsForInject(int rate, TimeSpan interval, long iterations) => new(rate, interval, iterations);
 
+    /// <inheritdoc cref="InjectRandomSimulation"/>
+    public static InjectRandomSimulation InjectRandom(int minRate, int maxRate, TimeSpan interval, TimeSpan during) => new(minRate, maxRate, interval, during);
+
     /// <inheritdoc cref="KeepConstantSimulation"/>
     public static KeepConstantSimulation KeepConstant(int copies, TimeSpan during) => new(copies, during);
 
