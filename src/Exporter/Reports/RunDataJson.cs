@@ -57,6 +57,15 @@ public static class RunDataJson
             }
 
             w.WriteEndArray();
+            if (s.Checks is { } checks)
+            {
+                // The check tallies, so a merged sharded run judges k6's 'checks rate' on every shard's evaluations.
+                w.WriteStartObject("check_totals");
+                w.WriteNumber("evaluated", checks.Evaluated);
+                w.WriteNumber("failed", checks.Failed);
+                w.WriteEndObject();
+            }
+
             w.WriteEndObject();
         }
 
@@ -121,6 +130,7 @@ public static class RunDataJson
         LateStarts = s.TryGetProperty("late_starts", out JsonElement late) ? late.Deserialize<LateStarts>()! : LateStarts.None,
         Iterations = ReadStep(s.GetProperty("iterations")),
         Steps = s.GetProperty("steps").EnumerateArray().Select(ReadStep).ToArray(),
+        Checks = s.TryGetProperty("check_totals", out JsonElement checks) ? new CheckTotals(checks.GetProperty("evaluated").GetInt64(), checks.GetProperty("failed").GetInt64()) : null,
         CurrentLoad = 0,
         InFlight = 0,
     };
