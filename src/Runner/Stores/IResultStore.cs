@@ -21,8 +21,13 @@ internal interface IResultStore : IAsyncDisposable
     /// <summary>Stores the batch in one transaction; results already stored are left as they are.</summary>
     Task WriteAsync(IReadOnlyList<SyntheticResult> batch, CancellationToken cancellation);
 
-    /// <summary>Scheduled runs (not re-checks) since <paramref name="since"/>, counted per scenario, region and minute; <c>Fast</c> counts the results <paramref name="good"/> holds for.</summary>
-    Task<IReadOnlyList<ScenarioMinute>> MinutesAsync(DateTimeOffset since, SliCondition good, CancellationToken cancellation);
+    /// <summary>
+    /// Scheduled runs (not re-checks) from the minute of <paramref name="since"/> on, counted per scenario,
+    /// region and minute; <c>Fast</c> counts the results <paramref name="good"/> holds for. Only
+    /// <paramref name="scenarios"/> when given. Minutes settled by <paramref name="now"/> are read from
+    /// their rollups (<see cref="MinuteRollups"/>), rolled up first when they are not yet.
+    /// </summary>
+    Task<IReadOnlyList<ScenarioMinute>> MinutesAsync(DateTimeOffset since, DateTimeOffset now, SliCondition good, IReadOnlyCollection<string>? scenarios, CancellationToken cancellation);
 
     /// <summary>The newest results first, filtered.</summary>
     Task<IReadOnlyList<SyntheticResult>> RecentAsync(ResultQuery query, CancellationToken cancellation);

@@ -44,7 +44,27 @@ internal sealed class PostgresResultStore : IResultStore
             ADD COLUMN llm_e2e_ms double precision,
             ADD COLUMN llm_tps double precision
         """,
+        """
+        CREATE TABLE probe_minutes (
+            sli text NOT NULL,
+            scenario text NOT NULL,
+            region text NOT NULL,
+            minute bigint NOT NULL,
+            runs bigint NOT NULL,
+            ok bigint NOT NULL,
+            good bigint NOT NULL,
+            PRIMARY KEY (sli, scenario, region, minute)
+        );
+        CREATE INDEX probe_minutes_minute ON probe_minutes (sli, minute);
+        CREATE TABLE probe_minutes_cover (sli text PRIMARY KEY, until_minute bigint NOT NULL)
+        """,
     ];
+
+    /// <summary>Serialises rolling up with writes of results for minutes already rolled up (<see cref="MinuteRollups"/>).</summary>
+    private const long RollupLock = 0x70726F6266; // "probf"
+
+    /// <summary>A result's minute since the epoch.</summary>
+    private const string MinuteOf = "floor(extract(epoch FROM started_at) / 60)::bigint";
 
     private const string Columns = "id, started_at, suite, scenario, region, target, ok, duration_ms, reason, message, status, recheck, steps, llm_ok, llm_ttft_ms, llm_tpot_ms, llm_e2e_ms, llm_tps";
 
@@ -121,26 +141,45 @@ internal sealed class PostgresResultStore : IResultStore
         }
 
         await ExecuteAsync(connection, $"INSERT INTO probe_results ({Columns}) SELECT {Columns} FROM probe_results_incoming ON CONFLICT (id) DO NOTHING", cancellation);
+
+        // Minutes already rolled up that this batch adds to are rolled up again, in the same transaction;
+        // the lock keeps a refresh from rolling up a minute while results for it are being committed.
+        await ExecuteAsync(connection, $"SELECT pg_advisory_xact_lock({RollupLock})", cancellation);
+        foreach ((string sli, long until) in await CoverAsync(connection, cancellation))
+        {
+            foreach ((string scenario, string region, long minute) in MinuteRollups.Keys(batch).Where(k => k.Minute < until))
+            {
+                await RollUpAsync(connection, sli, minute, minute + 1, (scenario, region), cancellation);
+            }
+        }
+
         await transaction.CommitAsync(cancellation);
     }
 
-    public async Task<IReadOnlyList<ScenarioMinute>> MinutesAsync(DateTimeOffset since, SliCondition good, CancellationToken cancellation)
+    public async Task<IReadOnlyList<ScenarioMinute>> MinutesAsync(DateTimeOffset since, DateTimeOffset now, SliCondition good, IReadOnlyCollection<string>? scenarios, CancellationToken cancellation)
     {
+        string sli = good.ToString();
         await using NpgsqlConnection connection = await _source.OpenConnectionAsync(cancellation);
-        await using var query = new NpgsqlCommand(string.Empty, connection);
-        string condition = good.Sql(value =>
-        {
-            string name = $"g{query.Parameters.Count}";
-            query.Parameters.AddWithValue(name, value);
-            return "@" + name;
-        });
-        query.CommandText = $"""
-            SELECT scenario, region, floor(extract(epoch FROM started_at) / 60)::bigint AS minute,
-                   count(*), count(*) FILTER (WHERE ok), count(*) FILTER (WHERE {condition})
-            FROM probe_results WHERE started_at >= @since AND NOT recheck
+        long covered = await CoverUpToAsync(connection, sli, MinuteRollups.SettledEnd(now), cancellation);
+        long from = MinuteRollups.Minute(since);
+        string only = scenarios is null ? string.Empty : "AND scenario = ANY(@scenarios)";
+        await using var query = new NpgsqlCommand($"""
+            SELECT scenario, region, minute, runs, ok, good FROM probe_minutes
+            WHERE sli = @sli AND minute >= @from AND minute < @covered {only}
+            UNION ALL
+            SELECT scenario, region, {MinuteOf} AS minute, count(*), count(*) FILTER (WHERE ok), count(*) FILTER (WHERE {sli})
+            FROM probe_results WHERE started_at >= @raw AND NOT recheck {only}
             GROUP BY scenario, region, minute
-            """;
-        query.Parameters.AddWithValue("since", since.UtcDateTime);
+            """, connection);
+        query.Parameters.AddWithValue("sli", sli);
+        query.Parameters.AddWithValue("from", from);
+        query.Parameters.AddWithValue("covered", covered);
+        query.Parameters.AddWithValue("raw", DateTimeOffset.UnixEpoch.AddMinutes(Math.Max(from, covered)).UtcDateTime);
+        if (scenarios is not null)
+        {
+            query.Parameters.AddWithValue("scenarios", scenarios.ToArray());
+        }
+
         var list = new List<ScenarioMinute>();
         await using NpgsqlDataReader reader = await query.ExecuteReaderAsync(cancellation);
         while (await reader.ReadAsync(cancellation))
@@ -149,6 +188,68 @@ internal sealed class PostgresResultStore : IResultStore
         }
 
         return list;
+    }
+
+    /// <summary>
+    /// Rolls up <paramref name="sli"/>'s minutes from where its rollups end to <paramref name="settledEnd"/>
+    /// (from the first result for a new condition), under the rollup lock; returns where they end now.
+    /// </summary>
+    private static async Task<long> CoverUpToAsync(NpgsqlConnection connection, string sli, long settledEnd, CancellationToken cancellation)
+    {
+        await using NpgsqlTransaction transaction = await connection.BeginTransactionAsync(cancellation);
+        await ExecuteAsync(connection, $"SELECT pg_advisory_xact_lock({RollupLock})", cancellation);
+        await using var read = new NpgsqlCommand($"SELECT coalesce((SELECT until_minute FROM probe_minutes_cover WHERE sli = @sli), (SELECT min({MinuteOf}) FROM probe_results), @end)", connection);
+        read.Parameters.AddWithValue("sli", sli);
+        read.Parameters.AddWithValue("end", settledEnd);
+        long until = (long)(await read.ExecuteScalarAsync(cancellation))!;
+        if (until < settledEnd)
+        {
+            await RollUpAsync(connection, sli, until, settledEnd, null, cancellation);
+            until = settledEnd;
+        }
+
+        await using var cover = new NpgsqlCommand("INSERT INTO probe_minutes_cover (sli, until_minute) VALUES (@sli, @until) ON CONFLICT (sli) DO UPDATE SET until_minute = greatest(probe_minutes_cover.until_minute, excluded.until_minute)", connection);
+        cover.Parameters.AddWithValue("sli", sli);
+        cover.Parameters.AddWithValue("until", until);
+        await cover.ExecuteNonQueryAsync(cancellation);
+        await transaction.CommitAsync(cancellation);
+        return until;
+    }
+
+    /// <summary>Recomputes <paramref name="sli"/>'s tallies of the minutes [from, to) from the results (of one scenario and region when given).</summary>
+    private static async Task RollUpAsync(NpgsqlConnection connection, string sli, long from, long to, (string Scenario, string Region)? only, CancellationToken cancellation)
+    {
+        await using var rollup = new NpgsqlCommand($"""
+            INSERT INTO probe_minutes (sli, scenario, region, minute, runs, ok, good)
+            SELECT @sli, scenario, region, {MinuteOf} AS minute, count(*), count(*) FILTER (WHERE ok), count(*) FILTER (WHERE {sli})
+            FROM probe_results
+            WHERE started_at >= @from AND started_at < @to AND NOT recheck {(only is null ? string.Empty : "AND scenario = @scenario AND region = @region")}
+            GROUP BY scenario, region, minute
+            ON CONFLICT (sli, scenario, region, minute) DO UPDATE SET runs = excluded.runs, ok = excluded.ok, good = excluded.good
+            """, connection);
+        rollup.Parameters.AddWithValue("sli", sli);
+        rollup.Parameters.AddWithValue("from", DateTimeOffset.UnixEpoch.AddMinutes(from).UtcDateTime);
+        rollup.Parameters.AddWithValue("to", DateTimeOffset.UnixEpoch.AddMinutes(to).UtcDateTime);
+        if (only is { } key)
+        {
+            rollup.Parameters.AddWithValue("scenario", key.Scenario);
+            rollup.Parameters.AddWithValue("region", key.Region);
+        }
+
+        await rollup.ExecuteNonQueryAsync(cancellation);
+    }
+
+    private static async Task<List<(string Sli, long Until)>> CoverAsync(NpgsqlConnection connection, CancellationToken cancellation)
+    {
+        await using var read = new NpgsqlCommand("SELECT sli, until_minute FROM probe_minutes_cover", connection);
+        var cover = new List<(string, long)>();
+        await using NpgsqlDataReader reader = await read.ExecuteReaderAsync(cancellation);
+        while (await reader.ReadAsync(cancellation))
+        {
+            cover.Add((reader.GetString(0), reader.GetInt64(1)));
+        }
+
+        return cover;
     }
 
     public async Task<IReadOnlyList<SyntheticResult>> RecentAsync(ResultQuery q, CancellationToken cancellation)
@@ -195,7 +296,13 @@ internal sealed class PostgresResultStore : IResultStore
         await using NpgsqlConnection connection = await _source.OpenConnectionAsync(cancellation);
         await using var delete = new NpgsqlCommand("DELETE FROM probe_results WHERE started_at < @cutoff", connection);
         delete.Parameters.AddWithValue("cutoff", cutoff.UtcDateTime);
-        return await delete.ExecuteNonQueryAsync(cancellation);
+        long deleted = await delete.ExecuteNonQueryAsync(cancellation);
+
+        // Rollups of the minutes wholly before the cutoff go with their results (the cutoff's own minute keeps its tally).
+        await using var rollups = new NpgsqlCommand("DELETE FROM probe_minutes WHERE minute < @minute", connection);
+        rollups.Parameters.AddWithValue("minute", MinuteRollups.Minute(cutoff));
+        await rollups.ExecuteNonQueryAsync(cancellation);
+        return deleted;
     }
 
     public ValueTask DisposeAsync() => _source.DisposeAsync();

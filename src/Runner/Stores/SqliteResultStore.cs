@@ -38,7 +38,24 @@ internal sealed class SqliteResultStore : IResultStore
         ALTER TABLE probe_results ADD COLUMN llm_e2e_ms REAL;
         ALTER TABLE probe_results ADD COLUMN llm_tps REAL
         """,
+        """
+        CREATE TABLE probe_minutes (
+            sli TEXT NOT NULL,
+            scenario TEXT NOT NULL,
+            region TEXT NOT NULL,
+            minute INTEGER NOT NULL,
+            runs INTEGER NOT NULL,
+            ok INTEGER NOT NULL,
+            good INTEGER NOT NULL,
+            PRIMARY KEY (sli, scenario, region, minute)
+        ) WITHOUT ROWID;
+        CREATE INDEX probe_minutes_minute ON probe_minutes (sli, minute);
+        CREATE TABLE probe_minutes_cover (sli TEXT PRIMARY KEY, until_minute INTEGER NOT NULL) WITHOUT ROWID
+        """,
     ];
+
+    /// <summary>A result's minute since the epoch, from its microseconds.</summary>
+    private const string MinuteOf = "(started_at / 60000000)";
 
     private readonly string _connectionString;
 
@@ -120,25 +137,38 @@ internal sealed class SqliteResultStore : IResultStore
             await insert.ExecuteNonQueryAsync(cancellation);
         }
 
+        // Minutes already rolled up that this batch adds to are rolled up again, in the same transaction.
+        foreach ((string sli, long until) in await CoverAsync(connection, transaction, cancellation))
+        {
+            foreach ((string scenario, string region, long minute) in MinuteRollups.Keys(batch).Where(k => k.Minute < until))
+            {
+                await RollUpAsync(connection, transaction, sli, minute, minute + 1, (scenario, region), cancellation);
+            }
+        }
+
         await transaction.CommitAsync(cancellation);
     }
 
-    public async Task<IReadOnlyList<ScenarioMinute>> MinutesAsync(DateTimeOffset since, SliCondition good, CancellationToken cancellation)
+    public async Task<IReadOnlyList<ScenarioMinute>> MinutesAsync(DateTimeOffset since, DateTimeOffset now, SliCondition good, IReadOnlyCollection<string>? scenarios, CancellationToken cancellation)
     {
+        string sli = good.ToString();
         await using SqliteConnection connection = await OpenAsync(cancellation);
+        long covered = await CoverUpToAsync(connection, sli, MinuteRollups.SettledEnd(now), cancellation);
+        long from = MinuteRollups.Minute(since);
         await using SqliteCommand query = Command(connection, string.Empty);
-        string condition = good.Sql(value =>
-        {
-            string name = $"$g{query.Parameters.Count}";
-            query.Parameters.AddWithValue(name, value);
-            return name;
-        });
+        string only = scenarios is null ? string.Empty : $"AND scenario IN ({string.Join(", ", scenarios.Select((name, i) => Parameter(query, $"$s{i}", name)))})";
         query.CommandText = $"""
-            SELECT scenario, region, started_at / 60000000 AS minute, count(*), sum(ok), sum(CASE WHEN {condition} THEN 1 ELSE 0 END)
-            FROM probe_results WHERE started_at >= $since AND recheck = 0
+            SELECT scenario, region, minute, runs, ok, good FROM probe_minutes
+            WHERE sli = $sli AND minute >= $from AND minute < $covered {only}
+            UNION ALL
+            SELECT scenario, region, {MinuteOf} AS minute, count(*), sum(ok), sum(CASE WHEN {sli} THEN 1 ELSE 0 END)
+            FROM probe_results WHERE started_at >= $raw AND recheck = 0 {only}
             GROUP BY scenario, region, minute
             """;
-        query.Parameters.AddWithValue("$since", Microseconds(since));
+        query.Parameters.AddWithValue("$sli", sli);
+        query.Parameters.AddWithValue("$from", from);
+        query.Parameters.AddWithValue("$covered", covered);
+        query.Parameters.AddWithValue("$raw", Math.Max(from, covered) * 60_000_000);
         var list = new List<ScenarioMinute>();
         await using SqliteDataReader reader = await query.ExecuteReaderAsync(cancellation);
         while (await reader.ReadAsync(cancellation))
@@ -147,6 +177,72 @@ internal sealed class SqliteResultStore : IResultStore
         }
 
         return list;
+    }
+
+    /// <summary>
+    /// Rolls up <paramref name="sli"/>'s minutes from where its rollups end to <paramref name="settledEnd"/>
+    /// (from the first result for a new condition), in one write transaction; returns where they end now.
+    /// </summary>
+    private static async Task<long> CoverUpToAsync(SqliteConnection connection, string sli, long settledEnd, CancellationToken cancellation)
+    {
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(System.Data.IsolationLevel.Serializable, cancellation);
+        await using SqliteCommand read = Command(connection, $"SELECT coalesce((SELECT until_minute FROM probe_minutes_cover WHERE sli = $sli), (SELECT min(started_at) / 60000000 FROM probe_results), $end)", transaction);
+        read.Parameters.AddWithValue("$sli", sli);
+        read.Parameters.AddWithValue("$end", settledEnd);
+        long until = (long)(await read.ExecuteScalarAsync(cancellation))!;
+        if (until < settledEnd)
+        {
+            await RollUpAsync(connection, transaction, sli, until, settledEnd, null, cancellation);
+            until = settledEnd;
+        }
+
+        await using SqliteCommand cover = Command(connection, "INSERT INTO probe_minutes_cover (sli, until_minute) VALUES ($sli, $until) ON CONFLICT (sli) DO UPDATE SET until_minute = max(until_minute, excluded.until_minute)", transaction);
+        cover.Parameters.AddWithValue("$sli", sli);
+        cover.Parameters.AddWithValue("$until", until);
+        await cover.ExecuteNonQueryAsync(cancellation);
+        await transaction.CommitAsync(cancellation);
+        return until;
+    }
+
+    /// <summary>Recomputes <paramref name="sli"/>'s tallies of the minutes [from, to) from the results (of one scenario and region when given).</summary>
+    private static async Task RollUpAsync(SqliteConnection connection, SqliteTransaction transaction, string sli, long from, long to, (string Scenario, string Region)? only, CancellationToken cancellation)
+    {
+        await using SqliteCommand rollup = Command(connection, $"""
+            INSERT OR REPLACE INTO probe_minutes (sli, scenario, region, minute, runs, ok, good)
+            SELECT $sli, scenario, region, {MinuteOf} AS minute, count(*), sum(ok), sum(CASE WHEN {sli} THEN 1 ELSE 0 END)
+            FROM probe_results
+            WHERE started_at >= $from AND started_at < $to AND recheck = 0 {(only is null ? string.Empty : "AND scenario = $scenario AND region = $region")}
+            GROUP BY scenario, region, minute
+            """, transaction);
+        rollup.Parameters.AddWithValue("$sli", sli);
+        rollup.Parameters.AddWithValue("$from", from * 60_000_000);
+        rollup.Parameters.AddWithValue("$to", to * 60_000_000);
+        if (only is { } key)
+        {
+            rollup.Parameters.AddWithValue("$scenario", key.Scenario);
+            rollup.Parameters.AddWithValue("$region", key.Region);
+        }
+
+        await rollup.ExecuteNonQueryAsync(cancellation);
+    }
+
+    private static async Task<List<(string Sli, long Until)>> CoverAsync(SqliteConnection connection, SqliteTransaction transaction, CancellationToken cancellation)
+    {
+        await using SqliteCommand read = Command(connection, "SELECT sli, until_minute FROM probe_minutes_cover", transaction);
+        var cover = new List<(string, long)>();
+        await using SqliteDataReader reader = await read.ExecuteReaderAsync(cancellation);
+        while (await reader.ReadAsync(cancellation))
+        {
+            cover.Add((reader.GetString(0), reader.GetInt64(1)));
+        }
+
+        return cover;
+    }
+
+    private static string Parameter(SqliteCommand command, string name, string value)
+    {
+        command.Parameters.AddWithValue(name, value);
+        return name;
     }
 
     public async Task<IReadOnlyList<SyntheticResult>> RecentAsync(ResultQuery q, CancellationToken cancellation)
@@ -194,7 +290,13 @@ internal sealed class SqliteResultStore : IResultStore
         await using SqliteConnection connection = await OpenAsync(cancellation);
         await using SqliteCommand delete = Command(connection, "DELETE FROM probe_results WHERE started_at < $cutoff");
         delete.Parameters.AddWithValue("$cutoff", Microseconds(cutoff));
-        return await delete.ExecuteNonQueryAsync(cancellation);
+        long deleted = await delete.ExecuteNonQueryAsync(cancellation);
+
+        // Rollups of the minutes wholly before the cutoff go with their results (the cutoff's own minute keeps its tally).
+        await using SqliteCommand rollups = Command(connection, "DELETE FROM probe_minutes WHERE minute < $minute");
+        rollups.Parameters.AddWithValue("$minute", MinuteRollups.Minute(cutoff));
+        await rollups.ExecuteNonQueryAsync(cancellation);
+        return deleted;
     }
 
     public ValueTask DisposeAsync()

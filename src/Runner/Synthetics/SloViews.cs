@@ -34,7 +34,7 @@ internal sealed class SloViews
     public async Task<StatusSnapshot> RefreshAsync(SuiteDefinition suite, IReadOnlyList<string> ownRegions, CancellationToken cancellation)
     {
         DateTimeOffset now = _time.GetUtcNow();
-        IReadOnlyList<ScenarioMinute> day = await _store.MinutesAsync(now - TimeSpan.FromDays(1), SliCondition.None, cancellation);
+        IReadOnlyList<ScenarioMinute> day = await _store.MinutesAsync(now - TimeSpan.FromDays(1), now, SliCondition.None, null, cancellation);
         string[] regions = ownRegions.Concat(day.Select(m => m.Tally.Region)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
         int quorum = QuorumOf(regions.Length);
 
@@ -57,7 +57,7 @@ internal sealed class SloViews
     private async Task<SloStatus> SloAsync(string suite, SloSpec slo, DateTimeOffset now, int quorum, CancellationToken cancellation)
     {
         bool latency = slo.CountsOccurrences;
-        IReadOnlyList<ScenarioMinute> minutes = await _store.MinutesAsync(now - slo.Window, SliCondition.For(slo), cancellation);
+        IReadOnlyList<ScenarioMinute> minutes = await _store.MinutesAsync(now - slo.Window, now, SliCondition.For(slo), slo.Scenarios, cancellation);
         MinuteTally[] tallies = minutes.Where(m => slo.Scenarios.Contains(m.Scenario)).Select(m => m.Tally).ToArray();
         long nowMinute = (now.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / TimeSpan.TicksPerMinute;
         string[] regions = tallies.Select(t => t.Region).Distinct(StringComparer.Ordinal).ToArray();

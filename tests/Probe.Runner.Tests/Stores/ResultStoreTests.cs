@@ -39,7 +39,7 @@ public abstract class ResultStoreTests
         await store.WriteAsync(batch, default);
 
         var latency = new SloSpec("fast", "latency", 0.99, TimeSpan.FromDays(1), ["smoke"], TimeSpan.FromMilliseconds(500));
-        var minutes = (await store.MinutesAsync(ResultSamples.Start, SliCondition.For(latency), default))
+        var minutes = (await store.MinutesAsync(ResultSamples.Start, DateTimeOffset.UtcNow, SliCondition.For(latency), null, default))
             .OrderBy(m => m.Tally.Minute).ThenBy(m => m.Tally.Region).ToArray();
         long first = (ResultSamples.Start.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / TimeSpan.TicksPerMinute;
         Assert.Equal(
@@ -67,11 +67,63 @@ public abstract class ResultStoreTests
         {
             Objectives = Probe.Engine.Thresholds.ThresholdParser.Parse("goodput(ttft < 1s, tpot < 50ms) > 0").Objectives,
         };
-        Assert.Equal((6L, 3L), Single(await store.MinutesAsync(ResultSamples.Start, SliCondition.For(ttft), default)));
-        Assert.Equal((6L, 2L), Single(await store.MinutesAsync(ResultSamples.Start, SliCondition.For(goodput), default)));
+        Assert.Equal((6L, 3L), Single(await store.MinutesAsync(ResultSamples.Start, DateTimeOffset.UtcNow, SliCondition.For(ttft), null, default)));
+        Assert.Equal((6L, 2L), Single(await store.MinutesAsync(ResultSamples.Start, DateTimeOffset.UtcNow, SliCondition.For(goodput), null, default)));
         Assert.Equal(batch[2].Llm, (await store.RecentAsync(new ResultQuery(Limit: 10), default)).Single(r => r.Id == batch[2].Id).Llm);
 
         static (long Runs, long Good) Single(IReadOnlyList<ScenarioMinute> minutes) => (Assert.Single(minutes).Tally.Runs, minutes[0].Tally.Fast);
+    }
+
+    [Fact]
+    public async Task Minutes_FromRollupsAndRecentResults_EqualTheResultsWritten_AsLateOnesArrive()
+    {
+        await using IResultStore store = await OpenAsync();
+        var random = new Random(20261202);
+        SyntheticResult Random(int second) => ResultSamples.Make(
+            second, scenario: random.Next(3) == 0 ? "rag" : "smoke", region: random.Next(2) == 0 ? "eu-west" : "us-east",
+            ok: random.Next(5) != 0, ms: random.Next(50, 1000), recheck: random.Next(10) == 0);
+        var written = new List<SyntheticResult>();
+        async Task WriteAsync(IEnumerable<SyntheticResult> batch)
+        {
+            SyntheticResult[] list = batch.ToArray();
+            await store.WriteAsync(list, default);
+            written.AddRange(list);
+        }
+
+        var fast = new SloSpec("fast", "latency", 0.99, TimeSpan.FromDays(1), ["smoke"], TimeSpan.FromMilliseconds(500));
+        var faster = new SloSpec("faster", "latency", 0.99, TimeSpan.FromDays(1), ["smoke"], TimeSpan.FromMilliseconds(200));
+        await WriteAsync(Enumerable.Range(0, 200).Select(_ => Random(random.Next(0, 20 * 60))));
+
+        // Now 12 minutes in: minutes 0–6 are rolled up, the rest read from the results.
+        await AssertMinutesAsync(ResultSamples.Start.AddMinutes(12), fast, null);
+        await AssertMinutesAsync(ResultSamples.Start.AddMinutes(12), fast, ["smoke"]);
+
+        // Late results for rolled-up minutes (a drained spool) and new ones; the rollups follow.
+        await WriteAsync(Enumerable.Range(0, 30).Select(_ => Random(random.Next(0, 5 * 60))));
+        await WriteAsync(Enumerable.Range(0, 50).Select(_ => Random(random.Next(20 * 60, 25 * 60))));
+        await AssertMinutesAsync(ResultSamples.Start.AddMinutes(12), fast, null);
+        await AssertMinutesAsync(ResultSamples.Start.AddHours(1), fast, ["rag"]);
+        await WriteAsync(Enumerable.Range(0, 30).Select(_ => Random(random.Next(0, 25 * 60))));
+        await AssertMinutesAsync(ResultSamples.Start.AddHours(1), fast, null);
+
+        // A condition first asked for after the results exist is rolled up from the first result.
+        await AssertMinutesAsync(ResultSamples.Start.AddHours(1), faster, null);
+
+        // Retention takes the rollups of the minutes it deletes.
+        await store.DeleteBeforeAsync(ResultSamples.Start.AddMinutes(10), default);
+        written.RemoveAll(r => r.StartedAt < ResultSamples.Start.AddMinutes(10));
+        await AssertMinutesAsync(ResultSamples.Start.AddHours(1), fast, null);
+
+        async Task AssertMinutesAsync(DateTimeOffset now, SloSpec slo, string[]? scenarios)
+        {
+            long start = (ResultSamples.Start.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / TimeSpan.TicksPerMinute;
+            var expected = written.DistinctBy(r => r.Id).Where(r => !r.Recheck && (scenarios is null || scenarios.Contains(r.Scenario)))
+                .GroupBy(r => (r.Scenario, r.Region, Minute: start + (long)(r.StartedAt - ResultSamples.Start).TotalMinutes))
+                .Select(g => (g.Key.Scenario, g.Key.Minute, g.Key.Region, (long)g.Count(), (long)g.Count(r => r.Ok), (long)g.Count(r => r.Ok && r.Duration < slo.LatencyThreshold)))
+                .Order();
+            IReadOnlyList<ScenarioMinute> minutes = await store.MinutesAsync(ResultSamples.Start, now, SliCondition.For(slo), scenarios, default);
+            Assert.Equal(expected, minutes.Select(m => (m.Scenario, m.Tally.Minute, m.Tally.Region, m.Tally.Runs, m.Tally.Ok, m.Tally.Fast)).Order());
+        }
     }
 
     [Fact]
