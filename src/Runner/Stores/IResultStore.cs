@@ -25,9 +25,11 @@ internal interface IResultStore : IAsyncDisposable
     /// Scheduled runs (not re-checks) from the minute of <paramref name="since"/> on, counted per scenario,
     /// region and minute; <c>Fast</c> counts the results <paramref name="good"/> holds for. Only
     /// <paramref name="scenarios"/> when given. Minutes settled by <paramref name="now"/> are read from
-    /// their rollups (<see cref="MinuteRollups"/>), rolled up first when they are not yet.
+    /// their rollups (<see cref="MinuteRollups"/>), rolled up first when they are not yet. With
+    /// <paramref name="slice"/> minutes above 1, the minutes are summed in slices counted back from
+    /// <paramref name="now"/>'s minute, each tally dated by its slice's last minute (hours for the status page).
     /// </summary>
-    Task<IReadOnlyList<ScenarioMinute>> MinutesAsync(DateTimeOffset since, DateTimeOffset now, SliCondition good, IReadOnlyCollection<string>? scenarios, CancellationToken cancellation);
+    Task<IReadOnlyList<ScenarioMinute>> MinutesAsync(DateTimeOffset since, DateTimeOffset now, SliCondition good, IReadOnlyCollection<string>? scenarios, CancellationToken cancellation, int slice = 1);
 
     /// <summary>The newest results first, filtered.</summary>
     Task<IReadOnlyList<SyntheticResult>> RecentAsync(ResultQuery query, CancellationToken cancellation);

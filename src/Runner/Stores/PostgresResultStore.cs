@@ -53,9 +53,9 @@ internal sealed class PostgresResultStore : IResultStore
             runs bigint NOT NULL,
             ok bigint NOT NULL,
             good bigint NOT NULL,
-            PRIMARY KEY (sli, scenario, region, minute)
+            PRIMARY KEY (sli, minute, scenario, region)
         );
-        CREATE INDEX probe_minutes_minute ON probe_minutes (sli, minute);
+        CREATE INDEX probe_minutes_scenario ON probe_minutes (sli, scenario, minute, region, runs, ok, good);
         CREATE TABLE probe_minutes_cover (sli text PRIMARY KEY, until_minute bigint NOT NULL)
         """,
     ];
@@ -156,21 +156,26 @@ internal sealed class PostgresResultStore : IResultStore
         await transaction.CommitAsync(cancellation);
     }
 
-    public async Task<IReadOnlyList<ScenarioMinute>> MinutesAsync(DateTimeOffset since, DateTimeOffset now, SliCondition good, IReadOnlyCollection<string>? scenarios, CancellationToken cancellation)
+    public async Task<IReadOnlyList<ScenarioMinute>> MinutesAsync(DateTimeOffset since, DateTimeOffset now, SliCondition good, IReadOnlyCollection<string>? scenarios, CancellationToken cancellation, int slice = 1)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(slice, 1);
         string sli = good.ToString();
         await using NpgsqlConnection connection = await _source.OpenConnectionAsync(cancellation);
         long covered = await CoverUpToAsync(connection, sli, MinuteRollups.SettledEnd(now), cancellation);
         long from = MinuteRollups.Minute(since);
         string only = scenarios is null ? string.Empty : "AND scenario = ANY(@scenarios)";
         await using var query = new NpgsqlCommand($"""
+            SELECT scenario, region, @now - (@now - minute) / @slice * @slice AS last, sum(runs)::bigint, sum(ok)::bigint, sum(good)::bigint FROM (
             SELECT scenario, region, minute, runs, ok, good FROM probe_minutes
             WHERE sli = @sli AND minute >= @from AND minute < @covered {only}
             UNION ALL
             SELECT scenario, region, {MinuteOf} AS minute, count(*), count(*) FILTER (WHERE ok), count(*) FILTER (WHERE {sli})
             FROM probe_results WHERE started_at >= @raw AND NOT recheck {only}
-            GROUP BY scenario, region, minute
+            GROUP BY scenario, region, minute) AS minutes
+            GROUP BY scenario, region, last
             """, connection);
+        query.Parameters.AddWithValue("now", MinuteRollups.Minute(now));
+        query.Parameters.AddWithValue("slice", (long)slice);
         query.Parameters.AddWithValue("sli", sli);
         query.Parameters.AddWithValue("from", from);
         query.Parameters.AddWithValue("covered", covered);
@@ -225,7 +230,7 @@ internal sealed class PostgresResultStore : IResultStore
             FROM probe_results
             WHERE started_at >= @from AND started_at < @to AND NOT recheck {(only is null ? string.Empty : "AND scenario = @scenario AND region = @region")}
             GROUP BY scenario, region, minute
-            ON CONFLICT (sli, scenario, region, minute) DO UPDATE SET runs = excluded.runs, ok = excluded.ok, good = excluded.good
+            ON CONFLICT (sli, minute, scenario, region) DO UPDATE SET runs = excluded.runs, ok = excluded.ok, good = excluded.good
             """, connection);
         rollup.Parameters.AddWithValue("sli", sli);
         rollup.Parameters.AddWithValue("from", DateTimeOffset.UnixEpoch.AddMinutes(from).UtcDateTime);

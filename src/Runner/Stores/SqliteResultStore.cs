@@ -47,9 +47,9 @@ internal sealed class SqliteResultStore : IResultStore
             runs INTEGER NOT NULL,
             ok INTEGER NOT NULL,
             good INTEGER NOT NULL,
-            PRIMARY KEY (sli, scenario, region, minute)
+            PRIMARY KEY (sli, minute, scenario, region)
         ) WITHOUT ROWID;
-        CREATE INDEX probe_minutes_minute ON probe_minutes (sli, minute);
+        CREATE INDEX probe_minutes_scenario ON probe_minutes (sli, scenario, minute, region, runs, ok, good);
         CREATE TABLE probe_minutes_cover (sli TEXT PRIMARY KEY, until_minute INTEGER NOT NULL) WITHOUT ROWID
         """,
     ];
@@ -149,22 +149,32 @@ internal sealed class SqliteResultStore : IResultStore
         await transaction.CommitAsync(cancellation);
     }
 
-    public async Task<IReadOnlyList<ScenarioMinute>> MinutesAsync(DateTimeOffset since, DateTimeOffset now, SliCondition good, IReadOnlyCollection<string>? scenarios, CancellationToken cancellation)
+    public async Task<IReadOnlyList<ScenarioMinute>> MinutesAsync(DateTimeOffset since, DateTimeOffset now, SliCondition good, IReadOnlyCollection<string>? scenarios, CancellationToken cancellation, int slice = 1)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(slice, 1);
         string sli = good.ToString();
         await using SqliteConnection connection = await OpenAsync(cancellation);
         long covered = await CoverUpToAsync(connection, sli, MinuteRollups.SettledEnd(now), cancellation);
         long from = MinuteRollups.Minute(since);
         await using SqliteCommand query = Command(connection, string.Empty);
-        string only = scenarios is null ? string.Empty : $"AND scenario IN ({string.Join(", ", scenarios.Select((name, i) => Parameter(query, $"$s{i}", name)))})";
+        // SQLite's planner has no statistics: INDEXED BY keeps it on the right index (rollups by minute through
+        // the primary key, or of some scenarios through the covering index; results by time), never on every
+        // result of a scenario.
+        string names = scenarios is null ? string.Empty : string.Join(", ", scenarios.Select((name, i) => Parameter(query, $"$s{i}", name)));
+        string rollups = scenarios is null ? "minute >= $from AND minute < $covered" : $"scenario IN ({names}) AND minute >= $from AND minute < $covered";
+        string results = scenarios is null ? string.Empty : $"AND +scenario IN ({names})";
         query.CommandText = $"""
-            SELECT scenario, region, minute, runs, ok, good FROM probe_minutes
-            WHERE sli = $sli AND minute >= $from AND minute < $covered {only}
+            SELECT scenario, region, $now - ($now - minute) / $slice * $slice AS last, sum(runs), sum(ok), sum(good) FROM (
+            SELECT scenario, region, minute, runs, ok, good FROM probe_minutes {(scenarios is null ? string.Empty : "INDEXED BY probe_minutes_scenario")}
+            WHERE sli = $sli AND {rollups}
             UNION ALL
             SELECT scenario, region, {MinuteOf} AS minute, count(*), sum(ok), sum(CASE WHEN {sli} THEN 1 ELSE 0 END)
-            FROM probe_results WHERE started_at >= $raw AND recheck = 0 {only}
-            GROUP BY scenario, region, minute
+            FROM probe_results INDEXED BY probe_results_started WHERE started_at >= $raw AND recheck = 0 {results}
+            GROUP BY scenario, region, minute)
+            GROUP BY scenario, region, last
             """;
+        query.Parameters.AddWithValue("$now", MinuteRollups.Minute(now));
+        query.Parameters.AddWithValue("$slice", slice);
         query.Parameters.AddWithValue("$sli", sli);
         query.Parameters.AddWithValue("$from", from);
         query.Parameters.AddWithValue("$covered", covered);
@@ -210,7 +220,7 @@ internal sealed class SqliteResultStore : IResultStore
         await using SqliteCommand rollup = Command(connection, $"""
             INSERT OR REPLACE INTO probe_minutes (sli, scenario, region, minute, runs, ok, good)
             SELECT $sli, scenario, region, {MinuteOf} AS minute, count(*), sum(ok), sum(CASE WHEN {sli} THEN 1 ELSE 0 END)
-            FROM probe_results
+            FROM probe_results INDEXED BY {(only is null ? "probe_results_started" : "probe_results_scenario")}
             WHERE started_at >= $from AND started_at < $to AND recheck = 0 {(only is null ? string.Empty : "AND scenario = $scenario AND region = $region")}
             GROUP BY scenario, region, minute
             """, transaction);

@@ -34,7 +34,8 @@ internal sealed class SloViews
     public async Task<StatusSnapshot> RefreshAsync(SuiteDefinition suite, IReadOnlyList<string> ownRegions, CancellationToken cancellation)
     {
         DateTimeOffset now = _time.GetUtcNow();
-        IReadOnlyList<ScenarioMinute> day = await _store.MinutesAsync(now - TimeSpan.FromDays(1), now, SliCondition.None, null, cancellation);
+        // The day in hours back from now (the history strip and the last hour), not in 1,440 minutes per check and region.
+        IReadOnlyList<ScenarioMinute> day = await _store.MinutesAsync(now - TimeSpan.FromDays(1), now, SliCondition.None, null, cancellation, slice: 60);
         string[] regions = ownRegions.Concat(day.Select(m => m.Tally.Region)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
         int quorum = QuorumOf(regions.Length);
 

@@ -123,6 +123,14 @@ public abstract class ResultStoreTests
                 .Order();
             IReadOnlyList<ScenarioMinute> minutes = await store.MinutesAsync(ResultSamples.Start, now, SliCondition.For(slo), scenarios, default);
             Assert.Equal(expected, minutes.Select(m => (m.Scenario, m.Tally.Minute, m.Tally.Region, m.Tally.Runs, m.Tally.Ok, m.Tally.Fast)).Order());
+
+            // In slices of 7 minutes counted back from now's minute, each dated by its last minute.
+            long last = (now.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / TimeSpan.TicksPerMinute;
+            var sliced = expected.GroupBy(e => (e.Scenario, Minute: last - ((last - e.Minute) / 7 * 7), e.Region))
+                .Select(g => (g.Key.Scenario, g.Key.Minute, g.Key.Region, g.Sum(e => e.Item4), g.Sum(e => e.Item5), g.Sum(e => e.Item6)))
+                .Order();
+            IReadOnlyList<ScenarioMinute> slices = await store.MinutesAsync(ResultSamples.Start, now, SliCondition.For(slo), scenarios, default, slice: 7);
+            Assert.Equal(sliced, slices.Select(m => (m.Scenario, m.Tally.Minute, m.Tally.Region, m.Tally.Runs, m.Tally.Ok, m.Tally.Fast)).Order());
         }
     }
 
