@@ -35,7 +35,13 @@ public static class ProbeSeries
 
     public static SeriesSpec CheckEvaluations { get; } = new("probe_check_evaluations_total", MetricType.Counter, "Evaluations of each check (an assertion on a response) by result (ok or fail).", ["suite", "scenario", "step", "check", "region", "result"]);
 
-    public static SeriesSpec HttpPhaseDuration { get; } = new("probe_http_phase_duration_seconds", MetricType.Histogram, "HTTP request phases (dns, connect, tls, ttfb, transfer) of steps, in seconds.", ["suite", "scenario", "step", "region", "phase"]) { Buckets = DurationBuckets };
+    /// <summary>
+    /// Buckets for HTTP phases, in seconds: fewer than a check's duration has, since every step of every
+    /// check in every region has up to five phases (docs/metrics.md "Size per check").
+    /// </summary>
+    public static IReadOnlyList<double> PhaseBuckets { get; } = [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5];
+
+    public static SeriesSpec HttpPhaseDuration { get; } = new("probe_http_phase_duration_seconds", MetricType.Histogram, "HTTP request phases (dns, connect, tls, ttfb, transfer) of steps, in seconds.", ["suite", "scenario", "step", "region", "phase"]) { Buckets = PhaseBuckets };
 
     public static SeriesSpec SchedulerLag { get; } = new("probe_scheduler_lag_seconds", MetricType.Summary, "Open model: how late the generator started iterations, in seconds.", ["suite", "scenario", "region"]);
 

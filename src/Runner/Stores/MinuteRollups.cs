@@ -17,6 +17,25 @@ internal static class MinuteRollups
     /// <summary>How old a minute must be before it is rolled up: results arrive within seconds, so younger minutes are read raw.</summary>
     public static readonly TimeSpan Settle = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// The most minutes one transaction rolls up: a first refresh over a long history (a new SLO, or an
+    /// upgrade) goes an hour at a time, so the writes of results wait for one hour's rollup at most.
+    /// </summary>
+    public const long Chunk = 60;
+
+    /// <summary>Calls <paramref name="coverUpTo"/> (which rolls up one chunk and says where the rollups end) until they reach <paramref name="settledEnd"/>.</summary>
+    public static async Task<long> CoverAsync(long settledEnd, Func<long, Task<long>> coverUpTo)
+    {
+        ArgumentNullException.ThrowIfNull(coverUpTo);
+        long covered;
+        do
+        {
+            covered = await coverUpTo(settledEnd).ConfigureAwait(false);
+        }
+        while (covered < settledEnd);
+        return covered;
+    }
+
     /// <summary>Whole minutes since the Unix epoch.</summary>
     public static long Minute(DateTimeOffset at) => (long)Math.Floor((at.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / (double)TimeSpan.TicksPerMinute);
 

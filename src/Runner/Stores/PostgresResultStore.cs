@@ -161,7 +161,7 @@ internal sealed class PostgresResultStore : IResultStore
         ArgumentOutOfRangeException.ThrowIfLessThan(slice, 1);
         string sli = good.ToString();
         await using NpgsqlConnection connection = await _source.OpenConnectionAsync(cancellation);
-        long covered = await CoverUpToAsync(connection, sli, MinuteRollups.SettledEnd(now), cancellation);
+        long covered = await MinuteRollups.CoverAsync(MinuteRollups.SettledEnd(now), end => CoverUpToAsync(connection, sli, end, cancellation));
         long from = MinuteRollups.Minute(since);
         string only = scenarios is null ? string.Empty : "AND scenario = ANY(@scenarios)";
         await using var query = new NpgsqlCommand($"""
@@ -196,8 +196,9 @@ internal sealed class PostgresResultStore : IResultStore
     }
 
     /// <summary>
-    /// Rolls up <paramref name="sli"/>'s minutes from where its rollups end to <paramref name="settledEnd"/>
-    /// (from the first result for a new condition), under the rollup lock; returns where they end now.
+    /// Rolls up <paramref name="sli"/>'s minutes from where its rollups end, up to <paramref name="settledEnd"/> but
+    /// at most <see cref="MinuteRollups.Chunk"/> of them (from the first result for a new condition), under the
+    /// rollup lock; returns where they end now.
     /// </summary>
     private static async Task<long> CoverUpToAsync(NpgsqlConnection connection, string sli, long settledEnd, CancellationToken cancellation)
     {
@@ -209,8 +210,9 @@ internal sealed class PostgresResultStore : IResultStore
         long until = (long)(await read.ExecuteScalarAsync(cancellation))!;
         if (until < settledEnd)
         {
-            await RollUpAsync(connection, sli, until, settledEnd, null, cancellation);
-            until = settledEnd;
+            long end = Math.Min(settledEnd, until + MinuteRollups.Chunk);
+            await RollUpAsync(connection, sli, until, end, null, cancellation);
+            until = end;
         }
 
         await using var cover = new NpgsqlCommand("INSERT INTO probe_minutes_cover (sli, until_minute) VALUES (@sli, @until) ON CONFLICT (sli) DO UPDATE SET until_minute = greatest(probe_minutes_cover.until_minute, excluded.until_minute)", connection);

@@ -154,7 +154,7 @@ internal sealed class SqliteResultStore : IResultStore
         ArgumentOutOfRangeException.ThrowIfLessThan(slice, 1);
         string sli = good.ToString();
         await using SqliteConnection connection = await OpenAsync(cancellation);
-        long covered = await CoverUpToAsync(connection, sli, MinuteRollups.SettledEnd(now), cancellation);
+        long covered = await MinuteRollups.CoverAsync(MinuteRollups.SettledEnd(now), end => CoverUpToAsync(connection, sli, end, cancellation));
         long from = MinuteRollups.Minute(since);
         await using SqliteCommand query = Command(connection, string.Empty);
         // SQLite's planner has no statistics: INDEXED BY keeps it on the right index (rollups by minute through
@@ -190,8 +190,9 @@ internal sealed class SqliteResultStore : IResultStore
     }
 
     /// <summary>
-    /// Rolls up <paramref name="sli"/>'s minutes from where its rollups end to <paramref name="settledEnd"/>
-    /// (from the first result for a new condition), in one write transaction; returns where they end now.
+    /// Rolls up <paramref name="sli"/>'s minutes from where its rollups end, up to <paramref name="settledEnd"/> but
+    /// at most <see cref="MinuteRollups.Chunk"/> of them (from the first result for a new condition), in one
+    /// write transaction; returns where they end now.
     /// </summary>
     private static async Task<long> CoverUpToAsync(SqliteConnection connection, string sli, long settledEnd, CancellationToken cancellation)
     {
@@ -202,8 +203,9 @@ internal sealed class SqliteResultStore : IResultStore
         long until = (long)(await read.ExecuteScalarAsync(cancellation))!;
         if (until < settledEnd)
         {
-            await RollUpAsync(connection, transaction, sli, until, settledEnd, null, cancellation);
-            until = settledEnd;
+            long end = Math.Min(settledEnd, until + MinuteRollups.Chunk);
+            await RollUpAsync(connection, transaction, sli, until, end, null, cancellation);
+            until = end;
         }
 
         await using SqliteCommand cover = Command(connection, "INSERT INTO probe_minutes_cover (sli, until_minute) VALUES ($sli, $until) ON CONFLICT (sli) DO UPDATE SET until_minute = max(until_minute, excluded.until_minute)", transaction);

@@ -114,6 +114,11 @@ public abstract class ResultStoreTests
         written.RemoveAll(r => r.StartedAt < ResultSamples.Start.AddMinutes(10));
         await AssertMinutesAsync(ResultSamples.Start.AddHours(1), fast, null);
 
+        // Five hours on, a new condition is rolled up an hour per transaction (MinuteRollups.Chunk) to the same answer.
+        var fastest = new SloSpec("fastest", "latency", 0.99, TimeSpan.FromDays(1), ["smoke"], TimeSpan.FromMilliseconds(100));
+        await AssertMinutesAsync(ResultSamples.Start.AddHours(5), fastest, null);
+        await AssertMinutesAsync(ResultSamples.Start.AddHours(5), fast, ["smoke"]);
+
         async Task AssertMinutesAsync(DateTimeOffset now, SloSpec slo, string[]? scenarios)
         {
             long start = (ResultSamples.Start.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / TimeSpan.TicksPerMinute;
