@@ -10,10 +10,11 @@ using Probe.Scenarios.Suite;
 namespace Probe.Benchmarks.Synthetics;
 
 /// <summary>
-/// <c>synthetics-schedule [checks-per-minute] [seconds]</c>: the whole synthetics runner on the real
-/// clock — 100 scenarios × 5 regions, each an HTTP check every 3 s with 1 s of jitter (10,000 checks a
-/// minute by default) against a target in a child process, results through the spool into SQLite.
-/// Reports how late checks started beyond their intended (jittered) time and the runner's CPU.
+/// <c>synthetics-schedule [checks-per-minute] [seconds] [regions] [period-seconds]</c>: the whole synthetics
+/// runner on the real clock — by default 100 scenarios × 5 regions, each an HTTP check every 3 s with 1 s
+/// of jitter (10,000 checks a minute) against a target in a child process, results through the spool
+/// into SQLite. Reports how late checks started beyond their intended (jittered) time, the runner's CPU
+/// and memory, and the size of its /metrics.
 /// </summary>
 internal static class ScheduleRun
 {
@@ -21,25 +22,26 @@ internal static class ScheduleRun
     {
         int perMinute = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 10_000;
         int seconds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 90;
-        const int Regions = 5;
-        const int PeriodSeconds = 3;
-        int scenarios = perMinute * PeriodSeconds / 60 / Regions;
+        int regionCount = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 5;
+        int periodSeconds = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 3;
+        int scenarios = perMinute * periodSeconds / 60 / regionCount;
         using Process target = ClosedUsersRun.StartServer(out Uri? address);
         string folder = Path.Combine(Path.GetTempPath(), "probe-bench-" + Guid.NewGuid().ToString("n")[..8]);
         Directory.CreateDirectory(folder);
         string suiteFile = Path.Combine(folder, "suite.json");
-        await File.WriteAllTextAsync(suiteFile, Suite(address!, scenarios, Regions, PeriodSeconds));
+        await File.WriteAllTextAsync(suiteFile, Suite(address!, scenarios, regionCount, periodSeconds));
         SuiteDefinition suite = SuiteLoader.Load(suiteFile);
 
         await using var store = new SqliteResultStore(Path.Combine(folder, "results.db"));
         await store.MigrateAsync(default);
         using ResultSpool spool = ResultSpool.Open(Path.Combine(folder, "spool"));
         var log = new SyntheticsLog(TextWriter.Null, TimeProvider.System, SyntheticsLog.LogLevel.Warn);
-        var metrics = new SyntheticsMetrics(new MetricRegistry(), suite.Name, []);
+        var registry = new MetricRegistry();
+        var metrics = new SyntheticsMetrics(registry, suite.Name, []);
         var options = new SyntheticsOptions { Regions = suite.Regions, Refresh = TimeSpan.FromSeconds(15) };
         await using var runner = new SyntheticsRunner(options, store, spool, log, metrics);
         await runner.ApplyAsync(suite, default);
-        Console.WriteLine($"synthetics-schedule: {scenarios} scenarios x {Regions} regions every {PeriodSeconds}s (jitter 1s) = {scenarios * Regions * 60 / PeriodSeconds:N0} checks/minute for {seconds}s");
+        Console.WriteLine($"synthetics-schedule: {scenarios} scenarios x {regionCount} regions every {periodSeconds}s (jitter 1s) = {scenarios * regionCount * 60 / periodSeconds:N0} checks/minute for {seconds}s");
 
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(seconds));
         Task running = runner.RunAsync(stop.Token);
@@ -60,6 +62,20 @@ internal static class ScheduleRun
         Console.WriteLine($"  start delay  beyond the intended (jittered) time: p50 {delay.P50Nanoseconds / 1e6:0.000} ms, p99 {delay.P99Nanoseconds / 1e6:0.000} ms, max {delay.MaxNanoseconds / 1e6:0.000} ms (whole run)");
         Console.WriteLine($"  runner CPU   {cpu:0.00} s over {wall:0.0} s = {cpu / wall * 100:0.0} % of one core (the target runs in its own process), {cpu / started * 1e6:0} µs per check");
         Console.WriteLine($"  peak RSS     {self.PeakWorkingSet64 / 1048576.0:0} MB");
+        var scrapes = new List<double>();
+        long bytes = 0, lines = 0;
+        for (int i = 0; i < 20; i++)
+        {
+            using var exposition = new MemoryStream();
+            long s0 = Stopwatch.GetTimestamp();
+            registry.WriteTo(exposition, openMetrics: false);
+            scrapes.Add(Stopwatch.GetElapsedTime(s0).TotalMilliseconds);
+            bytes = exposition.Length;
+            lines = exposition.ToArray().Count(b => b == (byte)'\n');
+        }
+
+        scrapes.Sort();
+        Console.WriteLine($"  /metrics     {bytes / 1048576.0:0.00} MB, {lines:N0} lines ({bytes / (scenarios * regionCount):N0} bytes per check and region); written in {scrapes[10]:0.0} ms median, {scrapes[^1]:0.0} ms max");
         target.StandardInput.Close();
         await target.WaitForExitAsync();
         Directory.Delete(folder, recursive: true);
