@@ -51,7 +51,7 @@ internal sealed class TcpStep
         string phase = "resolving the host";
         try
         {
-            IPAddress[] addresses = IPAddress.TryParse(_host, out IPAddress? literal) ? [literal] : await Dns.GetHostAddressesAsync(_host, linked.Token).ConfigureAwait(false);
+            IPAddress[] addresses = IPAddress.TryParse(_host, out IPAddress? literal) ? [literal] : await System.Net.Dns.GetHostAddressesAsync(_host, linked.Token).ConfigureAwait(false);
             long resolved = _time.GetTimestamp();
             if (literal is null)
             {
