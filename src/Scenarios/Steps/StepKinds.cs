@@ -1,4 +1,5 @@
 using Probe.Scenarios.Steps.Dns;
+using Probe.Scenarios.Steps.Grpc;
 using Probe.Scenarios.Steps.Http;
 using Probe.Scenarios.Steps.Postgres;
 using Probe.Scenarios.Steps.Rag;
@@ -11,7 +12,7 @@ namespace Probe.Scenarios.Steps;
 /// <summary>Every kind of step, in one list: adding a kind is its folder under Steps/ plus a line here.</summary>
 internal static class StepKinds
 {
-    public static IReadOnlyList<StepKind> All { get; } = [HttpStepKind.Instance, RagStepKind.Instance, PostgresStepKind.Instance, TlsStepKind.Instance, TcpStepKind.Instance, DnsStepKind.Instance, SequenceStepKind.Instance];
+    public static IReadOnlyList<StepKind> All { get; } = [HttpStepKind.Instance, RagStepKind.Instance, PostgresStepKind.Instance, TlsStepKind.Instance, TcpStepKind.Instance, DnsStepKind.Instance, GrpcStepKind.Instance, SequenceStepKind.Instance];
 
     /// <summary>The kinds' names, in the order error messages list them.</summary>
     public static IReadOnlyList<string> Names { get; } = All.Select(k => k.Name).ToArray();

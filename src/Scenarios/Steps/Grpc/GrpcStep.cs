@@ -1,0 +1,107 @@
+using System.Net.Security;
+using System.Text.Json;
+using Grpc.Core;
+using Grpc.Health.V1;
+using Grpc.Net.Client;
+using Probe.Engine.Core;
+using Probe.Engine.Timing;
+using Probe.Scenarios.Checks;
+using Probe.Scenarios.Http;
+using Probe.Scenarios.Suite;
+
+namespace Probe.Scenarios.Steps.Grpc;
+
+/// <summary>
+/// Asks a gRPC server's health service, over one channel kept for the run (HTTP/2 connections are
+/// multiplexed and kept alive, as real gRPC clients do). SERVING passes; NOT_SERVING and
+/// SERVICE_UNKNOWN fail with reason status; an unreachable server with connect (or tls, saying what
+/// is wrong with the certificate); the deadline with timeout; any other gRPC status with protocol.
+/// </summary>
+internal sealed class GrpcStep : IDisposable
+{
+    private readonly GrpcStepSpec _spec;
+    private readonly TimeProvider _time;
+    private readonly StepChecks _checks;
+    private readonly GrpcChannel _channel;
+    private readonly Health.HealthClient _client;
+    private readonly HealthCheckRequest _request;
+    private string? _certificateProblem;
+
+    public GrpcStep(GrpcStepSpec spec, TargetSpec target, TimeProvider time, StepChecks checks)
+    {
+        _spec = spec;
+        _time = time;
+        _checks = checks;
+        var handler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true };
+        if (target.Url.Scheme == Uri.UriSchemeHttps)
+        {
+            handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, chain, errors) =>
+            {
+                _certificateProblem = HttpFailures.CertificateProblem(errors, certificate, chain, target.Url.IdnHost);
+                return target.InsecureTls || errors == SslPolicyErrors.None;
+            };
+        }
+
+        _channel = GrpcChannel.ForAddress(target.Url, new GrpcChannelOptions { HttpHandler = handler, DisposeHttpClient = true });
+        _client = new Health.HealthClient(_channel);
+        _request = new HealthCheckRequest { Service = spec.Service };
+    }
+
+    public async ValueTask<StepResult> RunAsync(CancellationToken cancellation)
+    {
+        long start = _time.GetTimestamp();
+        string what = _spec.Service.Length == 0 ? "the server" : $"service '{_spec.Service}'";
+        try
+        {
+            HealthCheckResponse response = await _client.CheckAsync(_request, deadline: _time.GetUtcNow().UtcDateTime + _spec.Timeout, cancellationToken: cancellation).ConfigureAwait(false);
+            long took = _time.ToNanoseconds(_time.GetTimestamp() - start);
+            string status = Status(response.Status);
+            var input = new CheckInput(0, took, 0, JsonSerializer.Serialize(status));
+            if (_checks.FirstFailure(input) is { } failure)
+            {
+                return StepResult.Fail(FailureReason.Check, failure);
+            }
+
+            return response.Status == HealthCheckResponse.Types.ServingStatus.Serving || _spec.Checks.Count > 0
+                ? StepResult.Ok()
+                : StepResult.Fail(FailureReason.Status, $"{what} is {status}");
+        }
+        catch (RpcException e) when (e.StatusCode == StatusCode.DeadlineExceeded)
+        {
+            return StepResult.Fail(FailureReason.Timeout, $"no health answer from {what} within the step's timeout");
+        }
+        catch (RpcException e) when (e.StatusCode == StatusCode.NotFound && _spec.Service.Length > 0)
+        {
+            return StepResult.Fail(FailureReason.Status, $"{what} is SERVICE_UNKNOWN: the server does not know it");
+        }
+        catch (RpcException e) when (e.StatusCode == StatusCode.Unimplemented)
+        {
+            return StepResult.Fail(FailureReason.Protocol, "the server has no grpc.health.v1 health service");
+        }
+        catch (RpcException e) when (e.StatusCode == StatusCode.Unavailable)
+        {
+            return _certificateProblem is { } problem
+                ? StepResult.Fail(FailureReason.Tls, problem)
+                : StepResult.Fail(FailureReason.Connect, $"the server is unavailable: {e.Status.Detail}");
+        }
+        catch (RpcException e) when (e.StatusCode == StatusCode.Cancelled && cancellation.IsCancellationRequested)
+        {
+            return StepResult.Fail(FailureReason.Cancelled, "the run was stopping");
+        }
+        catch (RpcException e)
+        {
+            return StepResult.Fail(FailureReason.Protocol, $"gRPC status {e.StatusCode}: {e.Status.Detail}");
+        }
+    }
+
+    public void Dispose() => _channel.Dispose();
+
+    /// <summary>A serving status as the protocol names it: SERVING, NOT_SERVING, SERVICE_UNKNOWN, UNKNOWN.</summary>
+    private static string Status(HealthCheckResponse.Types.ServingStatus status) => status switch
+    {
+        HealthCheckResponse.Types.ServingStatus.Serving => "SERVING",
+        HealthCheckResponse.Types.ServingStatus.NotServing => "NOT_SERVING",
+        HealthCheckResponse.Types.ServingStatus.ServiceUnknown => "SERVICE_UNKNOWN",
+        _ => "UNKNOWN",
+    };
+}
