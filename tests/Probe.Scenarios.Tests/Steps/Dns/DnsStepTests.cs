@@ -1,8 +1,5 @@
 using Probe.Engine.Core;
-using Probe.Engine.Running;
 using Probe.Engine.Stats;
-using Probe.Engine.Verdicts;
-using Probe.Scenarios.Binding;
 using Probe.Scenarios.Suite;
 using Probe.TestUtils;
 
@@ -78,13 +75,5 @@ public sealed class DnsStepTests : IAsyncDisposable
             error.Errors.Select(e => e.Message));
     }
 
-    private static async Task<StepSnapshot[]> RunAsync(params string[] steps)
-    {
-        SuiteDefinition suite = SuiteLoader.Parse($$"""
-            { "targets": { "t": { "url": "http://127.0.0.1:9" } }, "scenarios": { "s": { "steps": [ {{string.Join(",\n", steps)}} ] } } }
-            """);
-        using BoundSuite bound = SuiteBinder.Bind(suite);
-        RunResult result = await LoadRunner.RunAsync(bound.Scenarios);
-        return result.Scenario("s").Steps.OrderBy(s => Array.FindIndex(steps, t => t.Contains($"\"name\": \"{s.Name}\"", StringComparison.Ordinal))).ToArray();
-    }
+    private static Task<StepSnapshot[]> RunAsync(params string[] steps) => StepRuns.RunAsync(new Uri("http://127.0.0.1:9"), steps);
 }

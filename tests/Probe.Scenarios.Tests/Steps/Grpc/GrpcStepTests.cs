@@ -1,10 +1,6 @@
 using Grpc.Health.V1;
 using Probe.Engine.Core;
-using Probe.Engine.Running;
 using Probe.Engine.Stats;
-using Probe.Engine.Verdicts;
-using Probe.Scenarios.Binding;
-using Probe.Scenarios.Suite;
 using Probe.TestUtils;
 
 namespace Probe.Scenarios.Tests.Steps.Grpc;
@@ -45,14 +41,5 @@ public sealed class GrpcStepTests
         Assert.DoesNotContain(FailureReason.Internal, notGrpc[0].FailureReasons.Keys);
     }
 
-    private static async Task<StepSnapshot[]> RunAsync(Uri address, params string[] steps)
-    {
-        SuiteDefinition suite = SuiteLoader.Parse($$"""
-            { "targets": { "t": { "url": "{{address}}" } },
-              "scenarios": { "s": { "steps": [ {{string.Join(",\n", steps)}} ], "load": { "iterations_for_constant": { "copies": 1, "iterations": 3 } } } } }
-            """);
-        using BoundSuite bound = SuiteBinder.Bind(suite);
-        RunResult result = await LoadRunner.RunAsync(bound.Scenarios);
-        return result.Scenario("s").Steps.OrderBy(s => Array.FindIndex(steps, t => t.Contains($"\"name\": \"{s.Name}\"", StringComparison.Ordinal))).ToArray();
-    }
+    private static Task<StepSnapshot[]> RunAsync(Uri address, params string[] steps) => StepRuns.RunAsync(address, steps, iterations: 3);
 }

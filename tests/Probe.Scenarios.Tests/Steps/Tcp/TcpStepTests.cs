@@ -4,11 +4,7 @@ using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Probe.DemoTarget;
 using Probe.Engine.Core;
-using Probe.Engine.Running;
 using Probe.Engine.Stats;
-using Probe.Engine.Verdicts;
-using Probe.Scenarios.Binding;
-using Probe.Scenarios.Suite;
 using Probe.TestUtils;
 
 namespace Probe.Scenarios.Tests.Steps.Tcp;
@@ -98,13 +94,6 @@ public class TcpStepTests
         }
     }
 
-    private static async Task<StepSnapshot> RunAsync(Uri address, string step, bool insecure = false)
-    {
-        SuiteDefinition suite = SuiteLoader.Parse($$"""
-            { "targets": { "t": { "url": "{{address}}", "insecure_tls": {{(insecure ? "true" : "false")}} } }, "scenarios": { "s": { "steps": [ {{step}} ] } } }
-            """);
-        using BoundSuite bound = SuiteBinder.Bind(suite);
-        RunResult result = await LoadRunner.RunAsync(bound.Scenarios);
-        return result.Scenario("s").Steps.Single();
-    }
+    private static async Task<StepSnapshot> RunAsync(Uri address, string step, bool insecure = false) =>
+        (await StepRuns.RunAsync(address, [step], insecure))[0];
 }
