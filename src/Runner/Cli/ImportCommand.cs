@@ -55,7 +55,16 @@ internal static class ImportCommand
         }
         else
         {
-            File.WriteAllText(output, import.Suite);
+            try
+            {
+                File.WriteAllText(output, import.Suite);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                Console.Error.WriteLine($"probe: cannot write the suite to {output}: {e.Message}");
+                return (int)ExitCode.BadInput;
+            }
+
             Console.Error.WriteLine($"wrote {output}: {string.Join(", ", import.Targets.Select(t => $"target {t.Name} = {t.Url}"))}; run it with: probe run {output}{(import.Targets.Count > 0 ? $" --target {import.Targets[0].Name}=URL" : string.Empty)}");
         }
 
