@@ -95,6 +95,15 @@ public class K6ImportTests
         Assert.Contains(import.Notes, n => n.Contains("--target base_url=URL or PROBE_TARGET_BASE_URL", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void Import_ANonTextNameTagAndAFractionalTimeout_KeepTheDefaultNameAndInvariantNumbers()
+    {
+        K6Import import = Convert("http.get('http://127.0.0.1:9/items', { tags: { name: 5 }, timeout: 1500.5 });");
+
+        JsonNode step = Step(import);
+        Assert.Equal(("get-items", "1500.5ms"), ((string?)step["name"], (string?)step["timeout"]));
+    }
+
     [Theory]
     [InlineData("""{ vus: 5, duration: '30s' }""", """{"keep_constant":{"copies":5,"during":"30s"}}""")]
     [InlineData("""{ vus: 4, iterations: 40 }""", """{"iterations_for_constant":{"copies":4,"iterations":40}}""")]

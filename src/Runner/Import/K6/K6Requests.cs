@@ -250,10 +250,10 @@ internal sealed class K6Requests
 
                     break;
                 case "tags" when value is JsonObject tags:
-                    name = tags["name"]?.GetValue<string>();
+                    name = tags["name"] is JsonValue tag && tag.TryGetValue(out string? tagged) ? tagged : name;
                     break;
                 case "timeout":
-                    timeout = value is JsonValue v && v.TryGetValue(out double ms) ? $"{ms}ms" : value?.ToString();
+                    timeout = value is JsonValue v && v.TryGetValue(out double ms) ? $"{ms.ToString(System.Globalization.CultureInfo.InvariantCulture)}ms" : value?.ToString();
                     break;
                 case "redirects" when value is JsonValue r && r.TryGetValue(out double hops):
                     if (hops == 0)
