@@ -30,6 +30,9 @@ internal sealed class TcpStep
     private readonly byte[]? _send;
     private readonly bool _reads;
 
+    /// <summary>The expected text as UTF-8, searched for in the bytes as they come (only the new ones and the overlap).</summary>
+    private readonly byte[] _expect;
+
     public TcpStep(TcpStepSpec spec, TargetSpec target, TimeProvider time, StepChecks checks)
     {
         _spec = spec;
@@ -39,6 +42,7 @@ internal sealed class TcpStep
         _port = spec.Port ?? target.Url.Port;
         _insecure = target.InsecureTls;
         _send = spec.Send is null ? null : Encoding.UTF8.GetBytes(Secrets.Resolve(spec.Send));
+        _expect = spec.Expect is null ? [] : Encoding.UTF8.GetBytes(spec.Expect);
         _reads = spec.Expect is not null || spec.Checks.Any(c => c.Subject.Kind is SubjectKind.Body or SubjectKind.Size);
     }
 
@@ -146,8 +150,9 @@ internal sealed class TcpStep
             }
 
             first = first == 0 ? _time.GetTimestamp() : first;
+            int searchFrom = Math.Max(0, (int)answer.Length - _expect.Length + 1);
             answer.Write(buffer, 0, n);
-            if (_spec.Expect is { } expect && Encoding.UTF8.GetString(answer.GetBuffer(), 0, (int)answer.Length).Contains(expect, StringComparison.Ordinal))
+            if (_expect.Length > 0 && answer.GetBuffer().AsSpan(searchFrom, (int)answer.Length - searchFrom).IndexOf(_expect) >= 0)
             {
                 break;
             }
