@@ -3,6 +3,8 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using System.Security.Cryptography.X509Certificates;
@@ -24,19 +26,38 @@ public sealed class LoopbackServer : IAsyncDisposable
     public Uri Address { get; }
 
     /// <summary>Starts a plain HTTP server, or HTTPS with <paramref name="certificate"/>.</summary>
-    public static async Task<LoopbackServer> StartAsync(Action<IEndpointRouteBuilder> map, X509Certificate2? certificate = null)
+    public static Task<LoopbackServer> StartAsync(Action<IEndpointRouteBuilder> map, X509Certificate2? certificate = null) =>
+        StartAsync(map, certificate, HttpProtocols.Http1AndHttp2, ClientCertificateMode.NoCertificate);
+
+    /// <summary>
+    /// Starts a server speaking <paramref name="protocols"/> (HTTP/2 alone on plain HTTP is prior knowledge, h2c),
+    /// with TLS when given a <paramref name="certificate"/>, asking clients for certificates as <paramref name="clientCertificates"/> says (any is accepted).
+    /// </summary>
+    public static async Task<LoopbackServer> StartAsync(Action<IEndpointRouteBuilder> map, X509Certificate2? certificate, HttpProtocols protocols, ClientCertificateMode clientCertificates)
     {
         ArgumentNullException.ThrowIfNull(map);
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        if (certificate is null)
+        if (certificate is null && protocols == HttpProtocols.Http1AndHttp2)
         {
             builder.WebHost.UseUrls("http://127.0.0.1:0");
         }
         else
         {
             builder.WebHost.UseKestrelHttpsConfiguration();
-            builder.WebHost.ConfigureKestrel(k => k.Listen(System.Net.IPAddress.Loopback, 0, o => o.UseHttps(certificate)));
+            builder.WebHost.ConfigureKestrel(k => k.Listen(System.Net.IPAddress.Loopback, 0, o =>
+            {
+                o.Protocols = protocols;
+                if (certificate is not null)
+                {
+                    o.UseHttps(new HttpsConnectionAdapterOptions
+                    {
+                        ServerCertificate = certificate,
+                        ClientCertificateMode = clientCertificates,
+                        ClientCertificateValidation = (_, _, _) => true,
+                    });
+                }
+            }));
         }
 
         WebApplication app = builder.Build();

@@ -1,3 +1,4 @@
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using Probe.Engine.Simulations;
 using Probe.Engine.Thresholds;
@@ -43,6 +44,60 @@ public sealed record TargetSpec(string Name, Uri Url, bool Demo, bool InsecureTl
     /// for its defaults.
     /// </summary>
     public System.Text.Json.JsonElement? DemoFaults { get; init; }
+
+    /// <summary>How requests reach the target: HTTP version, connection reuse and caps, client certificate.</summary>
+    public ConnectionPolicy Connections { get; init; } = ConnectionPolicy.Default;
+}
+
+/// <summary>Which HTTP version a target's requests use.</summary>
+public enum HttpVersionChoice
+{
+    /// <summary>HTTP/1.1 for http://; for https:// what ALPN gives (HTTP/2 when the server prefers it).</summary>
+    Auto,
+
+    /// <summary>HTTP/1.1 only (ALPN offers only http/1.1).</summary>
+    Http11,
+
+    /// <summary>HTTP/2 only: ALPN h2 over TLS, prior knowledge (h2c) for http://.</summary>
+    Http2,
+}
+
+/// <summary>
+/// A target's connection policy. <see cref="NewConnectionPerIteration"/>: each iteration of a virtual
+/// user opens its own connections (reused by that iteration's later requests, closed when the next
+/// begins), so every iteration pays the handshakes a fresh browser pays. <see cref="MaxConnections"/>:
+/// at most this many open connections to the target; requests beyond wait for one (the wait is part
+/// of their latency). <see cref="StreamsPerConnection"/>: with HTTP/2, at most this many concurrent
+/// streams on one connection (more connections are opened for more users).
+/// </summary>
+public sealed record ConnectionPolicy(
+    HttpVersionChoice Http = HttpVersionChoice.Auto,
+    bool NewConnectionPerIteration = false,
+    int? MaxConnections = null,
+    int? StreamsPerConnection = null,
+    ClientCertificateSpec? ClientCertificate = null)
+{
+    public static readonly ConnectionPolicy Default = new();
+}
+
+/// <summary>A client certificate for mutual TLS: a PEM certificate with its PEM key (or a PKCS#12 file with <see cref="Password"/>), paths as written; the password only by secret reference.</summary>
+public sealed record ClientCertificateSpec(string Certificate, string? Key, string? Password)
+{
+    /// <summary>Loads the certificate with its private key (PEM certificate and key, PKCS#12 with the password, or one PEM holding both); the password's secret is resolved here.</summary>
+    internal X509Certificate2 Load()
+    {
+        string? password = Password is null ? null : Secrets.Resolve(Password);
+        if (Key is not null)
+        {
+            return password is null
+                ? X509Certificate2.CreateFromPemFile(Certificate, Key)
+                : X509Certificate2.CreateFromEncryptedPemFile(Certificate, password, Key);
+        }
+
+        return Path.GetExtension(Certificate).ToLowerInvariant() is ".p12" or ".pfx"
+            ? X509CertificateLoader.LoadPkcs12FromFile(Certificate, password)
+            : X509Certificate2.CreateFromPemFile(Certificate);
+    }
 }
 
 /// <summary>One scenario of the suite.</summary>

@@ -3,7 +3,7 @@ namespace Probe.Scenarios.Suite;
 /// <summary>Reads <c>targets</c>: <c>{ "demo": { "url": "http://127.0.0.1:5080", "demo": true } }</c>.</summary>
 internal static class TargetReader
 {
-    internal static readonly string[] Fields = ["url", "demo", "insecure_tls"];
+    internal static readonly string[] Fields = ["url", "demo", "insecure_tls", "http", "new_connection_per_iteration", "max_connections", "streams_per_connection", "client_certificate"];
 
     public static IReadOnlyDictionary<string, TargetSpec> Read(SuiteNode root, IReadOnlyDictionary<string, string> overrides)
     {
@@ -53,7 +53,7 @@ internal static class TargetReader
             }
 
             (bool demo, System.Text.Json.JsonElement? faults) = Demo(target);
-            targets[name] = new TargetSpec(name, uri, demo, target.Boolean("insecure_tls") ?? false) { Credentials = credentials, DemoFaults = faults };
+            targets[name] = new TargetSpec(name, uri, demo, target.Boolean("insecure_tls") ?? false) { Credentials = credentials, DemoFaults = faults, Connections = Connections(target, uri) };
         }
 
         foreach (string name in overrides.Keys.Where(k => !targets.ContainsKey(k) && !node.Has(k)))
@@ -62,6 +62,106 @@ internal static class TargetReader
         }
 
         return targets;
+    }
+
+    /// <summary>
+    /// <c>"http": "1.1" | "2"</c>, <c>"new_connection_per_iteration"</c>, <c>"max_connections"</c>,
+    /// <c>"streams_per_connection"</c> (HTTP/2 only) and <c>"client_certificate"</c>.
+    /// </summary>
+    private static ConnectionPolicy Connections(SuiteNode target, Uri url)
+    {
+        HttpVersionChoice http = target.String("http", example: "\"1.1\" or \"2\"") switch
+        {
+            null => HttpVersionChoice.Auto,
+            "1.1" => HttpVersionChoice.Http11,
+            "2" => HttpVersionChoice.Http2,
+            string other => Invalid(target.Child("http"), $"expected \"1.1\" or \"2\" (leave it out for what ALPN gives), found \"{other}\""),
+        };
+        int? streams = (int?)target.Integer("streams_per_connection", 1, 1000);
+        if (streams is not null && http != HttpVersionChoice.Http2)
+        {
+            target.Child("streams_per_connection").Error("streams_per_connection is for HTTP/2 targets: add \"http\": \"2\" to the target, or leave it out");
+        }
+
+        bool perIteration = target.Boolean("new_connection_per_iteration") ?? false;
+        if (perIteration && http == HttpVersionChoice.Http2)
+        {
+            target.Child("new_connection_per_iteration").Error("new connections per iteration are an HTTP/1.1 policy (HTTP/2 shares a connection between users): leave out \"http\": \"2\", or this");
+        }
+
+        return new ConnectionPolicy(
+            http,
+            perIteration,
+            (int?)target.Integer("max_connections", 1, 100_000),
+            streams,
+            ClientCertificate(target, url));
+    }
+
+    private static HttpVersionChoice Invalid(SuiteNode at, string message)
+    {
+        at.Error(message);
+        return HttpVersionChoice.Auto;
+    }
+
+    /// <summary><c>"client_certificate": { "cert": "client.pem", "key": "client.key" }</c> or <c>{ "cert": "client.p12", "password": "${env:P}" }</c>, read and checked now.</summary>
+    private static ClientCertificateSpec? ClientCertificate(SuiteNode target, Uri url)
+    {
+        if (target.Field("client_certificate") is not { } node || !node.IsObjectWith("the client certificate", "cert", "key", "password"))
+        {
+            return null;
+        }
+
+        if (url.Scheme != Uri.UriSchemeHttps)
+        {
+            node.Error($"a client certificate is sent only over TLS: the target's URL is {url.Scheme}://, use https://");
+            return null;
+        }
+
+        string? cert = node.String("cert", required: true, example: "\"certs/client.pem\"");
+        string? key = node.String("key");
+        string? password = node.String("password");
+        if (password is not null)
+        {
+            if (!Secrets.HasReference(password))
+            {
+                node.Child("password").Error("a password goes in the suite only by reference: \"${env:NAME}\"");
+                return null;
+            }
+
+            Secrets.Check(password, node.Child("password"));
+        }
+
+        if (cert is null)
+        {
+            return null;
+        }
+
+        foreach ((string field, string? file) in new[] { ("cert", cert), ("key", key) })
+        {
+            if (file is not null && !File.Exists(file))
+            {
+                node.Child(field).Error($"no file '{file}' (paths are relative to the working directory, where probe runs)");
+                return null;
+            }
+        }
+
+        var spec = new ClientCertificateSpec(cert, key, password);
+        try
+        {
+            using System.Security.Cryptography.X509Certificates.X509Certificate2 loaded = spec.Load();
+            if (!loaded.HasPrivateKey)
+            {
+                node.Error($"'{cert}' has no private key: name the key file in \"key\" (PEM), or use a PKCS#12 file that holds it");
+                return null;
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException or ArgumentException or InvalidOperationException)
+        {
+            node.Error($"cannot load the client certificate '{cert}'{(key is null ? string.Empty : $" with key '{key}'")}: {e.Message}");
+            return null;
+        }
+
+        return spec;
     }
 
     /// <summary>The demo target's faults a suite may set, by kind of value.</summary>

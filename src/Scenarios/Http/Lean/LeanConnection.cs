@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Text;
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using System.Text;
@@ -9,7 +10,7 @@ using Probe.Scenarios.Http.Readiness;
 namespace Probe.Scenarios.Http.Lean;
 
 /// <summary>
-/// One keep-alive HTTP/1.1 connection on a plain socket: writes a prepared request and parses the
+/// One keep-alive HTTP/1.1 connection on a socket, plain or under TLS: writes a prepared request and parses the
 /// response in place — status line, the headers it needs (Content-Length, Transfer-Encoding,
 /// Connection, Location, and all of them only when a check reads headers), then the body by length,
 /// by chunks, or to the end of the connection — counting the body and keeping it only when asked.
@@ -34,6 +35,7 @@ internal sealed class LeanConnection : IDisposable
     private readonly Socket _socket;
     private readonly ReadySocket? _ready;
     private readonly LeanHttpClient _owner;
+    private readonly SslStream? _tls;
     private byte[] _buffer = new byte[InitialBufferSize];
     private int _start;
     private int _end;
@@ -51,6 +53,17 @@ internal sealed class LeanConnection : IDisposable
     {
         _ready = ready;
     }
+
+    /// <summary>A connection under TLS: <paramref name="tls"/> owns the socket (<paramref name="socket"/> is kept to close it on a timeout).</summary>
+    public LeanConnection(SslStream tls, Socket socket, ReadySocket? ready, LeanHttpClient owner)
+        : this(socket, owner)
+    {
+        _ready = ready;
+        _tls = tls;
+    }
+
+    /// <summary>The virtual user's iteration this connection serves, when the target opens new connections per iteration.</summary>
+    public IterationKey Iteration { get; set; }
 
     /// <summary>Whether the last exchange got any answer byte: a kept-alive connection the server had closed gets none.</summary>
     public bool Answered => _end > 0;
@@ -76,7 +89,15 @@ internal sealed class LeanConnection : IDisposable
         _owner.Watch(deadline); // after the deadline is set: a watchdog pass that missed this exchange has disarmed, and this arms it again
         try
         {
-            await (_ready is null ? _socket.SendAsync(request, SocketFlags.None, cancellation) : _ready.SendAsync(request, cancellation)).ConfigureAwait(false);
+            if (_tls is null)
+            {
+                await (_ready is null ? _socket.SendAsync(request, SocketFlags.None, cancellation) : _ready.SendAsync(request, cancellation)).ConfigureAwait(false);
+            }
+            else
+            {
+                await _tls.WriteAsync(request, cancellation).ConfigureAwait(false);
+            }
+
             var head = new Head();
             long headersAt;
             do
@@ -136,9 +157,10 @@ internal sealed class LeanConnection : IDisposable
         }
         catch (Exception e) when (connect == default && !Answered && e is HttpRequestException or IOException or SocketException && !cancellation.IsCancellationRequested)
         {
-            return await _owner.ConnectAndSendAsync(request, options, deadline, cancellation).ConfigureAwait(false);
+            _owner.Close(this); // first: at a connection cap its room goes to the new one
+            return await _owner.ConnectAndSendAsync(request, options, deadline, cancellation, Iteration).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is SocketException || (e is IOException && e is not HttpFramingException and not BodyTooLargeException and not ConnectionLostException))
+        catch (Exception e) when (e is SocketException || (e is IOException && e is not HttpFramingException and not BodyTooLargeException and not ConnectionLostException and not CertificateRejectedException and not Http2ChosenException))
         {
             throw new ConnectionLostException(Answered ? $"the connection was lost in the middle of the answer: {e.Message}" : $"the connection was lost before any answer came: {e.Message}", e);
         }
@@ -159,12 +181,21 @@ internal sealed class LeanConnection : IDisposable
     public void Abort(long deadline)
     {
         // Compared and swapped on the deadline itself, so the next exchange (a new deadline) is never the one closed.
+        // Only the socket: the exchange's own failure closes the rest (a TLS stream is not closed under a pending read).
         if (Interlocked.CompareExchange(ref _deadline, Aborted, deadline) == deadline)
         {
-            Dispose();
+            if (_ready is null)
+            {
+                _socket.Dispose();
+            }
+            else
+            {
+                _ready.Dispose();
+            }
         }
     }
 
+    /// <summary>Closes the socket (a pending read or write fails at once), then the TLS stream over it.</summary>
     public void Dispose()
     {
         if (_ready is null)
@@ -175,6 +206,8 @@ internal sealed class LeanConnection : IDisposable
         {
             _ready.Dispose();
         }
+
+        _tls?.Dispose();
     }
 
     /// <summary>Makes room at the end of the buffer and receives into it (not an async method: one state machine less per request).</summary>
@@ -205,7 +238,8 @@ internal sealed class LeanConnection : IDisposable
     }
 
     private ValueTask<int> ReceiveAsync(Memory<byte> into, CancellationToken cancellation) =>
-        _ready is null ? _socket.ReceiveAsync(into, SocketFlags.None, cancellation) : _ready.ReceiveAsync(into, cancellation);
+        _tls is not null ? _tls.ReadAsync(into, cancellation)
+        : _ready is null ? _socket.ReceiveAsync(into, SocketFlags.None, cancellation) : _ready.ReceiveAsync(into, cancellation);
 
     private void Received(int read)
     {
@@ -411,6 +445,9 @@ internal sealed class LeanConnection : IDisposable
         public Dictionary<string, string>? Headers;
     }
 }
+
+/// <summary>A virtual user (<paramref name="Copy"/>) and its iteration: the owner of connections opened per iteration.</summary>
+internal readonly record struct IterationKey(int Copy, long Iteration);
 
 /// <summary>What the caller wants of a response body and headers; <paramref name="Head"/>: the request was HEAD, so the answer has no body.</summary>
 internal readonly record struct LeanReadOptions(bool KeepBody, bool KeepHeaders, long MaxBodyBytes, bool Head = false);

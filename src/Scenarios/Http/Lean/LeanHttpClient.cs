@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
 using System.Text;
 using Probe.Engine.Timing;
@@ -8,11 +9,13 @@ using Probe.Scenarios.Http.Readiness;
 namespace Probe.Scenarios.Http.Lean;
 
 /// <summary>
-/// The fast path for plain-HTTP targets: a pool of keep-alive HTTP/1.1 connections on bare sockets
-/// (one per concurrent request, reused in turn), requests written from prepared bytes. The shared
-/// <see cref="HttpClient"/> still serves what this path does not: TLS, HTTP/2, redirects to follow.
+/// The fast path for HTTP/1.1 targets, plain and TLS: a pool of keep-alive connections on bare
+/// sockets (one per concurrent request, reused in turn), requests written from prepared bytes. The
+/// shared <see cref="HttpClient"/> still serves what this path does not: HTTP/2, redirects to follow.
 /// Step timeouts are deadlines that one watchdog timer enforces for all connections, so a request
-/// makes no timer and no token source of its own.
+/// makes no timer and no token source of its own. The target's connection policy may open new
+/// connections per iteration (each virtual user's iteration has its own) and cap the open connections
+/// (<see cref="ConnectionCap"/>).
 /// </summary>
 internal sealed class LeanHttpClient : IDisposable
 {
@@ -23,6 +26,10 @@ internal sealed class LeanHttpClient : IDisposable
     private readonly ITimer _watchdog;
     private readonly bool _readiness;
     private readonly bool _inline;
+    private readonly LeanTls? _tls;
+    private readonly bool _perIteration;
+    private readonly ConnectionCap? _cap;
+    private readonly ConcurrentDictionary<int, LeanConnection>? _owned;
     private long _armedFor = long.MaxValue;
     private bool _disposed;
 
@@ -30,7 +37,8 @@ internal sealed class LeanHttpClient : IDisposable
     /// <param name="time">The clock for deadlines and timings.</param>
     /// <param name="readiness">Sockets on Probe's own epoll loops (the default where there is epoll) or on .NET's socket engine.</param>
     /// <param name="inline">On the epoll loops: continuations on the loop's thread; the default follows <see cref="ReadinessLoop.Inline"/>.</param>
-    public LeanHttpClient(Uri target, TimeProvider time, bool? readiness = null, bool? inline = null)
+    /// <param name="policy">TLS for an https target, and the target's connection policy; null: plain keep-alive.</param>
+    public LeanHttpClient(Uri target, TimeProvider time, bool? readiness = null, bool? inline = null, LeanPolicy? policy = null)
     {
         _readiness = readiness ?? ReadySocket.Supported;
         _inline = inline ?? ReadinessLoop.Inline;
@@ -41,6 +49,10 @@ internal sealed class LeanHttpClient : IDisposable
 
         _endpoint = new DnsEndPoint(target.IdnHost, target.Port);
         _time = time;
+        _tls = policy?.Tls;
+        _perIteration = policy?.NewConnectionPerIteration ?? false;
+        _owned = _perIteration ? new ConcurrentDictionary<int, LeanConnection>() : null;
+        _cap = policy?.MaxConnections is { } max ? new ConnectionCap(max, this) : null;
         Authority = target.IsDefaultPort ? target.IdnHost : $"{target.IdnHost}:{target.Port}";
         _watchdog = time.CreateTimer(static state => ((LeanHttpClient)state!).AbortOverdue(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
@@ -91,21 +103,42 @@ internal sealed class LeanHttpClient : IDisposable
     /// all before <paramref name="deadline"/> (a <see cref="TimeProvider"/> timestamp); past it this throws
     /// <see cref="OperationCanceledException"/> while <paramref name="cancellation"/> is not cancelled.
     /// </summary>
-    public ValueTask<LeanResponse> SendAsync(ReadOnlyMemory<byte> request, LeanReadOptions options, long deadline, CancellationToken cancellation)
+    /// <remarks><paramref name="iteration"/>: the virtual user's iteration, for a target that opens new connections per iteration.</remarks>
+    public ValueTask<LeanResponse> SendAsync(ReadOnlyMemory<byte> request, LeanReadOptions options, long deadline, CancellationToken cancellation, IterationKey iteration = default)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        return _idle.TryDequeue(out LeanConnection? connection)
+        LeanConnection? connection = _perIteration ? TakeOwned(iteration) : _idle.TryDequeue(out LeanConnection? idle) ? idle : null;
+        return connection is not null
             ? connection.ExchangeAsync(request, options, deadline, default, cancellation)
-            : ConnectAndSendAsync(request, options, deadline, cancellation);
+            : ConnectAndSendAsync(request, options, deadline, cancellation, iteration);
     }
 
     /// <summary>The clock the connections time their answers with.</summary>
     internal TimeProvider Time => _time;
 
     /// <summary>Sends on a new connection.</summary>
-    internal async ValueTask<LeanResponse> ConnectAndSendAsync(ReadOnlyMemory<byte> request, LeanReadOptions options, long deadline, CancellationToken cancellation)
+    internal async ValueTask<LeanResponse> ConnectAndSendAsync(ReadOnlyMemory<byte> request, LeanReadOptions options, long deadline, CancellationToken cancellation, IterationKey iteration)
     {
-        (LeanConnection connection, ConnectTiming connect) = await ConnectAsync(deadline, cancellation).ConfigureAwait(false);
+        if (_cap is not null && await _cap.EnterAsync(deadline, cancellation).ConfigureAwait(false) is { } handed)
+        {
+            // At the cap: a connection another request handed back.
+            handed.Iteration = iteration;
+            return await handed.ExchangeAsync(request, options, deadline, default, cancellation).ConfigureAwait(false);
+        }
+
+        LeanConnection connection;
+        ConnectTiming connect;
+        try
+        {
+            (connection, connect) = await ConnectAsync(deadline, cancellation).ConfigureAwait(false);
+        }
+        catch
+        {
+            _cap?.Leave();
+            throw;
+        }
+
+        connection.Iteration = iteration;
         return await connection.ExchangeAsync(request, options, deadline, connect, cancellation).ConfigureAwait(false);
     }
 
@@ -118,18 +151,64 @@ internal sealed class LeanHttpClient : IDisposable
             return;
         }
 
+        if (_perIteration)
+        {
+            // Kept for the rest of its iteration, unless a request waits at the cap: it gets the room.
+            if (_cap?.Waiting == true)
+            {
+                Close(connection);
+            }
+            else if (_owned!.TryGetValue(connection.Iteration.Copy, out LeanConnection? before) && before != connection)
+            {
+                Close(connection);
+            }
+            else
+            {
+                _owned[connection.Iteration.Copy] = connection;
+            }
+
+            return;
+        }
+
+        if (_cap?.Hand(connection) == true)
+        {
+            return;
+        }
+
         _idle.Enqueue(connection);
+    }
+
+    /// <summary>The connection this iteration opened, if it is still open; one of the user's earlier iteration is closed.</summary>
+    private LeanConnection? TakeOwned(IterationKey iteration)
+    {
+        if (!_owned!.TryRemove(iteration.Copy, out LeanConnection? connection))
+        {
+            return null;
+        }
+
+        if (connection.Iteration == iteration)
+        {
+            return connection;
+        }
+
+        Close(connection);
+        return null;
     }
 
     /// <summary>Forgets and closes a connection that may not be used again.</summary>
     internal void Close(LeanConnection connection)
     {
+        bool removed;
         lock (_open)
         {
-            _open.Remove(connection);
+            removed = _open.Remove(connection);
         }
 
         connection.Dispose();
+        if (removed)
+        {
+            _cap?.Leave();
+        }
     }
 
     public void Dispose()
@@ -147,6 +226,7 @@ internal sealed class LeanHttpClient : IDisposable
         }
 
         _idle.Clear();
+        _owned?.Clear();
     }
 
     /// <summary>Makes sure the watchdog wakes by <paramref name="deadline"/>. Deadlines mostly come in rising order, so this seldom touches the timer.</summary>
@@ -219,12 +299,33 @@ internal sealed class LeanHttpClient : IDisposable
             if (_readiness)
             {
                 (ReadySocket ready, timing) = await TimedConnect.ConnectAsync(_endpoint, _time, (addresses, port, token) => ReadySocket.ConnectAsync(addresses, port, _inline, token), linked.Token).ConfigureAwait(false);
-                connection = new LeanConnection(ready, this);
+                if (_tls is null)
+                {
+                    connection = new LeanConnection(ready, this);
+                }
+                else
+                {
+                    SslStream ssl = await _tls.HandshakeAsync(new ReadySocketStream(ready), linked.Token).ConfigureAwait(false);
+                    connection = new LeanConnection(ssl, ready.Socket, ready, this);
+                }
             }
             else
             {
                 (Socket socket, timing) = await TimedConnect.ConnectAsync(_endpoint, _time, linked.Token).ConfigureAwait(false);
-                connection = new LeanConnection(socket, this);
+                if (_tls is null)
+                {
+                    connection = new LeanConnection(socket, this);
+                }
+                else
+                {
+                    SslStream ssl = await _tls.HandshakeAsync(new NetworkStream(socket, ownsSocket: true), linked.Token).ConfigureAwait(false);
+                    connection = new LeanConnection(ssl, socket, null, this);
+                }
+            }
+
+            if (_tls is not null)
+            {
+                timing = timing with { TlsNs = _time.ToNanoseconds(_time.GetTimestamp() - timing.ConnectedAt) };
             }
 
             lock (_open)
@@ -247,3 +348,9 @@ internal sealed class LeanHttpClient : IDisposable
         }
     }
 }
+
+/// <summary>
+/// The lean client's TLS (null for a plain target) and the target's connection policy: new connections
+/// per iteration, and a cap on open connections (null for none).
+/// </summary>
+internal sealed record LeanPolicy(LeanTls? Tls, bool NewConnectionPerIteration = false, int? MaxConnections = null);

@@ -68,9 +68,10 @@ internal sealed class HttpStep
     /// <summary>
     /// Sends the request (<see cref="HttpStepSpec.Repeat"/> times) and checks the last answer. In a
     /// sequence, <paramref name="variables"/> fills <c>${vars.NAME}</c> and receives what this step extracts.
+    /// <paramref name="iteration"/>: the virtual user and its iteration (connections per iteration, HTTP/2 stream groups).
     /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<StepResult> RunAsync(Dictionary<string, string>? variables, CancellationToken cancellation)
+    public async ValueTask<StepResult> RunAsync(Dictionary<string, string>? variables, CancellationToken cancellation, IterationKey iteration = default)
     {
         // The step's timeout is a deadline: the lean client enforces it without a timer per request, HttpClient sends get a token source each.
         long started = _time.GetTimestamp();
@@ -83,17 +84,17 @@ internal sealed class HttpStep
             for (int i = 0; i < _spec.Repeat; i++)
             {
                 long start = i == 0 ? started : _time.GetTimestamp();
-                if (_lean is null)
+                if (_lean is null || _client.ServerChoseHttp2)
                 {
-                    answer = await SendViaHttpClientAsync(request, request.Url, _method, start, 0, deadline, cancellation).ConfigureAwait(false);
+                    answer = await SendViaHttpClientAsync(request, request.Url, _method, start, 0, deadline, iteration.Copy, cancellation).ConfigureAwait(false);
                 }
                 else
                 {
                     // Awaited here rather than in a helper: each async level costs two interlocked operations per request.
                     byte[] prepared = _prepared ?? _lean.Prepare(_spec.Method, request.Url.PathAndQuery, request.Headers, request.Body, _contentType);
-                    LeanResponse response = await _lean.SendAsync(prepared, _leanRead, deadline, cancellation).ConfigureAwait(false);
+                    LeanResponse response = await _lean.SendAsync(prepared, _leanRead, deadline, cancellation, iteration).ConfigureAwait(false);
                     answer = _spec.FollowRedirects && response.Status is >= 300 and < 400 && response.Location is { } location
-                        ? await SendViaHttpClientAsync(request, new Uri(request.Url, location), RedirectMethod(response.Status, _method), start, 1, deadline, cancellation).ConfigureAwait(false)
+                        ? await SendViaHttpClientAsync(request, new Uri(request.Url, location), RedirectMethod(response.Status, _method), start, 1, deadline, iteration.Copy, cancellation).ConfigureAwait(false)
                         : LeanAnswer(response, start);
                 }
 
@@ -103,6 +104,12 @@ internal sealed class HttpStep
             var input = CheckInput.WithHeaders(answer.Status, answer.DurationNs, answer.Bytes, answer.Body, answer.Headers);
             StepResult result = Judge(answer, input, bytes);
             return result.IsOk && _spec.Extract.Count > 0 ? ExtractInto(variables, answer.Status, input, result) : result;
+        }
+        catch (Http2ChosenException)
+        {
+            // Once per target: the https server picked h2 on the lean path's first connection, so HttpClient serves from now on.
+            _client.UseHttp2();
+            return await RunAsync(variables, cancellation, iteration).ConfigureAwait(false);
         }
         catch (KeyNotFoundException e)
         {
@@ -122,7 +129,7 @@ internal sealed class HttpStep
         var phases = new PhaseTimings(
             connect == default ? -1 : connect.DnsNs,
             connect == default ? -1 : connect.ConnectNs,
-            -1,
+            connect == default ? -1 : connect.TlsNs,
             _time.ToNanoseconds(response.HeadersAt - start),
             _time.ToNanoseconds(end - response.HeadersAt));
         return new Answer(response.Status, response.BodyBytes, response.Body, response.Headers, _time.ToNanoseconds(end - start), phases);
@@ -131,7 +138,7 @@ internal sealed class HttpStep
     private static HttpMethod RedirectMethod(int status, HttpMethod method) =>
         status is 307 or 308 ? method : (method == HttpMethod.Head ? HttpMethod.Head : HttpMethod.Get);
 
-    private async ValueTask<Answer> SendViaHttpClientAsync(Request template, Uri url, HttpMethod method, long start, int hops, long deadline, CancellationToken cancellation)
+    private async ValueTask<Answer> SendViaHttpClientAsync(Request template, Uri url, HttpMethod method, long start, int hops, long deadline, int copy, CancellationToken cancellation)
     {
         using var timeout = new CancellationTokenSource(StepDeadline.Left(_time, deadline), _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellation, timeout.Token);
@@ -139,7 +146,7 @@ internal sealed class HttpStep
         for (int hop = hops; ; hop++)
         {
             using HttpRequestMessage request = NewRequest(template, method, url, withBody: method == _method);
-            using HttpResponseMessage response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token).ConfigureAwait(false);
+            using HttpResponseMessage response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token, copy).ConfigureAwait(false);
             long headersAt = _time.GetTimestamp();
             int status = (int)response.StatusCode;
             if (_spec.FollowRedirects && status is >= 300 and < 400 && response.Headers.Location is { } location)
@@ -184,9 +191,15 @@ internal sealed class HttpStep
     {
         var request = new HttpRequestMessage(method, url)
         {
-            Version = HttpVersion.Version11,
-            VersionPolicy = HttpVersionPolicy.RequestVersionOrHigher,
+            Version = _client.RequestVersion,
+            VersionPolicy = _client.VersionPolicy,
         };
+        if (_client.Target.Connections.NewConnectionPerIteration)
+        {
+            // Off the lean path (a redirect hop, simulated network conditions) each such request has a connection of its own.
+            request.Headers.ConnectionClose = true;
+        }
+
         if (withBody && template.Body is not null)
         {
             request.Content = new ByteArrayContent(template.Body);

@@ -1,0 +1,95 @@
+using System.Net.Security;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
+using Probe.Scenarios.Suite;
+
+namespace Probe.Scenarios.Http.Lean;
+
+/// <summary>
+/// The TLS handshake of the lean client's new connections: SNI and certificate check for the target's
+/// host (any certificate with <c>insecure_tls</c>, a rejected one failing with what was wrong with
+/// it), ALPN, and the target's client certificate when the suite names one. Offering <c>h2</c> too
+/// (<see cref="HttpVersionChoice.Auto"/>), a server that picks it is told to the caller with
+/// <see cref="Http2ChosenException"/>: this path speaks HTTP/1.1 only.
+/// </summary>
+internal sealed class LeanTls
+{
+    private static readonly List<SslApplicationProtocol> Http11Only = [SslApplicationProtocol.Http11];
+    private static readonly List<SslApplicationProtocol> Http2First = [SslApplicationProtocol.Http2, SslApplicationProtocol.Http11];
+
+    private readonly string _host;
+    private readonly bool _insecure;
+    private readonly bool _offerHttp2;
+    private readonly X509Certificate2? _clientCertificate;
+
+    /// <param name="host">The host the certificate must name (and SNI, unless it is an address).</param>
+    /// <param name="insecure">Accept any certificate.</param>
+    /// <param name="offerHttp2">Offer h2 before http/1.1 in ALPN.</param>
+    /// <param name="clientCertificate">Sent when the server asks for one; the caller owns it.</param>
+    public LeanTls(string host, bool insecure, bool offerHttp2, X509Certificate2? clientCertificate)
+    {
+        _host = host;
+        _insecure = insecure;
+        _offerHttp2 = offerHttp2;
+        _clientCertificate = clientCertificate;
+    }
+
+    /// <summary>Completes the handshake over <paramref name="inner"/> (owned from here on); returns the TLS stream.</summary>
+    public async ValueTask<SslStream> HandshakeAsync(Stream inner, CancellationToken cancellation)
+    {
+        string? problem = null;
+        var ssl = new SslStream(inner, leaveInnerStreamOpen: false);
+        var options = new SslClientAuthenticationOptions
+        {
+            TargetHost = _host,
+            ApplicationProtocols = _offerHttp2 ? Http2First : Http11Only,
+            CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
+            RemoteCertificateValidationCallback = (_, certificate, chain, errors) =>
+            {
+                if (errors == SslPolicyErrors.None || _insecure)
+                {
+                    return true;
+                }
+
+                problem = HttpFailures.CertificateProblem(errors, certificate, chain, _host);
+                return false;
+            },
+        };
+        if (_clientCertificate is { } client)
+        {
+            options.LocalCertificateSelectionCallback = (_, _, _, _, _) => client;
+        }
+
+        try
+        {
+            await ssl.AuthenticateAsClientAsync(options, cancellation).ConfigureAwait(false);
+        }
+        catch (AuthenticationException e) when (problem is not null)
+        {
+            await ssl.DisposeAsync().ConfigureAwait(false);
+            throw new CertificateRejectedException(problem, e);
+        }
+        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException)
+        {
+            // Reset or closed in the middle of the handshake: a TLS failure, not a lost answer.
+            await ssl.DisposeAsync().ConfigureAwait(false);
+            throw new AuthenticationException($"the TLS handshake with {_host} failed: {e.Message}", e);
+        }
+        catch
+        {
+            await ssl.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        if (ssl.NegotiatedApplicationProtocol == SslApplicationProtocol.Http2)
+        {
+            await ssl.DisposeAsync().ConfigureAwait(false);
+            throw new Http2ChosenException();
+        }
+
+        return ssl;
+    }
+}
+
+/// <summary>The server chose HTTP/2 in ALPN: the target's requests go through the HTTP/2 client from now on.</summary>
+internal sealed class Http2ChosenException() : IOException("the server chose HTTP/2 in ALPN");

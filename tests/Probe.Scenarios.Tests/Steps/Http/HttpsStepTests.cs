@@ -1,0 +1,217 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Probe.Engine.Core;
+using Probe.Engine.Stats;
+using Probe.TestUtils;
+
+namespace Probe.Scenarios.Tests.Steps.Http;
+
+/// <summary>
+/// http steps against real Kestrel servers on loopback over TLS and HTTP/2: the lean client's TLS
+/// (phases, certificate failures, ALPN), the HTTP version a target asks for, and the connection
+/// policies (new connections per iteration, a cap, HTTP/2 streams per connection, client certificates).
+/// The server records each request's protocol and connection, so the tests see what went over the wire.
+/// </summary>
+[Collection(RealTimeCollection.Name)]
+public class HttpsStepTests
+{
+    private const string Who = """{ "name": "who", "http": { "path": "/who" } }""";
+
+    [Fact]
+    public async Task Https_KeepAlive_TimesTheHandshakeOnceAndReusesTheConnection()
+    {
+        using X509Certificate2 certificate = TestCertificates.SelfSigned("probe-test", TimeSpan.FromDays(30));
+        await using Recorder server = await Recorder.StartAsync(certificate);
+
+        StepSnapshot step = (await StepRuns.RunAsync(server.Address, [Who], insecure: true, iterations: 5, targetFields: "\"http\": \"1.1\""))[0];
+
+        Assert.True(step.Ok == 5, string.Join("; ", step.FailureMessages));
+        Assert.Equal(["HTTP/1.1"], server.Protocols);
+        Assert.Equal(1, server.Connections);
+        Assert.Equal(1, step.Phases["tls"].Count); // the first request opened the connection: its handshake is timed, once
+        Assert.True(step.Phases["tls"].MaxNanoseconds > 0);
+        Assert.Equal(1, step.Phases["connect"].Count);
+    }
+
+    [Fact]
+    public async Task Https_SelfSignedCertificateNotAllowed_FailsWithTlsSayingWhy()
+    {
+        using X509Certificate2 certificate = TestCertificates.SelfSigned("probe-self-signed", TimeSpan.FromDays(30));
+        await using Recorder server = await Recorder.StartAsync(certificate);
+
+        StepSnapshot step = (await StepRuns.RunAsync(server.Address, [Who], targetFields: "\"http\": \"1.1\""))[0];
+
+        Assert.Equal(FailureReason.Tls, step.FailureReasons.Keys.Single());
+        Assert.Contains("self-signed", step.FailureMessages.Single(), StringComparison.Ordinal);
+        Assert.Equal(0, server.Requests);
+    }
+
+    [Fact]
+    public async Task Https_ExpiredCertificate_FailsWithTlsSayingItExpired()
+    {
+        using X509Certificate2 certificate = TestCertificates.Expired("probe-expired");
+        await using Recorder server = await Recorder.StartAsync(certificate);
+
+        StepSnapshot step = (await StepRuns.RunAsync(server.Address, [Who]))[0];
+
+        Assert.Equal(FailureReason.Tls, step.FailureReasons.Keys.Single());
+        Assert.Contains("expired", step.FailureMessages.Single(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Https_ByDefault_TheServersAlpnChoiceWins()
+    {
+        using X509Certificate2 certificate = TestCertificates.SelfSigned("probe-test", TimeSpan.FromDays(30));
+        await using Recorder both = await Recorder.StartAsync(certificate, HttpProtocols.Http1AndHttp2);
+        await using Recorder http1 = await Recorder.StartAsync(certificate, HttpProtocols.Http1);
+
+        StepSnapshot h2 = (await StepRuns.RunAsync(both.Address, [Who], insecure: true, iterations: 3))[0];
+        StepSnapshot h1 = (await StepRuns.RunAsync(http1.Address, [Who], insecure: true, iterations: 3))[0];
+
+        Assert.True(h2.Ok == 3 && h1.Ok == 3, string.Join("; ", h2.FailureMessages.Concat(h1.FailureMessages)));
+        Assert.Equal(["HTTP/2"], both.Protocols);
+        Assert.Equal(["HTTP/1.1"], http1.Protocols);
+    }
+
+    [Fact]
+    public async Task Http2_PriorKnowledgeOnPlainHttp_AndOverTls()
+    {
+        using X509Certificate2 certificate = TestCertificates.SelfSigned("probe-test", TimeSpan.FromDays(30));
+        await using Recorder h2c = await Recorder.StartAsync(null, HttpProtocols.Http2);
+        await using Recorder h2 = await Recorder.StartAsync(certificate, HttpProtocols.Http1AndHttp2);
+
+        StepSnapshot plain = (await StepRuns.RunAsync(h2c.Address, [Who], iterations: 2, targetFields: "\"http\": \"2\""))[0];
+        StepSnapshot tls = (await StepRuns.RunAsync(h2.Address, [Who], insecure: true, iterations: 2, targetFields: "\"http\": \"2\""))[0];
+
+        Assert.True(plain.Ok == 2 && tls.Ok == 2, string.Join("; ", plain.FailureMessages.Concat(tls.FailureMessages)));
+        Assert.Equal(["HTTP/2"], h2c.Protocols);
+        Assert.Equal(["HTTP/2"], h2.Protocols);
+    }
+
+    [Fact]
+    public async Task Http2_StreamsPerConnection_SpreadsUsersOverConnections()
+    {
+        await using Recorder server = await Recorder.StartAsync(null, HttpProtocols.Http2);
+
+        StepSnapshot step = (await StepRuns.RunAsync(server.Address, [Who], iterations: 40, copies: 4, targetFields: "\"http\": \"2\", \"streams_per_connection\": 2"))[0];
+
+        Assert.True(step.Fail == 0, string.Join("; ", step.FailureMessages));
+        Assert.Equal(2, server.Connections); // users 0–1 on one connection, 2–3 on the other
+    }
+
+    [Fact]
+    public async Task NewConnectionPerIteration_EachIterationOpensOneAndItsStepsShareIt()
+    {
+        using X509Certificate2 certificate = TestCertificates.SelfSigned("probe-test", TimeSpan.FromDays(30));
+        await using Recorder server = await Recorder.StartAsync(certificate);
+        string flow = """
+            { "name": "flow", "sequence": { "steps": [
+              { "name": "first", "http": { "path": "/who" } },
+              { "name": "second", "http": { "path": "/who" } } ] } }
+            """;
+
+        StepSnapshot[] steps = await StepRuns.RunAsync(server.Address, [flow], insecure: true, iterations: 4, targetFields: "\"new_connection_per_iteration\": true");
+
+        Assert.True(steps[0].Fail == 0, string.Join("; ", steps[0].FailureMessages));
+        Assert.Equal(8, server.Requests);
+        Assert.Equal(4, server.Connections);
+        Assert.All(server.RequestsPerConnection, n => Assert.Equal(2, n));
+    }
+
+    [Fact]
+    public async Task MaxConnections_UsersBeyondTheCapWaitForAConnection()
+    {
+        await using Recorder server = await Recorder.StartAsync(null, HttpProtocols.Http1, answerAfter: TimeSpan.FromMilliseconds(20));
+
+        StepSnapshot step = (await StepRuns.RunAsync(server.Address, [Who], iterations: 24, copies: 6, targetFields: "\"max_connections\": 2"))[0];
+
+        Assert.True(step.Ok == 24, string.Join("; ", step.FailureMessages));
+        Assert.Equal(2, server.Connections);
+        Assert.Equal(2, server.MostAtOnce);
+    }
+
+    [Fact]
+    public async Task ClientCertificate_IsSentWhenTheServerAsks()
+    {
+        using X509Certificate2 certificate = TestCertificates.SelfSigned("probe-test", TimeSpan.FromDays(30));
+        using X509Certificate2 client = TestCertificates.SelfSigned("probe-client", TimeSpan.FromDays(30));
+        string folder = Directory.CreateTempSubdirectory("probe-mtls").FullName;
+        string cert = Path.Combine(folder, "client.pem");
+        string key = Path.Combine(folder, "client.key");
+        await File.WriteAllTextAsync(cert, client.ExportCertificatePem());
+        await File.WriteAllTextAsync(key, client.GetRSAPrivateKey()!.ExportPkcs8PrivateKeyPem());
+        await using Recorder server = await Recorder.StartAsync(certificate, HttpProtocols.Http1AndHttp2, ClientCertificateMode.RequireCertificate);
+        string step = """{ "name": "who", "http": { "path": "/client" }, "checks": ["body contains \"CN=probe-client\""] }""";
+
+        StepSnapshot[] runs = await StepRuns.RunAsync(server.Address, [step], insecure: true, iterations: 2, targetFields: $$"""
+            "client_certificate": { "cert": "{{cert}}", "key": "{{key}}" }
+            """);
+        StepSnapshot[] viaHttp2 = await StepRuns.RunAsync(server.Address, [step], insecure: true, targetFields: $$"""
+            "http": "2", "client_certificate": { "cert": "{{cert}}", "key": "{{key}}" }
+            """);
+
+        Assert.True(runs[0].Ok == 2, string.Join("; ", runs[0].FailureMessages));
+        Assert.True(viaHttp2[0].Ok == 1, string.Join("; ", viaHttp2[0].FailureMessages));
+        Directory.Delete(folder, recursive: true);
+    }
+
+    /// <summary>A Kestrel server that answers /who and /client and records each request's protocol and connection.</summary>
+    private sealed class Recorder : IAsyncDisposable
+    {
+        private readonly ConcurrentDictionary<string, int> _connections = new();
+        private readonly ConcurrentDictionary<string, byte> _protocols = new();
+        private LoopbackServer? _server;
+        private int _inFlight;
+        private int _mostAtOnce;
+
+        public Uri Address => _server!.Address;
+
+        public int Requests => _connections.Values.Sum();
+
+        public int Connections => _connections.Count;
+
+        public IEnumerable<int> RequestsPerConnection => _connections.Values;
+
+        public string[] Protocols => [.. _protocols.Keys.Order(StringComparer.Ordinal)];
+
+        public int MostAtOnce => _mostAtOnce;
+
+        public static async Task<Recorder> StartAsync(X509Certificate2? certificate, HttpProtocols protocols = HttpProtocols.Http1AndHttp2, ClientCertificateMode clients = ClientCertificateMode.NoCertificate, TimeSpan answerAfter = default)
+        {
+            var recorder = new Recorder();
+            recorder._server = await LoopbackServer.StartAsync(app =>
+            {
+                app.MapGet("/who", async (HttpContext context) =>
+                {
+                    int now = Interlocked.Increment(ref recorder._inFlight);
+                    InterlockedMax(ref recorder._mostAtOnce, now);
+                    recorder._connections.AddOrUpdate(context.Connection.Id, 1, (_, n) => n + 1);
+                    recorder._protocols.TryAdd(context.Request.Protocol, 0);
+                    if (answerAfter > TimeSpan.Zero)
+                    {
+                        await Task.Delay(answerAfter);
+                    }
+
+                    Interlocked.Decrement(ref recorder._inFlight);
+                    return Results.Text($"{context.Request.Protocol} {context.Connection.Id}");
+                });
+                app.MapGet("/client", (HttpContext context) => Results.Text(context.Connection.ClientCertificate?.Subject ?? "no certificate"));
+            }, certificate, protocols, clients);
+            return recorder;
+        }
+
+        public ValueTask DisposeAsync() => _server!.DisposeAsync();
+
+        private static void InterlockedMax(ref int most, int value)
+        {
+            int seen;
+            while (value > (seen = Volatile.Read(ref most)) && Interlocked.CompareExchange(ref most, value, seen) != seen)
+            {
+            }
+        }
+    }
+}
