@@ -10,6 +10,7 @@ stops by PID. Loopback only.
 
     python3 bench/peers/peers.py                 # 10 s per run, 3 repeats (about 18 minutes)
     python3 bench/peers/peers.py --seconds 5 --repeats 1 --json peers.json
+    python3 bench/peers/peers.py --schemes https,h2,handshake --paths /health --connections 50   # TLS and HTTP/2 rows
 """
 import argparse, json, os, re, shutil, socket, statistics, subprocess, sys, tempfile, time, urllib.request
 
@@ -27,7 +28,11 @@ def free_port():
         return s.getsockname()[1]
 
 
-def start_nginx(folder, port):
+def start_nginx(folder, port, tls_port, h2c_port):
+    """nginx on port (HTTP/1.1), tls_port (TLS 1.2/1.3, http/1.1 and h2 by ALPN, a self-signed certificate) and h2c_port (HTTP/2 by prior knowledge)."""
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", f"{folder}/key.pem", "-out", f"{folder}/cert.pem"],
+                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     body = {"items": [{"id": i, "name": f"item-{i:04d}", "price": i * 1.25, "tags": ["a", "b"]} for i in range(28)]}
     with open(os.path.join(folder, "file.json"), "w") as f:
         json.dump(body, f)
@@ -44,8 +49,17 @@ http {{
   keepalive_requests 10000000;
   keepalive_timeout 120s;
   client_body_temp_path {folder}/body; proxy_temp_path {folder}/proxy; fastcgi_temp_path {folder}/fastcgi; uwsgi_temp_path {folder}/uwsgi; scgi_temp_path {folder}/scgi;
+  ssl_certificate {folder}/cert.pem;
+  ssl_certificate_key {folder}/key.pem;
+  ssl_protocols TLSv1.2 TLSv1.3;
   server {{
     listen 127.0.0.1:{port};
+    listen 127.0.0.1:{tls_port} ssl http2;
+    location = /health {{ default_type application/json; return 200 '{HEALTH}'; }}
+    location = /file.json {{ root {folder}; default_type application/json; }}
+  }}
+  server {{
+    listen 127.0.0.1:{h2c_port} http2;
     location = /health {{ default_type application/json; return 200 '{HEALTH}'; }}
     location = /file.json {{ root {folder}; default_type application/json; }}
   }}
@@ -111,8 +125,10 @@ def ab(url, conns, seconds, _):
     return float(re.search(r"Requests per second:\s+([\d.]+)", text).group(1)), pct["50"], pct["99"], pct["100"], cpu, rss
 
 
-def h2load(url, conns, seconds, _):
-    text, cpu, rss = run(["h2load", "--h1", "-t1", "-c", str(conns), "-D", str(seconds), url])
+def h2load(url, conns, seconds, _, streams=None):
+    """h2load over HTTP/1.1 (--h1), or over HTTP/2 with streams concurrent streams per connection."""
+    mode = ["--h1"] if streams is None else ["-m", str(streams)]
+    text, cpu, rss = run(["h2load", *mode, "-t1", "-c", str(conns), "-D", str(seconds), url])
     rps = float(re.search(r"finished in [\d.]+\w+, ([\d.]+) req/s", text).group(1))
     row = re.search(r"time for request:\s+([\d.]+)(us|ms|s)\s+([\d.]+)(us|ms|s)\s+([\d.]+)(us|ms|s)", text)
     return rps, ms(row.group(5), row.group(6)), None, ms(row.group(3), row.group(4)), cpu, rss  # h2load gives mean, not percentiles
@@ -124,12 +140,15 @@ def autocannon(url, conns, seconds, _):
     return data["requests"]["average"], data["latency"]["p50"], data["latency"]["p99"], data["latency"]["max"], cpu, rss
 
 
-def probe(url, conns, seconds, folder, env=None):
+def probe(url, conns, seconds, folder, env=None, target=None, copies=None):
+    """Probe's closed model: conns virtual users (or copies) on the target, with the target's fields added (target)."""
     suite = os.path.join(folder, f"probe-{conns}.json")
+    base = url.rsplit("/", 1)[0]
+    fields = {"url": base, **({"insecure_tls": True} if base.startswith("https") else {}), **(target or {})}
     with open(suite, "w") as f:
-        json.dump({"version": 1, "suite": "peers", "targets": {"nginx": {"url": url.rsplit("/", 1)[0]}},
+        json.dump({"version": 1, "suite": "peers", "targets": {"nginx": fields},
                    "scenarios": {"get": {"target": "nginx", "steps": [{"name": "get", "http": {"path": "/" + url.rsplit("/", 1)[1]}, "checks": ["status == 200"]}],
-                                         "load": {"keep_constant": {"copies": conns, "during": f"{seconds}s"}}}}}, f)
+                                         "load": {"keep_constant": {"copies": copies or conns, "during": f"{seconds}s"}}}}}, f)
     out = os.path.join(folder, f"probe-out-{conns}")
     _, cpu, rss = run(["dotnet", PROBE_DLL, "run", suite, "--out", out, "--quiet"], env=env)
     with open(os.path.join(out, "summary.json")) as f:
@@ -181,8 +200,28 @@ def probe_image(url, conns, seconds, folder):
     return probe(url, conns, seconds, folder, IMAGE_ENV)
 
 
+def ab_new_connections(url, conns, seconds, _):
+    """ab without -k: a new connection (over https, a full TLS handshake) for every request."""
+    text, cpu, rss = run(["ab", "-q", "-c", str(conns), "-t", str(seconds), "-n", "100000000", url])
+    pct = {m.group(1): float(m.group(2)) for m in re.finditer(r"^\s+(\d+)%\s+(\d+)", text, re.M)}
+    return float(re.search(r"Requests per second:\s+([\d.]+)", text).group(1)), pct["50"], pct["99"], pct["100"], cpu, rss
+
+
+STREAMS = 10
+
 # "probe" is the dll as built, started with plain `dotnet probe.dll`; "probe (image)" adds the container image's runtime settings.
 TOOLS = {"probe": probe, "probe (image)": probe_image, "wrk": wrk, "ab -k": ab, "h2load --h1": h2load, "autocannon": autocannon, "hey": hey}
+# The same page over TLS (HTTP/1.1 keep-alive), over HTTP/2 with STREAMS streams per connection, and with a new TLS connection per request.
+SCHEMES = {
+    "http": ("http", TOOLS),
+    "https": ("https", {"probe": lambda u, c, s, f: probe(u, c, s, f, target={"http": "1.1"}), "wrk": wrk, "h2load --h1": h2load}),
+    "h2": ("https", {"probe": lambda u, c, s, f: probe(u, c, s, f, target={"http": "2", "streams_per_connection": STREAMS}, copies=c * STREAMS),
+                     "h2load": lambda u, c, s, f: h2load(u, c, s, f, streams=STREAMS)}),
+    "h2c": ("h2c", {"probe": lambda u, c, s, f: probe(u, c, s, f, target={"http": "2", "streams_per_connection": STREAMS}, copies=c * STREAMS),
+                    "h2load": lambda u, c, s, f: h2load(u, c, s, f, streams=STREAMS)}),
+    "handshake": ("https", {"probe": lambda u, c, s, f: probe(u, c, s, f, target={"http": "1.1", "new_connection_per_iteration": True}),
+                            "ab": ab_new_connections}),
+}
 
 
 def main():
@@ -191,7 +230,8 @@ def main():
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--connections", default="1,50")
     parser.add_argument("--paths", default="/health,/file.json")
-    parser.add_argument("--tools", default=",".join(TOOLS))
+    parser.add_argument("--tools", default=None, help="tools to run (default: every tool of each scheme)")
+    parser.add_argument("--schemes", default="http", help=f"comma-separated: {', '.join(SCHEMES)} (https: TLS keep-alive; h2, h2c: HTTP/2 with {STREAMS} streams per connection; handshake: a new TLS connection per request)")
     parser.add_argument("--json", default=os.path.join(HERE, "peers-latest.json"))
     parser.add_argument("--co-seconds", type=int, default=20, help="length of the coordinated-omission runs (0 skips them)")
     parser.add_argument("--probe-dll", help="a probe.dll to measure instead of building src/Runner (to compare two builds)")
@@ -205,18 +245,24 @@ def main():
     else:
         subprocess.run(["dotnet", "build", "-c", "Release", os.path.join(ROOT, "src", "Runner"), "-v", "q", "-nologo"], check=True, stdout=subprocess.DEVNULL)
     folder = tempfile.mkdtemp(prefix="probe-peers-")
-    port = free_port()
-    nginx = start_nginx(folder, port)
+    port, tls_port, h2c_port = free_port(), free_port(), free_port()
+    nginx = start_nginx(folder, port, tls_port, h2c_port)
+    bases = {"http": f"http://127.0.0.1:{port}", "https": f"https://127.0.0.1:{tls_port}", "h2c": f"http://127.0.0.1:{h2c_port}"}
     results = {}
     co = []
     try:
         for repeat in range(args.repeats):
-            for path in args.paths.split(","):
-                for conns in (int(c) for c in args.connections.split(",")):
-                    for tool in args.tools.split(","):
-                        figures = TOOLS[tool](f"http://127.0.0.1:{port}{path}", conns, args.seconds, folder)
-                        results.setdefault((path, conns, tool), []).append(figures)
-                        print(f"  run {repeat + 1}/{args.repeats} {path} c={conns} {tool}: {figures[0]:,.0f} req/s", file=sys.stderr)
+            for scheme in args.schemes.split(","):
+                base, tools = SCHEMES[scheme]
+                for path in args.paths.split(","):
+                    for conns in (int(c) for c in args.connections.split(",")):
+                        for tool in (args.tools.split(",") if args.tools else tools):
+                            if tool not in tools:
+                                continue
+                            figures = tools[tool](f"{bases[base]}{path}", conns, args.seconds, folder)
+                            label = path if scheme == "http" else f"{scheme} {path}"
+                            results.setdefault((label, conns, tool), []).append(figures)
+                            print(f"  run {repeat + 1}/{args.repeats} {label} c={conns} {tool}: {figures[0]:,.0f} req/s", file=sys.stderr)
         nginx.terminate()
         nginx.wait()
         nginx = None
@@ -239,6 +285,9 @@ def main():
     for row in rows:
         base = {r["tool"]: r["rps"] for r in rows if r["path"] == row["path"] and r["connections"] == row["connections"]}
         row["vs_wrk"] = row["rps"] / base["wrk"] if base.get("wrk") else None
+        # Where wrk does not take part (HTTP/2, new connections), the best other peer is the yardstick.
+        peers = [v for t, v in base.items() if not t.startswith("probe")]
+        row["vs_best_peer"] = row["rps"] / max(peers) if peers else None
         row["vs_probe"] = row["rps"] / base["probe"] if base.get("probe") else None
     with open(args.json, "w") as f:
         json.dump({"seconds": args.seconds, "repeats": args.repeats, "cpus": os.cpu_count(), "rows": rows,
@@ -246,11 +295,11 @@ def main():
 
     fmt = lambda v, p="{:,.0f}": "—" if v is None else p.format(v)
     # Each run's req/s too: on a small machine a tool can land in a slow or a fast regime from run to run (bench/README.md).
-    print(f"| path | conns | tool | req/s | p50 ms | p99 ms | max ms | CPU s | CPU µs/req | peak RSS MB | vs wrk | vs Probe | req/s per run |")
-    print("| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
+    print(f"| path | conns | tool | req/s | p50 ms | p99 ms | max ms | CPU s | CPU µs/req | peak RSS MB | vs wrk | vs best peer | vs Probe | req/s per run |")
+    print("| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
     for r in sorted(rows, key=lambda r: (r["path"], r["connections"], -r["rps"])):
         print(f"| {r['path']} | {r['connections']} | {r['tool']} | {fmt(r['rps'])} | {fmt(r['p50_ms'], '{:.3f}')} | {fmt(r['p99_ms'], '{:.3f}')} | {fmt(r['max_ms'], '{:.1f}')} | "
-              f"{fmt(r['cpu_s'], '{:.2f}')} | {fmt(r['cpu_us_per_request'], '{:.1f}')} | {fmt(r['peak_rss_mb'], '{:.0f}')} | {fmt(r['vs_wrk'], '{:.2f}')} | {fmt(r['vs_probe'], '{:.2f}')} | "
+              f"{fmt(r['cpu_s'], '{:.2f}')} | {fmt(r['cpu_us_per_request'], '{:.1f}')} | {fmt(r['peak_rss_mb'], '{:.0f}')} | {fmt(r['vs_wrk'], '{:.2f}')} | {fmt(r['vs_best_peer'], '{:.2f}')} | {fmt(r['vs_probe'], '{:.2f}')} | "
               f"{', '.join(f'{x:,.0f}' for x in r['rps_per_run'])} |")
     print(f"\n(medians of {args.repeats}; {args.seconds} s per run; JSON in {args.json})")
     if co:
