@@ -3,7 +3,7 @@
 # such as `--filter FullyQualifiedName~Synthetics`).
 #
 # The tests use real parts, not mocks: a PostgreSQL server (each test fixture makes its own cluster
-# with initdb), promtool and a Prometheus server (Debian's `prometheus`), the Pushgateway, and a
+# with initdb), promtool and a Prometheus server (Debian's `prometheus`), the Pushgateway, amtool, and a
 # headless Chromium for the HTML report and the status page. This script installs the missing ones
 # from Debian's packages when it can (as root, or through sudo without a password) and otherwise
 # says what to install and stops before running anything.
@@ -20,6 +20,7 @@ fi
 declare -A NEEDS=(
   [prometheus]=/usr/bin/promtool
   [prometheus-pushgateway]=/usr/bin/prometheus-pushgateway
+  [prometheus-alertmanager]=/usr/bin/amtool
   [chromium]=/usr/bin/chromium
 )
 missing=()
