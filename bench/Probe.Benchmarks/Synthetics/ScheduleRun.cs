@@ -10,11 +10,12 @@ using Probe.Scenarios.Suite;
 namespace Probe.Benchmarks.Synthetics;
 
 /// <summary>
-/// <c>synthetics-schedule [checks-per-minute] [seconds] [regions] [period-seconds]</c>: the whole synthetics
+/// <c>synthetics-schedule [checks-per-minute] [seconds] [regions] [period-seconds] [report-every-seconds]</c>: the whole synthetics
 /// runner on the real clock — by default 100 scenarios × 5 regions, each an HTTP check every 3 s with 1 s
 /// of jitter (10,000 checks a minute) against a target in a child process, results through the spool
 /// into SQLite. Reports how late checks started beyond their intended (jittered) time, the runner's CPU
-/// and memory, and the size of its /metrics.
+/// and memory, and the size of its /metrics. With <c>report-every-seconds</c> (a soak) it also prints, per
+/// interval, the checks run, CPU per check, RSS and managed heap, so growth with uptime shows.
 /// </summary>
 internal static class ScheduleRun
 {
@@ -24,6 +25,7 @@ internal static class ScheduleRun
         int seconds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 90;
         int regionCount = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 5;
         int periodSeconds = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 3;
+        int reportEvery = args.Length > 4 ? int.Parse(args[4], CultureInfo.InvariantCulture) : 0;
         int scenarios = perMinute * periodSeconds / 60 / regionCount;
         using Process target = ClosedUsersRun.StartServer(out Uri? address);
         string folder = Path.Combine(Path.GetTempPath(), "probe-bench-" + Guid.NewGuid().ToString("n")[..8]);
@@ -50,6 +52,11 @@ internal static class ScheduleRun
         TimeSpan cpu0 = self.TotalProcessorTime;
         long started0 = runner.Scheduler.Counters.Started;
         long t0 = Stopwatch.GetTimestamp();
+        if (reportEvery > 0)
+        {
+            await ReportIntervalsAsync(runner, running, TimeSpan.FromSeconds(reportEvery));
+        }
+
         await running;
         self.Refresh();
         double wall = Stopwatch.GetElapsedTime(t0).TotalSeconds;
@@ -80,6 +87,27 @@ internal static class ScheduleRun
         await target.WaitForExitAsync();
         Directory.Delete(folder, recursive: true);
         return 0;
+    }
+
+    /// <summary>Until <paramref name="running"/> ends: one line per interval with its checks, CPU, RSS and heap.</summary>
+    private static async Task ReportIntervalsAsync(SyntheticsRunner runner, Task running, TimeSpan every)
+    {
+        using var self = Process.GetCurrentProcess();
+        Console.WriteLine("  minute  checks/min  CPU %  µs/check  RSS MB  heap MB  gen2 GCs");
+        long start = Stopwatch.GetTimestamp();
+        TimeSpan cpu = self.TotalProcessorTime;
+        long checks = runner.Scheduler.Counters.Started;
+        while (await Task.WhenAny(running, Task.Delay(every)) != running)
+        {
+            self.Refresh();
+            TimeSpan cpuNow = self.TotalProcessorTime;
+            long checksNow = runner.Scheduler.Counters.Started;
+            double cpuSeconds = (cpuNow - cpu).TotalSeconds;
+            long ran = checksNow - checks;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  {Stopwatch.GetElapsedTime(start).TotalMinutes,6:0.0}  {ran * 60 / every.TotalSeconds,10:N0}  {cpuSeconds / every.TotalSeconds * 100,5:0.0}  {cpuSeconds / Math.Max(1, ran) * 1e6,8:0}  {self.WorkingSet64 / 1048576.0,6:0}  {GC.GetTotalMemory(false) / 1048576.0,7:0.0}  {GC.CollectionCount(2),8}"));
+            (cpu, checks) = (cpuNow, checksNow);
+        }
     }
 
     private static string Suite(Uri target, int scenarios, int regions, int period)
