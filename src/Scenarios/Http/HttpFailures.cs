@@ -19,6 +19,7 @@ internal static class HttpFailures
         BodyTooLargeException b => (FailureReason.Body, b.Message),
         HttpFramingException p => (FailureReason.Protocol, p.Message),
         CertificateRejectedException c => (FailureReason.Tls, c.Message),
+        Lean.TlsHandshakeException t => (FailureReason.Tls, t.Message),
         RedirectsException r => (FailureReason.Redirects, r.Message),
         ConnectionLostException lost => (FailureReason.Reset, lost.Message),
         HttpRequestException { HttpRequestError: HttpRequestError.NameResolutionError } => (FailureReason.Dns, "the host name did not resolve"),

@@ -1,3 +1,4 @@
+using Probe.Scenarios.Http.Http2;
 using Probe.Scenarios.Http.Lean;
 using System.Diagnostics.CodeAnalysis;
 using System.Net.Sockets;
@@ -58,6 +59,9 @@ internal sealed class TargetClient : IDisposable
                 policy.NewConnectionPerIteration,
                 policy.MaxConnections))
             : null;
+        Lean2 = !conditioned && (policy.Http == HttpVersionChoice.Http2 || (https && policy.Http == HttpVersionChoice.Auto && !policy.NewConnectionPerIteration))
+            ? new LeanHttp2Client(target.Url, time, https ? new LeanTls(target.Url.IdnHost, target.InsecureTls, offerHttp2: false, _clientCertificate, http2: true) : null, policy.StreamsPerConnection, policy.MaxConnections)
+            : null;
     }
 
     public TargetSpec Target { get; }
@@ -81,6 +85,12 @@ internal sealed class TargetClient : IDisposable
     /// conditions, where <see cref="Http"/> serves; not used once an https server chose h2 (<see cref="ServerChoseHttp2"/>).
     /// </summary>
     public LeanHttpClient? Lean { get; }
+
+    /// <summary>Probe's own HTTP/2 client: for a target told "2", and for an https target whose server picks h2 (<see cref="UsesLeanHttp2"/>).</summary>
+    public LeanHttp2Client? Lean2 { get; }
+
+    /// <summary>Whether HTTP/2 requests go through <see cref="Lean2"/> now.</summary>
+    public bool UsesLeanHttp2 => Lean2 is not null && (Target.Connections.Http == HttpVersionChoice.Http2 || _serverChoseHttp2);
 
     /// <summary>The version requests through <see cref="Http"/> ask for, and how strictly.</summary>
     public Version RequestVersion { get; }
@@ -114,6 +124,7 @@ internal sealed class TargetClient : IDisposable
     {
         Http.Dispose();
         Lean?.Dispose();
+        Lean2?.Dispose();
         if (_streamGroups is not null)
         {
             lock (_streamGroups)

@@ -8,26 +8,31 @@ namespace Probe.Scenarios.Http.Lean;
 /// <summary>
 /// The TLS handshake of the lean client's new connections: SNI and certificate check for the target's
 /// host (any certificate with <c>insecure_tls</c>, a rejected one failing with what was wrong with
-/// it), ALPN, and the target's client certificate when the suite names one. Offering <c>h2</c> too
-/// (<see cref="HttpVersionChoice.Auto"/>), a server that picks it is told to the caller with
-/// <see cref="Http2ChosenException"/>: this path speaks HTTP/1.1 only.
+/// it), ALPN, and the target's client certificate when the suite names one. For the HTTP/1.1
+/// client, offering <c>h2</c> too (<see cref="HttpVersionChoice.Auto"/>), a server that picks it is
+/// told to the caller with <see cref="Http2ChosenException"/>; for the HTTP/2 client only <c>h2</c> is
+/// offered, and a server that does not take it fails the handshake.
 /// </summary>
 internal sealed class LeanTls
 {
     private static readonly List<SslApplicationProtocol> Http11Only = [SslApplicationProtocol.Http11];
     private static readonly List<SslApplicationProtocol> Http2First = [SslApplicationProtocol.Http2, SslApplicationProtocol.Http11];
+    private static readonly List<SslApplicationProtocol> Http2Only = [SslApplicationProtocol.Http2];
 
     private readonly string _host;
     private readonly bool _insecure;
     private readonly bool _offerHttp2;
+    private readonly bool _http2;
     private readonly X509Certificate2? _clientCertificate;
 
     /// <param name="host">The host the certificate must name (and SNI, unless it is an address).</param>
     /// <param name="insecure">Accept any certificate.</param>
     /// <param name="offerHttp2">Offer h2 before http/1.1 in ALPN.</param>
     /// <param name="clientCertificate">Sent when the server asks for one; the caller owns it.</param>
-    public LeanTls(string host, bool insecure, bool offerHttp2, X509Certificate2? clientCertificate)
+    /// <param name="http2">For the HTTP/2 client: offer h2 alone and require it.</param>
+    public LeanTls(string host, bool insecure, bool offerHttp2, X509Certificate2? clientCertificate, bool http2 = false)
     {
+        _http2 = http2;
         _host = host;
         _insecure = insecure;
         _offerHttp2 = offerHttp2;
@@ -42,7 +47,7 @@ internal sealed class LeanTls
         var options = new SslClientAuthenticationOptions
         {
             TargetHost = _host,
-            ApplicationProtocols = _offerHttp2 ? Http2First : Http11Only,
+            ApplicationProtocols = _http2 ? Http2Only : _offerHttp2 ? Http2First : Http11Only,
             CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
             RemoteCertificateValidationCallback = (_, certificate, chain, errors) =>
             {
@@ -69,11 +74,17 @@ internal sealed class LeanTls
             await ssl.DisposeAsync().ConfigureAwait(false);
             throw new CertificateRejectedException(problem, e);
         }
+        catch (AuthenticationException e) when (_http2)
+        {
+            // A server without HTTP/2 refuses an ALPN of h2 alone (alert no_application_protocol) or ignores it.
+            await ssl.DisposeAsync().ConfigureAwait(false);
+            throw new TlsHandshakeException($"the TLS handshake with {_host} failed offering only HTTP/2 (ALPN h2; a server without HTTP/2 refuses that — leave out \"http\": \"2\" for HTTP/1.1): {e.Message}", e);
+        }
         catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException)
         {
             // Reset or closed in the middle of the handshake: a TLS failure, not a lost answer.
             await ssl.DisposeAsync().ConfigureAwait(false);
-            throw new AuthenticationException($"the TLS handshake with {_host} failed: {e.Message}", e);
+            throw new TlsHandshakeException($"the TLS handshake with {_host} failed: {e.Message}", e);
         }
         catch
         {
@@ -81,7 +92,13 @@ internal sealed class LeanTls
             throw;
         }
 
-        if (ssl.NegotiatedApplicationProtocol == SslApplicationProtocol.Http2)
+        if (_http2 && ssl.NegotiatedApplicationProtocol != SslApplicationProtocol.Http2)
+        {
+            await ssl.DisposeAsync().ConfigureAwait(false);
+            throw new TlsHandshakeException($"{_host} did not agree to HTTP/2 in ALPN: leave out \"http\": \"2\" for HTTP/1.1");
+        }
+
+        if (!_http2 && ssl.NegotiatedApplicationProtocol == SslApplicationProtocol.Http2)
         {
             await ssl.DisposeAsync().ConfigureAwait(false);
             throw new Http2ChosenException();
@@ -93,3 +110,21 @@ internal sealed class LeanTls
 
 /// <summary>The server chose HTTP/2 in ALPN: the target's requests go through the HTTP/2 client from now on.</summary>
 internal sealed class Http2ChosenException() : IOException("the server chose HTTP/2 in ALPN");
+
+/// <summary>A TLS handshake that failed for a reason other than the certificate; the message says what Probe offered and what came back.</summary>
+internal sealed class TlsHandshakeException : AuthenticationException
+{
+    public TlsHandshakeException(string message, Exception? inner = null)
+        : base(message, inner)
+    {
+    }
+
+    public TlsHandshakeException()
+    {
+    }
+
+    public TlsHandshakeException(string message)
+        : base(message)
+    {
+    }
+}

@@ -1,3 +1,4 @@
+using Probe.Scenarios.Http.Http2;
 using Probe.Scenarios.Http.Lean;
 using Probe.Scenarios.Http;
 using System.Buffers;
@@ -34,6 +35,8 @@ internal sealed class HttpStep
     private readonly bool _templated;
     private readonly LeanHttpClient? _lean;
     private readonly byte[]? _prepared;
+    private readonly LeanHttp2Client? _lean2;
+    private readonly byte[]? _prepared2;
     private readonly LeanReadOptions _leanRead;
     private readonly long _timeoutTicks;
     private readonly Request _request;
@@ -58,6 +61,8 @@ internal sealed class HttpStep
         // Plain HTTP takes the lean path (a redirect to follow goes on through HttpClient); its request bytes are made once here.
         _lean = client.Lean;
         _prepared = _lean is null || _templated ? null : _lean.Prepare(spec.Method, _url.PathAndQuery, _headers, _body, _contentType);
+        _lean2 = client.Lean2;
+        _prepared2 = _lean2 is null || _templated ? null : _lean2.Prepare(spec.Method, _url.PathAndQuery, _headers, _body, _contentType);
         _leanRead = new LeanReadOptions(_readBody, _readHeaders, spec.MaxBodyBytes, Head: spec.Method == "HEAD");
         _timeoutTicks = StepDeadline.Ticks(time, spec.Timeout);
         _request = new Request(_url, _headers, _body);
@@ -84,19 +89,28 @@ internal sealed class HttpStep
             for (int i = 0; i < _spec.Repeat; i++)
             {
                 long start = i == 0 ? started : _time.GetTimestamp();
-                if (_lean is null || _client.ServerChoseHttp2)
+                // Awaited here rather than in a helper: each async level costs two interlocked operations per request.
+                LeanResponse response;
+                if (_lean2 is not null && _client.UsesLeanHttp2)
+                {
+                    byte[] block = _prepared2 ?? _lean2.Prepare(_spec.Method, request.Url.PathAndQuery, request.Headers, request.Body, _contentType);
+                    response = await _lean2.SendAsync(block, request.Body, _leanRead, deadline, cancellation, iteration.Copy).ConfigureAwait(false);
+                }
+                else if (_lean is null || _client.ServerChoseHttp2)
                 {
                     answer = await SendViaHttpClientAsync(request, request.Url, _method, start, 0, deadline, iteration.Copy, cancellation).ConfigureAwait(false);
+                    bytes += answer.Bytes;
+                    continue;
                 }
                 else
                 {
-                    // Awaited here rather than in a helper: each async level costs two interlocked operations per request.
                     byte[] prepared = _prepared ?? _lean.Prepare(_spec.Method, request.Url.PathAndQuery, request.Headers, request.Body, _contentType);
-                    LeanResponse response = await _lean.SendAsync(prepared, _leanRead, deadline, cancellation, iteration).ConfigureAwait(false);
-                    answer = _spec.FollowRedirects && response.Status is >= 300 and < 400 && response.Location is { } location
-                        ? await SendViaHttpClientAsync(request, new Uri(request.Url, location), RedirectMethod(response.Status, _method), start, 1, deadline, iteration.Copy, cancellation).ConfigureAwait(false)
-                        : LeanAnswer(response, start);
+                    response = await _lean.SendAsync(prepared, _leanRead, deadline, cancellation, iteration).ConfigureAwait(false);
                 }
+
+                answer = _spec.FollowRedirects && response.Status is >= 300 and < 400 && response.Location is { } location
+                    ? await SendViaHttpClientAsync(request, new Uri(request.Url, location), RedirectMethod(response.Status, _method), start, 1, deadline, iteration.Copy, cancellation).ConfigureAwait(false)
+                    : LeanAnswer(response, start);
 
                 bytes += answer.Bytes;
             }

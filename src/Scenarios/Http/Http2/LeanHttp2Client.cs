@@ -1,0 +1,243 @@
+using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
+using Probe.Engine.Timing;
+using Probe.Scenarios.Http.Lean;
+
+namespace Probe.Scenarios.Http.Http2;
+
+/// <summary>
+/// The fast path for HTTP/2 targets: Probe's own HTTP/2 client, TLS with ALPN h2 or prior knowledge
+/// (h2c) on plain targets. Virtual users are grouped onto connections in order — users 0…N−1 on the
+/// first, N…2N−1 on the next, N being <c>streams_per_connection</c> (default 100, the usual server
+/// limit) — and a user has one request in flight, so no connection carries more than N streams. With
+/// <c>max_connections</c> the groups share that many connections in turn. Step timeouts are deadlines
+/// one watchdog timer enforces for every stream (the stream is reset, the connection kept).
+/// </summary>
+internal sealed class LeanHttp2Client : IDisposable
+{
+    /// <summary>Users per connection when the target does not say.</summary>
+    public const int DefaultStreamsPerConnection = 100;
+
+    private readonly DnsEndPoint _endpoint;
+    private readonly TimeProvider _time;
+    private readonly LeanTls? _tls;
+    private readonly int _perConnection;
+    private readonly int? _maxConnections;
+    private readonly Dictionary<int, H2Connection> _connections = [];
+    private readonly Dictionary<int, Task<H2Connection>> _connecting = [];
+    private readonly ITimer _watchdog;
+    private long _armedFor = long.MaxValue;
+    private bool _disposed;
+
+    public LeanHttp2Client(Uri target, TimeProvider time, LeanTls? tls, int? streamsPerConnection, int? maxConnections)
+    {
+        _endpoint = new DnsEndPoint(target.IdnHost, target.Port);
+        _time = time;
+        _tls = tls;
+        _perConnection = streamsPerConnection ?? DefaultStreamsPerConnection;
+        _maxConnections = maxConnections;
+        Scheme = target.Scheme;
+        Authority = target.IsDefaultPort ? target.IdnHost : $"{target.IdnHost}:{target.Port}";
+        _watchdog = time.CreateTimer(static state => ((LeanHttp2Client)state!).AbortOverdue(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+    }
+
+    /// <summary>The :scheme of every request.</summary>
+    public string Scheme { get; }
+
+    /// <summary>The :authority of every request (unless a step sends its own Host).</summary>
+    public string Authority { get; }
+
+    /// <summary>A request's header block, made once per step (<see cref="Hpack.EncodeRequest"/>), with Content-Type and Content-Length for a body.</summary>
+    public byte[] Prepare(string method, string pathAndQuery, IEnumerable<KeyValuePair<string, string>> headers, byte[]? body, string? contentType)
+    {
+        KeyValuePair<string, string>[] own = headers.Where(h => !h.Key.Equals("Content-Length", StringComparison.OrdinalIgnoreCase)).ToArray();
+        bool Has(string name) => own.Any(h => h.Key.Equals(name, StringComparison.OrdinalIgnoreCase));
+        var all = own.ToList();
+        if (!Has("User-Agent"))
+        {
+            all.Add(KeyValuePair.Create("user-agent", "probe"));
+        }
+
+        if (body is not null)
+        {
+            if (!Has("Content-Type"))
+            {
+                all.Add(KeyValuePair.Create("content-type", contentType!));
+            }
+
+            all.Add(KeyValuePair.Create("content-length", body.Length.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        }
+
+        return Hpack.EncodeRequest(method, Scheme, Authority, pathAndQuery, all);
+    }
+
+    /// <summary>Sends a prepared request on virtual user <paramref name="copy"/>'s connection (opening it, timed, if need be) and reads the answer before <paramref name="deadline"/>.</summary>
+    public async ValueTask<LeanResponse> SendAsync(byte[] headerBlock, byte[]? body, LeanReadOptions options, long deadline, CancellationToken cancellation, int copy)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        int group = copy / _perConnection;
+        if (_maxConnections is { } most)
+        {
+            group %= most;
+        }
+
+        (H2Connection connection, ConnectTiming timing) = TryExisting(group) is { } open ? (open, default) : await ConnectAsync(group, deadline, cancellation).ConfigureAwait(false);
+        var exchange = new H2Exchange(options, deadline, timing);
+        return await connection.SendAsync(exchange, headerBlock, body, cancellation).ConfigureAwait(false);
+    }
+
+    public void Dispose()
+    {
+        _disposed = true;
+        _watchdog.Dispose();
+        lock (_connections)
+        {
+            foreach (H2Connection connection in _connections.Values)
+            {
+                connection.Dispose();
+            }
+
+            _connections.Clear();
+        }
+    }
+
+    private H2Connection? TryExisting(int group)
+    {
+        lock (_connections)
+        {
+            return _connections.TryGetValue(group, out H2Connection? connection) && connection.Usable ? connection : null;
+        }
+    }
+
+    /// <summary>Opens the group's connection, once: requests that arrive meanwhile wait for the same one (and only the first gets its timings).</summary>
+    private async ValueTask<(H2Connection, ConnectTiming)> ConnectAsync(int group, long deadline, CancellationToken cancellation)
+    {
+        Task<H2Connection> opening;
+        bool mine = false;
+        lock (_connections)
+        {
+            if (_connections.TryGetValue(group, out H2Connection? open) && open.Usable)
+            {
+                return (open, default);
+            }
+
+            if (!_connecting.TryGetValue(group, out opening!))
+            {
+                _connections.Remove(group, out H2Connection? old);
+                old?.Dispose();
+                opening = _connecting[group] = OpenAsync(deadline, cancellation);
+                mine = true;
+            }
+        }
+
+        try
+        {
+            H2Connection connection = await opening.ConfigureAwait(false);
+            return (connection, mine ? connection.Timing : default);
+        }
+        finally
+        {
+            if (mine)
+            {
+                lock (_connections)
+                {
+                    _connecting.Remove(group);
+                    if (opening.IsCompletedSuccessfully)
+                    {
+                        _connections[group] = opening.Result;
+                    }
+                }
+            }
+        }
+    }
+
+    private async Task<H2Connection> OpenAsync(long deadline, CancellationToken cancellation)
+    {
+        using var timeout = new CancellationTokenSource(StepDeadline.Left(_time, deadline), _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellation, timeout.Token);
+        Socket socket;
+        ConnectTiming timing;
+        try
+        {
+            (socket, timing) = await TimedConnect.ConnectAsync(_endpoint, _time, linked.Token).ConfigureAwait(false);
+        }
+        catch (SocketException e)
+        {
+            throw new HttpRequestException(HttpRequestError.ConnectionError, $"{e.Message} ({_endpoint.Host}:{_endpoint.Port})", e);
+        }
+
+        try
+        {
+            Stream stream = new NetworkStream(socket, ownsSocket: true);
+            if (_tls is not null)
+            {
+                SslStream ssl = await _tls.HandshakeAsync(stream, linked.Token).ConfigureAwait(false);
+                timing = timing with { TlsNs = _time.ToNanoseconds(_time.GetTimestamp() - timing.ConnectedAt) };
+                stream = ssl;
+            }
+
+            return await H2Connection.StartAsync(stream, socket, _time, timing, Watch, linked.Token).ConfigureAwait(false);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Makes sure the watchdog wakes by <paramref name="deadline"/>.</summary>
+    private void Watch(long deadline)
+    {
+        if (deadline >= Interlocked.Read(ref _armedFor))
+        {
+            return;
+        }
+
+        lock (_connecting)
+        {
+            if (deadline < _armedFor && !_disposed)
+            {
+                _armedFor = deadline;
+                _watchdog.Change(StepDeadline.Left(_time, deadline), Timeout.InfiniteTimeSpan);
+            }
+        }
+    }
+
+    /// <summary>Resets every stream past its deadline (it fails as timed out) and sleeps until the next deadline.</summary>
+    private void AbortOverdue()
+    {
+        H2Connection[] connections;
+        lock (_connections)
+        {
+            connections = [.. _connections.Values];
+        }
+
+        lock (_connecting)
+        {
+            Interlocked.Exchange(ref _armedFor, long.MaxValue);
+            long now = _time.GetTimestamp();
+            long next = long.MaxValue;
+            foreach (H2Connection connection in connections)
+            {
+                foreach (H2Exchange exchange in connection.Exchanges())
+                {
+                    if (exchange.Deadline <= now)
+                    {
+                        connection.Cancel(exchange, new OperationCanceledException("no answer within the step's timeout"));
+                    }
+                    else
+                    {
+                        next = Math.Min(next, exchange.Deadline);
+                    }
+                }
+            }
+
+            if (next != long.MaxValue && !_disposed)
+            {
+                _armedFor = next;
+                _watchdog.Change(StepDeadline.Left(_time, next), Timeout.InfiniteTimeSpan);
+            }
+        }
+    }
+}
