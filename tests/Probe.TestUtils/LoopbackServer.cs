@@ -33,7 +33,8 @@ public sealed class LoopbackServer : IAsyncDisposable
     /// Starts a server speaking <paramref name="protocols"/> (HTTP/2 alone on plain HTTP is prior knowledge, h2c),
     /// with TLS when given a <paramref name="certificate"/>, asking clients for certificates as <paramref name="clientCertificates"/> says (any is accepted).
     /// </summary>
-    public static async Task<LoopbackServer> StartAsync(Action<IEndpointRouteBuilder> map, X509Certificate2? certificate, HttpProtocols protocols, ClientCertificateMode clientCertificates)
+    /// <remarks><paramref name="limits"/> sets Kestrel's limits (such as HTTP/2 streams per connection).</remarks>
+    public static async Task<LoopbackServer> StartAsync(Action<IEndpointRouteBuilder> map, X509Certificate2? certificate, HttpProtocols protocols, ClientCertificateMode clientCertificates, Action<KestrelServerLimits>? limits = null)
     {
         ArgumentNullException.ThrowIfNull(map);
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
@@ -47,6 +48,7 @@ public sealed class LoopbackServer : IAsyncDisposable
             builder.WebHost.UseKestrelHttpsConfiguration();
             builder.WebHost.ConfigureKestrel(k => k.Listen(System.Net.IPAddress.Loopback, 0, o =>
             {
+                limits?.Invoke(k.Limits);
                 o.Protocols = protocols;
                 if (certificate is not null)
                 {

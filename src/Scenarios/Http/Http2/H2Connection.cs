@@ -29,6 +29,7 @@ internal sealed class H2Connection : IDisposable
     private readonly MemoryStream _headerBlock = new();
     private readonly Action<string, string> _onField;
     private readonly Action<long> _watch;
+    private readonly TaskCompletionSource _settings = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private byte[] _out = new byte[1024];
     private int _nextId = 1;
     private int _blockStream;
@@ -77,6 +78,9 @@ internal sealed class H2Connection : IDisposable
         AddFrame(hello, FrameType.WindowUpdate, 0, 0, increment);
         await stream.WriteAsync(hello.ToArray(), cancellation).ConfigureAwait(false);
         _ = Task.Run(connection.ReadLoopAsync, CancellationToken.None);
+
+        // The server's SETTINGS first (one round trip, once per connection): its stream limit and frame size are known before any request.
+        await connection._settings.Task.WaitAsync(cancellation).ConfigureAwait(false);
         return connection;
     }
 
@@ -344,7 +348,9 @@ internal sealed class H2Connection : IDisposable
                 uint code = payload.Length >= 4 ? BinaryPrimitives.ReadUInt32BigEndian(payload) : 0;
                 if (Take(stream) is { } reset)
                 {
-                    reset.Done.TrySetException(new ConnectionLostException($"the server reset the stream ({ErrorName(code)})"));
+                    // REFUSED_STREAM: the server did not process the request (RFC 9113 section 8.7), so it may be sent again.
+                    string message = $"the server reset the stream ({ErrorName(code)})";
+                    reset.Done.TrySetException(code == 0x7 ? new NotProcessedException(message) : new ConnectionLostException(message));
                 }
 
                 break;
@@ -353,6 +359,7 @@ internal sealed class H2Connection : IDisposable
                 {
                     ApplySettings(payload);
                     SendControl(FrameType.Settings, 0x1, 0, []);
+                    _settings.TrySetResult();
                 }
 
                 break;
@@ -534,7 +541,7 @@ internal sealed class H2Connection : IDisposable
         {
             if (Forget(exchange.Id, exchange))
             {
-                exchange.Done.TrySetException(new ConnectionLostException($"the server is closing the connection (GOAWAY, {ErrorName(code)}) and did not take this request"));
+                exchange.Done.TrySetException(new NotProcessedException($"the server is closing the connection (GOAWAY, {ErrorName(code)}) and did not take this request"));
             }
         }
     }
@@ -542,6 +549,7 @@ internal sealed class H2Connection : IDisposable
     private void Fail(Exception why)
     {
         _closing = true;
+        _settings.TrySetException(why);
         foreach (H2Exchange exchange in Exchanges())
         {
             if (Forget(exchange.Id, exchange))
@@ -703,3 +711,6 @@ internal sealed class H2Exchange(LeanReadOptions options, long deadline, Connect
         Location,
         connect);
 }
+
+/// <summary>The server did not process the request (REFUSED_STREAM, or a stream past GOAWAY's last one): it may be sent again.</summary>
+internal sealed class NotProcessedException(string message) : IOException(message);

@@ -10,7 +10,8 @@ namespace Probe.Scenarios.Http.Http2;
 /// The fast path for HTTP/2 targets: Probe's own HTTP/2 client, TLS with ALPN h2 or prior knowledge
 /// (h2c) on plain targets. Virtual users are grouped onto connections in order — users 0…N−1 on the
 /// first, N…2N−1 on the next, N being <c>streams_per_connection</c> (default 100, the usual server
-/// limit) — and a user has one request in flight, so no connection carries more than N streams. With
+/// limit; smaller when a server allows fewer concurrent streams) — and a user has one request in
+/// flight, so no connection carries more than N streams. With
 /// <c>max_connections</c> the groups share that many connections in turn. Step timeouts are deadlines
 /// one watchdog timer enforces for every stream (the stream is reset, the connection kept).
 /// </summary>
@@ -27,6 +28,7 @@ internal sealed class LeanHttp2Client : IDisposable
     private readonly Dictionary<int, H2Connection> _connections = [];
     private readonly Dictionary<int, Task<H2Connection>> _connecting = [];
     private readonly ITimer _watchdog;
+    private int _serverMaxStreams = int.MaxValue; // the lowest SETTINGS_MAX_CONCURRENT_STREAMS a connection heard: groups shrink to fit it
     private long _armedFor = long.MaxValue;
     private bool _disposed;
 
@@ -76,15 +78,48 @@ internal sealed class LeanHttp2Client : IDisposable
     public async ValueTask<LeanResponse> SendAsync(byte[] headerBlock, byte[]? body, LeanReadOptions options, long deadline, CancellationToken cancellation, int copy)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        int group = copy / _perConnection;
-        if (_maxConnections is { } most)
+        H2Connection connection;
+        ConnectTiming timing;
+        while (true)
         {
-            group %= most;
+            int group = Group(copy);
+            (connection, timing) = TryExisting(group) is { } open ? (open, default) : await ConnectAsync(group, deadline, cancellation).ConfigureAwait(false);
+            if (connection.MaxStreams >= Volatile.Read(ref _serverMaxStreams))
+            {
+                break;
+            }
+
+            // The server allows fewer concurrent streams than a group holds: groups shrink to fit, and this user may belong to another connection now.
+            Volatile.Write(ref _serverMaxStreams, connection.MaxStreams);
+            if (Group(copy) == group)
+            {
+                break;
+            }
         }
 
-        (H2Connection connection, ConnectTiming timing) = TryExisting(group) is { } open ? (open, default) : await ConnectAsync(group, deadline, cancellation).ConfigureAwait(false);
-        var exchange = new H2Exchange(options, deadline, timing);
-        return await connection.SendAsync(exchange, headerBlock, body, cancellation).ConfigureAwait(false);
+        for (int attempt = 1; ; attempt++)
+        {
+            var exchange = new H2Exchange(options, deadline, timing);
+            try
+            {
+                return await connection.SendAsync(exchange, headerBlock, body, cancellation).ConfigureAwait(false);
+            }
+            catch (NotProcessedException) when (attempt < MaxAttempts && _time.GetTimestamp() < deadline)
+            {
+                // Not processed, so safe to send again, as HTTP/2 clients do: a server may still count a user's last stream
+                // for a moment after its answer, or be closing the connection. Counted in the request's latency.
+                await Task.Yield();
+                (connection, timing) = TryExisting(Group(copy)) is { } open ? (open, default) : await ConnectAsync(Group(copy), deadline, cancellation).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private const int MaxAttempts = 10;
+
+    private int Group(int copy)
+    {
+        int group = copy / Math.Max(1, Math.Min(_perConnection, Volatile.Read(ref _serverMaxStreams)));
+        return _maxConnections is { } most ? group % most : group;
     }
 
     public void Dispose()
@@ -124,8 +159,12 @@ internal sealed class LeanHttp2Client : IDisposable
 
             if (!_connecting.TryGetValue(group, out opening!))
             {
-                _connections.Remove(group, out H2Connection? old);
-                old?.Dispose();
+                // A connection the server is closing (GOAWAY) finishes its streams and closes itself; an idle one goes now.
+                if (_connections.Remove(group, out H2Connection? old) && old.Exchanges().Length == 0)
+                {
+                    old.Dispose();
+                }
+
                 opening = _connecting[group] = OpenAsync(deadline, cancellation);
                 mine = true;
             }

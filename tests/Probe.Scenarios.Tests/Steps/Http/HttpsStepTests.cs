@@ -104,6 +104,17 @@ public class HttpsStepTests
     }
 
     [Fact]
+    public async Task Http2_ServerAllowsFewerStreams_UsersSpreadOverMoreConnections()
+    {
+        await using Recorder server = await Recorder.StartAsync(null, HttpProtocols.Http2, maxStreams: 2, answerAfter: TimeSpan.FromMilliseconds(5));
+
+        StepSnapshot step = (await StepRuns.RunAsync(server.Address, [Who], iterations: 60, copies: 6, targetFields: "\"http\": \"2\""))[0];
+
+        Assert.True(step.Fail == 0, string.Join("; ", step.FailureMessages));
+        Assert.InRange(server.Connections, 3, 4); // 6 users, 2 streams each (one more while the first learnt the limit)
+    }
+
+    [Fact]
     public async Task NewConnectionPerIteration_EachIterationOpensOneAndItsStepsShareIt()
     {
         using X509Certificate2 certificate = TestCertificates.SelfSigned("probe-test", TimeSpan.FromDays(30));
@@ -180,7 +191,7 @@ public class HttpsStepTests
 
         public int MostAtOnce => _mostAtOnce;
 
-        public static async Task<Recorder> StartAsync(X509Certificate2? certificate, HttpProtocols protocols = HttpProtocols.Http1AndHttp2, ClientCertificateMode clients = ClientCertificateMode.NoCertificate, TimeSpan answerAfter = default)
+        public static async Task<Recorder> StartAsync(X509Certificate2? certificate, HttpProtocols protocols = HttpProtocols.Http1AndHttp2, ClientCertificateMode clients = ClientCertificateMode.NoCertificate, TimeSpan answerAfter = default, int maxStreams = 100)
         {
             var recorder = new Recorder();
             recorder._server = await LoopbackServer.StartAsync(app =>
@@ -200,7 +211,7 @@ public class HttpsStepTests
                     return Results.Text($"{context.Request.Protocol} {context.Connection.Id}");
                 });
                 app.MapGet("/client", (HttpContext context) => Results.Text(context.Connection.ClientCertificate?.Subject ?? "no certificate"));
-            }, certificate, protocols, clients);
+            }, certificate, protocols, clients, limits => limits.Http2.MaxStreamsPerConnection = maxStreams);
             return recorder;
         }
 
