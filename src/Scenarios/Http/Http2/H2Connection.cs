@@ -23,14 +23,15 @@ internal sealed class H2Connection : IDisposable
     private readonly Stream _stream;
     private readonly Socket _socket;
     private readonly TimeProvider _time;
-    private readonly SemaphoreSlim _write = new(1, 1);
+    private readonly Outgoing _outgoing = new();
     private readonly Dictionary<int, H2Exchange> _exchanges = [];
     private readonly HpackDecoder _hpack = new();
     private readonly MemoryStream _headerBlock = new();
     private readonly Action<string, string> _onField;
     private readonly Action<long> _watch;
     private readonly TaskCompletionSource _settings = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private byte[] _out = new byte[1024];
+    private byte[] _spare = new byte[4096];
+    private bool _flushing;
     private int _nextId = 1;
     private int _blockStream;
     private bool _blockEndsStream;
@@ -87,11 +88,13 @@ internal sealed class H2Connection : IDisposable
     /// <summary>
     /// Opens a stream with <paramref name="headerBlock"/> (and <paramref name="body"/>) and waits for its
     /// answer. Past <paramref name="exchange"/>'s deadline the watchdog cancels it (<see cref="Cancel"/>).
+    /// The frames join the connection's outgoing bytes; whoever finds no write in progress schedules one
+    /// that writes them all, so under load one write (one TLS record, one system call) carries many requests.
     /// </summary>
     public async Task<LeanResponse> SendAsync(H2Exchange exchange, byte[] headerBlock, byte[]? body, CancellationToken cancellation)
     {
-        await _write.WaitAsync(cancellation).ConfigureAwait(false);
-        try
+        bool flush;
+        lock (_outgoing)
         {
             if (_closing)
             {
@@ -103,34 +106,68 @@ internal sealed class H2Connection : IDisposable
                 throw new HttpFramingException($"the request body ({body.Length} bytes) is larger than the server's HTTP/2 flow-control window ({Math.Min(_sendWindow, _peerInitialWindow)} bytes)");
             }
 
+            // Ids are given out in the order frames are queued, so they rise on the wire as RFC 9113 requires.
             int id = _nextId;
             _nextId += 2;
             exchange.Id = id;
+            exchange.Connection = this;
             lock (_exchanges)
             {
                 _exchanges[id] = exchange;
             }
 
-            _watch(exchange.Deadline); // after the exchange is visible: a watchdog pass that missed it has disarmed, and this arms it again
-
-            int length = WriteRequest(id, headerBlock, body);
+            QueueRequest(id, headerBlock, body);
             _sendWindow -= body?.Length ?? 0;
-            await _stream.WriteAsync(_out.AsMemory(0, length), cancellation).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
-        {
-            Fail(new ConnectionLostException($"the connection was lost before the request was sent: {e.Message}", e));
-            throw new ConnectionLostException($"the connection was lost before the request was sent: {e.Message}", e);
-        }
-        finally
-        {
-            _write.Release();
+            flush = !_flushing;
+            _flushing = true;
         }
 
-        exchange.Connection = this;
+        _watch(exchange.Deadline); // after the exchange is visible: a watchdog pass that missed it has disarmed, and this arms it again
+        if (flush)
+        {
+            // Written from the pool's global queue: the other users whose answers came in the same read queue theirs
+            // meanwhile (their continuations wait in this thread's local queue, which runs first), so one write carries them all.
+            ThreadPool.UnsafeQueueUserWorkItem(static connection => _ = connection.FlushAsync(), this, preferLocal: false);
+        }
+
         await using (cancellation.UnsafeRegister(static state => ((H2Exchange)state!).Connection!.Cancel((H2Exchange)state!, null), exchange))
         {
             return await exchange.Done.Task.ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Writes the queued bytes until none are left; a failed write fails every exchange of the connection.</summary>
+    private async Task FlushAsync()
+    {
+        try
+        {
+            while (true)
+            {
+                byte[] sending;
+                int length;
+                lock (_outgoing)
+                {
+                    if (_outgoing.Length == 0)
+                    {
+                        _flushing = false;
+                        return;
+                    }
+
+                    (sending, length) = (_outgoing.Buffer, _outgoing.Length);
+                    _outgoing.Swap(ref _spare);
+                }
+
+                await _stream.WriteAsync(sending.AsMemory(0, length)).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or InvalidOperationException)
+        {
+            lock (_outgoing)
+            {
+                _flushing = false;
+            }
+
+            Fail(new ConnectionLostException($"the connection was lost while sending: {e.Message}", e));
         }
     }
 
@@ -183,17 +220,9 @@ internal sealed class H2Connection : IDisposable
         BinaryPrimitives.WriteInt32BigEndian(at[5..], stream);
     }
 
-    /// <summary>HEADERS (and CONTINUATION past the server's frame size), then DATA frames, into the write buffer; returns the length.</summary>
-    private int WriteRequest(int id, byte[] block, byte[]? body)
+    /// <summary>HEADERS (and CONTINUATION past the server's frame size), then DATA frames, onto the outgoing bytes (under their lock).</summary>
+    private void QueueRequest(int id, byte[] block, byte[]? body)
     {
-        int frames = (block.Length / _peerMaxFrame) + 1 + (body is null ? 0 : (body.Length / _peerMaxFrame) + 1);
-        int size = block.Length + (body?.Length ?? 0) + (frames * FrameHeaderSize);
-        if (_out.Length < size)
-        {
-            _out = new byte[Math.Max(size, _out.Length * 2)];
-        }
-
-        int at = 0;
         int sent = 0;
         bool first = true;
         do
@@ -201,9 +230,7 @@ internal sealed class H2Connection : IDisposable
             int chunk = Math.Min(_peerMaxFrame, block.Length - sent);
             bool last = sent + chunk == block.Length;
             byte flags = (byte)((last ? 0x4 : 0) | (first && body is null ? 0x1 : 0)); // END_HEADERS, END_STREAM
-            WriteHeader(_out.AsSpan(at), chunk, first ? FrameType.Headers : FrameType.Continuation, flags, id);
-            block.AsSpan(sent, chunk).CopyTo(_out.AsSpan(at + FrameHeaderSize));
-            at += FrameHeaderSize + chunk;
+            _outgoing.Frame(first ? FrameType.Headers : FrameType.Continuation, flags, id, block.AsSpan(sent, chunk));
             sent += chunk;
             first = false;
         }
@@ -216,43 +243,27 @@ internal sealed class H2Connection : IDisposable
             {
                 int chunk = Math.Min(_peerMaxFrame, body.Length - sent);
                 bool last = sent + chunk == body.Length;
-                WriteHeader(_out.AsSpan(at), chunk, FrameType.Data, (byte)(last ? 0x1 : 0), id);
-                body.AsSpan(sent, chunk).CopyTo(_out.AsSpan(at + FrameHeaderSize));
-                at += FrameHeaderSize + chunk;
+                _outgoing.Frame(FrameType.Data, (byte)(last ? 0x1 : 0), id, body.AsSpan(sent, chunk));
                 sent += chunk;
             }
             while (sent < body.Length);
         }
-
-        return at;
     }
 
-    /// <summary>A frame the read loop owes the server (an ACK, a window update, a reset), written when the lock is free.</summary>
+    /// <summary>A frame the read loop owes the server (an ACK, a window update, a reset): queued, and written by the next flush.</summary>
     private void SendControl(FrameType type, byte flags, int stream, ReadOnlySpan<byte> payload)
     {
-        var frame = new byte[FrameHeaderSize + payload.Length];
-        WriteHeader(frame, payload.Length, type, flags, stream);
-        payload.CopyTo(frame.AsSpan(FrameHeaderSize));
-        _ = WriteControlAsync(frame);
-    }
-
-    private async Task WriteControlAsync(byte[] frame)
-    {
-        try
+        bool flush;
+        lock (_outgoing)
         {
-            await _write.WaitAsync().ConfigureAwait(false);
-            try
-            {
-                await _stream.WriteAsync(frame).ConfigureAwait(false);
-            }
-            finally
-            {
-                _write.Release();
-            }
+            _outgoing.Frame(type, flags, stream, payload);
+            flush = !_flushing;
+            _flushing = true;
         }
-        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
+
+        if (flush)
         {
-            Fail(new ConnectionLostException($"the connection was lost: {e.Message}", e));
+            _ = FlushAsync();
         }
     }
 
@@ -599,7 +610,7 @@ internal sealed class H2Connection : IDisposable
         _ => $"error code 0x{code:x}",
     };
 
-    private enum FrameType : byte
+    internal enum FrameType : byte
     {
         Data = 0x0,
         Headers = 0x1,
@@ -714,3 +725,40 @@ internal sealed class H2Exchange(LeanReadOptions options, long deadline, Connect
 
 /// <summary>The server did not process the request (REFUSED_STREAM, or a stream past GOAWAY's last one): it may be sent again.</summary>
 internal sealed class NotProcessedException(string message) : IOException(message);
+
+/// <summary>The bytes waiting to be written on a connection (used under its own lock).</summary>
+internal sealed class Outgoing
+{
+    public byte[] Buffer { get; private set; } = new byte[4096];
+
+    public int Length { get; private set; }
+
+    /// <summary>Appends a frame: the 9-byte header, then <paramref name="payload"/>.</summary>
+    public void Frame(H2Connection.FrameType type, byte flags, int stream, ReadOnlySpan<byte> payload)
+    {
+        int size = H2Connection.FrameHeaderSize + payload.Length;
+        if (Length + size > Buffer.Length)
+        {
+            byte[] larger = new byte[Math.Max(Buffer.Length * 2, Length + size)];
+            Buffer.AsSpan(0, Length).CopyTo(larger);
+            Buffer = larger;
+        }
+
+        Span<byte> at = Buffer.AsSpan(Length);
+        at[0] = (byte)(payload.Length >> 16);
+        at[1] = (byte)(payload.Length >> 8);
+        at[2] = (byte)payload.Length;
+        at[3] = (byte)type;
+        at[4] = flags;
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(at[5..], stream);
+        payload.CopyTo(at[H2Connection.FrameHeaderSize..]);
+        Length += size;
+    }
+
+    /// <summary>Hands the filled buffer over in exchange for <paramref name="spare"/> (emptied), which is kept for the next fill.</summary>
+    public void Swap(ref byte[] spare)
+    {
+        (Buffer, spare) = (spare, Buffer);
+        Length = 0;
+    }
+}
