@@ -27,9 +27,8 @@ internal sealed class LeanHttp2Client : IDisposable
     private readonly int? _maxConnections;
     private readonly Dictionary<int, H2Connection> _connections = [];
     private readonly Dictionary<int, Task<H2Connection>> _connecting = [];
-    private readonly ITimer _watchdog;
+    private readonly DeadlineWatchdog _watchdog;
     private int _serverMaxStreams = int.MaxValue; // the lowest SETTINGS_MAX_CONCURRENT_STREAMS a connection heard: groups shrink to fit it
-    private long _armedFor = long.MaxValue;
     private bool _disposed;
 
     public LeanHttp2Client(Uri target, TimeProvider time, LeanTls? tls, int? streamsPerConnection, int? maxConnections)
@@ -41,7 +40,7 @@ internal sealed class LeanHttp2Client : IDisposable
         _maxConnections = maxConnections;
         Scheme = target.Scheme;
         Authority = target.IsDefaultPort ? target.IdnHost : $"{target.IdnHost}:{target.Port}";
-        _watchdog = time.CreateTimer(static state => ((LeanHttp2Client)state!).AbortOverdue(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _watchdog = new DeadlineWatchdog(time, _connecting, AbortOverdue);
     }
 
     /// <summary>The :scheme of every request.</summary>
@@ -107,14 +106,15 @@ internal sealed class LeanHttp2Client : IDisposable
             catch (NotProcessedException) when (attempt < MaxAttempts && _time.GetTimestamp() < deadline)
             {
                 // Not processed, so safe to send again, as HTTP/2 clients do: a server may still count a user's last stream
-                // for a moment after its answer, or be closing the connection. Counted in the request's latency.
-                await Task.Yield();
+                // for a moment after its answer, or be closing the connection. After a pause that doubles (1 ms to 64 ms),
+                // within the step's deadline; counted in the request's latency.
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(64, 1 << (attempt - 1))), _time, cancellation).ConfigureAwait(false);
                 (connection, timing) = TryExisting(Group(copy)) is { } open ? (open, default) : await ConnectAsync(Group(copy), deadline, cancellation).ConfigureAwait(false);
             }
         }
     }
 
-    private const int MaxAttempts = 10;
+    private const int MaxAttempts = 20;
 
     private int Group(int copy)
     {
@@ -226,25 +226,10 @@ internal sealed class LeanHttp2Client : IDisposable
     }
 
     /// <summary>Makes sure the watchdog wakes by <paramref name="deadline"/>.</summary>
-    private void Watch(long deadline)
-    {
-        if (deadline >= Interlocked.Read(ref _armedFor))
-        {
-            return;
-        }
+    private void Watch(long deadline) => _watchdog.Watch(deadline);
 
-        lock (_connecting)
-        {
-            if (deadline < _armedFor && !_disposed)
-            {
-                _armedFor = deadline;
-                _watchdog.Change(StepDeadline.Left(_time, deadline), Timeout.InfiniteTimeSpan);
-            }
-        }
-    }
-
-    /// <summary>Resets every stream past its deadline (it fails as timed out) and sleeps until the next deadline.</summary>
-    private void AbortOverdue()
+    /// <summary>The watchdog's pass: resets every stream past its deadline (it fails as timed out); returns the next deadline.</summary>
+    private long AbortOverdue(long now)
     {
         H2Connection[] connections;
         lock (_connections)
@@ -252,31 +237,22 @@ internal sealed class LeanHttp2Client : IDisposable
             connections = [.. _connections.Values];
         }
 
-        lock (_connecting)
+        long next = long.MaxValue;
+        foreach (H2Connection connection in connections)
         {
-            Interlocked.Exchange(ref _armedFor, long.MaxValue);
-            long now = _time.GetTimestamp();
-            long next = long.MaxValue;
-            foreach (H2Connection connection in connections)
+            foreach (H2Exchange exchange in connection.Exchanges())
             {
-                foreach (H2Exchange exchange in connection.Exchanges())
+                if (exchange.Deadline <= now)
                 {
-                    if (exchange.Deadline <= now)
-                    {
-                        connection.Cancel(exchange, new OperationCanceledException("no answer within the step's timeout"));
-                    }
-                    else
-                    {
-                        next = Math.Min(next, exchange.Deadline);
-                    }
+                    connection.Cancel(exchange, new OperationCanceledException("no answer within the step's timeout"));
+                }
+                else
+                {
+                    next = Math.Min(next, exchange.Deadline);
                 }
             }
-
-            if (next != long.MaxValue && !_disposed)
-            {
-                _armedFor = next;
-                _watchdog.Change(StepDeadline.Left(_time, next), Timeout.InfiniteTimeSpan);
-            }
         }
+
+        return next;
     }
 }

@@ -23,14 +23,13 @@ internal sealed class LeanHttpClient : IDisposable
     private readonly HashSet<LeanConnection> _open = [];
     private readonly DnsEndPoint _endpoint;
     private readonly TimeProvider _time;
-    private readonly ITimer _watchdog;
+    private readonly DeadlineWatchdog _watchdog;
     private readonly bool _readiness;
     private readonly bool _inline;
     private readonly LeanTls? _tls;
     private readonly bool _perIteration;
     private readonly ConnectionCap? _cap;
     private readonly ConcurrentDictionary<int, LeanConnection>? _owned;
-    private long _armedFor = long.MaxValue;
     private bool _disposed;
 
     /// <param name="target">The plain-HTTP target.</param>
@@ -54,7 +53,7 @@ internal sealed class LeanHttpClient : IDisposable
         _owned = _perIteration ? new ConcurrentDictionary<int, LeanConnection>() : null;
         _cap = policy?.MaxConnections is { } max ? new ConnectionCap(max, this) : null;
         Authority = target.IsDefaultPort ? target.IdnHost : $"{target.IdnHost}:{target.Port}";
-        _watchdog = time.CreateTimer(static state => ((LeanHttpClient)state!).AbortOverdue(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _watchdog = new DeadlineWatchdog(time, _open, AbortOverdue);
     }
 
     /// <summary>The Host header's value.</summary>
@@ -229,62 +228,38 @@ internal sealed class LeanHttpClient : IDisposable
         _owned?.Clear();
     }
 
-    /// <summary>Makes sure the watchdog wakes by <paramref name="deadline"/>. Deadlines mostly come in rising order, so this seldom touches the timer.</summary>
-    internal void Watch(long deadline)
+    /// <summary>Makes sure the watchdog wakes by <paramref name="deadline"/>.</summary>
+    internal void Watch(long deadline) => _watchdog.Watch(deadline);
+
+    /// <summary>The watchdog's pass (under the lock of the open connections): closes every connection whose exchange is past its deadline; returns the next deadline.</summary>
+    private long AbortOverdue(long now)
     {
-        if (deadline >= Interlocked.Read(ref _armedFor))
+        long next = long.MaxValue;
+        List<(LeanConnection, long)>? overdue = null;
+        foreach (LeanConnection connection in _open)
         {
-            return;
+            if (connection.Deadline is not { } deadline)
+            {
+                continue;
+            }
+
+            if (deadline <= now)
+            {
+                (overdue ??= []).Add((connection, deadline));
+            }
+            else
+            {
+                next = Math.Min(next, deadline);
+            }
         }
 
-        lock (_open)
+        // Aborted after the walk: an aborted exchange may close its connection (and leave _open) at once.
+        foreach ((LeanConnection connection, long deadline) in overdue ?? [])
         {
-            if (deadline < _armedFor && !_disposed)
-            {
-                _armedFor = deadline;
-                _watchdog.Change(StepDeadline.Left(_time, deadline), Timeout.InfiniteTimeSpan);
-            }
+            connection.Abort(deadline);
         }
-    }
 
-    /// <summary>The watchdog: closes every connection whose exchange is past its deadline and sleeps until the next deadline.</summary>
-    private void AbortOverdue()
-    {
-        lock (_open)
-        {
-            Interlocked.Exchange(ref _armedFor, long.MaxValue); // a full fence: an exchange that starts now either is seen below or arms the timer itself
-            long now = _time.GetTimestamp();
-            long next = long.MaxValue;
-            List<(LeanConnection, long)>? overdue = null;
-            foreach (LeanConnection connection in _open)
-            {
-                if (connection.Deadline is not { } deadline)
-                {
-                    continue;
-                }
-
-                if (deadline <= now)
-                {
-                    (overdue ??= []).Add((connection, deadline));
-                }
-                else
-                {
-                    next = Math.Min(next, deadline);
-                }
-            }
-
-            // Aborted after the walk: an aborted exchange may close its connection (and leave _open) at once.
-            foreach ((LeanConnection connection, long deadline) in overdue ?? [])
-            {
-                connection.Abort(deadline);
-            }
-
-            if (next != long.MaxValue && !_disposed)
-            {
-                _armedFor = next;
-                _watchdog.Change(StepDeadline.Left(_time, next), Timeout.InfiniteTimeSpan);
-            }
-        }
+        return next;
     }
 
     private async ValueTask<(LeanConnection, ConnectTiming)> ConnectAsync(long deadline, CancellationToken cancellation)
