@@ -34,6 +34,11 @@ internal sealed class MetricsServer : IAsyncDisposable
     {
         WebApplication app = QuietKestrel.Create(listen);
         MetricsServer? server = null;
+
+        // One buffer for every scrape (a large runner's exposition is megabytes: a new one each time is large-object garbage);
+        // scrapes take turns, and a client too slow to read is cut off by Kestrel's minimum data rate.
+        var scratch = new MemoryStream();
+        var turn = new SemaphoreSlim(1, 1);
         app.MapGet("/metrics", async (HttpContext context) =>
         {
             if (Refuse(context, token))
@@ -43,10 +48,19 @@ internal sealed class MetricsServer : IAsyncDisposable
 
             (bool openMetrics, string contentType) = MetricsEndpoint.Negotiate(context.Request.Headers.Accept.ToString());
             context.Response.ContentType = contentType;
-            using var body = new MemoryStream();
-            registry.WriteTo(body, openMetrics);
-            body.Position = 0;
-            await body.CopyToAsync(context.Response.Body, context.RequestAborted);
+            await turn.WaitAsync(context.RequestAborted);
+            try
+            {
+                scratch.SetLength(0);
+                registry.WriteTo(scratch, openMetrics);
+                context.Response.ContentLength = scratch.Length;
+                await context.Response.Body.WriteAsync(scratch.GetBuffer().AsMemory(0, (int)scratch.Length), context.RequestAborted);
+            }
+            finally
+            {
+                turn.Release();
+            }
+
             server?.Scraped?.Invoke();
         });
         routes?.Invoke(app);
