@@ -65,19 +65,19 @@ internal sealed class H2Connection : IDisposable
     public static async ValueTask<H2Connection> StartAsync(Stream stream, Socket socket, TimeProvider time, ConnectTiming timing, Action<long> watch, CancellationToken cancellation)
     {
         var connection = new H2Connection(stream, socket, time, timing, watch);
-        var hello = new List<byte>(64);
-        hello.AddRange(Preface);
+        var hello = new Outgoing();
+        hello.Raw(Preface);
         // SETTINGS: no server push; the largest stream window. Then the connection window to the largest too.
         Span<byte> settings = stackalloc byte[12];
         BinaryPrimitives.WriteUInt16BigEndian(settings, 0x2);
         BinaryPrimitives.WriteUInt32BigEndian(settings[2..], 0);
         BinaryPrimitives.WriteUInt16BigEndian(settings[6..], 0x4);
         BinaryPrimitives.WriteUInt32BigEndian(settings[8..], LargestWindow);
-        AddFrame(hello, FrameType.Settings, 0, 0, settings);
+        hello.Frame(FrameType.Settings, 0, 0, settings);
         Span<byte> increment = stackalloc byte[4];
         BinaryPrimitives.WriteUInt32BigEndian(increment, LargestWindow - 65_535);
-        AddFrame(hello, FrameType.WindowUpdate, 0, 0, increment);
-        await stream.WriteAsync(hello.ToArray(), cancellation).ConfigureAwait(false);
+        hello.Frame(FrameType.WindowUpdate, 0, 0, increment);
+        await stream.WriteAsync(hello.Buffer.AsMemory(0, hello.Length), cancellation).ConfigureAwait(false);
         _ = Task.Run(connection.ReadLoopAsync, CancellationToken.None);
 
         // The server's SETTINGS first (one round trip, once per connection): its stream limit and frame size are known before any request.
@@ -200,24 +200,6 @@ internal sealed class H2Connection : IDisposable
         _socket.Dispose();
         _stream.Dispose();
         Fail(new OperationCanceledException("the run was stopping"));
-    }
-
-    private static void AddFrame(List<byte> into, FrameType type, byte flags, int stream, ReadOnlySpan<byte> payload)
-    {
-        Span<byte> header = stackalloc byte[FrameHeaderSize];
-        WriteHeader(header, payload.Length, type, flags, stream);
-        into.AddRange(header);
-        into.AddRange(payload);
-    }
-
-    private static void WriteHeader(Span<byte> at, int length, FrameType type, byte flags, int stream)
-    {
-        at[0] = (byte)(length >> 16);
-        at[1] = (byte)(length >> 8);
-        at[2] = (byte)length;
-        at[3] = (byte)type;
-        at[4] = flags;
-        BinaryPrimitives.WriteInt32BigEndian(at[5..], stream);
     }
 
     /// <summary>HEADERS (and CONTINUATION past the server's frame size), then DATA frames, onto the outgoing bytes (under their lock).</summary>
@@ -733,17 +715,19 @@ internal sealed class Outgoing
 
     public int Length { get; private set; }
 
+    /// <summary>Appends bytes as they are (the connection preface).</summary>
+    public void Raw(ReadOnlySpan<byte> bytes)
+    {
+        Room(bytes.Length);
+        bytes.CopyTo(Buffer.AsSpan(Length));
+        Length += bytes.Length;
+    }
+
     /// <summary>Appends a frame: the 9-byte header, then <paramref name="payload"/>.</summary>
     public void Frame(H2Connection.FrameType type, byte flags, int stream, ReadOnlySpan<byte> payload)
     {
         int size = H2Connection.FrameHeaderSize + payload.Length;
-        if (Length + size > Buffer.Length)
-        {
-            byte[] larger = new byte[Math.Max(Buffer.Length * 2, Length + size)];
-            Buffer.AsSpan(0, Length).CopyTo(larger);
-            Buffer = larger;
-        }
-
+        Room(size);
         Span<byte> at = Buffer.AsSpan(Length);
         at[0] = (byte)(payload.Length >> 16);
         at[1] = (byte)(payload.Length >> 8);
@@ -753,6 +737,16 @@ internal sealed class Outgoing
         System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(at[5..], stream);
         payload.CopyTo(at[H2Connection.FrameHeaderSize..]);
         Length += size;
+    }
+
+    private void Room(int size)
+    {
+        if (Length + size > Buffer.Length)
+        {
+            byte[] larger = new byte[Math.Max(Buffer.Length * 2, Length + size)];
+            Buffer.AsSpan(0, Length).CopyTo(larger);
+            Buffer = larger;
+        }
     }
 
     /// <summary>Hands the filled buffer over in exchange for <paramref name="spare"/> (emptied), which is kept for the next fill.</summary>
