@@ -52,24 +52,7 @@ internal sealed class LeanHttp2Client : IDisposable
     /// <summary>A request's header block, made once per step (<see cref="Hpack.EncodeRequest"/>), with Content-Type and Content-Length for a body.</summary>
     public byte[] Prepare(string method, string pathAndQuery, IEnumerable<KeyValuePair<string, string>> headers, byte[]? body, string? contentType)
     {
-        KeyValuePair<string, string>[] own = headers.Where(h => !h.Key.Equals("Content-Length", StringComparison.OrdinalIgnoreCase)).ToArray();
-        bool Has(string name) => own.Any(h => h.Key.Equals(name, StringComparison.OrdinalIgnoreCase));
-        var all = own.ToList();
-        if (!Has("User-Agent"))
-        {
-            all.Add(KeyValuePair.Create("user-agent", "probe"));
-        }
-
-        if (body is not null)
-        {
-            if (!Has("Content-Type"))
-            {
-                all.Add(KeyValuePair.Create("content-type", contentType!));
-            }
-
-            all.Add(KeyValuePair.Create("content-length", body.Length.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-        }
-
+        List<KeyValuePair<string, string>> all = RequestHeaders.Complete(headers, body, contentType);
         return Hpack.EncodeRequest(method, Scheme, Authority, pathAndQuery, all);
     }
 

@@ -62,34 +62,17 @@ internal sealed class LeanHttpClient : IDisposable
     /// <summary>The request bytes for method, path-and-query, headers and body (Host, Content-Length and Content-Type added).</summary>
     public byte[] Prepare(string method, string pathAndQuery, IEnumerable<KeyValuePair<string, string>> headers, byte[]? body, string? contentType)
     {
-        // The step's own Host, User-Agent and Content-Type win over ours, as with HttpClient; Content-Length is always ours.
-        KeyValuePair<string, string>[] own = headers.Where(h => !h.Key.Equals("Content-Length", StringComparison.OrdinalIgnoreCase)).ToArray();
-        bool Has(string name) => own.Any(h => h.Key.Equals(name, StringComparison.OrdinalIgnoreCase));
+        List<KeyValuePair<string, string>> all = RequestHeaders.Complete(headers, body, contentType);
         var text = new StringBuilder(256);
         text.Append(method).Append(' ').Append(pathAndQuery).Append(" HTTP/1.1\r\n");
-        if (!Has("Host"))
+        if (!all.Any(h => h.Key.Equals("Host", StringComparison.OrdinalIgnoreCase)))
         {
             text.Append("Host: ").Append(Authority).Append("\r\n");
         }
 
-        foreach (KeyValuePair<string, string> h in own)
+        foreach (KeyValuePair<string, string> h in all)
         {
             text.Append(h.Key).Append(": ").Append(h.Value).Append("\r\n");
-        }
-
-        if (!Has("User-Agent"))
-        {
-            text.Append("User-Agent: probe\r\n");
-        }
-
-        if (body is not null)
-        {
-            if (!Has("Content-Type"))
-            {
-                text.Append("Content-Type: ").Append(contentType).Append("\r\n");
-            }
-
-            text.Append("Content-Length: ").Append(body.Length.ToString(System.Globalization.CultureInfo.InvariantCulture)).Append("\r\n");
         }
 
         text.Append("\r\n");
