@@ -70,7 +70,7 @@ internal static class StatusPage
                  .Append(" <span class=\"meta\">").Append(SyntheticResultJson.Milliseconds(last.Duration)).Append(" ms, ")
                  .Append(E(last.StartedAt.UtcDateTime.ToString("HH:mm:ss", CultureInfo.InvariantCulture))).Append("<br>1h ")
                  .Append(Percent(r.LastHour)).Append(" · 24h ").Append(Percent(r.LastDay)).Append("</span>");
-                Strip(h, r);
+                Strip(h, r, s.At);
                 h.Append("</td>");
             }
 
@@ -80,20 +80,23 @@ internal static class StatusPage
         h.Append("</tbody></table>\n");
     }
 
-    /// <summary>The last 24 hours as a strip of hourly cells (oldest left): green all ok, amber some failed, red most failed, grey no runs.</summary>
-    private static void Strip(StringBuilder h, RegionStatus r)
+    /// <summary>The last 24 clock hours as a strip of hourly cells (oldest left, the current hour so far last): green all ok, amber some failed, red most failed, grey no runs.</summary>
+    private static void Strip(StringBuilder h, RegionStatus r, DateTimeOffset at)
     {
         if (r.History.Count == 0)
         {
             return;
         }
 
-        h.Append("<div class=\"strip\" title=\"the last 24 hours, hour by hour\">");
-        for (int i = 0; i < r.History.Count; i++)
+        h.Append("<div class=\"strip\" title=\"the last 24 clock hours, hour by hour\">");
+        DateTime hour = new DateTime(at.UtcDateTime.Ticks - (at.UtcDateTime.Ticks % TimeSpan.TicksPerHour), DateTimeKind.Utc).AddHours(1 - r.History.Count);
+        for (int i = 0; i < r.History.Count; i++, hour = hour.AddHours(1))
         {
             double? ratio = r.History[i];
             string css = ratio switch { null => "none", >= 1 => "ok", >= 0.5 => "some", _ => "bad" };
-            string when = i == r.History.Count - 1 ? "the last hour" : $"{r.History.Count - i} hours ago";
+            string when = i == r.History.Count - 1
+                ? string.Create(CultureInfo.InvariantCulture, $"{hour:HH:mm} UTC until now")
+                : string.Create(CultureInfo.InvariantCulture, $"{hour:HH:mm}–{hour.AddHours(1):HH:mm} UTC");
             h.Append(CultureInfo.InvariantCulture, $"<i class=\"{css}\" title=\"{when}: {(ratio is { } v ? Percent(v) + " ok" : "no runs")}\"></i>");
         }
 

@@ -26,10 +26,20 @@ internal interface IResultStore : IAsyncDisposable
     /// region and minute; <c>Fast</c> counts the results <paramref name="good"/> holds for. Only
     /// <paramref name="scenarios"/> when given. Minutes settled by <paramref name="now"/> are read from
     /// their rollups (<see cref="MinuteRollups"/>), rolled up first when they are not yet. With
-    /// <paramref name="slice"/> minutes above 1, the minutes are summed in slices counted back from
-    /// <paramref name="now"/>'s minute, each tally dated by its slice's last minute (hours for the status page).
+    /// <paramref name="edges"/> given (the first minutes of the windows the caller sums; may be empty),
+    /// each settled clock hour inside the span comes as one tally dated by its first minute, unless an
+    /// edge falls inside it: any window from an edge then sums whole tallies, at the cost of hours, not minutes.
     /// </summary>
-    Task<IReadOnlyList<ScenarioMinute>> MinutesAsync(DateTimeOffset since, DateTimeOffset now, SliCondition good, IReadOnlyCollection<string>? scenarios, CancellationToken cancellation, int slice = 1);
+    Task<IReadOnlyList<ScenarioMinute>> MinutesAsync(DateTimeOffset since, DateTimeOffset now, SliCondition good, IReadOnlyCollection<string>? scenarios, CancellationToken cancellation, IReadOnlyCollection<long>? edges = null);
+
+    /// <summary>
+    /// Availability by timeslices of whole settled clock <paramref name="hours"/> (ones <see cref="MinutesAsync"/>
+    /// answered as hours): per hour, the minutes in which any of <paramref name="scenarios"/> ran, and those in
+    /// which at least <paramref name="quorum"/> of the regions that ran (all of them when fewer ran) had every
+    /// run succeed. Computed once per hour from the minute rollups and kept (<c>probe_slices</c>); a result
+    /// written later for an hour drops that hour's slices, so they are computed again.
+    /// </summary>
+    Task<IReadOnlyDictionary<long, Sli>> SlicesAsync(IReadOnlyCollection<string> scenarios, int quorum, IReadOnlyCollection<long> hours, CancellationToken cancellation);
 
     /// <summary>The newest results first, filtered.</summary>
     Task<IReadOnlyList<SyntheticResult>> RecentAsync(ResultQuery query, CancellationToken cancellation);
@@ -41,5 +51,5 @@ internal interface IResultStore : IAsyncDisposable
 /// <summary>A filter for <see cref="IResultStore.RecentAsync"/>.</summary>
 internal sealed record ResultQuery(string? Scenario = null, string? Region = null, bool FailuresOnly = false, int Limit = 50, DateTimeOffset? Since = null);
 
-/// <summary>One scenario's tally of one region's minute.</summary>
-internal readonly record struct ScenarioMinute(string Scenario, MinuteTally Tally);
+/// <summary>One scenario's tally of one region's minute, or of a whole clock hour (<paramref name="Hour"/>; dated by its first minute).</summary>
+internal readonly record struct ScenarioMinute(string Scenario, MinuteTally Tally, bool Hour = false);

@@ -58,6 +58,22 @@ internal sealed class PostgresResultStore : IResultStore
         CREATE INDEX probe_minutes_scenario ON probe_minutes (sli, scenario, minute, region, runs, ok, good);
         CREATE TABLE probe_minutes_cover (sli text PRIMARY KEY, until_minute bigint NOT NULL)
         """,
+        """
+        CREATE TABLE probe_hours (
+            sli text NOT NULL,
+            scenario text NOT NULL,
+            region text NOT NULL,
+            hour bigint NOT NULL,
+            runs bigint NOT NULL,
+            ok bigint NOT NULL,
+            good bigint NOT NULL,
+            PRIMARY KEY (sli, hour, scenario, region)
+        );
+        CREATE INDEX probe_hours_scenario ON probe_hours (sli, scenario, hour, region, runs, ok, good);
+        ALTER TABLE probe_minutes_cover ADD COLUMN until_hour bigint;
+        CREATE TABLE probe_slices (key text NOT NULL, hour bigint NOT NULL, slices bigint NOT NULL, good bigint NOT NULL, PRIMARY KEY (key, hour));
+        CREATE INDEX probe_slices_hour ON probe_slices (hour)
+        """,
     ];
 
     /// <summary>Serialises rolling up with writes of results for minutes already rolled up (<see cref="MinuteRollups"/>).</summary>
@@ -145,41 +161,51 @@ internal sealed class PostgresResultStore : IResultStore
         // Minutes already rolled up that this batch adds to are rolled up again, in the same transaction;
         // the lock keeps a refresh from rolling up a minute while results for it are being committed.
         await ExecuteAsync(connection, $"SELECT pg_advisory_xact_lock({RollupLock})", cancellation);
-        foreach ((string sli, long until) in await CoverAsync(connection, cancellation))
+        foreach ((string sli, long until, long? hours) in await CoverAsync(connection, cancellation))
         {
-            foreach ((string scenario, string region, long minute) in MinuteRollups.Keys(batch).Where(k => k.Minute < until))
+            var late = MinuteRollups.Keys(batch).Where(k => k.Minute < until).ToArray();
+            foreach ((string scenario, string region, long minute) in late)
             {
                 await RollUpAsync(connection, sli, minute, minute + 1, (scenario, region), cancellation);
             }
+
+            foreach ((string scenario, string region, long hour) in MinuteRollups.Hours(late, hours))
+            {
+                await RollUpHoursAsync(connection, sli, hour, hour + 1, (scenario, region), cancellation);
+            }
         }
+
+        // Timeslices of the hours this batch adds to are computed again when next asked for.
+        await using var slices = new NpgsqlCommand("DELETE FROM probe_slices WHERE hour = ANY(@hours)", connection);
+        slices.Parameters.AddWithValue("hours", MinuteRollups.Keys(batch).Select(k => k.Minute / 60).Distinct().ToArray());
+        await slices.ExecuteNonQueryAsync(cancellation);
 
         await transaction.CommitAsync(cancellation);
     }
 
-    public async Task<IReadOnlyList<ScenarioMinute>> MinutesAsync(DateTimeOffset since, DateTimeOffset now, SliCondition good, IReadOnlyCollection<string>? scenarios, CancellationToken cancellation, int slice = 1)
+    public async Task<IReadOnlyList<ScenarioMinute>> MinutesAsync(DateTimeOffset since, DateTimeOffset now, SliCondition good, IReadOnlyCollection<string>? scenarios, CancellationToken cancellation, IReadOnlyCollection<long>? edges = null)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(slice, 1);
         string sli = good.ToString();
         await using NpgsqlConnection connection = await _source.OpenConnectionAsync(cancellation);
-        long covered = await MinuteRollups.CoverAsync(MinuteRollups.SettledEnd(now), end => CoverUpToAsync(connection, sli, end, cancellation));
+        Cover covered = await MinuteRollups.CoverAsync(MinuteRollups.SettledEnd(now), end => CoverUpToAsync(connection, sli, end, cancellation));
         long from = MinuteRollups.Minute(since);
+        Spans spans = MinuteRollups.Split(from, covered.Minutes, covered.Hours, edges);
         string only = scenarios is null ? string.Empty : "AND scenario = ANY(@scenarios)";
-        await using var query = new NpgsqlCommand($"""
-            SELECT scenario, region, @now - (@now - minute) / @slice * @slice AS last, sum(runs)::bigint, sum(ok)::bigint, sum(good)::bigint FROM (
-            SELECT scenario, region, minute, runs, ok, good FROM probe_minutes
-            WHERE sli = @sli AND minute >= @from AND minute < @covered {only}
-            UNION ALL
-            SELECT scenario, region, {MinuteOf} AS minute, count(*), count(*) FILTER (WHERE ok), count(*) FILTER (WHERE {sli})
+        await using var query = new NpgsqlCommand(string.Empty, connection);
+        IEnumerable<string> parts = spans.Hours.Select((span, i) => $"""
+            SELECT scenario, region, hour * 60, runs, ok, good, true FROM probe_hours
+            WHERE sli = @sli AND hour >= {Parameter(query, $"h{i}", span.From)} AND hour < {Parameter(query, $"he{i}", span.To)} {only}
+            """).Concat(spans.Minutes.Select((span, i) => $"""
+            SELECT scenario, region, minute, runs, ok, good, false FROM probe_minutes
+            WHERE sli = @sli AND minute >= {Parameter(query, $"m{i}", span.From)} AND minute < {Parameter(query, $"me{i}", span.To)} {only}
+            """)).Append($"""
+            SELECT scenario, region, {MinuteOf} AS minute, count(*), count(*) FILTER (WHERE ok), count(*) FILTER (WHERE {sli}), false
             FROM probe_results WHERE started_at >= @raw AND NOT recheck {only}
-            GROUP BY scenario, region, minute) AS minutes
-            GROUP BY scenario, region, last
-            """, connection);
-        query.Parameters.AddWithValue("now", MinuteRollups.Minute(now));
-        query.Parameters.AddWithValue("slice", (long)slice);
+            GROUP BY scenario, region, minute
+            """);
+        query.CommandText = string.Join("\nUNION ALL\n", parts);
         query.Parameters.AddWithValue("sli", sli);
-        query.Parameters.AddWithValue("from", from);
-        query.Parameters.AddWithValue("covered", covered);
-        query.Parameters.AddWithValue("raw", DateTimeOffset.UnixEpoch.AddMinutes(Math.Max(from, covered)).UtcDateTime);
+        query.Parameters.AddWithValue("raw", DateTimeOffset.UnixEpoch.AddMinutes(Math.Max(from, covered.Minutes)).UtcDateTime);
         if (scenarios is not null)
         {
             query.Parameters.AddWithValue("scenarios", scenarios.ToArray());
@@ -189,25 +215,98 @@ internal sealed class PostgresResultStore : IResultStore
         await using NpgsqlDataReader reader = await query.ExecuteReaderAsync(cancellation);
         while (await reader.ReadAsync(cancellation))
         {
-            list.Add(new ScenarioMinute(reader.GetString(0), new MinuteTally(reader.GetInt64(2), reader.GetString(1), reader.GetInt64(3), reader.GetInt64(4), reader.GetInt64(5))));
+            list.Add(new ScenarioMinute(reader.GetString(0), new MinuteTally(reader.GetInt64(2), reader.GetString(1), reader.GetInt64(3), reader.GetInt64(4), reader.GetInt64(5)), reader.GetBoolean(6)));
         }
 
         return list;
     }
 
+    public async Task<IReadOnlyDictionary<long, Sli>> SlicesAsync(IReadOnlyCollection<string> scenarios, int quorum, IReadOnlyCollection<long> hours, CancellationToken cancellation)
+    {
+        var slices = new Dictionary<long, Sli>();
+        if (hours.Count == 0)
+        {
+            return slices;
+        }
+
+        await using NpgsqlConnection connection = await _source.OpenConnectionAsync(cancellation);
+        await using NpgsqlTransaction transaction = await connection.BeginTransactionAsync(cancellation);
+        await ExecuteAsync(connection, $"SELECT pg_advisory_xact_lock({RollupLock})", cancellation);
+        string key = MinuteRollups.SliceKey(scenarios, quorum);
+        await using var read = new NpgsqlCommand("SELECT hour, slices, good FROM probe_slices WHERE key = @key AND hour >= @from AND hour <= @to", connection);
+        read.Parameters.AddWithValue("key", key);
+        read.Parameters.AddWithValue("from", hours.Min());
+        read.Parameters.AddWithValue("to", hours.Max());
+        await ReadSlicesAsync(read, slices, cancellation);
+
+        (long From, long To)[] missing = MinuteRollups.Runs(hours.Where(h => !slices.ContainsKey(h))).ToArray();
+        if (missing.Length > 0)
+        {
+            await using var compute = new NpgsqlCommand(string.Empty, connection);
+            string spans = string.Join(" OR ", missing.Select((span, i) => $"(minute >= {Parameter(compute, $"m{i}", span.From * 60)} AND minute < {Parameter(compute, $"me{i}", span.To * 60)})"));
+            compute.CommandText = $"""
+                INSERT INTO probe_slices (key, hour, slices, good)
+                SELECT @key, minute / 60, count(*), count(*) FILTER (WHERE good_regions >= least(@quorum, regions)) FROM (
+                    SELECT minute, count(*) AS regions, count(*) FILTER (WHERE runs = ok) AS good_regions FROM (
+                        SELECT minute, region, sum(runs) AS runs, sum(ok) AS ok FROM probe_minutes
+                        WHERE sli = @sli AND scenario = ANY(@scenarios) AND ({spans})
+                        GROUP BY minute, region) AS regions
+                    GROUP BY minute) AS minutes
+                GROUP BY minute / 60
+                ON CONFLICT (key, hour) DO UPDATE SET slices = excluded.slices, good = excluded.good
+                RETURNING hour, slices, good
+                """;
+            compute.Parameters.AddWithValue("key", key);
+            compute.Parameters.AddWithValue("sli", SliCondition.None.ToString());
+            compute.Parameters.AddWithValue("quorum", (long)quorum);
+            compute.Parameters.AddWithValue("scenarios", scenarios.ToArray());
+            await ReadSlicesAsync(compute, slices, cancellation);
+        }
+
+        await transaction.CommitAsync(cancellation);
+        return slices;
+    }
+
+    private static async Task ReadSlicesAsync(NpgsqlCommand command, Dictionary<long, Sli> into, CancellationToken cancellation)
+    {
+        await using NpgsqlDataReader reader = await command.ExecuteReaderAsync(cancellation);
+        while (await reader.ReadAsync(cancellation))
+        {
+            into[reader.GetInt64(0)] = new Sli(reader.GetInt64(2), reader.GetInt64(1));
+        }
+    }
+
+    private static string Parameter(NpgsqlCommand command, string name, long value)
+    {
+        command.Parameters.AddWithValue(name, value);
+        return "@" + name;
+    }
+
     /// <summary>
     /// Rolls up <paramref name="sli"/>'s minutes from where its rollups end, up to <paramref name="settledEnd"/> but
-    /// at most <see cref="MinuteRollups.Chunk"/> of them (from the first result for a new condition), under the
-    /// rollup lock; returns where they end now.
+    /// at most <see cref="MinuteRollups.Chunk"/> of them (from the first result for a new condition), then the
+    /// whole hours they complete (<see cref="MinuteRollups.NextHours"/>), under the rollup lock; returns where
+    /// both end now.
     /// </summary>
-    private static async Task<long> CoverUpToAsync(NpgsqlConnection connection, string sli, long settledEnd, CancellationToken cancellation)
+    private static async Task<Cover> CoverUpToAsync(NpgsqlConnection connection, string sli, long settledEnd, CancellationToken cancellation)
     {
         await using NpgsqlTransaction transaction = await connection.BeginTransactionAsync(cancellation);
         await ExecuteAsync(connection, $"SELECT pg_advisory_xact_lock({RollupLock})", cancellation);
-        await using var read = new NpgsqlCommand($"SELECT coalesce((SELECT until_minute FROM probe_minutes_cover WHERE sli = @sli), (SELECT min({MinuteOf}) FROM probe_results), @end)", connection);
+        await using var read = new NpgsqlCommand($"""
+            SELECT coalesce((SELECT until_minute FROM probe_minutes_cover WHERE sli = @sli), (SELECT min({MinuteOf}) FROM probe_results), @end),
+                   (SELECT until_hour FROM probe_minutes_cover WHERE sli = @sli), (SELECT min(minute) FROM probe_minutes WHERE sli = @sli)
+            """, connection);
         read.Parameters.AddWithValue("sli", sli);
         read.Parameters.AddWithValue("end", settledEnd);
-        long until = (long)(await read.ExecuteScalarAsync(cancellation))!;
+        long until;
+        long? hoursUntil, firstMinute;
+        await using (NpgsqlDataReader row = await read.ExecuteReaderAsync(cancellation))
+        {
+            await row.ReadAsync(cancellation);
+            (until, hoursUntil, firstMinute) = (row.GetInt64(0), row.IsDBNull(1) ? null : row.GetInt64(1), row.IsDBNull(2) ? null : row.GetInt64(2));
+        }
+
+        long first = firstMinute ?? until; // where the minute rollups start (for a new condition, where they are about to)
         if (until < settledEnd)
         {
             long end = Math.Min(settledEnd, until + MinuteRollups.Chunk);
@@ -215,12 +314,23 @@ internal sealed class PostgresResultStore : IResultStore
             until = end;
         }
 
-        await using var cover = new NpgsqlCommand("INSERT INTO probe_minutes_cover (sli, until_minute) VALUES (@sli, @until) ON CONFLICT (sli) DO UPDATE SET until_minute = greatest(probe_minutes_cover.until_minute, excluded.until_minute)", connection);
+        (long hoursFrom, long hoursTo) = MinuteRollups.NextHours(hoursUntil, first, until);
+        if (hoursTo > hoursFrom)
+        {
+            await RollUpHoursAsync(connection, sli, hoursFrom, hoursTo, null, cancellation);
+        }
+
+        await using var cover = new NpgsqlCommand("""
+            INSERT INTO probe_minutes_cover (sli, until_minute, until_hour) VALUES (@sli, @until, @hours)
+            ON CONFLICT (sli) DO UPDATE SET until_minute = greatest(probe_minutes_cover.until_minute, excluded.until_minute),
+                                            until_hour = greatest(probe_minutes_cover.until_hour, excluded.until_hour)
+            """, connection);
         cover.Parameters.AddWithValue("sli", sli);
         cover.Parameters.AddWithValue("until", until);
+        cover.Parameters.AddWithValue("hours", hoursTo);
         await cover.ExecuteNonQueryAsync(cancellation);
         await transaction.CommitAsync(cancellation);
-        return until;
+        return new Cover(until, hoursTo);
     }
 
     /// <summary>Recomputes <paramref name="sli"/>'s tallies of the minutes [from, to) from the results (of one scenario and region when given).</summary>
@@ -234,9 +344,30 @@ internal sealed class PostgresResultStore : IResultStore
             GROUP BY scenario, region, minute
             ON CONFLICT (sli, minute, scenario, region) DO UPDATE SET runs = excluded.runs, ok = excluded.ok, good = excluded.good
             """, connection);
-        rollup.Parameters.AddWithValue("sli", sli);
         rollup.Parameters.AddWithValue("from", DateTimeOffset.UnixEpoch.AddMinutes(from).UtcDateTime);
         rollup.Parameters.AddWithValue("to", DateTimeOffset.UnixEpoch.AddMinutes(to).UtcDateTime);
+        await ExecuteRollUpAsync(rollup, sli, only, cancellation);
+    }
+
+    /// <summary>Recomputes <paramref name="sli"/>'s tallies of the hours [from, to) from its minute rollups (of one scenario and region when given).</summary>
+    private static async Task RollUpHoursAsync(NpgsqlConnection connection, string sli, long from, long to, (string Scenario, string Region)? only, CancellationToken cancellation)
+    {
+        await using var rollup = new NpgsqlCommand($"""
+            INSERT INTO probe_hours (sli, scenario, region, hour, runs, ok, good)
+            SELECT @sli, scenario, region, minute / 60 AS hour, sum(runs), sum(ok), sum(good)
+            FROM probe_minutes
+            WHERE sli = @sli AND minute >= @from AND minute < @to {(only is null ? string.Empty : "AND scenario = @scenario AND region = @region")}
+            GROUP BY scenario, region, hour
+            ON CONFLICT (sli, hour, scenario, region) DO UPDATE SET runs = excluded.runs, ok = excluded.ok, good = excluded.good
+            """, connection);
+        rollup.Parameters.AddWithValue("from", from * 60);
+        rollup.Parameters.AddWithValue("to", to * 60);
+        await ExecuteRollUpAsync(rollup, sli, only, cancellation);
+    }
+
+    private static async Task ExecuteRollUpAsync(NpgsqlCommand rollup, string sli, (string Scenario, string Region)? only, CancellationToken cancellation)
+    {
+        rollup.Parameters.AddWithValue("sli", sli);
         if (only is { } key)
         {
             rollup.Parameters.AddWithValue("scenario", key.Scenario);
@@ -246,14 +377,14 @@ internal sealed class PostgresResultStore : IResultStore
         await rollup.ExecuteNonQueryAsync(cancellation);
     }
 
-    private static async Task<List<(string Sli, long Until)>> CoverAsync(NpgsqlConnection connection, CancellationToken cancellation)
+    private static async Task<List<(string Sli, long Until, long? Hours)>> CoverAsync(NpgsqlConnection connection, CancellationToken cancellation)
     {
-        await using var read = new NpgsqlCommand("SELECT sli, until_minute FROM probe_minutes_cover", connection);
-        var cover = new List<(string, long)>();
+        await using var read = new NpgsqlCommand("SELECT sli, until_minute, until_hour FROM probe_minutes_cover", connection);
+        var cover = new List<(string, long, long?)>();
         await using NpgsqlDataReader reader = await read.ExecuteReaderAsync(cancellation);
         while (await reader.ReadAsync(cancellation))
         {
-            cover.Add((reader.GetString(0), reader.GetInt64(1)));
+            cover.Add((reader.GetString(0), reader.GetInt64(1), reader.IsDBNull(2) ? null : reader.GetInt64(2)));
         }
 
         return cover;
@@ -305,10 +436,13 @@ internal sealed class PostgresResultStore : IResultStore
         delete.Parameters.AddWithValue("cutoff", cutoff.UtcDateTime);
         long deleted = await delete.ExecuteNonQueryAsync(cancellation);
 
-        // Rollups of the minutes wholly before the cutoff go with their results (the cutoff's own minute keeps its tally).
+        // Rollups of the minutes and hours wholly before the cutoff go with their results (the cutoff's own minute and hour keep their tallies).
         await using var rollups = new NpgsqlCommand("DELETE FROM probe_minutes WHERE minute < @minute", connection);
         rollups.Parameters.AddWithValue("minute", MinuteRollups.Minute(cutoff));
         await rollups.ExecuteNonQueryAsync(cancellation);
+        await using var hours = new NpgsqlCommand("DELETE FROM probe_hours WHERE hour < @hour; DELETE FROM probe_slices WHERE hour < @hour", connection);
+        hours.Parameters.AddWithValue("hour", MinuteRollups.Minute(cutoff) / 60);
+        await hours.ExecuteNonQueryAsync(cancellation);
         return deleted;
     }
 

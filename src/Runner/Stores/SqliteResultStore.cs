@@ -52,6 +52,22 @@ internal sealed class SqliteResultStore : IResultStore
         CREATE INDEX probe_minutes_scenario ON probe_minutes (sli, scenario, minute, region, runs, ok, good);
         CREATE TABLE probe_minutes_cover (sli TEXT PRIMARY KEY, until_minute INTEGER NOT NULL) WITHOUT ROWID
         """,
+        """
+        CREATE TABLE probe_hours (
+            sli TEXT NOT NULL,
+            scenario TEXT NOT NULL,
+            region TEXT NOT NULL,
+            hour INTEGER NOT NULL,
+            runs INTEGER NOT NULL,
+            ok INTEGER NOT NULL,
+            good INTEGER NOT NULL,
+            PRIMARY KEY (sli, hour, scenario, region)
+        ) WITHOUT ROWID;
+        CREATE INDEX probe_hours_scenario ON probe_hours (sli, scenario, hour, region, runs, ok, good);
+        ALTER TABLE probe_minutes_cover ADD COLUMN until_hour INTEGER;
+        CREATE TABLE probe_slices (key TEXT NOT NULL, hour INTEGER NOT NULL, slices INTEGER NOT NULL, good INTEGER NOT NULL, PRIMARY KEY (key, hour)) WITHOUT ROWID;
+        CREATE INDEX probe_slices_hour ON probe_slices (hour)
+        """,
     ];
 
     /// <summary>A result's minute since the epoch, from its microseconds.</summary>
@@ -137,70 +153,145 @@ internal sealed class SqliteResultStore : IResultStore
             await insert.ExecuteNonQueryAsync(cancellation);
         }
 
-        // Minutes already rolled up that this batch adds to are rolled up again, in the same transaction.
-        foreach ((string sli, long until) in await CoverAsync(connection, transaction, cancellation))
+        // Minutes (and hours) already rolled up that this batch adds to are rolled up again, in the same transaction.
+        foreach ((string sli, long until, long? hours) in await CoverAsync(connection, transaction, cancellation))
         {
-            foreach ((string scenario, string region, long minute) in MinuteRollups.Keys(batch).Where(k => k.Minute < until))
+            var late = MinuteRollups.Keys(batch).Where(k => k.Minute < until).ToArray();
+            foreach ((string scenario, string region, long minute) in late)
             {
                 await RollUpAsync(connection, transaction, sli, minute, minute + 1, (scenario, region), cancellation);
             }
+
+            foreach ((string scenario, string region, long hour) in MinuteRollups.Hours(late, hours))
+            {
+                await RollUpHoursAsync(connection, transaction, sli, hour, hour + 1, (scenario, region), cancellation);
+            }
+        }
+
+        // Timeslices of the hours this batch adds to are computed again when next asked for.
+        await using SqliteCommand slices = Command(connection, "DELETE FROM probe_slices WHERE hour = $hour", transaction);
+        SqliteParameter sliceHour = slices.Parameters.AddWithValue("$hour", 0L);
+        foreach (long hour in MinuteRollups.Keys(batch).Select(k => k.Minute / 60).Distinct())
+        {
+            sliceHour.Value = hour;
+            await slices.ExecuteNonQueryAsync(cancellation);
         }
 
         await transaction.CommitAsync(cancellation);
     }
 
-    public async Task<IReadOnlyList<ScenarioMinute>> MinutesAsync(DateTimeOffset since, DateTimeOffset now, SliCondition good, IReadOnlyCollection<string>? scenarios, CancellationToken cancellation, int slice = 1)
+    public async Task<IReadOnlyList<ScenarioMinute>> MinutesAsync(DateTimeOffset since, DateTimeOffset now, SliCondition good, IReadOnlyCollection<string>? scenarios, CancellationToken cancellation, IReadOnlyCollection<long>? edges = null)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(slice, 1);
         string sli = good.ToString();
         await using SqliteConnection connection = await OpenAsync(cancellation);
-        long covered = await MinuteRollups.CoverAsync(MinuteRollups.SettledEnd(now), end => CoverUpToAsync(connection, sli, end, cancellation));
+        Cover covered = await MinuteRollups.CoverAsync(MinuteRollups.SettledEnd(now), end => CoverUpToAsync(connection, sli, end, cancellation));
         long from = MinuteRollups.Minute(since);
+        Spans spans = MinuteRollups.Split(from, covered.Minutes, covered.Hours, edges);
         await using SqliteCommand query = Command(connection, string.Empty);
-        // SQLite's planner has no statistics: INDEXED BY keeps it on the right index (rollups by minute through
+        // SQLite's planner has no statistics: INDEXED BY keeps it on the right index (rollups by time through
         // the primary key, or of some scenarios through the covering index; results by time), never on every
         // result of a scenario.
         string names = scenarios is null ? string.Empty : string.Join(", ", scenarios.Select((name, i) => Parameter(query, $"$s{i}", name)));
-        string rollups = scenarios is null ? "minute >= $from AND minute < $covered" : $"scenario IN ({names}) AND minute >= $from AND minute < $covered";
-        string results = scenarios is null ? string.Empty : $"AND +scenario IN ({names})";
-        query.CommandText = $"""
-            SELECT scenario, region, $now - ($now - minute) / $slice * $slice AS last, sum(runs), sum(ok), sum(good) FROM (
-            SELECT scenario, region, minute, runs, ok, good FROM probe_minutes {(scenarios is null ? string.Empty : "INDEXED BY probe_minutes_scenario")}
-            WHERE sli = $sli AND {rollups}
-            UNION ALL
-            SELECT scenario, region, {MinuteOf} AS minute, count(*), sum(ok), sum(CASE WHEN {sli} THEN 1 ELSE 0 END)
-            FROM probe_results INDEXED BY probe_results_started WHERE started_at >= $raw AND recheck = 0 {results}
-            GROUP BY scenario, region, minute)
-            GROUP BY scenario, region, last
-            """;
-        query.Parameters.AddWithValue("$now", MinuteRollups.Minute(now));
-        query.Parameters.AddWithValue("$slice", slice);
+        string only = scenarios is null ? string.Empty : $"scenario IN ({names}) AND";
+        IEnumerable<string> parts = spans.Hours.Select((span, i) => $"""
+            SELECT scenario, region, hour * 60, runs, ok, good, 1 FROM probe_hours {(scenarios is null ? string.Empty : "INDEXED BY probe_hours_scenario")}
+            WHERE sli = $sli AND {only} hour >= {Parameter(query, $"$h{i}", span.From)} AND hour < {Parameter(query, $"$he{i}", span.To)}
+            """).Concat(spans.Minutes.Select((span, i) => $"""
+            SELECT scenario, region, minute, runs, ok, good, 0 FROM probe_minutes {(scenarios is null ? string.Empty : "INDEXED BY probe_minutes_scenario")}
+            WHERE sli = $sli AND {only} minute >= {Parameter(query, $"$m{i}", span.From)} AND minute < {Parameter(query, $"$me{i}", span.To)}
+            """)).Append($"""
+            SELECT scenario, region, {MinuteOf} AS minute, count(*), sum(ok), sum(CASE WHEN {sli} THEN 1 ELSE 0 END), 0
+            FROM probe_results INDEXED BY probe_results_started WHERE started_at >= $raw AND recheck = 0 {(scenarios is null ? string.Empty : $"AND +scenario IN ({names})")}
+            GROUP BY scenario, region, minute
+            """);
+        query.CommandText = string.Join("\nUNION ALL\n", parts);
         query.Parameters.AddWithValue("$sli", sli);
-        query.Parameters.AddWithValue("$from", from);
-        query.Parameters.AddWithValue("$covered", covered);
-        query.Parameters.AddWithValue("$raw", Math.Max(from, covered) * 60_000_000);
+        query.Parameters.AddWithValue("$raw", Math.Max(from, covered.Minutes) * 60_000_000);
         var list = new List<ScenarioMinute>();
         await using SqliteDataReader reader = await query.ExecuteReaderAsync(cancellation);
         while (await reader.ReadAsync(cancellation))
         {
-            list.Add(new ScenarioMinute(reader.GetString(0), new MinuteTally(reader.GetInt64(2), reader.GetString(1), reader.GetInt64(3), reader.GetInt64(4), reader.GetInt64(5))));
+            list.Add(new ScenarioMinute(reader.GetString(0), new MinuteTally(reader.GetInt64(2), reader.GetString(1), reader.GetInt64(3), reader.GetInt64(4), reader.GetInt64(5)), reader.GetInt64(6) == 1));
         }
 
         return list;
     }
 
+    public async Task<IReadOnlyDictionary<long, Sli>> SlicesAsync(IReadOnlyCollection<string> scenarios, int quorum, IReadOnlyCollection<long> hours, CancellationToken cancellation)
+    {
+        var slices = new Dictionary<long, Sli>();
+        if (hours.Count == 0)
+        {
+            return slices;
+        }
+
+        await using SqliteConnection connection = await OpenAsync(cancellation);
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(System.Data.IsolationLevel.Serializable, cancellation);
+        await using SqliteCommand read = Command(connection, "SELECT hour, slices, good FROM probe_slices WHERE key = $key AND hour >= $from AND hour <= $to", transaction);
+        string key = MinuteRollups.SliceKey(scenarios, quorum);
+        read.Parameters.AddWithValue("$key", key);
+        read.Parameters.AddWithValue("$from", hours.Min());
+        read.Parameters.AddWithValue("$to", hours.Max());
+        await ReadSlicesAsync(read, slices, cancellation);
+
+        (long From, long To)[] missing = MinuteRollups.Runs(hours.Where(h => !slices.ContainsKey(h))).ToArray();
+        if (missing.Length > 0)
+        {
+            await using SqliteCommand compute = Command(connection, string.Empty, transaction);
+            string names = string.Join(", ", scenarios.Select((name, i) => Parameter(compute, $"$s{i}", name)));
+            compute.CommandText = string.Join("\nUNION ALL\n", missing.Select((span, i) => $"""
+                SELECT minute / 60, count(*), sum(good_regions >= min($quorum, regions)) FROM (
+                    SELECT minute, count(*) AS regions, sum(runs = ok) AS good_regions FROM (
+                        SELECT minute, region, sum(runs) AS runs, sum(ok) AS ok FROM probe_minutes INDEXED BY probe_minutes_scenario
+                        WHERE sli = $sli AND scenario IN ({names}) AND minute >= {Parameter(compute, $"$m{i}", span.From * 60)} AND minute < {Parameter(compute, $"$me{i}", span.To * 60)}
+                        GROUP BY minute, region)
+                    GROUP BY minute)
+                GROUP BY minute / 60
+                """));
+            compute.CommandText = $"INSERT OR REPLACE INTO probe_slices (hour, slices, good, key) SELECT *, $key FROM ({compute.CommandText}) RETURNING hour, slices, good";
+            compute.Parameters.AddWithValue("$sli", SliCondition.None.ToString());
+            compute.Parameters.AddWithValue("$quorum", quorum);
+            compute.Parameters.AddWithValue("$key", key);
+            await ReadSlicesAsync(compute, slices, cancellation);
+        }
+
+        await transaction.CommitAsync(cancellation);
+        return slices;
+    }
+
+    private static async Task ReadSlicesAsync(SqliteCommand command, Dictionary<long, Sli> into, CancellationToken cancellation)
+    {
+        await using SqliteDataReader reader = await command.ExecuteReaderAsync(cancellation);
+        while (await reader.ReadAsync(cancellation))
+        {
+            into[reader.GetInt64(0)] = new Sli(reader.GetInt64(2), reader.GetInt64(1));
+        }
+    }
+
     /// <summary>
     /// Rolls up <paramref name="sli"/>'s minutes from where its rollups end, up to <paramref name="settledEnd"/> but
-    /// at most <see cref="MinuteRollups.Chunk"/> of them (from the first result for a new condition), in one
-    /// write transaction; returns where they end now.
+    /// at most <see cref="MinuteRollups.Chunk"/> of them (from the first result for a new condition), then the
+    /// whole hours they complete (<see cref="MinuteRollups.NextHours"/>), in one write transaction; returns where
+    /// both end now.
     /// </summary>
-    private static async Task<long> CoverUpToAsync(SqliteConnection connection, string sli, long settledEnd, CancellationToken cancellation)
+    private static async Task<Cover> CoverUpToAsync(SqliteConnection connection, string sli, long settledEnd, CancellationToken cancellation)
     {
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(System.Data.IsolationLevel.Serializable, cancellation);
-        await using SqliteCommand read = Command(connection, $"SELECT coalesce((SELECT until_minute FROM probe_minutes_cover WHERE sli = $sli), (SELECT min(started_at) / 60000000 FROM probe_results), $end)", transaction);
+        await using SqliteCommand read = Command(connection, """
+            SELECT coalesce((SELECT until_minute FROM probe_minutes_cover WHERE sli = $sli), (SELECT min(started_at) / 60000000 FROM probe_results), $end),
+                   (SELECT until_hour FROM probe_minutes_cover WHERE sli = $sli), (SELECT min(minute) FROM probe_minutes WHERE sli = $sli)
+            """, transaction);
         read.Parameters.AddWithValue("$sli", sli);
         read.Parameters.AddWithValue("$end", settledEnd);
-        long until = (long)(await read.ExecuteScalarAsync(cancellation))!;
+        long until;
+        long? hoursUntil, firstMinute;
+        await using (SqliteDataReader row = await read.ExecuteReaderAsync(cancellation))
+        {
+            await row.ReadAsync(cancellation);
+            (until, hoursUntil, firstMinute) = (row.GetInt64(0), row.IsDBNull(1) ? null : row.GetInt64(1), row.IsDBNull(2) ? null : row.GetInt64(2));
+        }
+
+        long first = firstMinute ?? until; // where the minute rollups start (for a new condition, where they are about to)
         if (until < settledEnd)
         {
             long end = Math.Min(settledEnd, until + MinuteRollups.Chunk);
@@ -208,12 +299,22 @@ internal sealed class SqliteResultStore : IResultStore
             until = end;
         }
 
-        await using SqliteCommand cover = Command(connection, "INSERT INTO probe_minutes_cover (sli, until_minute) VALUES ($sli, $until) ON CONFLICT (sli) DO UPDATE SET until_minute = max(until_minute, excluded.until_minute)", transaction);
+        (long hoursFrom, long hoursTo) = MinuteRollups.NextHours(hoursUntil, first, until);
+        if (hoursTo > hoursFrom)
+        {
+            await RollUpHoursAsync(connection, transaction, sli, hoursFrom, hoursTo, null, cancellation);
+        }
+
+        await using SqliteCommand cover = Command(connection, """
+            INSERT INTO probe_minutes_cover (sli, until_minute, until_hour) VALUES ($sli, $until, $hours)
+            ON CONFLICT (sli) DO UPDATE SET until_minute = max(until_minute, excluded.until_minute), until_hour = max(coalesce(until_hour, excluded.until_hour), excluded.until_hour)
+            """, transaction);
         cover.Parameters.AddWithValue("$sli", sli);
         cover.Parameters.AddWithValue("$until", until);
+        cover.Parameters.AddWithValue("$hours", hoursTo);
         await cover.ExecuteNonQueryAsync(cancellation);
         await transaction.CommitAsync(cancellation);
-        return until;
+        return new Cover(until, hoursTo);
     }
 
     /// <summary>Recomputes <paramref name="sli"/>'s tallies of the minutes [from, to) from the results (of one scenario and region when given).</summary>
@@ -226,9 +327,29 @@ internal sealed class SqliteResultStore : IResultStore
             WHERE started_at >= $from AND started_at < $to AND recheck = 0 {(only is null ? string.Empty : "AND scenario = $scenario AND region = $region")}
             GROUP BY scenario, region, minute
             """, transaction);
-        rollup.Parameters.AddWithValue("$sli", sli);
         rollup.Parameters.AddWithValue("$from", from * 60_000_000);
         rollup.Parameters.AddWithValue("$to", to * 60_000_000);
+        await ExecuteRollUpAsync(rollup, sli, only, cancellation);
+    }
+
+    /// <summary>Recomputes <paramref name="sli"/>'s tallies of the hours [from, to) from its minute rollups (of one scenario and region when given).</summary>
+    private static async Task RollUpHoursAsync(SqliteConnection connection, SqliteTransaction transaction, string sli, long from, long to, (string Scenario, string Region)? only, CancellationToken cancellation)
+    {
+        await using SqliteCommand rollup = Command(connection, $"""
+            INSERT OR REPLACE INTO probe_hours (sli, scenario, region, hour, runs, ok, good)
+            SELECT $sli, scenario, region, minute / 60 AS hour, sum(runs), sum(ok), sum(good)
+            FROM probe_minutes {(only is null ? string.Empty : "INDEXED BY probe_minutes_scenario")}
+            WHERE sli = $sli AND minute >= $from AND minute < $to {(only is null ? string.Empty : "AND scenario = $scenario AND region = $region")}
+            GROUP BY scenario, region, hour
+            """, transaction);
+        rollup.Parameters.AddWithValue("$from", from * 60);
+        rollup.Parameters.AddWithValue("$to", to * 60);
+        await ExecuteRollUpAsync(rollup, sli, only, cancellation);
+    }
+
+    private static async Task ExecuteRollUpAsync(SqliteCommand rollup, string sli, (string Scenario, string Region)? only, CancellationToken cancellation)
+    {
+        rollup.Parameters.AddWithValue("$sli", sli);
         if (only is { } key)
         {
             rollup.Parameters.AddWithValue("$scenario", key.Scenario);
@@ -238,20 +359,20 @@ internal sealed class SqliteResultStore : IResultStore
         await rollup.ExecuteNonQueryAsync(cancellation);
     }
 
-    private static async Task<List<(string Sli, long Until)>> CoverAsync(SqliteConnection connection, SqliteTransaction transaction, CancellationToken cancellation)
+    private static async Task<List<(string Sli, long Until, long? Hours)>> CoverAsync(SqliteConnection connection, SqliteTransaction transaction, CancellationToken cancellation)
     {
-        await using SqliteCommand read = Command(connection, "SELECT sli, until_minute FROM probe_minutes_cover", transaction);
-        var cover = new List<(string, long)>();
+        await using SqliteCommand read = Command(connection, "SELECT sli, until_minute, until_hour FROM probe_minutes_cover", transaction);
+        var cover = new List<(string, long, long?)>();
         await using SqliteDataReader reader = await read.ExecuteReaderAsync(cancellation);
         while (await reader.ReadAsync(cancellation))
         {
-            cover.Add((reader.GetString(0), reader.GetInt64(1)));
+            cover.Add((reader.GetString(0), reader.GetInt64(1), reader.IsDBNull(2) ? null : reader.GetInt64(2)));
         }
 
         return cover;
     }
 
-    private static string Parameter(SqliteCommand command, string name, string value)
+    private static string Parameter(SqliteCommand command, string name, object value)
     {
         command.Parameters.AddWithValue(name, value);
         return name;
@@ -304,10 +425,13 @@ internal sealed class SqliteResultStore : IResultStore
         delete.Parameters.AddWithValue("$cutoff", Microseconds(cutoff));
         long deleted = await delete.ExecuteNonQueryAsync(cancellation);
 
-        // Rollups of the minutes wholly before the cutoff go with their results (the cutoff's own minute keeps its tally).
+        // Rollups of the minutes and hours wholly before the cutoff go with their results (the cutoff's own minute and hour keep their tallies).
         await using SqliteCommand rollups = Command(connection, "DELETE FROM probe_minutes WHERE minute < $minute");
         rollups.Parameters.AddWithValue("$minute", MinuteRollups.Minute(cutoff));
         await rollups.ExecuteNonQueryAsync(cancellation);
+        await using SqliteCommand hours = Command(connection, "DELETE FROM probe_hours WHERE hour < $hour; DELETE FROM probe_slices WHERE hour < $hour");
+        hours.Parameters.AddWithValue("$hour", MinuteRollups.Minute(cutoff) / 60);
+        await hours.ExecuteNonQueryAsync(cancellation);
         return deleted;
     }
 

@@ -34,8 +34,10 @@ internal sealed class SloViews
     public async Task<StatusSnapshot> RefreshAsync(SuiteDefinition suite, IReadOnlyList<string> ownRegions, CancellationToken cancellation)
     {
         DateTimeOffset now = _time.GetUtcNow();
-        // The day in hours back from now (the history strip and the last hour), not in 1,440 minutes per check and region.
-        IReadOnlyList<ScenarioMinute> day = await _store.MinutesAsync(now - TimeSpan.FromDays(1), now, SliCondition.None, null, cancellation, slice: 60);
+        // The day as 24 clock hours, the current one so far (the history strip), read as hours where they are
+        // settled, and the last 60 minutes exactly: a few dozen tallies per check and region, not 1,440 minutes.
+        (DateTimeOffset dayFrom, long[] dayEdges) = Day(now);
+        IReadOnlyList<ScenarioMinute> day = await _store.MinutesAsync(dayFrom, now, SliCondition.None, null, cancellation, dayEdges);
         string[] regions = ownRegions.Concat(day.Select(m => m.Tally.Region)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
         int quorum = QuorumOf(regions.Length);
 
@@ -58,27 +60,50 @@ internal sealed class SloViews
     private async Task<SloStatus> SloAsync(string suite, SloSpec slo, DateTimeOffset now, int quorum, CancellationToken cancellation)
     {
         bool latency = slo.CountsOccurrences;
-        IReadOnlyList<ScenarioMinute> minutes = await _store.MinutesAsync(now - slo.Window, now, SliCondition.For(slo), slo.Scenarios, cancellation);
-        MinuteTally[] tallies = minutes.Where(m => slo.Scenarios.Contains(m.Scenario)).Select(m => m.Tally).ToArray();
-        long nowMinute = (now.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / TimeSpan.TicksPerMinute;
+        long nowMinute = MinuteRollups.Minute(now);
+        IReadOnlyList<ScenarioMinute> minutes = await _store.MinutesAsync(now - slo.Window, now, SliCondition.For(slo), slo.Scenarios, cancellation, WindowEdges(now, Windows(slo)));
+        ScenarioMinute[] mine = minutes.Where(m => slo.Scenarios.Contains(m.Scenario)).ToArray();
+        MinuteTally[] tallies = mine.Select(m => m.Tally).ToArray();
         string[] regions = tallies.Select(t => t.Region).Distinct(StringComparer.Ordinal).ToArray();
 
-        Sli Across(IEnumerable<MinuteTally> set) => latency ? SloMath.Latency(set) : SloMath.Timeslices(set, quorum);
+        // Timeslices judge each minute across regions: the minutes at the windows' edges here, each settled hour's
+        // good and judged minutes from the store (kept there once computed).
+        MinuteTally[] edgeMinutes = mine.Where(m => !m.Hour).Select(m => m.Tally).ToArray();
+        IReadOnlyDictionary<long, Sli> hourSlices = latency
+            ? new Dictionary<long, Sli>()
+            : await _store.SlicesAsync(slo.Scenarios, quorum, mine.Where(m => m.Hour).Select(m => m.Tally.Minute / 60).Distinct().ToArray(), cancellation);
+
+        Sli Across(long from)
+        {
+            if (latency)
+            {
+                return SloMath.Latency(tallies.Where(t => t.Minute > from));
+            }
+
+            Sli sli = SloMath.Timeslices(edgeMinutes.Where(t => t.Minute > from), quorum);
+            foreach ((long hour, Sli slices) in hourSlices.Where(h => h.Key * 60 > from))
+            {
+                sli = new Sli(sli.Good + slices.Good, sli.Valid + slices.Valid);
+            }
+
+            return sli;
+        }
+
         Sli In(IEnumerable<MinuteTally> set, string region) => latency ? SloMath.Latency(set, region) : SloMath.Availability(set, region);
 
-        foreach (TimeSpan window in ShortWindows.Where(w => w < slo.Window).Append(slo.Window))
+        foreach (TimeSpan window in Windows(slo))
         {
             long from = nowMinute - (long)window.TotalMinutes;
             MinuteTally[] inWindow = tallies.Where(t => t.Minute > from).ToArray();
             string label = WindowLabel(window);
-            _metrics.SliRatio.WithLabels(suite, slo.Name, label, "all").Set(Across(inWindow).Ratio);
+            _metrics.SliRatio.WithLabels(suite, slo.Name, label, "all").Set(Across(from).Ratio);
             foreach (string region in regions)
             {
                 _metrics.SliRatio.WithLabels(suite, slo.Name, label, region).Set(In(inWindow, region).Ratio);
             }
         }
 
-        Sli all = Across(tallies);
+        Sli all = Across(long.MinValue);
         double remaining = SloMath.ErrorBudgetRemaining(all, slo.Objective);
         _metrics.BudgetRemaining.WithLabels(suite, slo.Name, "all").Set(remaining);
         var byRegion = new Dictionary<string, double>(StringComparer.Ordinal);
@@ -94,7 +119,8 @@ internal sealed class SloViews
 
     private async Task<ScenarioStatus> CheckAsync(string suite, ScenarioSpec scenario, string[] regions, IReadOnlyList<ScenarioMinute> day, DateTimeOffset now, int quorum, CancellationToken cancellation)
     {
-        long hourFrom = ((now.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / TimeSpan.TicksPerMinute) - 60;
+        long nowMinute = MinuteRollups.Minute(now);
+        long hourFrom = nowMinute - 60;
         var states = new List<RegionStatus>();
         foreach (string region in regions)
         {
@@ -106,7 +132,7 @@ internal sealed class SloViews
             }
 
             MinuteTally[] hour = mine.Where(t => t.Minute > hourFrom).ToArray();
-            states.Add(new RegionStatus(region, last.FirstOrDefault(), Ratio(hour), Ratio(mine), mine.Sum(t => t.Runs)) { History = Hourly(mine, hourFrom + 60) });
+            states.Add(new RegionStatus(region, last.FirstOrDefault(), Ratio(hour), Ratio(mine), mine.Sum(t => t.Runs)) { History = Hourly(mine, nowMinute / 60) });
         }
 
         int succeeding = states.Count(s => s.Last?.Ok == true);
@@ -117,19 +143,43 @@ internal sealed class SloViews
         return new ScenarioStatus(scenario.Name, schedule, states, succeeding, up);
     }
 
+    /// <summary>
+    /// The status page's day: the 24 clock hours up to now (the current one so far), and the first minute of
+    /// the last 60, so settled hours are read as one tally each and the last hour's figure stays exact.
+    /// </summary>
+    public static (DateTimeOffset Since, long[] Edges) Day(DateTimeOffset now)
+    {
+        long nowMinute = MinuteRollups.Minute(now);
+        return (DateTimeOffset.UnixEpoch.AddMinutes(((nowMinute / 60) - 23) * 60), [nowMinute - 59]);
+    }
+
+    /// <summary>
+    /// The first minutes of the windows a refresh of <paramref name="slo"/> sums (5m, 1h, 1d and its own):
+    /// settled hours come as one tally each, split only where a window starts inside one.
+    /// </summary>
+    public static long[] WindowEdges(SloSpec slo, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(slo);
+        return WindowEdges(now, Windows(slo));
+    }
+
+    private static long[] WindowEdges(DateTimeOffset now, TimeSpan[] windows)
+    {
+        long nowMinute = MinuteRollups.Minute(now);
+        return windows.Select(w => nowMinute - (long)w.TotalMinutes + 1).ToArray();
+    }
+
+    private static TimeSpan[] Windows(SloSpec slo) => ShortWindows.Where(w => w < slo.Window).Append(slo.Window).ToArray();
+
     /// <summary>A window as Prometheus users write it: 5m, 1h, 1d, 30d.</summary>
     public static string WindowLabel(TimeSpan window) =>
         window.Ticks % TimeSpan.TicksPerDay == 0 ? $"{window.Ticks / TimeSpan.TicksPerDay}d"
         : window.Ticks % TimeSpan.TicksPerHour == 0 ? $"{window.Ticks / TimeSpan.TicksPerHour}h"
         : $"{(long)window.TotalMinutes}m";
 
-    /// <summary>The last 24 hours before <paramref name="nowMinute"/>, hour by hour (oldest first): each hour's success ratio, or null without runs.</summary>
-    private static double?[] Hourly(MinuteTally[] tallies, long nowMinute) =>
-        Enumerable.Range(0, 24).Select(h =>
-        {
-            long to = nowMinute - ((23 - h) * 60);
-            return Ratio(tallies.Where(t => t.Minute > to - 60 && t.Minute <= to).ToArray());
-        }).ToArray();
+    /// <summary>The 24 clock hours up to <paramref name="nowHour"/> (the current one so far), oldest first: each hour's success ratio, or null without runs.</summary>
+    private static double?[] Hourly(MinuteTally[] tallies, long nowHour) =>
+        Enumerable.Range(0, 24).Select(h => Ratio(tallies.Where(t => t.Minute / 60 == nowHour - 23 + h).ToArray())).ToArray();
 
     private static double? Ratio(MinuteTally[] tallies)
     {

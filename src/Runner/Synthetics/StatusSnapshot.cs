@@ -25,8 +25,9 @@ internal sealed record StatusSnapshot(
 internal sealed record ScenarioStatus(string Scenario, string Schedule, IReadOnlyList<RegionStatus> Regions, int Succeeding, bool QuorumUp);
 
 /// <summary>
-/// One check in one region: its last result, its success ratio over the last hour and day, and the
-/// day hour by hour (<see cref="History"/>: 24 ratios, oldest first, null for an hour without runs).
+/// One check in one region: its last result, its success ratio over the last 60 minutes and the day
+/// (the 24 clock hours up to now, the current one so far), and that day hour by hour
+/// (<see cref="History"/>: 24 ratios, oldest first, null for an hour without runs).
 /// </summary>
 internal sealed record RegionStatus(string Region, SyntheticResult? Last, double? LastHour, double? LastDay, long RunsLastDay)
 {

@@ -36,9 +36,10 @@ public class StatusPageTests
         Assert.Contains("✗ timeout", page, StringComparison.Ordinal);
         Assert.Equal(24, page.Split("<i class=", StringSplitOptions.None).Length - 1);
         Assert.Equal(20, page.Split("<i class=\"none\"", StringSplitOptions.None).Length - 1);
-        Assert.Contains("<i class=\"ok\" title=\"the last hour: 100% ok\"></i>", page, StringComparison.Ordinal);
-        Assert.Contains("<i class=\"bad\" title=\"2 hours ago: 0% ok\"></i>", page, StringComparison.Ordinal);
-        Assert.Contains("<i class=\"some\" title=\"3 hours ago: 75% ok\"></i>", page, StringComparison.Ordinal);
+        string hour(int back) => At.UtcDateTime.AddHours(-back).ToString("HH:00", System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Contains($"<i class=\"ok\" title=\"{hour(0)} UTC until now: 100% ok\"></i>", page, StringComparison.Ordinal);
+        Assert.Contains($"<i class=\"bad\" title=\"{hour(1)}–{hour(0)} UTC: 0% ok\"></i>", page, StringComparison.Ordinal);
+        Assert.Contains($"<i class=\"some\" title=\"{hour(2)}–{hour(1)} UTC: 75% ok\"></i>", page, StringComparison.Ordinal);
     }
 
     private static StatusSnapshot Snapshot(IReadOnlyList<ScenarioStatus> checks, IReadOnlyList<SloStatus> slos) =>

@@ -129,14 +129,29 @@ public abstract class ResultStoreTests
             IReadOnlyList<ScenarioMinute> minutes = await store.MinutesAsync(ResultSamples.Start, now, SliCondition.For(slo), scenarios, default);
             Assert.Equal(expected, minutes.Select(m => (m.Scenario, m.Tally.Minute, m.Tally.Region, m.Tally.Runs, m.Tally.Ok, m.Tally.Fast)).Order());
 
-            // In slices of 7 minutes counted back from now's minute, each dated by its last minute.
-            long last = (now.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / TimeSpan.TicksPerMinute;
-            var sliced = expected.GroupBy(e => (e.Scenario, Minute: last - ((last - e.Minute) / 7 * 7), e.Region))
-                .Select(g => (g.Key.Scenario, g.Key.Minute, g.Key.Region, g.Sum(e => e.Item4), g.Sum(e => e.Item5), g.Sum(e => e.Item6)))
-                .Order();
-            IReadOnlyList<ScenarioMinute> slices = await store.MinutesAsync(ResultSamples.Start, now, SliCondition.For(slo), scenarios, default, slice: 7);
-            Assert.Equal(sliced, slices.Select(m => (m.Scenario, m.Tally.Minute, m.Tally.Region, m.Tally.Runs, m.Tally.Ok, m.Tally.Fast)).Order());
+            // Settled clock hours as one tally each: every window from an edge, every clock hour and the whole span sum
+            // as the minutes do; an edge inside an hour keeps that hour in minutes.
+            long nowMinute = MinuteRollups.Minute(now);
+            foreach (long[] edges in new[] { [], new[] { start + 7, nowMinute - 59, nowMinute - 4 } })
+            {
+                IReadOnlyList<ScenarioMinute> tallies = await store.MinutesAsync(ResultSamples.Start, now, SliCondition.For(slo), scenarios, default, edges);
+                var got = tallies.Select(m => (m.Scenario, m.Tally.Minute, m.Tally.Region, m.Tally.Runs, m.Tally.Ok, m.Tally.Fast)).ToArray();
+                foreach (long edge in edges.Append(start))
+                {
+                    Assert.Equal(Sums(expected.Where(e => e.Minute >= edge), _ => 0), Sums(got.Where(e => e.Minute >= edge), _ => 0));
+                }
+
+                Assert.Equal(Sums(expected, e => e.Minute / 60), Sums(got, e => e.Minute / 60));
+                bool settledHours = MinuteRollups.SettledEnd(now) / 60 > start / 60 && expected.Any();
+                bool edgeInFirstHour = edges.Any(e => e / 60 == start / 60 && e % 60 != 0);
+                Assert.Equal(settledHours && !edgeInFirstHour, got.Length < expected.Count());
+            }
         }
+
+        static IEnumerable<(string, string, long, long, long, long)> Sums(IEnumerable<(string Scenario, long Minute, string Region, long Runs, long Ok, long Fast)> tallies, Func<(string Scenario, long Minute, string Region, long Runs, long Ok, long Fast), long> bucket) =>
+            tallies.GroupBy(e => (e.Scenario, e.Region, Bucket: bucket(e)))
+                .Select(g => (g.Key.Scenario, g.Key.Region, g.Key.Bucket, g.Sum(e => e.Runs), g.Sum(e => e.Ok), g.Sum(e => e.Fast)))
+                .Order();
     }
 
     [Fact]
