@@ -44,6 +44,9 @@ internal interface IResultStore : IAsyncDisposable
     /// <summary>The newest results first, filtered.</summary>
     Task<IReadOnlyList<SyntheticResult>> RecentAsync(ResultQuery query, CancellationToken cancellation);
 
+    /// <summary>The newest result (re-checks included) of each of <paramref name="scenarios"/> in each of <paramref name="regions"/> that has one, in one query.</summary>
+    Task<IReadOnlyList<SyntheticResult>> LatestAsync(IReadOnlyCollection<string> scenarios, IReadOnlyCollection<string> regions, CancellationToken cancellation);
+
     /// <summary>Deletes results that started before <paramref name="cutoff"/>; returns how many.</summary>
     Task<long> DeleteBeforeAsync(DateTimeOffset cutoff, CancellationToken cancellation);
 }

@@ -404,6 +404,24 @@ internal sealed class PostgresResultStore : IResultStore
         query.Parameters.AddWithValue("failures", q.FailuresOnly);
         query.Parameters.AddWithValue("since", (q.Since ?? DateTimeOffset.UnixEpoch).UtcDateTime);
         query.Parameters.AddWithValue("limit", q.Limit);
+        return await ReadResultsAsync(query, cancellation);
+    }
+
+    public async Task<IReadOnlyList<SyntheticResult>> LatestAsync(IReadOnlyCollection<string> scenarios, IReadOnlyCollection<string> regions, CancellationToken cancellation)
+    {
+        await using NpgsqlConnection connection = await _source.OpenConnectionAsync(cancellation);
+        // One index seek per scenario and region, the newest first, in one statement.
+        await using var query = new NpgsqlCommand($"""
+            SELECT latest.* FROM unnest(@scenarios::text[]) AS s(name) CROSS JOIN unnest(@regions::text[]) AS g(name)
+            CROSS JOIN LATERAL (SELECT {Columns} FROM probe_results WHERE scenario = s.name AND region = g.name ORDER BY started_at DESC, id DESC LIMIT 1) AS latest
+            """, connection);
+        query.Parameters.AddWithValue("scenarios", scenarios.ToArray());
+        query.Parameters.AddWithValue("regions", regions.ToArray());
+        return await ReadResultsAsync(query, cancellation);
+    }
+
+    private static async Task<IReadOnlyList<SyntheticResult>> ReadResultsAsync(NpgsqlCommand query, CancellationToken cancellation)
+    {
         var list = new List<SyntheticResult>();
         await using NpgsqlDataReader r = await query.ExecuteReaderAsync(cancellation);
         while (await r.ReadAsync(cancellation))

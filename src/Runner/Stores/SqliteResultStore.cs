@@ -381,8 +381,8 @@ internal sealed class SqliteResultStore : IResultStore
     public async Task<IReadOnlyList<SyntheticResult>> RecentAsync(ResultQuery q, CancellationToken cancellation)
     {
         await using SqliteConnection connection = await OpenAsync(cancellation);
-        await using SqliteCommand query = Command(connection, """
-            SELECT id, started_at, suite, scenario, region, target, ok, duration_ms, reason, message, status, recheck, steps, llm_ok, llm_ttft_ms, llm_tpot_ms, llm_e2e_ms, llm_tps
+        await using SqliteCommand query = Command(connection, $"""
+            SELECT {Columns}
             FROM probe_results
             WHERE ($scenario IS NULL OR scenario = $scenario) AND ($region IS NULL OR region = $region)
               AND ($failures = 0 OR ok = 0) AND started_at >= $since
@@ -393,6 +393,27 @@ internal sealed class SqliteResultStore : IResultStore
         query.Parameters.AddWithValue("$failures", q.FailuresOnly ? 1 : 0);
         query.Parameters.AddWithValue("$since", q.Since is { } since ? Microseconds(since) : long.MinValue);
         query.Parameters.AddWithValue("$limit", q.Limit);
+        return await ReadResultsAsync(query, cancellation);
+    }
+
+    public async Task<IReadOnlyList<SyntheticResult>> LatestAsync(IReadOnlyCollection<string> scenarios, IReadOnlyCollection<string> regions, CancellationToken cancellation)
+    {
+        await using SqliteConnection connection = await OpenAsync(cancellation);
+        // One index seek per scenario and region, the newest first, in one statement.
+        await using SqliteCommand query = Command(connection, $"""
+            SELECT {Columns} FROM probe_results WHERE id IN (
+                SELECT (SELECT id FROM probe_results INDEXED BY probe_results_scenario WHERE scenario = s.value AND region = g.value ORDER BY started_at DESC, id DESC LIMIT 1)
+                FROM json_each($scenarios) AS s, json_each($regions) AS g)
+            """);
+        query.Parameters.AddWithValue("$scenarios", System.Text.Json.JsonSerializer.Serialize(scenarios));
+        query.Parameters.AddWithValue("$regions", System.Text.Json.JsonSerializer.Serialize(regions));
+        return await ReadResultsAsync(query, cancellation);
+    }
+
+    private const string Columns = "id, started_at, suite, scenario, region, target, ok, duration_ms, reason, message, status, recheck, steps, llm_ok, llm_ttft_ms, llm_tpot_ms, llm_e2e_ms, llm_tps";
+
+    private static async Task<IReadOnlyList<SyntheticResult>> ReadResultsAsync(SqliteCommand query, CancellationToken cancellation)
+    {
         var list = new List<SyntheticResult>();
         await using SqliteDataReader r = await query.ExecuteReaderAsync(cancellation);
         while (await r.ReadAsync(cancellation))

@@ -47,11 +47,12 @@ internal sealed class SloViews
             slos.Add(await SloAsync(suite.Name, slo, now, quorum, cancellation));
         }
 
-        var checks = new List<ScenarioStatus>();
-        foreach (ScenarioSpec scenario in suite.Scenarios.Where(s => s.Schedule is not null))
-        {
-            checks.Add(await CheckAsync(suite.Name, scenario, regions, day, now, quorum, cancellation));
-        }
+        // Each check's day and last result per region, grouped once and read in one query (not one per check and region).
+        ScenarioSpec[] scheduled = suite.Scenarios.Where(s => s.Schedule is not null).ToArray();
+        ILookup<(string, string), MinuteTally> days = day.ToLookup(m => (m.Scenario, m.Tally.Region), m => m.Tally);
+        Dictionary<(string, string), SyntheticResult> latest = (await _store.LatestAsync(scheduled.Select(s => s.Name).ToArray(), regions, cancellation))
+            .ToDictionary(r => (r.Scenario, r.Region));
+        ScenarioStatus[] checks = scheduled.Select(scenario => Check(suite.Name, scenario, regions, days, latest, now, quorum)).ToArray();
 
         IReadOnlyList<SyntheticResult> failures = await _store.RecentAsync(new ResultQuery(FailuresOnly: true, Limit: 20, Since: now - TimeSpan.FromDays(1)), cancellation);
         return new StatusSnapshot(now, suite.Name, _store.Description, regions, quorum, checks, failures, slos, null);
@@ -117,22 +118,22 @@ internal sealed class SloViews
         return new SloStatus(slo.Name, slo.Kind, slo.Objective, slo.Window, all.Ratio, remaining, byRegion);
     }
 
-    private async Task<ScenarioStatus> CheckAsync(string suite, ScenarioSpec scenario, string[] regions, IReadOnlyList<ScenarioMinute> day, DateTimeOffset now, int quorum, CancellationToken cancellation)
+    private ScenarioStatus Check(string suite, ScenarioSpec scenario, string[] regions, ILookup<(string, string), MinuteTally> days, Dictionary<(string, string), SyntheticResult> latest, DateTimeOffset now, int quorum)
     {
         long nowMinute = MinuteRollups.Minute(now);
         long hourFrom = nowMinute - 60;
         var states = new List<RegionStatus>();
         foreach (string region in regions)
         {
-            MinuteTally[] mine = day.Where(m => m.Scenario == scenario.Name && m.Tally.Region == region).Select(m => m.Tally).ToArray();
-            IReadOnlyList<SyntheticResult> last = await _store.RecentAsync(new ResultQuery(scenario.Name, region, Limit: 1), cancellation);
-            if (mine.Length == 0 && last.Count == 0)
+            MinuteTally[] mine = days[(scenario.Name, region)].ToArray();
+            SyntheticResult? last = latest.GetValueOrDefault((scenario.Name, region));
+            if (mine.Length == 0 && last is null)
             {
                 continue;
             }
 
             MinuteTally[] hour = mine.Where(t => t.Minute > hourFrom).ToArray();
-            states.Add(new RegionStatus(region, last.FirstOrDefault(), Ratio(hour), Ratio(mine), mine.Sum(t => t.Runs)) { History = Hourly(mine, nowMinute / 60) });
+            states.Add(new RegionStatus(region, last, Ratio(hour), Ratio(mine), mine.Sum(t => t.Runs)) { History = Hourly(mine, nowMinute / 60) });
         }
 
         int succeeding = states.Count(s => s.Last?.Ok == true);

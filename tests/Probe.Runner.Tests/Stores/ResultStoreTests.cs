@@ -168,6 +168,25 @@ public abstract class ResultStoreTests
     }
 
     [Fact]
+    public async Task Latest_IsTheNewestResultOfEachScenarioAndRegion()
+    {
+        await using IResultStore store = await OpenAsync();
+        await store.WriteAsync(
+        [
+            ResultSamples.Make(1), ResultSamples.Make(5, ok: false), ResultSamples.Make(3),
+            ResultSamples.Make(2, region: "us-east"), ResultSamples.Make(7, region: "us-east", recheck: true),
+            ResultSamples.Make(4, scenario: "rag"), ResultSamples.Make(9, scenario: "other"),
+        ], default);
+
+        IReadOnlyList<SyntheticResult> latest = await store.LatestAsync(["smoke", "rag", "gone"], ["eu-west", "us-east"], default);
+        Assert.Equal(
+            [("rag", "eu-west", 4), ("smoke", "eu-west", 5), ("smoke", "us-east", 7)],
+            latest.Select(r => (r.Scenario, r.Region, (int)(r.StartedAt - ResultSamples.Start).TotalSeconds)).Order());
+        Assert.False(latest.Single(r => r.Scenario == "smoke" && r.Region == "eu-west").Ok);
+        Assert.Empty(await store.LatestAsync([], ["eu-west"], default));
+    }
+
+    [Fact]
     public async Task DeleteBefore_RemovesOnlyOlderResults()
     {
         await using IResultStore store = await OpenAsync();
