@@ -49,9 +49,27 @@ internal sealed class Reloader
         }
     }
 
+    /// <summary>
+    /// A reload asked for from outside (SIGHUP): logged at once, so a request is visible even while an
+    /// earlier reload still runs, then carried out in turn on the thread pool.
+    /// </summary>
+    public void Request(string why, CancellationToken cancellation)
+    {
+        _log.Info("reload_requested", ("why", why));
+        _ = Task.Run(() => ReloadAsync(why, cancellation), CancellationToken.None);
+    }
+
     public async Task ReloadAsync(string why, CancellationToken cancellation)
     {
-        await _one.WaitAsync(cancellation);
+        try
+        {
+            await _one.WaitAsync(cancellation);
+        }
+        catch (OperationCanceledException)
+        {
+            return; // stopping: nothing to reload
+        }
+
         try
         {
             using var errors = new StringWriter();
@@ -71,6 +89,11 @@ internal sealed class Reloader
         catch (Exception e) when (e is InvalidOperationException or ArgumentException)
         {
             _log.Error("reload_rejected", ("why", why), ("file", _file), ("errors", new[] { e.Message }), ("note", "the previous configuration keeps running"));
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellation.IsCancellationRequested)
+        {
+            // Not the file's fault (an I/O error reading it, a fault of Probe's own): said, never swallowed by a reload nobody awaits.
+            _log.Error("reload_failed", ("why", why), ("file", _file), ("error", $"{e.GetType().Name}: {e.Message}"), ("note", "the previous configuration keeps running"));
         }
         finally
         {

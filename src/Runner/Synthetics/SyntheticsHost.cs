@@ -170,7 +170,7 @@ internal static class SyntheticsHost
             using PosixSignalRegistration? hangup = OperatingSystem.IsWindows() ? null : PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
             {
                 context.Cancel = true;
-                _ = reloader.ReloadAsync("SIGHUP", stop.Token);
+                reloader.Request("SIGHUP", stop.Token);
             });
             Task watching = reloader.WatchAsync(FilePoll, time, stop.Token);
             await runner.RunAsync(stop.Token);

@@ -69,7 +69,7 @@ internal sealed class SyntheticsProcess : IAsyncDisposable
             }
             catch (OperationCanceledException)
             {
-                throw new TimeoutException($"no such event within {limit}; last events: {string.Join("\n", _events.TakeLast(5))}; {Threads()}");
+                throw new TimeoutException($"no such event within {limit}; last events: {string.Join("\n", _events.TakeLast(5))}; events other than results: {Others()}; {Threads()}; {Signals()}");
             }
         }
     }
@@ -132,6 +132,23 @@ internal sealed class SyntheticsProcess : IAsyncDisposable
     }
 
     /// <summary>What the process's threads wait in (Linux /proc), to tell a hang from a process that has nothing to say.</summary>
+    /// <summary>Every event but results, with its time: what the runner did besides checking.</summary>
+    private string Others() =>
+        string.Join(", ", _events.Where(e => e.GetProperty("event").GetString() != "result").Select(e => $"{e.GetProperty("ts").GetString()} {e.GetProperty("event").GetString()}"));
+
+    /// <summary>The kernel's view of the process's signals (pending, blocked, ignored, caught), to tell a signal never delivered from one not acted on.</summary>
+    private string Signals()
+    {
+        try
+        {
+            return "signals: " + string.Join(" ", File.ReadAllLines($"/proc/{_process.Id}/status").Where(l => l.StartsWith("Sig", StringComparison.Ordinal) || l.StartsWith("ShdPnd", StringComparison.Ordinal)));
+        }
+        catch (IOException e)
+        {
+            return $"signals unknown ({e.Message})";
+        }
+    }
+
     private string Threads()
     {
         try
