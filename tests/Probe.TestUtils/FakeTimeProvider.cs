@@ -1,141 +1,114 @@
 namespace Probe.TestUtils;
 
 /// <summary>
-/// A <see cref="TimeProvider"/> that moves only when told: <see cref="Advance"/> fires every timer that
-/// falls due, in order, on the calling thread. Timestamps are in 100 ns ticks.
+/// The served fake clock (Microsoft.Extensions.TimeProvider.Testing: time moves only when told, and
+/// <c>Advance</c> fires every timer that falls due at its own time, in order, on the calling thread),
+/// with what Probe's tests add: a start in Probe's era, <see cref="PendingTimers"/> (a component has
+/// armed its next wait) and <see cref="Jump"/> (a suspended process).
 /// </summary>
-public sealed class FakeTimeProvider : TimeProvider
+public sealed class FakeTimeProvider : Microsoft.Extensions.Time.Testing.FakeTimeProvider
 {
     private readonly Lock _lock = new();
-    private readonly List<FakeTimer> _timers = [];
-    private DateTimeOffset _now;
-    private long _ticks;
+    private readonly HashSet<CountedTimer> _armed = [];
+    private DateTimeOffset? _pinned;
 
-    public FakeTimeProvider(DateTimeOffset? start = null) => _now = start ?? new DateTimeOffset(2026, 11, 22, 0, 0, 0, TimeSpan.Zero);
+    public FakeTimeProvider(DateTimeOffset? start = null) => SetUtcNow(start ?? new DateTimeOffset(2026, 11, 22, 0, 0, 0, TimeSpan.Zero));
 
-    public override long TimestampFrequency => TimeSpan.TicksPerSecond;
-
-    public override DateTimeOffset GetUtcNow()
-    {
-        lock (_lock)
-        {
-            return _now;
-        }
-    }
-
-    public override long GetTimestamp()
-    {
-        lock (_lock)
-        {
-            return _ticks;
-        }
-    }
-
-    /// <summary>How many timers are waiting (a signal that a component has armed its next wait).</summary>
+    /// <summary>How many timers are armed (a signal that a component has armed its next wait).</summary>
     public int PendingTimers
     {
         get
         {
             lock (_lock)
             {
-                return _timers.Count(t => t.Due is not null);
+                return _armed.Count;
             }
         }
     }
 
-    /// <summary>Moves time forward by <paramref name="by"/>, firing due timers at their own times.</summary>
-    public void Advance(TimeSpan by)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(by, TimeSpan.Zero);
-        long target;
-        lock (_lock)
-        {
-            target = _ticks + by.Ticks;
-        }
+    public override DateTimeOffset GetUtcNow() => _pinned ?? base.GetUtcNow();
 
-        while (true)
-        {
-            FakeTimer? next;
-            lock (_lock)
-            {
-                next = _timers.Where(t => t.Due is { } d && d <= target).OrderBy(t => t.Due).FirstOrDefault();
-                long to = next?.Due ?? target;
-                _now += TimeSpan.FromTicks(to - _ticks);
-                _ticks = to;
-                if (next is null)
-                {
-                    return;
-                }
-
-                next.Due = next.Period is { } p && p > 0 ? next.Due + p : null;
-            }
-
-            next.Fire();
-        }
-    }
+    public override long GetTimestamp() => _pinned is { } at ? at.Ticks : base.GetTimestamp();
 
     /// <summary>
-    /// Moves time forward by <paramref name="by"/> at once, as a suspended process sees it: no timer fires
-    /// on the way; every timer due by then fires afterwards, at the new time.
+    /// Moves time forward by <paramref name="by"/> at once, as a suspended process sees it: every timer due
+    /// by then fires, and each reads the new time.
     /// </summary>
     public void Jump(TimeSpan by)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(by, TimeSpan.Zero);
-        FakeTimer[] due;
-        lock (_lock)
+        _pinned = GetUtcNow() + by;
+        try
         {
-            _ticks += by.Ticks;
-            _now += by;
-            due = _timers.Where(t => t.Due is { } d && d <= _ticks).OrderBy(t => t.Due).ToArray();
-            foreach (FakeTimer timer in due)
-            {
-                timer.Due = timer.Period is { } p && p > 0 ? _ticks + p : null;
-            }
+            Advance(by);
         }
-
-        foreach (FakeTimer timer in due)
+        finally
         {
-            timer.Fire();
+            _pinned = null;
         }
     }
 
     public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
     {
-        var timer = new FakeTimer(this, callback, state);
-        lock (_lock)
-        {
-            _timers.Add(timer);
-        }
-
-        timer.Change(dueTime, period);
-        return timer;
+        var counted = new CountedTimer(this);
+        counted.Inner = base.CreateTimer(
+            s =>
+            {
+                counted.Fired();
+                callback(s);
+            },
+            state,
+            Timeout.InfiniteTimeSpan,
+            Timeout.InfiniteTimeSpan);
+        counted.Change(dueTime, period);
+        return counted;
     }
 
-    private sealed class FakeTimer(FakeTimeProvider owner, TimerCallback callback, object? state) : ITimer
+    /// <summary>The served timer, counted while armed.</summary>
+    private sealed class CountedTimer(FakeTimeProvider owner) : ITimer
     {
-        public long? Due { get; set; }
+        private bool _periodic;
 
-        public long? Period { get; set; }
+        public ITimer Inner { get; set; } = null!;
 
         public bool Change(TimeSpan dueTime, TimeSpan period)
         {
             lock (owner._lock)
             {
-                Due = dueTime == Timeout.InfiniteTimeSpan ? null : owner._ticks + Math.Max(0, dueTime.Ticks);
-                Period = period == Timeout.InfiniteTimeSpan || period == TimeSpan.Zero ? null : period.Ticks;
+                _periodic = period != Timeout.InfiniteTimeSpan && period != TimeSpan.Zero;
+                if (dueTime == Timeout.InfiniteTimeSpan)
+                {
+                    owner._armed.Remove(this);
+                }
+                else
+                {
+                    owner._armed.Add(this);
+                }
             }
 
-            return true;
+            return Inner.Change(dueTime, period);
         }
 
-        public void Fire() => callback(state);
+        /// <summary>A one-shot timer is no longer armed once it has fired.</summary>
+        public void Fired()
+        {
+            lock (owner._lock)
+            {
+                if (!_periodic)
+                {
+                    owner._armed.Remove(this);
+                }
+            }
+        }
 
         public void Dispose()
         {
             lock (owner._lock)
             {
-                owner._timers.Remove(this);
+                owner._armed.Remove(this);
             }
+
+            Inner.Dispose();
         }
 
         public ValueTask DisposeAsync()
