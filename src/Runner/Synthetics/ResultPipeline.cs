@@ -57,7 +57,18 @@ internal sealed class ResultPipeline : IAsyncDisposable
         _time = time;
         _log = log;
         _migrated = migrated;
-        _storeRetry = new ResiliencePipelineBuilder { TimeProvider = time }
+        _storeRetry = StoreRetry(time, e => e is not OperationCanceledException && _store.Classify(e) != StoreFault.Content, StoreFailed);
+        _writer = Task.Run(WriteLoopAsync);
+        _drainer = Task.Run(() => DrainLoopAsync(_stop.Token));
+    }
+
+    /// <summary>
+    /// Retries of a store write: exponential from 250 ms up to 5 s, with jitter, so the runners of several
+    /// regions that lost the store at the same moment do not all come back at the same moment; for ever,
+    /// since the spool holds the results meanwhile.
+    /// </summary>
+    internal static ResiliencePipeline StoreRetry(TimeProvider time, Func<Exception, bool> retries, Action<Exception> failed) =>
+        new ResiliencePipelineBuilder { TimeProvider = time }
             .AddRetry(new RetryStrategyOptions
             {
                 MaxRetryAttempts = int.MaxValue,
@@ -65,17 +76,14 @@ internal sealed class ResultPipeline : IAsyncDisposable
                 MaxDelay = MaxBackoff,
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
-                ShouldHandle = new PredicateBuilder().Handle<Exception>(e => e is not OperationCanceledException && _store.Classify(e) != StoreFault.Content),
+                ShouldHandle = new PredicateBuilder().Handle(retries),
                 OnRetry = args =>
                 {
-                    StoreFailed(args.Outcome.Exception!);
+                    failed(args.Outcome.Exception!);
                     return ValueTask.CompletedTask;
                 },
             })
             .Build();
-        _writer = Task.Run(WriteLoopAsync);
-        _drainer = Task.Run(() => DrainLoopAsync(_stop.Token));
-    }
 
     /// <summary>Raised after a result was refused by the store for its content and put in the dead-letter file.</summary>
     public event Action<SyntheticResult, string>? Quarantined;
