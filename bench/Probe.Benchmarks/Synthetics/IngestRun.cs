@@ -3,6 +3,7 @@ using System.Globalization;
 using Probe.Runner.Stores;
 using Probe.Runner.Synthetics;
 using Probe.TestUtils;
+using Probe.Runner.Results;
 
 namespace Probe.Benchmarks.Synthetics;
 

@@ -5,6 +5,7 @@ using Probe.Runner.Stores;
 using Probe.Runner.Synthetics;
 using Probe.Exporter.Prometheus;
 using Probe.TestUtils;
+using Probe.Runner.Results;
 
 namespace Probe.Benchmarks.Synthetics;
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Probe.Runner.Stores;
 using Probe.Runner.Synthetics;
+using Probe.Runner.Results;
 
 namespace Probe.Benchmarks.Synthetics;
 

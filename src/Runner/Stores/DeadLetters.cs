@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Probe.Runner.Synthetics;
+using Probe.Runner.Results;
 
 namespace Probe.Runner.Stores;
 

@@ -1,5 +1,5 @@
 using Probe.Exporter.Slo;
-using Probe.Runner.Synthetics;
+using Probe.Runner.Results;
 
 namespace Probe.Runner.Stores;
 

@@ -1,7 +1,7 @@
 using Npgsql;
 using NpgsqlTypes;
 using Probe.Exporter.Slo;
-using Probe.Runner.Synthetics;
+using Probe.Runner.Results;
 
 namespace Probe.Runner.Stores;
 

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Globalization;
 using Microsoft.Win32.SafeHandles;
-using Probe.Runner.Synthetics;
+using Probe.Runner.Results;
 
 namespace Probe.Runner.Stores;
 

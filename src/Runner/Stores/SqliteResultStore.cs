@@ -1,6 +1,6 @@
 using Microsoft.Data.Sqlite;
 using Probe.Exporter.Slo;
-using Probe.Runner.Synthetics;
+using Probe.Runner.Results;
 
 namespace Probe.Runner.Stores;
 

@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using Polly;
 using Polly.Retry;
 using Probe.Runner.Stores;
+using Probe.Runner.Results;
 
 namespace Probe.Runner.Synthetics;
 

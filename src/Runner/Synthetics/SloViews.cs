@@ -2,6 +2,7 @@ using Probe.Engine.Timing;
 using Probe.Exporter.Slo;
 using Probe.Runner.Stores;
 using Probe.Scenarios.Suite;
+using Probe.Runner.Results;
 
 namespace Probe.Runner.Synthetics;
 

@@ -1,3 +1,5 @@
+using Probe.Runner.Results;
+
 namespace Probe.Runner.Synthetics;
 
 /// <summary>

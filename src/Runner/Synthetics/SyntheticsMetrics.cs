@@ -4,6 +4,7 @@ using Probe.Engine.Stats;
 using Probe.Exporter.Prometheus;
 using Probe.Scenarios.Binding;
 using Probe.Scenarios.Suite;
+using Probe.Runner.Results;
 
 namespace Probe.Runner.Synthetics;
 

@@ -4,6 +4,7 @@ using Probe.Runner.Stores;
 using Probe.Runner.Synthetics.Scheduling;
 using Probe.Scenarios.Binding;
 using Probe.Scenarios.Suite;
+using Probe.Runner.Results;
 
 namespace Probe.Runner.Synthetics;
 

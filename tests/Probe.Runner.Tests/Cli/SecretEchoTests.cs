@@ -74,7 +74,7 @@ public sealed class SecretEchoTests
             authorization(context.Request.Headers.Authorization);
             string body = await new StreamReader(context.Request.Body).ReadToEndAsync();
             string echoed = $"auth={context.Request.Headers.Authorization} key={context.Request.Headers["X-Api-Key"]} query={context.Request.QueryString} body={body}";
-            return Results.Json(new { status = echoed, error = echoed }, statusCode: (int)HttpStatusCode.InternalServerError);
+            return Microsoft.AspNetCore.Http.Results.Json(new { status = echoed, error = echoed }, statusCode: (int)HttpStatusCode.InternalServerError);
         }));
 
     private static string Suite(string folder, Uri target, bool schedule)

@@ -1,4 +1,5 @@
 using Probe.Runner.Synthetics;
+using Probe.Runner.Results;
 
 namespace Probe.Runner.Tests.Stores;
 

@@ -1,6 +1,7 @@
 using Probe.Runner.Stores;
 using Probe.Runner.Synthetics;
 using Xunit;
+using Probe.Runner.Results;
 
 namespace Probe.Runner.Tests.Stores;
 

@@ -3,6 +3,7 @@ using Probe.Scenarios.Suite;
 using Probe.Runner.Synthetics;
 using Probe.TestUtils;
 using Xunit;
+using Probe.Runner.Results;
 
 namespace Probe.Runner.Tests.Stores;
 

@@ -6,6 +6,7 @@ using Probe.Runner.Tests.Stores;
 using Probe.Scenarios.Suite;
 using Probe.TestUtils;
 using Xunit;
+using Probe.Runner.Results;
 
 namespace Probe.Runner.Tests.Synthetics;
 

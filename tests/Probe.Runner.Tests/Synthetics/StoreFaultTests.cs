@@ -25,7 +25,7 @@ public sealed class StoreFaultTests(PostgresFixture postgres)
         // which a constraint on the table refuses (SQLSTATE 23514): content, not an outage.
         int served = 0;
         await using LoopbackServer target = await LoopbackServer.StartAsync(app => app.MapGet("/echo", () =>
-            Results.Text($"{{\"status\":\"{(Interlocked.Increment(ref served) % 3 == 0 ? "poison" : "sick")}\\u0000\"}}", "application/json")));
+            Microsoft.AspNetCore.Http.Results.Text($"{{\"status\":\"{(Interlocked.Increment(ref served) % 3 == 0 ? "poison" : "sick")}\\u0000\"}}", "application/json")));
         string folder = ProbeProcess.TempFolder();
         string suite = Suite(folder, target.Address);
         string database = await postgres.CreateDatabaseAsync();

@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
-using Probe.Runner.Synthetics;
+using Probe.Runner.Results;
 
-namespace Probe.Runner.Serving;
+namespace Probe.Runner.Synthetics;
 
 /// <summary>
 /// The synthetics status page: one self-contained HTML document (inline style, no scripts or external

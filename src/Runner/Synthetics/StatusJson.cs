@@ -1,7 +1,7 @@
 using System.Text.Json;
-using Probe.Runner.Synthetics;
+using Probe.Runner.Results;
 
-namespace Probe.Runner.Serving;
+namespace Probe.Runner.Synthetics;
 
 /// <summary>The JSON answers of the synthetics API (<c>/api/status</c>, <c>/api/results</c>).</summary>
 internal static class StatusJson

@@ -3,9 +3,10 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Probe.Runner.Stores;
-using Probe.Runner.Synthetics;
+using Probe.Runner.Results;
+using Probe.Runner.Serving;
 
-namespace Probe.Runner.Serving;
+namespace Probe.Runner.Synthetics;
 
 /// <summary>
 /// What <c>probe synthetics</c> serves beside <c>/metrics</c>: <c>/healthz</c> (alive), <c>/readyz</c>

@@ -1,7 +1,8 @@
 using Probe.Runner.Serving;
 using Probe.Runner.Synthetics;
+using Probe.Runner.Results;
 
-namespace Probe.Runner.Tests.Serving;
+namespace Probe.Runner.Tests.Synthetics;
 
 public class StatusPageTests
 {

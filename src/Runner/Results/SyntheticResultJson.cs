@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.Text.Json;
 
-namespace Probe.Runner.Synthetics;
+namespace Probe.Runner.Results;
 
 /// <summary>
 /// The JSON form of a check result: one object per result in the spool, the <c>steps</c> column of

@@ -1,4 +1,4 @@
-namespace Probe.Runner.Synthetics;
+namespace Probe.Runner.Results;
 
 /// <summary>
 /// One synthetic check: a scenario run once from one region. <see cref="Id"/> is made when the result
