@@ -23,7 +23,7 @@ public static class ThresholdEvaluator
         ArgumentNullException.ThrowIfNull(scenario);
         Threshold threshold = spec.Parse();
         StepSnapshot? subject = spec.Step is not null ? scenario.Step(spec.Step)
-            : threshold.OnRequests && scenario.Steps.Count > 0 ? RunMerge.Step([.. scenario.Requests()])
+            : threshold.OnRequests && scenario.Steps.Count > 0 ? SnapshotMerge.Step([.. scenario.Requests()])
             : scenario.Iterations;
         if (subject is null)
         {

@@ -127,7 +127,7 @@ internal sealed class ShardStream : IAsyncDisposable
                     continue;
                 }
 
-                ScenarioSnapshot merged = RunMerge.FromSeconds(scenario, samples);
+                ScenarioSnapshot merged = SnapshotMerge.FromSeconds(scenario, samples);
                 TimeSpan elapsed = TimeSpan.FromSeconds(samples.Max(s => s.Item2.Second) + 1);
                 foreach (ThresholdSpec spec in specs.Where(s => elapsed >= s.DelayAbortEval))
                 {

@@ -49,7 +49,7 @@ public class SelfCheckTests
         var lag = new LatencyHistogram(1);
         lag.Record(1_000, started);
         LateStart[] first = Enumerable.Range(1, (int)Math.Min(late, LateStarts.Kept)).Select(i => new LateStart(TimeSpan.FromMilliseconds(100 * i), TimeSpan.FromMilliseconds(25))).ToArray();
-        StepSnapshot none = RunMerge.FromSeconds("s", []).Iterations;
+        StepSnapshot none = SnapshotMerge.FromSeconds("s", []).Iterations;
         return new ScenarioSnapshot
         {
             Name = "s",

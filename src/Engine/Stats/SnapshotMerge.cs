@@ -1,49 +1,14 @@
-using Probe.Engine.Histograms;
 using Probe.Engine.Core;
-using Probe.Engine.Thresholds;
-using Probe.Engine.Verdicts;
+using Probe.Engine.Histograms;
 
 namespace Probe.Engine.Stats;
 
 /// <summary>
-/// Merges the results of a test run as shards into one, exactly: histograms merge bucket by bucket,
-/// counts add, per-second series line up by second (every shard started at the same instant), and
-/// the thresholds are evaluated again on the merged figures — not taken from any one shard.
+/// Merges figures of the same scenario or step taken apart (by shards, or per second) into one,
+/// exactly: histograms merge bucket by bucket, counts add, per-second series line up by second.
 /// </summary>
-public static class RunMerge
+public static class SnapshotMerge
 {
-    /// <param name="shards">The shards' results (at least one).</param>
-    /// <param name="invalidReasons">Reasons the whole is invalid beyond the shards' own (a missing shard).</param>
-    public static RunResult Merge(IReadOnlyList<RunResult> shards, IEnumerable<string>? invalidReasons = null)
-    {
-        ArgumentNullException.ThrowIfNull(shards);
-        ArgumentOutOfRangeException.ThrowIfZero(shards.Count);
-        ScenarioSnapshot[] scenarios = shards.SelectMany(s => s.Scenarios).GroupBy(s => s.Name, StringComparer.Ordinal).Select(g => Scenario(g.ToArray())).ToArray();
-        var thresholds = new List<ThresholdResult>();
-        foreach (var spec in shards[0].Thresholds.Select(t => (t.Scenario, Spec: new ThresholdSpec(t.Expression, t.Step))).Distinct())
-        {
-            if (!ThresholdParser.TryParse(spec.Spec.Expression, out _, out _) || scenarios.FirstOrDefault(s => s.Name == spec.Scenario) is not { } scenario)
-            {
-                continue; // baseline comparisons are made per run against a summary, not re-evaluated here
-            }
-
-            ThresholdResult merged = ThresholdEvaluator.Evaluate(spec.Spec, scenario);
-            bool defaultGate = shards[0].Thresholds.Any(t => t.Scenario == spec.Scenario && t.Expression == spec.Spec.Expression && t.Note?.StartsWith(ThresholdSpec.DefaultGateNote, StringComparison.Ordinal) == true);
-            thresholds.Add(defaultGate && merged.Note is null ? merged with { Note = ThresholdSpec.DefaultGateNote } : merged);
-        }
-
-        string[] aborts = shards.Select(s => s.AbortReason).OfType<string>().Distinct().ToArray();
-        return new RunResult
-        {
-            StartedAt = shards.Min(s => s.StartedAt),
-            Duration = shards.Max(s => s.Duration),
-            Scenarios = scenarios,
-            Thresholds = thresholds,
-            InvalidReasons = [.. shards.SelectMany((s, i) => s.InvalidReasons.Select(r => $"shard {i}: {r}")), .. invalidReasons ?? []],
-            AbortReason = aborts.Length == 0 ? null : string.Join("; ", aborts),
-        };
-    }
-
     /// <summary>
     /// A scenario's figures rebuilt from per-second samples alone (several shards' samples of the same
     /// second are merged): what a running sharded test knows of the whole, for abort-on-fail thresholds.
@@ -96,7 +61,7 @@ public static class RunMerge
         };
     }
 
-    private static ScenarioSnapshot Scenario(ScenarioSnapshot[] parts) => new()
+    internal static ScenarioSnapshot Scenario(ScenarioSnapshot[] parts) => new()
     {
         Name = parts[0].Name,
         Iterations = Step(parts.Select(p => p.Iterations).ToArray()),

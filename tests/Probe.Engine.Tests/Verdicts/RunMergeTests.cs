@@ -6,7 +6,7 @@ using Probe.Engine.Stats;
 using Probe.Engine.Verdicts;
 using Xunit;
 
-namespace Probe.Engine.Tests.Stats;
+namespace Probe.Engine.Tests.Verdicts;
 
 public class RunMergeTests
 {
