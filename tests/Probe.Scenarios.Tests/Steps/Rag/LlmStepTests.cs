@@ -77,9 +77,12 @@ public sealed class LlmStepTests : IAsyncLifetime
     public async Task Goodput_AnInjectedMixOfSlowAnswers_IsExactlyTheFastShare()
     {
         _target.Faults.Settings = new FaultSettings { TimeToFirstToken = TimeSpan.FromMilliseconds(20), InterTokenGap = TimeSpan.FromMilliseconds(2), SlowShare = 0.25, SlowTimeToFirstToken = TimeSpan.FromMilliseconds(400) };
+        const string Step = """{ "name": "ask", "rag": { "api": "openai-chat", "model": "m", "golden": "g", "stream": true } }""";
 
-        (RunResult result, _) = await RunAsync("""{ "name": "ask", "rag": { "api": "openai-chat", "model": "m", "golden": "g", "stream": true } }""", iterations: 20,
-            thresholds: """["goodput(ttft < 200ms) == 75%", "goodput(ttft < 1s, tpot < 50ms) == 100%"]""");
+        // Warm up first, as probe run does before its schedule (and a whole cycle of the injected pattern, so the
+        // measured answers hold it exactly): in one CI run the first answer here, cold, took over a second.
+        await RunAsync(Step, iterations: 4);
+        (RunResult result, _) = await RunAsync(Step, iterations: 20, thresholds: """["goodput(ttft < 200ms) == 75%", "goodput(ttft < 1s, tpot < 50ms) == 100%"]""");
 
         Assert.All(result.Thresholds, t => Assert.True(t.Passed, $"{t.Expression}: {t.ObservedText} ({t.Note})"));
     }
