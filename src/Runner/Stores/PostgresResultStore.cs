@@ -229,6 +229,8 @@ internal sealed class PostgresResultStore : IResultStore
             return slices;
         }
 
+        var wanted = new HashSet<long>(hours);
+
         await using NpgsqlConnection connection = await _source.OpenConnectionAsync(cancellation);
         await using NpgsqlTransaction transaction = await connection.BeginTransactionAsync(cancellation);
         await ExecuteAsync(connection, $"SELECT pg_advisory_xact_lock({RollupLock})", cancellation);
@@ -237,7 +239,7 @@ internal sealed class PostgresResultStore : IResultStore
         read.Parameters.AddWithValue("key", key);
         read.Parameters.AddWithValue("from", hours.Min());
         read.Parameters.AddWithValue("to", hours.Max());
-        await ReadSlicesAsync(read, slices, cancellation);
+        await ReadSlicesAsync(read, wanted, slices, cancellation);
 
         (long From, long To)[] missing = MinuteRollups.Runs(hours.Where(h => !slices.ContainsKey(h))).ToArray();
         if (missing.Length > 0)
@@ -260,19 +262,23 @@ internal sealed class PostgresResultStore : IResultStore
             compute.Parameters.AddWithValue("sli", SliCondition.None.ToString());
             compute.Parameters.AddWithValue("quorum", (long)quorum);
             compute.Parameters.AddWithValue("scenarios", scenarios.ToArray());
-            await ReadSlicesAsync(compute, slices, cancellation);
+            await ReadSlicesAsync(compute, wanted, slices, cancellation);
         }
 
         await transaction.CommitAsync(cancellation);
         return slices;
     }
 
-    private static async Task ReadSlicesAsync(NpgsqlCommand command, Dictionary<long, Sli> into, CancellationToken cancellation)
+    /// <summary>Reads (hour, slices, good) rows into <paramref name="into"/>, the hours asked for only (a range read finds others kept earlier).</summary>
+    private static async Task ReadSlicesAsync(NpgsqlCommand command, HashSet<long> wanted, Dictionary<long, Sli> into, CancellationToken cancellation)
     {
         await using NpgsqlDataReader reader = await command.ExecuteReaderAsync(cancellation);
         while (await reader.ReadAsync(cancellation))
         {
-            into[reader.GetInt64(0)] = new Sli(reader.GetInt64(2), reader.GetInt64(1));
+            if (wanted.Contains(reader.GetInt64(0)))
+            {
+                into[reader.GetInt64(0)] = new Sli(reader.GetInt64(2), reader.GetInt64(1));
+            }
         }
     }
 

@@ -225,6 +225,8 @@ internal sealed class SqliteResultStore : IResultStore
             return slices;
         }
 
+        var wanted = new HashSet<long>(hours);
+
         await using SqliteConnection connection = await OpenAsync(cancellation);
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(System.Data.IsolationLevel.Serializable, cancellation);
         await using SqliteCommand read = Command(connection, "SELECT hour, slices, good FROM probe_slices WHERE key = $key AND hour >= $from AND hour <= $to", transaction);
@@ -232,7 +234,7 @@ internal sealed class SqliteResultStore : IResultStore
         read.Parameters.AddWithValue("$key", key);
         read.Parameters.AddWithValue("$from", hours.Min());
         read.Parameters.AddWithValue("$to", hours.Max());
-        await ReadSlicesAsync(read, slices, cancellation);
+        await ReadSlicesAsync(read, wanted, slices, cancellation);
 
         (long From, long To)[] missing = MinuteRollups.Runs(hours.Where(h => !slices.ContainsKey(h))).ToArray();
         if (missing.Length > 0)
@@ -252,19 +254,23 @@ internal sealed class SqliteResultStore : IResultStore
             compute.Parameters.AddWithValue("$sli", SliCondition.None.ToString());
             compute.Parameters.AddWithValue("$quorum", quorum);
             compute.Parameters.AddWithValue("$key", key);
-            await ReadSlicesAsync(compute, slices, cancellation);
+            await ReadSlicesAsync(compute, wanted, slices, cancellation);
         }
 
         await transaction.CommitAsync(cancellation);
         return slices;
     }
 
-    private static async Task ReadSlicesAsync(SqliteCommand command, Dictionary<long, Sli> into, CancellationToken cancellation)
+    /// <summary>Reads (hour, slices, good) rows into <paramref name="into"/>, the hours asked for only (a range read finds others kept earlier).</summary>
+    private static async Task ReadSlicesAsync(SqliteCommand command, HashSet<long> wanted, Dictionary<long, Sli> into, CancellationToken cancellation)
     {
         await using SqliteDataReader reader = await command.ExecuteReaderAsync(cancellation);
         while (await reader.ReadAsync(cancellation))
         {
-            into[reader.GetInt64(0)] = new Sli(reader.GetInt64(2), reader.GetInt64(1));
+            if (wanted.Contains(reader.GetInt64(0)))
+            {
+                into[reader.GetInt64(0)] = new Sli(reader.GetInt64(2), reader.GetInt64(1));
+            }
         }
     }
 
