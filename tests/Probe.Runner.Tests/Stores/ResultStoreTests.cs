@@ -208,22 +208,11 @@ public abstract class ResultStoreTests
 
 public sealed class SqliteResultStoreTests : ResultStoreTests
 {
-    private protected override async Task<IResultStore> OpenAsync()
-    {
-        IResultStore store = StoreAddress.Open("sqlite:" + Path.Combine(ProbeProcess.TempFolder(), "results.db"));
-        await store.MigrateAsync(default);
-        return store;
-    }
+    private protected override Task<IResultStore> OpenAsync() => TestStores.SqliteAsync();
 }
 
 [Collection(PostgresCollection.Name)]
 public sealed class PostgresResultStoreTests(PostgresFixture postgres) : ResultStoreTests
 {
-    private protected override async Task<IResultStore> OpenAsync()
-    {
-        string database = await postgres.CreateDatabaseAsync();
-        IResultStore store = StoreAddress.Open("postgres:" + database);
-        await store.MigrateAsync(default);
-        return store;
-    }
+    private protected override Task<IResultStore> OpenAsync() => TestStores.PostgresAsync(postgres);
 }

@@ -117,21 +117,11 @@ public abstract class SloViewsTests
 
 public sealed class SqliteSloViewsTests : SloViewsTests
 {
-    private protected override async Task<IResultStore> OpenAsync()
-    {
-        IResultStore store = StoreAddress.Open("sqlite:" + Path.Combine(ProbeProcess.TempFolder(), "results.db"));
-        await store.MigrateAsync(default);
-        return store;
-    }
+    private protected override Task<IResultStore> OpenAsync() => TestStores.SqliteAsync();
 }
 
 [Collection(PostgresCollection.Name)]
 public sealed class PostgresSloViewsTests(PostgresFixture postgres) : SloViewsTests
 {
-    private protected override async Task<IResultStore> OpenAsync()
-    {
-        IResultStore store = StoreAddress.Open("postgres:" + await postgres.CreateDatabaseAsync());
-        await store.MigrateAsync(default);
-        return store;
-    }
+    private protected override Task<IResultStore> OpenAsync() => TestStores.PostgresAsync(postgres);
 }
