@@ -17,6 +17,7 @@ internal static class Program
         ReportCommand.Create(),
         RulesCommand.Create(),
         ImportCommand.Create(),
+        ControlCommand.Create(),
     };
 
     private static async Task<int> Main(string[] args)

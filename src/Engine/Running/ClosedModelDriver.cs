@@ -21,12 +21,12 @@ internal sealed class ClosedModelDriver
     private TaskCompletionSource? _budgetDone;
     private CancellationToken _stop;
 
-    public ClosedModelDriver(ScenarioRuntime runtime, TimeProvider time)
+    public ClosedModelDriver(ScenarioRuntime runtime, TimeProvider time, LoadControl? control)
     {
         _runtime = runtime;
         _time = time;
         int most = runtime.Plan.Phases.OfType<ClosedPhase>().Select(p => Math.Max(p.StartCopies, p.EndCopies)).DefaultIfEmpty(0).Max();
-        _running = new int[most];
+        _running = new int[Math.Max(most, control?.MaxCopies ?? 0)];
         runtime.InFlight = ActiveCopies;
     }
 
@@ -39,12 +39,18 @@ internal sealed class ClosedModelDriver
             Interlocked.Exchange(ref _budgetLeftToFinish, limit);
             Interlocked.Exchange(ref _budget, limit);
             _budgeted = true;
-            SetTarget(phase.StartCopies);
 
             // The budget stays in force (at zero) until the next closed phase replaces it, so copies
             // still looping cannot slip in an iteration between the phases.
-            await _budgetDone.Task.WaitAsync(stop).ConfigureAwait(false);
-            return;
+            while (true)
+            {
+                Task changed = _runtime.WhenLoadChanged();
+                SetTarget(Controlled() ?? phase.StartCopies);
+                if (await Task.WhenAny(_budgetDone.Task, changed).WaitAsync(stop).ConfigureAwait(false) == _budgetDone.Task)
+                {
+                    return;
+                }
+            }
         }
 
         _budgeted = false;
@@ -57,15 +63,38 @@ internal sealed class ClosedModelDriver
                 return;
             }
 
-            SetTarget(phase.CopiesAt(elapsed));
-            TimeSpan wake = phase.NextChangeAfter(elapsed) is { } next && next < during ? next : during;
+            Task changed = _runtime.WhenLoadChanged();
+            int? controlled = Controlled();
+            SetTarget(controlled ?? phase.CopiesAt(elapsed));
+            TimeSpan wake = controlled is null && phase.NextChangeAfter(elapsed) is { } next && next < during ? next : during;
             TimeSpan wait = wake - elapsed;
             if (wait > TimeSpan.Zero)
             {
-                await Task.Delay(wait, _time, stop).ConfigureAwait(false);
+                await DelayOrChange(wait, changed, stop).ConfigureAwait(false);
             }
         }
     }
+
+    /// <summary>Waits <paramref name="wait"/>, or less when the load is changed meanwhile.</summary>
+    private async Task DelayOrChange(TimeSpan wait, Task changed, CancellationToken stop)
+    {
+        if (_runtime.Control is null)
+        {
+            await Task.Delay(wait, _time, stop).ConfigureAwait(false);
+            return;
+        }
+
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        Task delay = Task.Delay(wait, _time, cancel.Token);
+        if (await Task.WhenAny(delay, changed).ConfigureAwait(false) != delay)
+        {
+            await cancel.CancelAsync().ConfigureAwait(false);
+        }
+
+        stop.ThrowIfCancellationRequested();
+    }
+
+    private int? Controlled() => _runtime.Controlled(LoadModel.Closed) is { } o ? (int)o.Value : null;
 
     /// <summary>Lets every copy stop after its current iteration (when the next phase is not closed).</summary>
     public void Release() => Volatile.Write(ref _target, 0);

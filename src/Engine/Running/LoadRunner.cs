@@ -48,6 +48,7 @@ public static class LoadRunner
             rt.StartMeasuringAt(start + clock.FromTimeSpan(rt.Definition.WarmUp));
         }
 
+        options.Control?.Attach(runtimes, start, options.Time);
         var sampler = new RunSampler(runtimes, options, start, Abort) { PlannedDuration = PlannedDuration(runtimes) };
         Task sampled = sampler.RunAsync(sampling.Token);
         using (cancellation.Register(() => Abort("the run was cancelled")))
@@ -67,6 +68,7 @@ public static class LoadRunner
         }
 
         long end = clock.Now;
+        options.Control?.End();
         await sampling.CancelAsync().ConfigureAwait(false);
         await sampled.ConfigureAwait(false);
         sampler.CutFinal(end);
@@ -103,6 +105,7 @@ public static class LoadRunner
             Thresholds = thresholds,
             InvalidReasons = invalid,
             AbortReason = abortReason,
+            LoadChanges = options.Control?.Changes ?? [],
         };
     }
 

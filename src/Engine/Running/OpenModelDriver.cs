@@ -45,12 +45,21 @@ internal sealed class OpenModelDriver
         try
         {
             using var waiter = new PreciseWaiter(_options.Time, _options.SpinWindow);
-            Timestamps clock = _runtime.Clock;
-            for (long k = 0; k < phase.TotalIterations; k++)
+            if (_runtime.Control is null)
             {
-                long intended = phaseStart + clock.FromTimeSpan(phase.IntendedStart(k));
-                waiter.WaitUntil(intended, stop);
-                Slots.Offer(intended);
+                DispatchPlan(phase, phaseStart, waiter, stop);
+            }
+            else
+            {
+                _runtime.OnLoadChanged = waiter.Interrupt;
+                try
+                {
+                    DispatchControlled(phase, phaseStart, waiter, stop);
+                }
+                finally
+                {
+                    _runtime.OnLoadChanged = null;
+                }
             }
 
             done.TrySetResult();
@@ -64,4 +73,81 @@ internal sealed class OpenModelDriver
             done.TrySetException(e);
         }
     }
+
+    private void DispatchPlan(OpenPhase phase, long phaseStart, PreciseWaiter waiter, CancellationToken stop)
+    {
+        Timestamps clock = _runtime.Clock;
+        for (long k = 0; k < phase.TotalIterations; k++)
+        {
+            long intended = phaseStart + clock.FromTimeSpan(phase.IntendedStart(k));
+            waiter.WaitUntil(intended, stop);
+            Slots.Offer(intended);
+        }
+    }
+
+    /// <summary>
+    /// The plan's schedule, or while a change sets a rate, evenly spaced starts at that rate from the
+    /// moment it was set (or from the phase's start, for a change carried over from an earlier phase).
+    /// Taken back, the plan resumes with its first iteration due after that moment. The phase lasts its
+    /// whole time, so a change near its end still applies.
+    /// </summary>
+    private void DispatchControlled(OpenPhase phase, long phaseStart, PreciseWaiter waiter, CancellationToken stop)
+    {
+        Timestamps clock = _runtime.Clock;
+        long phaseEnd = phaseStart + clock.FromTimeSpan(phase.During!.Value);
+        long k = 0;
+        LoadOverride? following = null;
+        long started = 0;
+        while (true)
+        {
+            LoadOverride? change = _runtime.Controlled(LoadModel.Open);
+            if (!ReferenceEquals(change, following))
+            {
+                following = change;
+                started = 0;
+            }
+
+            long intended;
+            if (change is null)
+            {
+                intended = k < phase.TotalIterations ? phaseStart + clock.FromTimeSpan(phase.IntendedStart(k)) : phaseEnd;
+            }
+            else
+            {
+                long from = Math.Max(change.Since, phaseStart);
+                intended = change.Value > 0 ? from + (long)(started * (clock.Frequency / change.Value)) : phaseEnd;
+            }
+
+            if (intended >= phaseEnd)
+            {
+                if (!waiter.WaitUntil(phaseEnd, stop))
+                {
+                    k = Resume(phase, phaseStart);
+                    continue;
+                }
+
+                return;
+            }
+
+            if (!waiter.WaitUntil(intended, stop))
+            {
+                k = Resume(phase, phaseStart);
+                continue;
+            }
+
+            Slots.Offer(intended);
+            if (change is null)
+            {
+                k++;
+            }
+            else
+            {
+                started++;
+            }
+        }
+    }
+
+    /// <summary>The plan's first iteration due after now, where the plan picks up after a change.</summary>
+    private long Resume(OpenPhase phase, long phaseStart) =>
+        phase.DueBy(_runtime.Clock.ToTimeSpan(_runtime.Clock.Now - phaseStart));
 }

@@ -41,6 +41,9 @@ public sealed record RunOptions
     /// <summary>Called about once a second with live figures (for progress displays); keep it quick.</summary>
     public Action<RunProgress>? OnProgress { get; init; }
 
+    /// <summary>Changes the load while the run runs (see <see cref="LoadControl"/>); null: the plan alone decides. One control serves one run.</summary>
+    public LoadControl? Control { get; init; }
+
     /// <summary>Recording stripes per histogram; the default suits this machine's processors.</summary>
     public int Stripes { get; init; } = Histograms.LatencyHistogram.DefaultStripes;
 }

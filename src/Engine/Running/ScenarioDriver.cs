@@ -16,7 +16,7 @@ internal sealed class ScenarioDriver
         _options = options;
         IReadOnlyList<LoadPhase> phases = runtime.Plan.Phases;
         _open = phases.Any(p => p is OpenPhase) ? new OpenModelDriver(runtime, options) : null;
-        _closed = phases.Any(p => p is ClosedPhase) ? new ClosedModelDriver(runtime, options.Time) : null;
+        _closed = phases.Any(p => p is ClosedPhase) ? new ClosedModelDriver(runtime, options.Time, options.Control) : null;
     }
 
     public ScenarioRuntime Runtime => _runtime;
@@ -30,7 +30,7 @@ internal sealed class ScenarioDriver
             for (int i = 0; i < phases.Count && !stop.IsCancellationRequested; i++)
             {
                 LoadPhase phase = phases[i];
-                _runtime.CurrentPhase = (i, phaseStart);
+                _runtime.EnterPhase(i, phaseStart);
                 if (phase is not ClosedPhase)
                 {
                     _closed?.Release();
@@ -57,7 +57,7 @@ internal sealed class ScenarioDriver
             // Aborted or cancelled: the runner says why.
         }
 
-        _runtime.CurrentPhase = (phases.Count, phaseStart);
+        _runtime.EnterPhase(phases.Count, phaseStart);
     }
 
     /// <summary>Stops starting iterations and completes when every running or queued one has ended.</summary>

@@ -13,6 +13,9 @@ internal sealed class ScenarioRuntime
     private long _measureFrom = long.MaxValue;
     private readonly long _lagBound;
     private volatile bool _warm;
+    private readonly Lock _controlLock = new();
+    private LoadOverride? _override;
+    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public ScenarioRuntime(ScenarioDefinition definition, RunOptions options, CancellationToken cancellation)
     {
@@ -43,10 +46,97 @@ internal sealed class ScenarioRuntime
     /// <summary>Results of iterations intended to start before this timestamp (the warm-up) are not counted.</summary>
     public long MeasureFrom => Volatile.Read(ref _measureFrom);
 
-    /// <summary>The phase running now and when it started, for live load figures.</summary>
-    public (int Index, long StartTimestamp) CurrentPhase { get; set; } = (-1, 0);
+    /// <summary>The phase running now and when it started, for live load figures (set through <see cref="EnterPhase"/>).</summary>
+    public (int Index, long StartTimestamp) CurrentPhase { get; private set; } = (-1, 0);
+
+    /// <summary>The run's load control, when it has one.</summary>
+    public LoadControl? Control { get; set; }
+
+    /// <summary>Called when a load change is applied or taken back (the open model's dispatcher wakes on it).</summary>
+    public Action? OnLoadChanged { get; set; }
 
     public Func<int> InFlight { get; set; } = static () => 0;
+
+    /// <summary>The override of the phase's load set through the control, if it is of <paramref name="model"/>.</summary>
+    public LoadOverride? Controlled(LoadModel model) => Volatile.Read(ref _override) is { } o && o.Model == model ? o : null;
+
+    /// <summary>Completes at the next load change.</summary>
+    public Task WhenLoadChanged() => Volatile.Read(ref _changed).Task;
+
+    /// <summary>Moves to phase <paramref name="index"/> (the phase count when the plan is over); a change of another model ends there.</summary>
+    public void EnterPhase(int index, long start)
+    {
+        bool resumed = false;
+        lock (_controlLock)
+        {
+            CurrentPhase = (index, start);
+            if (_override is { } o && (index >= Plan.Phases.Count || Plan.Phases[index].Model != o.Model))
+            {
+                Volatile.Write(ref _override, null);
+                SignalLoadChanged();
+                resumed = index < Plan.Phases.Count;
+            }
+        }
+
+        // Outside the lock: the control takes its own lock first and then this one.
+        if (resumed)
+        {
+            Control?.RecordPlanResumed(Definition.Name, start);
+        }
+    }
+
+    /// <summary>Sets (or, with null, takes back) a change of the load now; returns why the phase refuses it, or null.</summary>
+    public string? TryControl(LoadOverride? change)
+    {
+        lock (_controlLock)
+        {
+            int index = CurrentPhase.Index;
+            if (index < 0)
+            {
+                return "has not started its plan yet";
+            }
+
+            if (index >= Plan.Phases.Count)
+            {
+                return "has finished its plan";
+            }
+
+            string phase = $"phase {PhaseText()}";
+            LoadModel model = Plan.Phases[index].Model;
+            if (change is null)
+            {
+                if (_override is null)
+                {
+                    return "already follows its plan";
+                }
+            }
+            else if (model == LoadModel.Pause)
+            {
+                return $"is in a pause ({phase}): copies change a closed phase and a rate an open one";
+            }
+            else if (model != change.Model)
+            {
+                return model == LoadModel.Closed
+                    ? $"runs copies in a closed phase ({phase}): set copies, not a rate"
+                    : $"starts iterations at a rate in an open phase ({phase}): set a rate, not copies";
+            }
+
+            Volatile.Write(ref _override, change);
+            SignalLoadChanged();
+            return null;
+        }
+    }
+
+    /// <summary>The load now, for the control's answer.</summary>
+    public ScenarioLoad LoadNow(long now, bool ended)
+    {
+        lock (_controlLock)
+        {
+            (int index, _) = CurrentPhase;
+            string state = index < 0 ? "starting" : ended || index >= Plan.Phases.Count ? "done" : Plan.Phases[index].Model.ToString().ToLowerInvariant();
+            return new ScenarioLoad(Definition.Name, state, PlannedLoad(now), _override?.Value, ended ? null : PhaseText());
+        }
+    }
 
     public void StartMeasuringAt(long timestamp) => Volatile.Write(ref _measureFrom, timestamp);
 
@@ -122,8 +212,16 @@ internal sealed class ScenarioRuntime
         return index < 0 || index >= Plan.Simulations.Count ? null : $"{index + 1}/{Plan.Simulations.Count} {Plan.Simulations[index]}";
     }
 
-    /// <summary>The live load: copies in a closed phase, arrivals per second in an open one.</summary>
-    public double CurrentLoad(long now)
+    /// <summary>The live load: copies in a closed phase, arrivals per second in an open one, as a change set them or as planned.</summary>
+    public double CurrentLoad(long now) => Volatile.Read(ref _override)?.Value ?? PlannedLoad(now);
+
+    private void SignalLoadChanged()
+    {
+        Interlocked.Exchange(ref _changed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+        OnLoadChanged?.Invoke();
+    }
+
+    private double PlannedLoad(long now)
     {
         (int index, long start) = CurrentPhase;
         if (index < 0 || index >= Plan.Phases.Count)
@@ -164,3 +262,6 @@ internal sealed class ScenarioRuntime
         return Complete(context, result);
     }
 }
+
+/// <summary>A load change in force: copies (closed) or a rate per second (open), since a timestamp.</summary>
+internal sealed record LoadOverride(LoadModel Model, double Value, long Since);

@@ -13,6 +13,7 @@ internal sealed class PreciseWaiter : IDisposable
     private readonly ITimer _timer;
     private readonly bool _spin;
     private readonly long _spinTicks;
+    private int _interrupted;
 
     public PreciseWaiter(TimeProvider time, TimeSpan spinWindow)
     {
@@ -25,47 +26,80 @@ internal sealed class PreciseWaiter : IDisposable
 
     public TimeSpan SpinWindow { get; }
 
-    /// <summary>Returns when the clock reaches <paramref name="dueTimestamp"/>, or throws when cancelled.</summary>
-    public void WaitUntil(long dueTimestamp, CancellationToken cancellation)
+    /// <summary>
+    /// Returns true when the clock reaches <paramref name="dueTimestamp"/>, false as soon as
+    /// <see cref="Interrupt"/> is called (or if it was called since the last wait), or throws when cancelled.
+    /// </summary>
+    public bool WaitUntil(long dueTimestamp, CancellationToken cancellation)
     {
         while (true)
         {
+            if (Interlocked.Exchange(ref _interrupted, 0) == 1)
+            {
+                _signal.Reset();
+                return false;
+            }
+
             long remaining = dueTimestamp - _clock.Now;
             if (remaining <= 0)
             {
-                return;
+                return true;
             }
 
             if (_spin && remaining <= _spinTicks)
             {
-                SpinUntil(dueTimestamp, cancellation);
-                return;
+                return SpinUntil(dueTimestamp, cancellation);
             }
 
             if (_spin)
             {
                 // A timed wait on the event is a direct futex wait: closer to its deadline than the
-                // shared timer thread, which batches timers. Only cancellation sets the event.
-                _signal.Wait(_clock.ToTimeSpan(remaining - _spinTicks), cancellation);
+                // shared timer thread, which batches timers. Only an interruption sets the event
+                // (and a set left over from one is cleared here; the flag is checked again above).
+                if (_signal.Wait(_clock.ToTimeSpan(remaining - _spinTicks), cancellation))
+                {
+                    _signal.Reset();
+                }
+
                 continue;
             }
 
             _signal.Reset();
+            if (Volatile.Read(ref _interrupted) == 1)
+            {
+                continue;
+            }
+
             _timer.Change(_clock.ToTimeSpan(remaining), Timeout.InfiniteTimeSpan);
             _signal.Wait(cancellation);
         }
     }
 
-    private void SpinUntil(long dueTimestamp, CancellationToken cancellation)
+    /// <summary>Ends the current (or the next) <see cref="WaitUntil"/> early; any thread may call it.</summary>
+    public void Interrupt()
+    {
+        Volatile.Write(ref _interrupted, 1);
+        _signal.Set();
+    }
+
+    private bool SpinUntil(long dueTimestamp, CancellationToken cancellation)
     {
         var spinner = default(SpinWait);
         while (_clock.Now < dueTimestamp)
         {
             cancellation.ThrowIfCancellationRequested();
+            if (Volatile.Read(ref _interrupted) == 1)
+            {
+                Interlocked.Exchange(ref _interrupted, 0);
+                _signal.Reset();
+                return false;
+            }
 
             // -1: never escalate to Sleep(1), which would cost a whole millisecond.
             spinner.SpinOnce(sleep1Threshold: -1);
         }
+
+        return true;
     }
 
     public void Dispose()

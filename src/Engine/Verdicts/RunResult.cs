@@ -21,6 +21,9 @@ public sealed record RunResult
     /// <summary>Why the run stopped early, or null.</summary>
     public string? AbortReason { get; init; }
 
+    /// <summary>The load changes made through a <see cref="Running.LoadControl"/> during the run, in order.</summary>
+    public IReadOnlyList<Running.LoadChange> LoadChanges { get; init; } = [];
+
     public bool IsValid => InvalidReasons.Count == 0 && AbortReason is null;
 
     public Verdict Verdict => !IsValid ? Verdict.Invalid : Thresholds.All(t => t.Passed) ? Verdict.Passed : Verdict.Failed;

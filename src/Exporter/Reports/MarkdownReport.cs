@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Probe.Engine.Core;
+using Probe.Engine.Running;
 using Probe.Engine.Stats;
 using Probe.Engine.Thresholds;
 using Probe.Engine.Timing;
@@ -10,7 +11,7 @@ namespace Probe.Exporter.Reports;
 
 /// <summary>
 /// Writes <c>report.md</c>: the verdict, why a run is invalid, a table of scenarios and steps (with
-/// failure reasons), the thresholds, every check with its last failing value, the RAG/LLM figures with
+/// failure reasons), the thresholds, the load changes made during the run, every check with its last failing value, the RAG/LLM figures with
 /// every golden question, and the failures seen; fits a CI job summary or a PR comment.
 /// </summary>
 public static class MarkdownReport
@@ -51,6 +52,15 @@ public static class MarkdownReport
             foreach (ThresholdResult t in result.Thresholds)
             {
                 md.Append(CultureInfo.InvariantCulture, $"| {(t.Passed ? "pass" : "**FAIL**")} | {Escape(t.Subject)} | {Code(t.Expression)} | {Escape(t.ObservedText)}{(t.Note is null ? string.Empty : $" ({Escape(t.Note)})")} |\n");
+            }
+        }
+
+        if (result.LoadChanges.Count > 0)
+        {
+            md.Append("\n## Load changes during the run\n\n| at | scenario | change | by |\n| ---: | --- | --- | --- |\n");
+            foreach (LoadChange change in result.LoadChanges)
+            {
+                md.Append(CultureInfo.InvariantCulture, $"| {change.At.TotalSeconds:0.0} s | {Escape(change.Scenario)} | {Escape(change.Text)} | {Escape(change.Source ?? string.Empty)} |\n");
             }
         }
 

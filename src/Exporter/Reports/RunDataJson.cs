@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Probe.Engine.Histograms;
 using Probe.Engine.Core;
+using Probe.Engine.Running;
 using Probe.Engine.Stats;
 using Probe.Engine.Thresholds;
 using Probe.Engine.Verdicts;
@@ -70,6 +71,8 @@ public static class RunDataJson
         }
 
         w.WriteEndArray();
+        w.WritePropertyName("load_changes");
+        JsonSerializer.Serialize(w, result.LoadChanges);
         w.WritePropertyName("rag");
         JsonSerializer.Serialize(w, report.Rag);
         w.WritePropertyName("checks");
@@ -106,6 +109,7 @@ public static class RunDataJson
                 Thresholds = root.GetProperty("thresholds").Deserialize<ThresholdData[]>()!
                     .Select(t => new ThresholdResult(t.Scenario, t.Step, t.Expression, t.Observed ?? double.NaN, t.ObservedText, t.Passed, t.Note)).ToArray(),
                 Scenarios = root.GetProperty("scenarios").EnumerateArray().Select(ReadScenario).ToArray(),
+                LoadChanges = root.TryGetProperty("load_changes", out JsonElement changes) ? changes.Deserialize<LoadChange[]>()! : [],
             };
             return new RunReport(info, result)
             {

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Probe.Engine.Histograms;
 using Probe.Engine.Core;
+using Probe.Engine.Running;
 using Probe.Engine.Stats;
 using Probe.Engine.Thresholds;
 using Probe.Engine.Verdicts;
@@ -66,6 +67,36 @@ public static class SummaryJson
         WriteRag(w, report.Rag, report.Llm);
         WriteLlm(w, report.Llm);
         WriteChecks(w, report.Checks);
+        w.WriteStartArray("load_changes");
+        foreach (LoadChange change in result.LoadChanges)
+        {
+            WriteLoadChange(w, change);
+        }
+
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
+    /// <summary>One load change made during the run (<c>probe run --control</c>): when, which scenario, what, who asked.</summary>
+    public static void WriteLoadChange(Utf8JsonWriter w, LoadChange change)
+    {
+        ArgumentNullException.ThrowIfNull(w);
+        ArgumentNullException.ThrowIfNull(change);
+        w.WriteStartObject();
+        w.WriteNumber("at_s", Math.Round(change.At.TotalSeconds, 3));
+        w.WriteString("scenario", change.Scenario);
+        w.WriteString("change", change.Text);
+        w.WriteString("model", change.Model?.ToString().ToLowerInvariant());
+        if (change.Value is { } value)
+        {
+            w.WriteNumber("value", value);
+        }
+        else
+        {
+            w.WriteNull("value");
+        }
+
+        WriteStringOrNull(w, "source", change.Source);
         w.WriteEndObject();
     }
 

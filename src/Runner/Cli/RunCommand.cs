@@ -48,10 +48,12 @@ internal static class RunCommand
         var duration = new Option<string?>("--duration", "-d") { Description = "With --vus: run every scenario for this long at that many copies, such as 30s (k6's constant-vus)." };
         var iterations = new Option<long?>("--iterations", "-i") { Description = "Run every scenario for this many iterations in all, shared by --vus copies (default 1; k6's shared-iterations)." };
         var format = new Option<string>("--format") { Description = $"The files to write, comma-separated: {string.Join(", ", ReportFormats.Names)} (stats.csv and timeline.csv) or all.", DefaultValueFactory = _ => "all" };
+        var control = new Option<string?>("--control") { Description = "Accept load changes while the run runs at http://ADDRESS:PORT/load, such as 127.0.0.1:6565 ('probe control' sends them): the copies of a scenario in a closed phase or the rate of one in an open phase. Every change is in the reports." };
+        var controlToken = new Option<string?>("--control-token-file") { Description = "A file holding the bearer token that --control requires." };
         var baseline = new Option<string?>("--baseline", "-b") { Description = "Compare with an earlier run (its summary.json or its folder): each scenario's 'baseline' rules, by default p95 <= baseline +10%." };
         var command = new Command("run", "Run the suite's scenarios under their load, show progress, write reports and exit with the verdict.")
         {
-            suite, scenarios, targets, region, output, format, scale, vus, duration, iterations, quiet, json, baseline, push, metricsListen, metricsToken, shard, coordinator, runId, barrierTimeout, otlp,
+            suite, scenarios, targets, region, output, format, scale, vus, duration, iterations, quiet, json, baseline, push, metricsListen, metricsToken, control, controlToken, shard, coordinator, runId, barrierTimeout, otlp,
         };
         command.SetAction((parse, cancellation) => RunAsync(new RunRequest(
             parse.GetValue(suite),
@@ -76,6 +78,8 @@ internal static class RunCommand
             Duration = parse.GetValue(duration),
             Iterations = parse.GetValue(iterations),
             Format = parse.GetValue(format)!,
+            Control = parse.GetValue(control),
+            ControlTokenFile = parse.GetValue(controlToken),
         }, cancellation));
         return command;
     }
@@ -169,6 +173,12 @@ internal static class RunCommand
         if (ShardInput.Check(request.Shard, request.Coordinator, request.RunId, request.BarrierTimeout, out shardIdentity, out barrier) is { } shardError)
         {
             await Console.Error.WriteLineAsync($"probe: {shardError}");
+            return (int)ExitCode.BadInput;
+        }
+
+        if (request.Control is not null && request.Shard is not null)
+        {
+            await Console.Error.WriteLineAsync("probe: --control changes one process's load; a sharded run has one per shard: leave out --control, or run unsharded");
             return (int)ExitCode.BadInput;
         }
 
@@ -269,6 +279,19 @@ internal static class RunCommand
         }
 
         await using MetricsServer? served = metrics;
+        LoadControl? control = request.Control is null ? null : new LoadControl();
+        ControlServer? controlServer;
+        try
+        {
+            controlServer = control is null ? null : await StartControlAsync(request, control, log, cancellation);
+        }
+        catch (Exception e) when (e is ArgumentException or IOException)
+        {
+            await Console.Error.WriteLineAsync($"probe: {e.Message}");
+            return (int)ExitCode.BadInput;
+        }
+
+        await using ControlServer? controlled = controlServer;
         if (metrics is not null)
         {
             // First, so the series are fresh by the time a progress line is printed.
@@ -283,7 +306,7 @@ internal static class RunCommand
         // Probe's own request path is compiled against a canned loopback server first, so a short run
         // is not stalled by it (the target receives nothing from the warm-up).
         await CodePathWarmUp.RunAsync(suite, bound.Scenarios.Select(s => s.Name).ToArray(), TimeSpan.FromSeconds(10), cancellation);
-        Task<RunResult> Run() => LoadRunner.RunAsync(scenarios, new RunOptions { OnProgress = onProgress }, abort.Token);
+        Task<RunResult> Run() => LoadRunner.RunAsync(scenarios, new RunOptions { OnProgress = onProgress, Control = control }, abort.Token);
         RunResult result = live ? await table.ShowWhileAsync(Run) : await Run();
         if (stream is not null)
         {
@@ -397,6 +420,25 @@ internal static class RunCommand
         return server;
     }
 
+    /// <summary>Starts the load control endpoint; throws <see cref="ArgumentException"/> for a bad address or token file, <see cref="IOException"/> when it cannot listen.</summary>
+    private static async Task<ControlServer> StartControlAsync(RunRequest request, LoadControl control, TextWriter log, CancellationToken cancellation)
+    {
+        System.Net.IPEndPoint endpoint = ServingInput.Listen(request.Control!, "--control");
+        string? token = await ServingInput.TokenAsync(request.ControlTokenFile, "--control-token-file", cancellation);
+        ControlServer server;
+        try
+        {
+            server = await ControlServer.StartAsync(control, endpoint, token, change => log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"load change at {change.At.TotalSeconds:0.0}s: {change.Scenario} {change.Text} ({change.Source})")), cancellation);
+        }
+        catch (System.Net.Sockets.SocketException e)
+        {
+            throw new IOException($"--control: cannot listen on {endpoint}: {e.Message}", e);
+        }
+
+        log.WriteLine($"accepting load changes at {server.Address}load (probe control {endpoint} SCENARIO --copies N | --rate R | --plan)");
+        return server;
+    }
+
     private static Dictionary<string, IReadOnlyList<ThresholdSpec>> AbortThresholds(BoundSuite bound) =>
         bound.Scenarios.Where(s => s.Thresholds.Any(t => t.AbortOnFail))
             .ToDictionary(s => s.Name, s => (IReadOnlyList<ThresholdSpec>)s.Thresholds.Where(t => t.AbortOnFail).ToArray(), StringComparer.Ordinal);
@@ -421,5 +463,9 @@ internal static class RunCommand
         public long? Iterations { get; init; }
 
         public string Format { get; init; } = "all";
+
+        public string? Control { get; init; }
+
+        public string? ControlTokenFile { get; init; }
     }
 }

@@ -52,7 +52,7 @@ public class DocumentedCommandsTests(PostgresFixture postgres)
 
         Assert.Contains(all, c => c.Text == "dotnet run --project src/Runner -- run --duration-scale 0.1");
         Assert.Equal(["./test.sh"], all.Where(IsTheTestCommand).Select(c => c.Text));
-        Assert.All(all.Where(c => c.ProbeCommand is not null), c => Assert.Contains(c.ProbeCommand, (string[])["--help", "run", "synthetics", "validate", "demo-target", "report", "rules", "import"]));
+        Assert.All(all.Where(c => c.ProbeCommand is not null), c => Assert.Contains(c.ProbeCommand, (string[])["--help", "run", "synthetics", "validate", "demo-target", "report", "rules", "import", "control"]));
     }
 
     private async Task RunBlockAsync(IReadOnlyList<DocumentedCommand> block, string folder, Dictionary<string, string> environment)

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
+using Probe.Engine.Running;
 using Probe.Engine.Thresholds;
 using Probe.Engine.Timing;
 using Probe.Engine.Verdicts;
@@ -10,7 +11,7 @@ namespace Probe.Exporter.Reports.Html;
 /// <summary>
 /// Writes <c>report.html</c>: one self-contained page (inline CSS and SVG, a few lines of inline script,
 /// no network) with everything summary.json has — the verdict, why a run is invalid, thresholds; per
-/// scenario the load and throughput, latency percentiles over time and the latency distribution (a
+/// scenario the load and throughput (and the load changes made while it ran), latency percentiles over time and the latency distribution (a
 /// table instead for a handful of iterations), each step's figures, failure reasons and messages,
 /// every check with its last failing value, and the RAG/LLM figures with every golden question.
 /// </summary>
@@ -63,6 +64,17 @@ public static class HtmlReport
         }
 
         html.Append("</table></section>");
+        if (result.LoadChanges.Count > 0)
+        {
+            html.Append("<section id=\"load-changes\"><h2>Load changes during the run</h2><table><tr><th>at</th><th class=\"text\">scenario</th><th class=\"text\">change</th><th class=\"text\">by</th></tr>");
+            foreach (LoadChange change in result.LoadChanges)
+            {
+                html.Append(CultureInfo.InvariantCulture, $"<tr><td>{change.At.TotalSeconds:0.0} s</td><td class=\"text\">{E(change.Scenario)}</td><td class=\"text\">{E(change.Text)}</td><td class=\"text\">{E(change.Source ?? string.Empty)}</td></tr>");
+            }
+
+            html.Append("</table></section>");
+        }
+
         for (int i = 0; i < result.Scenarios.Count; i++)
         {
             HtmlScenario.Append(html, report, result.Scenarios[i], i);

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Probe.Engine.Core;
 using Probe.Engine.Histograms;
+using Probe.Engine.Running;
 using Probe.Engine.Stats;
 using static Probe.Exporter.Reports.Html.HtmlReport;
 
@@ -17,6 +18,12 @@ internal static class HtmlScenario
     {
         StepSnapshot it = s.Iterations;
         html.Append(CultureInfo.InvariantCulture, $"<section id=\"scenario-{index}\" class=\"scenario\"><h2>{E(s.Name)}</h2><p>{it.Count} iterations, {it.Fail} failed ({it.ErrorRate * 100:0.##}%), {it.Rps:0.#}/s; latency p50 {Ms(it.Latency.P50Nanoseconds)}, p95 {Ms(it.Latency.P95Nanoseconds)}, p99 {Ms(it.Latency.P99Nanoseconds)}, max {Ms(it.Latency.MaxNanoseconds)}{(s.Dropped > 0 ? $"; <span class=\"fail\">{s.Dropped} dropped</span>" : string.Empty)}{(s.LateStarts.Count > 0 ? $"; {s.LateStarts.Count} started late" : string.Empty)}</p>");
+        LoadChange[] changes = [.. report.Result.LoadChanges.Where(c => c.Scenario == s.Name)];
+        if (changes.Length > 0)
+        {
+            html.Append("<p class=\"load-changes\">Load changed while it ran: ").AppendJoin("; ", changes.Select(c => E(string.Create(CultureInfo.InvariantCulture, $"at {c.At.TotalSeconds:0.0} s {c.Text}")))).Append(" (the load chart shows it).</p>");
+        }
+
         if (it.Count >= ChartedFrom)
         {
             Charts(html, s, index);
