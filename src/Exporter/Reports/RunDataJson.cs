@@ -3,6 +3,7 @@ using System.Text.Json;
 using Probe.Engine.Histograms;
 using Probe.Engine.Core;
 using Probe.Engine.Running;
+using Probe.Engine.Simulations;
 using Probe.Engine.Stats;
 using Probe.Engine.Thresholds;
 using Probe.Engine.Verdicts;
@@ -72,7 +73,7 @@ public static class RunDataJson
 
         w.WriteEndArray();
         w.WritePropertyName("load_changes");
-        JsonSerializer.Serialize(w, result.LoadChanges);
+        JsonSerializer.Serialize(w, result.LoadChanges.Select(c => new LoadChangeData(c.At.Ticks, c.Scenario, c.Model?.ToString(), c.Value, c.Source)));
         w.WritePropertyName("rag");
         JsonSerializer.Serialize(w, report.Rag);
         w.WritePropertyName("checks");
@@ -109,7 +110,9 @@ public static class RunDataJson
                 Thresholds = root.GetProperty("thresholds").Deserialize<ThresholdData[]>()!
                     .Select(t => new ThresholdResult(t.Scenario, t.Step, t.Expression, t.Observed ?? double.NaN, t.ObservedText, t.Passed, t.Note)).ToArray(),
                 Scenarios = root.GetProperty("scenarios").EnumerateArray().Select(ReadScenario).ToArray(),
-                LoadChanges = root.TryGetProperty("load_changes", out JsonElement changes) ? changes.Deserialize<LoadChange[]>()! : [],
+                LoadChanges = root.TryGetProperty("load_changes", out JsonElement changes)
+                    ? changes.Deserialize<LoadChangeData[]>()!.Select(c => new LoadChange(TimeSpan.FromTicks(c.AtTicks), c.Scenario, c.Model is null ? null : Enum.Parse<LoadModel>(c.Model), c.Value, c.Source)).ToArray()
+                    : [],
             };
             return new RunReport(info, result)
             {
@@ -227,6 +230,8 @@ public static class RunDataJson
             }).ToArray(),
         };
     }
+
+    private sealed record LoadChangeData(long AtTicks, string Scenario, string? Model, double? Value, string? Source);
 
     private sealed record ThresholdData(string Scenario, string? Step, string Expression, double? Observed, string ObservedText, bool Passed, string? Note);
 }

@@ -100,6 +100,7 @@ public class ControlCommandTests
         string html = File.ReadAllText(Path.Combine(folder, "out", "report.html"));
         Assert.Contains("<section id=\"load-changes\"><h2>Load changes during the run</h2>", html, StringComparison.Ordinal);
         Assert.Contains("<td class=\"text\">users</td><td class=\"text\">copies 3</td>", html, StringComparison.Ordinal);
+        Assert.Matches("<svg id=\"load-0\"[^§]*?<g class=\"marker\">.*?>copies 3</text>", html);
         Assert.Contains("| users | copies 3 | control from 127.0.0.1 |", File.ReadAllText(Path.Combine(folder, "out", "report.md")), StringComparison.Ordinal);
 
         // run.json keeps the changes: the reports rendered again from it show them too.

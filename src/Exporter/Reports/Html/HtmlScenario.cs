@@ -21,12 +21,12 @@ internal static class HtmlScenario
         LoadChange[] changes = [.. report.Result.LoadChanges.Where(c => c.Scenario == s.Name)];
         if (changes.Length > 0)
         {
-            html.Append("<p class=\"load-changes\">Load changed while it ran: ").AppendJoin("; ", changes.Select(c => E(string.Create(CultureInfo.InvariantCulture, $"at {c.At.TotalSeconds:0.0} s {c.Text}")))).Append(" (the load chart shows it).</p>");
+            html.Append("<p class=\"load-changes\">Load changed while it ran: ").AppendJoin("; ", changes.Select(c => E(string.Create(CultureInfo.InvariantCulture, $"at {c.At.TotalSeconds:0.0} s {c.Text}")))).Append(" (marked on the load chart).</p>");
         }
 
         if (it.Count >= ChartedFrom)
         {
-            Charts(html, s, index);
+            Charts(html, s, index, changes);
         }
 
         Steps(html, s);
@@ -44,7 +44,7 @@ internal static class HtmlScenario
         html.Append("</section>");
     }
 
-    private static void Charts(StringBuilder html, ScenarioSnapshot s, int index)
+    private static void Charts(StringBuilder html, ScenarioSnapshot s, int index, LoadChange[] changes)
     {
         var seconds = new List<(double At, SecondSample Sample)>();
         double at = 0;
@@ -61,7 +61,7 @@ internal static class HtmlScenario
         [
             (open ? "arrivals/s planned" : "copies planned", s.Load.Select(l => (l.Second + 1.0, l.Load)).ToArray()),
             (open ? "in flight" : "copies running", s.Load.Select(l => (l.Second + 1.0, (double)l.InFlight)).ToArray()),
-        ]));
+        ], markers: [.. changes.Select(c => (c.At.TotalSeconds, c.Text))]));
         html.Append(SvgChart.Lines($"throughput-{index}", "Throughput: iterations and failures per second",
         [
             ("iterations/s", whole.Select(x => (x.At, x.Sample.Rps)).ToArray()),

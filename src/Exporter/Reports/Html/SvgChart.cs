@@ -15,8 +15,11 @@ internal static class SvgChart
     private const int Bottom = 30;
     private static readonly string[] Palette = ["#2563eb", "#dc2626", "#16a34a", "#9333ea", "#ea580c", "#0891b2"];
 
-    /// <summary>One line per series; x in seconds from the start; y labelled in <paramref name="unit"/> (ticks are round numbers, each label distinct).</summary>
-    public static string Lines(string id, string title, IReadOnlyList<(string Name, IReadOnlyList<(double X, double Y)> Points)> series, string unit = "")
+    /// <summary>
+    /// One line per series; x in seconds from the start; y labelled in <paramref name="unit"/> (ticks are
+    /// round numbers, each label distinct); each of <paramref name="markers"/> a dashed vertical line at its x, labelled.
+    /// </summary>
+    public static string Lines(string id, string title, IReadOnlyList<(string Name, IReadOnlyList<(double X, double Y)> Points)> series, string unit = "", IReadOnlyList<(double X, string Label)>? markers = null)
     {
         double maxX = Math.Max(1, series.SelectMany(s => s.Points).Select(p => p.X).DefaultIfEmpty(1).Max());
         Ticks y = Ticks.For(series.SelectMany(s => s.Points).Select(p => p.Y).DefaultIfEmpty(0).Max());
@@ -41,6 +44,12 @@ internal static class SvgChart
 
             svg.Append("\"><title>").Append(Encode(series[i].Name)).Append("</title></polyline>");
             svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{Width - Right - ((series.Count - i) * 130)}\" y=\"14\" fill=\"{color}\" font-size=\"12\">■ {Encode(series[i].Name)}</text>");
+        }
+
+        foreach ((double at, string label) in (markers ?? []).Where(m => m.X >= 0 && m.X <= maxX))
+        {
+            double x = X(at, maxX);
+            svg.Append(CultureInfo.InvariantCulture, $"<g class=\"marker\"><line x1=\"{x:0.#}\" y1=\"{Top}\" x2=\"{x:0.#}\" y2=\"{Height - Bottom}\" stroke=\"#555\" stroke-dasharray=\"4 3\"/><text x=\"{x + 3:0.#}\" y=\"{Top + 10}\" font-size=\"10\" fill=\"#555\">{Encode(label)}</text><title>{Encode(label)}</title></g>");
         }
 
         return svg.Append("</svg>").ToString();
