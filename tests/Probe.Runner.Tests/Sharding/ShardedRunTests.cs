@@ -30,10 +30,10 @@ public sealed class ShardedRunTests(PostgresFixture postgres)
         Task<(int, string, string)>[] shards = Enumerable.Range(0, 4)
             .Select(i => ProbeProcess.RunAsync(folder, "run", suite, "--out", $"shard{i}", "--quiet", "--shard", $"{i}/4", "--run-id", "r1", "--coordinator", coordinator))
             .ToArray();
-        foreach (var (code, shardOut, err) in await Task.WhenAll(shards))
-        {
-            Assert.True(code == 0, err + shardOut);
-        }
+        (int Code, string Out, string Err)[] ended = await Task.WhenAll(shards);
+
+        // Every shard's own words when one fails: the one that broke the barrier is rarely the first.
+        Assert.True(ended.All(e => e.Code == 0), string.Join("\n", ended.Select((e, i) => $"shard {i}: exit {e.Code}: {e.Err}{e.Out}")));
 
         var (merged, output, mergeErr) = await ProbeProcess.RunAsync(folder, "report", "merged", "--run-id", "r1", "--coordinator", coordinator);
         Assert.True(merged == 0, mergeErr + output);
