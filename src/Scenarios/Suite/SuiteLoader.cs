@@ -109,7 +109,7 @@ public static class SuiteLoader
         var targets = TargetReader.Read(root, overrides);
         var golden = GoldenReader.Read(root);
         IReadOnlyList<string> declared = root.Field("targets") is { } t ? t.Members().Select(m => m.Name).ToArray() : [];
-        var context = new SuiteContext(targets, declared, golden, regions);
+        var context = new SuiteContext(targets, declared, golden, regions, Path.GetDirectoryName(Path.GetFullPath(file)) ?? Directory.GetCurrentDirectory());
         var scenarios = new List<ScenarioSpec>();
         if (root.Field("scenarios") is not { } scenarioNodes)
         {
@@ -184,8 +184,10 @@ public static class SuiteLoader
 /// <param name="DeclaredTargets">Every target named in the file, valid or not, so that one bad URL does not cascade into "unknown target".</param>
 /// <param name="Golden">The golden-question sets.</param>
 /// <param name="Regions">The suite's regions.</param>
+/// <param name="Folder">The suite file's folder: files a suite names (a gRPC descriptor set) are relative to it.</param>
 internal sealed record SuiteContext(
     IReadOnlyDictionary<string, TargetSpec> Targets,
     IReadOnlyList<string> DeclaredTargets,
     IReadOnlyDictionary<string, IReadOnlyList<GoldenQuestion>> Golden,
-    IReadOnlyList<string> Regions);
+    IReadOnlyList<string> Regions,
+    string Folder);

@@ -25,6 +25,8 @@ internal sealed class GrpcStep : IDisposable
     private readonly GrpcChannel _channel;
     private readonly Health.HealthClient _client;
     private readonly HealthCheckRequest _request;
+    private readonly Method<byte[], byte[]>? _method;
+    private readonly CallInvoker _invoker;
     private string? _certificateProblem;
 
     public GrpcStep(GrpcStepSpec spec, TargetSpec target, TimeProvider time, StepChecks checks)
@@ -45,12 +47,23 @@ internal sealed class GrpcStep : IDisposable
         _channel = GrpcChannel.ForAddress(target.Url, new GrpcChannelOptions { HttpHandler = handler, DisposeHttpClient = true });
         _client = new Health.HealthClient(_channel);
         _request = new HealthCheckRequest { Service = spec.Service };
+        _invoker = _channel.CreateCallInvoker();
+        if (spec.Call is { } call)
+        {
+            var bytes = Marshallers.Create(static (byte[] b) => b, static b => b);
+            _method = new Method<byte[], byte[]>(MethodType.Unary, call.Service, call.Method, bytes, bytes);
+        }
     }
 
     public async ValueTask<StepResult> RunAsync(CancellationToken cancellation)
     {
         long start = _time.GetTimestamp();
         string what = _spec.Service.Length == 0 ? "the server" : $"service '{_spec.Service}'";
+        if (_spec.Call is { } call)
+        {
+            return await CallAsync(call, start, cancellation).ConfigureAwait(false);
+        }
+
         try
         {
             HealthCheckResponse response = await _client.CheckAsync(_request, deadline: _time.GetUtcNow().UtcDateTime + _spec.Timeout, cancellationToken: cancellation).ConfigureAwait(false);
@@ -95,6 +108,48 @@ internal sealed class GrpcStep : IDisposable
     }
 
     public void Dispose() => _channel.Dispose();
+
+    /// <summary>The unary call: OK passes (its answer as JSON is the checks' body); another status fails with reason status.</summary>
+    private async ValueTask<StepResult> CallAsync(GrpcCall call, long start, CancellationToken cancellation)
+    {
+        try
+        {
+            var options = new CallOptions(deadline: _time.GetUtcNow().UtcDateTime + _spec.Timeout, cancellationToken: cancellation);
+            byte[] answer = await _invoker.AsyncUnaryCall(_method!, null, options, call.Request).ResponseAsync.ConfigureAwait(false);
+            long took = _time.ToNanoseconds(_time.GetTimestamp() - start);
+            string json;
+            try
+            {
+                json = ProtoJson.Decode(call.Response, answer);
+            }
+            catch (Exception e) when (e is Google.Protobuf.InvalidProtocolBufferException or FormatException)
+            {
+                return StepResult.Fail(FailureReason.Protocol, $"the answer of {call.FullName} is not a {call.Response.FullName}: {e.Message}");
+            }
+
+            return _checks.FirstFailure(new CheckInput(0, took, answer.Length, json)) is { } failure
+                ? StepResult.Fail(FailureReason.Check, failure)
+                : StepResult.Ok();
+        }
+        catch (RpcException e) when (e.StatusCode == StatusCode.DeadlineExceeded)
+        {
+            return StepResult.Fail(FailureReason.Timeout, $"no answer from {call.FullName} within the step's timeout");
+        }
+        catch (RpcException e) when (e.StatusCode == StatusCode.Unavailable)
+        {
+            return _certificateProblem is { } problem
+                ? StepResult.Fail(FailureReason.Tls, problem)
+                : StepResult.Fail(FailureReason.Connect, $"the server is unavailable: {e.Status.Detail}");
+        }
+        catch (RpcException e) when (e.StatusCode == StatusCode.Cancelled && cancellation.IsCancellationRequested)
+        {
+            return StepResult.Fail(FailureReason.Cancelled, "the run was stopping");
+        }
+        catch (RpcException e)
+        {
+            return StepResult.Fail(FailureReason.Status, $"{call.FullName} answered gRPC status {e.StatusCode}{(e.Status.Detail.Length > 0 ? $": {e.Status.Detail}" : string.Empty)}");
+        }
+    }
 
     /// <summary>A serving status as the protocol names it: SERVING, NOT_SERVING, SERVICE_UNKNOWN, UNKNOWN.</summary>
     private static string Status(HealthCheckResponse.Types.ServingStatus status) => status switch

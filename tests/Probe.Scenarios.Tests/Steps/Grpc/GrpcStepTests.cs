@@ -1,6 +1,7 @@
 using Grpc.Health.V1;
 using Probe.Engine.Core;
 using Probe.Engine.Stats;
+using Probe.Scenarios.Suite;
 using Probe.TestUtils;
 
 namespace Probe.Scenarios.Tests.Steps.Grpc;
@@ -39,6 +40,63 @@ public sealed class GrpcStepTests
         Assert.Equal(FailureReason.Connect, down[0].FailureReasons.Keys.Single());
         Assert.NotEqual(0, notGrpc[0].Fail);
         Assert.DoesNotContain(FailureReason.Internal, notGrpc[0].FailureReasons.Keys);
+    }
+
+    [Fact]
+    public async Task GrpcCall_AUnaryMethodOfADescriptorSet_ItsAnswerIsTheBodyAndAnotherStatusFails()
+    {
+        await using GrpcHealthServer server = await GrpcHealthServer.StartAsync();
+        server.Health.SetStatus("shop.v1.Catalog", HealthCheckResponse.Types.ServingStatus.Serving);
+        server.Health.SetStatus("shop.v1.Orders", HealthCheckResponse.Types.ServingStatus.NotServing);
+        string set = HealthDescriptorSet();
+        string Call(string name, string request, string checks = "") =>
+            $$"""{ "name": "{{name}}", "grpc": { "method": "grpc.health.v1.Health/Check", "descriptor_set": "{{set}}", "request": {{request}} }{{checks}} }""";
+
+        StepSnapshot[] steps = await RunAsync(server.Address,
+            Call("catalog", """{ "service": "shop.v1.Catalog" }""", """, "checks": ["body.status == \"SERVING\"", "latency < 5s"]"""),
+            Call("orders", """{ "service": "shop.v1.Orders" }""", """, "checks": ["body.status == \"SERVING\""]"""),
+            Call("payments", """{ "service": "shop.v1.Payments" }"""));
+
+        Assert.True(steps[0].Ok == 3, string.Join("; ", steps[0].FailureMessages));
+        Assert.Equal(FailureReason.Check, steps[1].FailureReasons.Keys.Single());
+        Assert.Contains("NOT_SERVING", steps[1].FailureMessages.Single(), StringComparison.Ordinal);
+        Assert.StartsWith("status: grpc.health.v1.Health/Check answered gRPC status NotFound", steps[2].FailureMessages.Single(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void GrpcCall_WrongMethodRequestOrFile_AreSuiteErrorsWithTheirPath()
+    {
+        string set = HealthDescriptorSet();
+        string Suite(string grpc) => $$"""
+            { "targets": { "t": { "url": "http://127.0.0.1:9" } }, "scenarios": { "s": { "steps": [
+              { "name": "g", "grpc": {{grpc}} } ] } } }
+            """;
+
+        SuiteError Error(string grpc) => Assert.Single(Assert.Throws<SuiteException>(() => SuiteLoader.Parse(Suite(grpc), Path.Combine(Path.GetDirectoryName(set)!, "suite.json"))).Errors);
+
+        SuiteError method = Error("""{ "method": "grpc.health.v1.Health/Chek", "descriptor_set": "health.protoset" }""");
+        Assert.Equal("$.scenarios.s.steps[0].grpc.method", method.Path);
+        Assert.Equal("no method 'grpc.health.v1.Health/Chek' in health.protoset (did you mean 'grpc.health.v1.Health/Check'?); methods: grpc.health.v1.Health/Check, grpc.health.v1.Health/Watch", method.Message);
+        Assert.EndsWith("is a streaming method; the grpc step makes unary calls (one request, one answer)", Error("""{ "method": "grpc.health.v1.Health/Watch", "descriptor_set": "health.protoset" }""").Message, StringComparison.Ordinal);
+        SuiteError request = Error("""{ "method": "grpc.health.v1.Health/Check", "descriptor_set": "health.protoset", "request": { "servce": "x" } }""");
+        Assert.Equal("$.scenarios.s.steps[0].grpc.request", request.Path);
+        Assert.StartsWith("request.servce: grpc.health.v1.HealthCheckRequest has no field 'servce' (did you mean 'service'?)", request.Message, StringComparison.Ordinal);
+        Assert.StartsWith("cannot read the descriptor set", Error("""{ "method": "a.B/C", "descriptor_set": "missing.protoset" }""").Message, StringComparison.Ordinal);
+        Assert.EndsWith("is not a protobuf descriptor set; make one with protoc --include_imports --descriptor_set_out=api.protoset api.proto", Error("""{ "method": "a.B/C", "descriptor_set": "suite.json" }""").Message, StringComparison.Ordinal);
+        Assert.Equal("'service' names the service whose health to check; a call names its method instead: leave one of them out", Error("""{ "service": "x", "method": "grpc.health.v1.Health/Check", "descriptor_set": "health.protoset" }""").Message);
+    }
+
+    /// <summary>grpc.health.v1's descriptor set (as protoc --descriptor_set_out writes it), in a fresh folder beside a suite.json.</summary>
+    private static string HealthDescriptorSet()
+    {
+        string folder = Path.Combine(Path.GetTempPath(), "probe-grpc-" + Guid.NewGuid().ToString("n"));
+        Directory.CreateDirectory(folder);
+        string path = Path.Combine(folder, "health.protoset");
+        var set = new Google.Protobuf.Reflection.FileDescriptorSet();
+        set.File.Add(Google.Protobuf.Reflection.FileDescriptorProto.Parser.ParseFrom(HealthReflection.Descriptor.SerializedData));
+        File.WriteAllBytes(path, Google.Protobuf.MessageExtensions.ToByteArray(set));
+        File.WriteAllText(Path.Combine(folder, "suite.json"), "{}");
+        return path;
     }
 
     private static Task<StepSnapshot[]> RunAsync(Uri address, params string[] steps) => StepRuns.RunAsync(address, steps, iterations: 3);
