@@ -3,7 +3,6 @@ using System.Globalization;
 using Probe.DemoTarget;
 using Probe.Engine.Core;
 using Probe.Engine.Running;
-using Probe.Engine.Stats;
 using Probe.Engine.Thresholds;
 using Probe.Engine.Timing;
 using Probe.Engine.Verdicts;
@@ -12,7 +11,6 @@ using Probe.Exporter.Reports;
 using Probe.Runner.Output;
 using Probe.Runner.Sharding;
 using Probe.Runner.Serving;
-using Probe.Exporter.Prometheus;
 using Probe.Runner.Targets;
 using Probe.Scenarios.Binding;
 using Probe.Scenarios.Suite;
@@ -270,7 +268,7 @@ internal static class RunCommand
         MetricsServer? metrics;
         try
         {
-            metrics = await StartMetricsAsync(request, suite.Name, log, cancellation);
+            metrics = await RunServing.StartMetricsAsync(request.MetricsListen, request.MetricsTokenFile, suite.Name, log, cancellation);
         }
         catch (Exception e) when (e is ArgumentException or IOException)
         {
@@ -283,7 +281,7 @@ internal static class RunCommand
         ControlServer? controlServer;
         try
         {
-            controlServer = control is null ? null : await StartControlAsync(request, control, log, cancellation);
+            controlServer = control is null ? null : await RunServing.StartControlAsync(request.Control!, request.ControlTokenFile, control, log, cancellation);
         }
         catch (Exception e) when (e is ArgumentException or IOException)
         {
@@ -335,7 +333,7 @@ internal static class RunCommand
         }
         else if (!request.Quiet)
         {
-            PrintSummary(log, result);
+            RunSummaryText.Write(log, result);
             string[] files = formats.Where(f => f.Name != "run").Select(f => f.FileName).OrderBy(f => f == "report.html" ? 0 : 1).ToArray();
             log.WriteLine(files.Length == 0 ? $"run: {Path.Combine(folder, RunDataJson.FileName)}"
                 : $"reports: {Path.Combine(folder, files[0])}{(files.Length > 1 ? $" (also {string.Join(", ", files.Skip(1))})" : string.Empty)}");
@@ -371,72 +369,8 @@ internal static class RunCommand
             log.WriteLine($"shard {shard.Shard}: run data stored for 'probe report --run-id {shard.RunId}'");
         }
 
-        log.WriteLine(VerdictLine(result));
+        log.WriteLine(RunSummaryText.VerdictLine(result));
         return (int)result.ExitCode;
-    }
-
-    private static void PrintSummary(TextWriter log, RunResult result)
-    {
-        log.WriteLine();
-        foreach (ScenarioSnapshot s in result.Scenarios)
-        {
-            log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{s.Name}: {s.Iterations.Count} iterations, {s.Iterations.Fail} failed ({s.Iterations.ErrorRate * 100:0.##}%), {s.Iterations.Rps:0.#}/s, latency p50 {Ms(s.Iterations.Latency.P50Nanoseconds)} p95 {Ms(s.Iterations.Latency.P95Nanoseconds)} p99 {Ms(s.Iterations.Latency.P99Nanoseconds)}"));
-            foreach (StepSnapshot step in s.Steps.Where(x => x.Fail > 0))
-            {
-                log.WriteLine($"  {step.Name}: {step.Fail} of {step.Count} failed — {string.Join("; ", step.FailureMessages.Take(3))}");
-            }
-        }
-
-        foreach (ThresholdResult t in result.Thresholds)
-        {
-            log.WriteLine($"{(t.Passed ? "  pass" : "  FAIL")}  {t.Subject}: {t.Expression} (observed {t.ObservedText}{(t.Note is null ? string.Empty : $"; {t.Note}")})");
-        }
-
-        foreach (string reason in result.InvalidReasons)
-        {
-            log.WriteLine($"  invalid: {reason}");
-        }
-    }
-
-    private static string VerdictLine(RunResult result) => result.Verdict switch
-    {
-        Verdict.Passed => $"PASSED: every threshold held (exit code 0)",
-        Verdict.Failed => $"FAILED: {result.Thresholds.Count(t => !t.Passed)} threshold(s) failed: {string.Join("; ", result.Thresholds.Where(t => !t.Passed).Select(t => $"{t.Subject} {t.Expression} (observed {t.ObservedText})"))} (exit code 1)",
-        _ => $"INVALID: {string.Join("; ", result.InvalidReasons.Concat(result.AbortReason is null ? [] : [$"aborted: {result.AbortReason}"]))} (exit code 3)",
-    };
-
-    /// <summary>Starts the live /metrics endpoint when asked; throws <see cref="ArgumentException"/> for a bad address or token file.</summary>
-    private static async Task<MetricsServer?> StartMetricsAsync(RunRequest request, string suite, TextWriter log, CancellationToken cancellation)
-    {
-        if (request.MetricsListen is null)
-        {
-            return null;
-        }
-
-        System.Net.IPEndPoint endpoint = ServingInput.Listen(request.MetricsListen, "--metrics-listen");
-        string? token = await ServingInput.TokenAsync(request.MetricsTokenFile, "--metrics-token-file", cancellation);
-        MetricsServer server = await MetricsServer.StartAsync(new MetricRegistry(), endpoint, token, cancellation: cancellation);
-        log.WriteLine($"serving live metrics of suite {suite} at {server.Address}metrics");
-        return server;
-    }
-
-    /// <summary>Starts the load control endpoint; throws <see cref="ArgumentException"/> for a bad address or token file, <see cref="IOException"/> when it cannot listen.</summary>
-    private static async Task<ControlServer> StartControlAsync(RunRequest request, LoadControl control, TextWriter log, CancellationToken cancellation)
-    {
-        System.Net.IPEndPoint endpoint = ServingInput.Listen(request.Control!, "--control");
-        string? token = await ServingInput.TokenAsync(request.ControlTokenFile, "--control-token-file", cancellation);
-        ControlServer server;
-        try
-        {
-            server = await ControlServer.StartAsync(control, endpoint, token, change => log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"load change at {change.At.TotalSeconds:0.0}s: {change.Scenario} {change.Text} ({change.Source})")), cancellation);
-        }
-        catch (System.Net.Sockets.SocketException e)
-        {
-            throw new IOException($"--control: cannot listen on {endpoint}: {e.Message}", e);
-        }
-
-        log.WriteLine($"accepting load changes at {server.Address}load (probe control {endpoint} SCENARIO --copies N | --rate R | --plan)");
-        return server;
     }
 
     private static Dictionary<string, IReadOnlyList<ThresholdSpec>> AbortThresholds(BoundSuite bound) =>
@@ -451,8 +385,6 @@ internal static class RunCommand
 
     private static IEnumerable<string> UsedTargets(ScenarioSpec s) =>
         s.Steps.SelectMany(step => step.TargetsUsed(s.Target)).Append(s.Target);
-
-    private static string Ms(long ns) => DurationText.FormatNanoseconds(ns);
 
     private sealed record RunRequest(string? Suite, string[] Scenarios, string[] Targets, string Region, string? Out, double DurationScale, bool Quiet, bool Json, string? Baseline, string? Push, string? MetricsListen, string? MetricsTokenFile, string? Shard, string? Coordinator, string? RunId, string BarrierTimeout, string? Otlp)
     {
