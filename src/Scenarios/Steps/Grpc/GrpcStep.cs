@@ -91,23 +91,23 @@ internal sealed class GrpcStep : IDisposable
         {
             return StepResult.Fail(FailureReason.Protocol, "the server has no grpc.health.v1 health service");
         }
-        catch (RpcException e) when (e.StatusCode == StatusCode.Unavailable)
-        {
-            return _certificateProblem is { } problem
-                ? StepResult.Fail(FailureReason.Tls, problem)
-                : StepResult.Fail(FailureReason.Connect, $"the server is unavailable: {e.Status.Detail}");
-        }
-        catch (RpcException e) when (e.StatusCode == StatusCode.Cancelled && cancellation.IsCancellationRequested)
-        {
-            return StepResult.Fail(FailureReason.Cancelled, "the run was stopping");
-        }
         catch (RpcException e)
         {
-            return StepResult.Fail(FailureReason.Protocol, $"gRPC status {e.StatusCode}: {e.Status.Detail}");
+            return Unreached(e, cancellation) ?? StepResult.Fail(FailureReason.Protocol, $"gRPC status {e.StatusCode}: {e.Status.Detail}");
         }
     }
 
     public void Dispose() => _channel.Dispose();
+
+    /// <summary>The failure of a call that never reached an answer: the server unavailable (connect, or tls saying what is wrong with the certificate), or the run stopping; null for an answer.</summary>
+    private StepResult? Unreached(RpcException e, CancellationToken cancellation) => e.StatusCode switch
+    {
+        StatusCode.Unavailable => _certificateProblem is { } problem
+            ? StepResult.Fail(FailureReason.Tls, problem)
+            : StepResult.Fail(FailureReason.Connect, $"the server is unavailable: {e.Status.Detail}"),
+        StatusCode.Cancelled when cancellation.IsCancellationRequested => StepResult.Fail(FailureReason.Cancelled, "the run was stopping"),
+        _ => null,
+    };
 
     /// <summary>The unary call: OK passes (its answer as JSON is the checks' body); another status fails with reason status.</summary>
     private async ValueTask<StepResult> CallAsync(GrpcCall call, long start, CancellationToken cancellation)
@@ -135,19 +135,9 @@ internal sealed class GrpcStep : IDisposable
         {
             return StepResult.Fail(FailureReason.Timeout, $"no answer from {call.FullName} within the step's timeout");
         }
-        catch (RpcException e) when (e.StatusCode == StatusCode.Unavailable)
-        {
-            return _certificateProblem is { } problem
-                ? StepResult.Fail(FailureReason.Tls, problem)
-                : StepResult.Fail(FailureReason.Connect, $"the server is unavailable: {e.Status.Detail}");
-        }
-        catch (RpcException e) when (e.StatusCode == StatusCode.Cancelled && cancellation.IsCancellationRequested)
-        {
-            return StepResult.Fail(FailureReason.Cancelled, "the run was stopping");
-        }
         catch (RpcException e)
         {
-            return StepResult.Fail(FailureReason.Status, $"{call.FullName} answered gRPC status {e.StatusCode}{(e.Status.Detail.Length > 0 ? $": {e.Status.Detail}" : string.Empty)}");
+            return Unreached(e, cancellation) ?? StepResult.Fail(FailureReason.Status, $"{call.FullName} answered gRPC status {e.StatusCode}{(e.Status.Detail.Length > 0 ? $": {e.Status.Detail}" : string.Empty)}");
         }
     }
 
