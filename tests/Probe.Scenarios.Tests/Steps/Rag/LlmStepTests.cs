@@ -82,9 +82,18 @@ public sealed class LlmStepTests : IAsyncLifetime
         // Warm up first, as probe run does before its schedule (and a whole cycle of the injected pattern, so the
         // measured answers hold it exactly): in one CI run the first answer here, cold, took over a second.
         await RunAsync(Step, iterations: 4);
+
+        // Twice in full runs of this project (never alone, 12 of 12) two answers missed 'tpot < 50ms', which
+        // with 10 or more tokens at 2 ms apart takes a pause of half a second: the garbage the tests before
+        // this one left behind is collected now, not in the middle of the measured answers.
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
         (RunResult result, _) = await RunAsync(Step, iterations: 20, thresholds: """["goodput(ttft < 200ms) == 75%", "goodput(ttft < 1s, tpot < 50ms) == 100%"]""");
 
-        Assert.All(result.Thresholds, t => Assert.True(t.Passed, $"{t.Expression}: {t.ObservedText} ({t.Note})"));
+        LlmSnapshot llm = result.Scenario("s").Step("ask")!.Llm!;
+        string figures = $"ttft max {llm.TimeToFirstToken.Summarize().MaxNanoseconds / 1e6:0.#} ms, tpot max {llm.TimePerOutputToken.Summarize().MaxNanoseconds / 1e6:0.#} ms";
+        Assert.All(result.Thresholds, t => Assert.True(t.Passed, $"{t.Expression}: {t.ObservedText} ({t.Note}); {figures}"));
     }
 
     public static TheoryData<string, string, string> Broken => new()
