@@ -18,7 +18,7 @@ internal static class ControlCommand
         var address = new Argument<string>("address") { Description = "Where the run listens: its --control ADDRESS:PORT, such as 127.0.0.1:6565." };
         var scenario = new Argument<string?>("scenario") { Description = "The scenario to change; without it, show every scenario's load and the changes so far.", Arity = ArgumentArity.ZeroOrOne };
         var copies = new Option<int?>("--copies", "-c") { Description = "Run this many copies (a scenario in a closed phase, 0 to 10000)." };
-        var rate = new Option<string?>("--rate", "-r") { Description = "Start this many iterations per second (a scenario in an open phase), or N/m, N/h such as 12000/m." };
+        var rate = new Option<string?>("--rate", "-r") { Description = "Start this many iterations per second (a scenario in an open phase), or N per a duration such as 12000/m or 10/5s." };
         var plan = new Option<bool>("--plan") { Description = "Take the scenario's change back: its plan decides again." };
         var token = new Option<string?>("--token-file") { Description = "A file holding the bearer token the run's --control-token-file names." };
         var json = new Option<bool>("--json") { Description = "Print the run's JSON answer instead of text." };

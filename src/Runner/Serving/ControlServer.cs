@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Probe.DemoTarget.Hosting;
 using Probe.Engine.Running;
+using Probe.Engine.Timing;
 using Probe.Exporter.Reports;
 
 namespace Probe.Runner.Serving;
@@ -81,24 +82,21 @@ internal sealed class ControlServer : IAsyncDisposable
         return new ControlServer(app);
     }
 
-    /// <summary>A rate: a number per second, or "N/s", "N/m", "N/h".</summary>
+    /// <summary>A rate: a number per second, or N per a duration as suites write rates ("12000/m", "10/5s").</summary>
     /// <exception cref="FormatException">Anything else.</exception>
     public static double ParseRate(string text)
     {
         string[] parts = text.Trim().Split('/');
-        double per = parts.Length == 1 ? 1 : parts[1].Trim() switch
-        {
-            "s" => 1,
-            "m" => 60,
-            "h" => 3600,
-            _ => double.NaN,
-        };
-        if (parts.Length > 2 || double.IsNaN(per) || !double.TryParse(parts[0], NumberStyles.Float, CultureInfo.InvariantCulture, out double count))
-        {
-            throw new FormatException($"a rate is a number of iterations per second, or N/s, N/m or N/h such as 12000/m; found '{text}'");
-        }
-
-        return count / per;
+        string per = parts.Length == 2 ? parts[1].Trim() : "1s";
+        TimeSpan interval = TimeSpan.Zero;
+        bool ok = parts.Length <= 2
+            && double.TryParse(parts[0], NumberStyles.Float, CultureInfo.InvariantCulture, out _)
+            && per.Length > 0
+            && DurationText.TryParse(char.IsAsciiDigit(per[0]) ? per : "1" + per, out interval, out _)
+            && interval > TimeSpan.Zero;
+        return ok
+            ? double.Parse(parts[0], NumberStyles.Float, CultureInfo.InvariantCulture) / interval.TotalSeconds
+            : throw new FormatException($"a rate is a number of iterations per second, or N per a duration such as 12000/m or 10/5s; found '{text}'");
     }
 
     public async ValueTask DisposeAsync()
