@@ -32,8 +32,11 @@ internal sealed class ShardCoordinator : IAsyncDisposable
             : throw new FormatException($"--coordinator takes a PostgreSQL address such as postgres://user:password@host:5432/db; found '{StoreAddress.Redact(address)}'");
         var builder = new NpgsqlConnectionStringBuilder(connection) { Timeout = 5 };
         var coordinator = new ShardCoordinator(NpgsqlDataSource.Create(builder.ConnectionString), $"postgres://{builder.Host}:{builder.Port}/{builder.Database}");
+        // One batch is one implicit transaction. The lock is the transaction's, so it is let go at commit: a
+        // session lock let go by the batch's last statement would free the next shard before the tables are
+        // visible, and its CREATE TABLE IF NOT EXISTS would then collide with them (23505 on pg_type).
         await coordinator.ExecuteAsync($"""
-            SELECT pg_advisory_lock({MigrationLock});
+            SELECT pg_advisory_xact_lock({MigrationLock});
             CREATE TABLE IF NOT EXISTS probe_runs (run_id text PRIMARY KEY, shards integer NOT NULL, start_at timestamptz, created_at timestamptz NOT NULL DEFAULT now());
             CREATE TABLE IF NOT EXISTS probe_shards (
                 run_id text NOT NULL REFERENCES probe_runs (run_id), shard integer NOT NULL, host text NOT NULL,
@@ -45,7 +48,6 @@ internal sealed class ShardCoordinator : IAsyncDisposable
                 run_id text NOT NULL, shard integer NOT NULL, scenario text NOT NULL, step text NOT NULL, second integer NOT NULL,
                 duration_ms double precision NOT NULL, ok bigint NOT NULL, fail bigint NOT NULL, bytes bigint NOT NULL, latency bytea NOT NULL,
                 PRIMARY KEY (run_id, shard, scenario, step, second));
-            SELECT pg_advisory_unlock({MigrationLock});
             """, cancellation);
         return coordinator;
     }
