@@ -11,7 +11,7 @@ namespace Probe.Runner.Sharding;
 /// </summary>
 internal sealed class ShardCoordinator : IAsyncDisposable
 {
-    private const long MigrationLock = 0x70726F6266; // "probf"
+    private const long MigrationLock = 0x70726F6273; // "probs": not the result store's keys, which may share the database
     private readonly NpgsqlDataSource _source;
 
     private ShardCoordinator(NpgsqlDataSource source, string description)
