@@ -23,8 +23,11 @@ public sealed class PrometheusServer : IAsyncDisposable
 
     public Uri Address { get; }
 
-    /// <summary>Starts Prometheus scraping <paramref name="target"/> (host:port) at /metrics and returns once it is ready (from its own log).</summary>
-    public static async Task<PrometheusServer> StartAsync(string target, string? bearerToken)
+    /// <summary>
+    /// Starts Prometheus scraping <paramref name="target"/> (host:port) at /metrics and returns once it is ready (from its own log);
+    /// with <paramref name="ruleFiles"/>, it evaluates those rules every second too.
+    /// </summary>
+    public static async Task<PrometheusServer> StartAsync(string target, string? bearerToken, IReadOnlyList<string>? ruleFiles = null)
     {
         if (!File.Exists(Path))
         {
@@ -38,6 +41,8 @@ public sealed class PrometheusServer : IAsyncDisposable
             global:
               scrape_interval: 1s
               scrape_timeout: 1s
+              evaluation_interval: 1s
+            {(ruleFiles is { Count: > 0 } ? "rule_files:\n" + string.Concat(ruleFiles.Select(f => $"  - \"{f}\"\n")) : string.Empty)}
             scrape_configs:
               - job_name: probe
                 static_configs:

@@ -98,6 +98,10 @@ public static class ProbeSeries
 
     public static SeriesSpec QuorumUp { get; } = new("probe_quorum_up", MetricType.Gauge, "1 when at least the quorum (N of M regions) last succeeded.", ["suite", "scenario"]);
 
+    public static SeriesSpec Maintenance { get; } = new("probe_maintenance", MetricType.Gauge, "1 while a maintenance window of the suite covers the check: its alerts are held and its runs left out of SLIs.", ["suite", "scenario"]);
+
+    public static SeriesSpec MaintenanceRuns { get; } = new("probe_maintenance_runs_total", MetricType.Counter, "Check runs inside a maintenance window by outcome (ok or fail); they are not in probe_check_runs_total.", ["suite", "scenario", "region", "result"]);
+
     /// <summary>Every family, in the order a scrape lists them.</summary>
     public static IReadOnlyList<SeriesSpec> All { get; } =
     [
@@ -105,6 +109,7 @@ public static class ProbeSeries
         HttpPhaseDuration, SchedulerLag, ThresholdPassed, LlmTimeToFirstToken, LlmInterTokenLatency, LlmTimePerOutputToken, LlmRequestDuration,
         LlmRequests, LlmOutputTokens, LlmInputTokens, TlsCertExpiry, RunLoad, RunLatency, RunElapsed,
         RunnerUp, MissedRuns, OverlapSkipped, SpoolDepth, StoreUp, SpoolWritable, DrainUp, Quarantined, SliRatio, SloEvents, ErrorBudgetRemaining, RegionsSucceeding, QuorumUp,
+        Maintenance, MaintenanceRuns,
     ];
 
     /// <summary>A histogram family's buckets with <paramref name="extra"/> bounds added (a suite's latency SLO thresholds).</summary>

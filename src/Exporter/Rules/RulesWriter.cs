@@ -9,7 +9,8 @@ namespace Probe.Exporter.Rules;
 /// Writes Prometheus rules for a suite: per SLO, recording rules for the error ratio over every
 /// window and the four multi-window burn-rate alerts; per scenario, the seeds' tiered threshold
 /// alerts (P0: errors over 5 % or p95 over 3 s; P1: 2 %, 1.5 s; P2: 1 %, 1 s), service down for a
-/// minute, the "N of M regions failing" quorum alert, and certificate expiry.
+/// minute, the "N of M regions failing" quorum alert, and certificate expiry. A scenario's alerts are
+/// held while a maintenance window covers it (<c>probe_maintenance</c>).
 /// </summary>
 public static class RulesWriter
 {
@@ -120,22 +121,22 @@ public static class RulesWriter
         {
             string selector = $"suite=\"{suite}\",scenario=\"{scenario}\"";
             string runs = $"{selector},step=\"\"";
+            string held = Held(selector);
             foreach ((string severity, double errors, double p95, string @for) in Tiers)
             {
-                Alert(y, "ProbeErrorRateHigh", $"sum(rate(probe_check_runs_total{{{runs},result=\"fail\"}}[5m])) / sum(rate(probe_check_runs_total{{{runs}}}[5m])) > {Yaml.Number(errors)}", @for, severity, scenario,
+                Alert(y, "ProbeErrorRateHigh", $"sum(rate(probe_check_runs_total{{{runs},result=\"fail\"}}[5m])) / sum(rate(probe_check_runs_total{{{runs}}}[5m])) > {Yaml.Number(errors)}{held}", @for, severity, scenario,
                     $"Scenario {scenario} fails more than {Yaml.Number(errors * 100)}% of its checks",
                     "Error ratio over 5 minutes: {{ $value | humanizePercentage }}.");
-                Alert(y, "ProbeLatencyHigh", $"histogram_quantile(0.95, sum by (le) (rate(probe_check_duration_seconds_bucket{{{runs}}}[5m]))) > {Yaml.Number(p95)}", @for, severity, scenario,
+                Alert(y, "ProbeLatencyHigh", $"histogram_quantile(0.95, sum by (le) (rate(probe_check_duration_seconds_bucket{{{runs}}}[5m]))) > {Yaml.Number(p95)}{held}", @for, severity, scenario,
                     $"Scenario {scenario} p95 latency is over {Yaml.Number(p95)}s",
                     "p95 over 5 minutes: {{ $value | humanizeDuration }}.");
             }
 
-            Alert(y, "ProbeServiceDown", $"max by (suite, scenario, region) (probe_success{{{selector}}}) == 0", "1m", "P0", scenario,
-                $"Scenario {scenario} is failing",
-                "Every run of the scenario failed for a minute in region {{ $labels.region }}.");
+            (string downSummary, string downDescription) = ServiceDownAnnotations(scenario);
+            Alert(y, "ProbeServiceDown", $"max by (suite, scenario, region) (probe_success{{{selector}}}) == 0{held}", "1m", "P0", scenario, downSummary, downDescription);
             if (quorum.Regions.Count > 1)
             {
-                Alert(y, "ProbeRegionsFailing", $"count by (suite, scenario) (probe_success{{{selector}}} == 0) >= {quorum.FailingToAlert}", "1m", "page", scenario,
+                Alert(y, "ProbeRegionsFailing", $"count by (suite, scenario) (probe_success{{{selector}}} == 0) >= {quorum.FailingToAlert}{held}", "1m", "page", scenario,
                     $"Scenario {scenario} fails from {quorum.FailingToAlert} or more of {quorum.Regions.Count} regions",
                     "{{ $value }} regions see the scenario failing: not one region's network, the service.");
             }
@@ -145,6 +146,16 @@ public static class RulesWriter
             "A certificate expires within 14 days",
             "The certificate checked by {{ $labels.scenario }}/{{ $labels.step }} expires in {{ $value | humanizeDuration }}.");
     }
+
+    /// <summary>The annotations of the service-down alert, as promtool expands them for region <c>test</c> (rule tests) or as written.</summary>
+    public static (string Summary, string Description) ServiceDownAnnotations(string scenario, string region = "{{ $labels.region }}") =>
+        ($"Scenario {scenario} is failing", $"Every run of the scenario failed for a minute in region {region}.");
+
+    /// <summary>
+    /// What a scenario's alert ends with so that a maintenance window covering it holds it: nothing
+    /// fires while any runner says <c>probe_maintenance 1</c> for it (no series at all holds nothing).
+    /// </summary>
+    private static string Held(string selector) => $" unless on () (probe_maintenance{{{selector}}} == 1)";
 
     private static void Alert(Yaml y, string name, string expr, string @for, string severity, string? scenario, string summary, string description)
     {

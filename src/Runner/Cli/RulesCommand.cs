@@ -35,8 +35,9 @@ internal static class RulesCommand
             try
             {
                 Directory.CreateDirectory(folder);
-                File.WriteAllText(Path.Combine(folder, RulesFile), RulesWriter.Render(loaded.Name, slos, scheduled.Length > 0 ? scheduled : loaded.Scenarios.Select(s => s.Name).ToArray(), quorum, Path.GetFileName(loaded.File)));
-                File.WriteAllText(Path.Combine(folder, TestsFile), RuleTestsWriter.Render(RulesFile, slos));
+                string[] alerting = scheduled.Length > 0 ? scheduled : loaded.Scenarios.Select(s => s.Name).ToArray();
+                File.WriteAllText(Path.Combine(folder, RulesFile), RulesWriter.Render(loaded.Name, slos, alerting, quorum, Path.GetFileName(loaded.File)));
+                File.WriteAllText(Path.Combine(folder, TestsFile), RuleTestsWriter.Render(RulesFile, slos, loaded.Name, alerting));
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {

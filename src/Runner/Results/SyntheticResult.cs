@@ -35,6 +35,9 @@ internal sealed record SyntheticResult(
     /// <summary>The first LLM answer of the run (a rag step's), for ttft and goodput SLOs; null when the run asked no model.</summary>
     public LlmOutcome? Llm { get; init; }
 
+    /// <summary>The maintenance window the run started in (its name); null when none. Such a run is stored but left out of SLIs.</summary>
+    public string? Maintenance { get; init; }
+
     /// <summary>This result with every text a store keeps made storable (<see cref="Stores.StoredText"/>).</summary>
     public SyntheticResult Sanitized() => this with
     {
@@ -44,6 +47,7 @@ internal sealed record SyntheticResult(
         Target = Stores.StoredText.Clean(Target)!,
         Reason = Stores.StoredText.Clean(Reason),
         Message = Stores.StoredText.Clean(Message),
+        Maintenance = Stores.StoredText.Clean(Maintenance),
         Steps = Steps.Select(s => s with { Name = Stores.StoredText.Clean(s.Name)!, Reason = Stores.StoredText.Clean(s.Reason), Message = Stores.StoredText.Clean(s.Message) }).ToArray(),
     };
 }

@@ -36,6 +36,11 @@ internal static class SyntheticResultJson
         json.WriteString("message", r.Message);
         json.WriteNumber("status", r.Status);
         json.WriteBoolean("recheck", r.Recheck);
+        if (r.Maintenance is not null)
+        {
+            json.WriteString("maintenance", r.Maintenance);
+        }
+
         json.WritePropertyName("steps");
         WriteSteps(json, r.Steps);
         if (r.Llm is { } llm)
@@ -102,6 +107,7 @@ internal static class SyntheticResultJson
             e.GetProperty("recheck").GetBoolean())
         {
             Llm = ReadLlm(e),
+            Maintenance = e.TryGetProperty("maintenance", out JsonElement maintenance) ? maintenance.GetString() : null,
         };
     }
 

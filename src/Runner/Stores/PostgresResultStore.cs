@@ -74,6 +74,7 @@ internal sealed class PostgresResultStore : IResultStore
         CREATE TABLE probe_slices (key text NOT NULL, hour bigint NOT NULL, slices bigint NOT NULL, good bigint NOT NULL, PRIMARY KEY (key, hour));
         CREATE INDEX probe_slices_hour ON probe_slices (hour)
         """,
+        "ALTER TABLE probe_results ADD COLUMN maintenance text",
     ];
 
     /// <summary>Serialises rolling up with writes of results for minutes already rolled up (<see cref="MinuteRollups"/>).</summary>
@@ -82,7 +83,7 @@ internal sealed class PostgresResultStore : IResultStore
     /// <summary>A result's minute since the epoch.</summary>
     private const string MinuteOf = "floor(extract(epoch FROM started_at) / 60)::bigint";
 
-    private const string Columns = "id, started_at, suite, scenario, region, target, ok, duration_ms, reason, message, status, recheck, steps, llm_ok, llm_ttft_ms, llm_tpot_ms, llm_e2e_ms, llm_tps";
+    private const string Columns = "id, started_at, suite, scenario, region, target, ok, duration_ms, reason, message, status, recheck, steps, llm_ok, llm_ttft_ms, llm_tpot_ms, llm_e2e_ms, llm_tps, maintenance";
 
     private readonly NpgsqlDataSource _source;
 
@@ -151,6 +152,7 @@ internal sealed class PostgresResultStore : IResultStore
                 await WriteNullableAsync(copy, r.Llm?.TpotMs, NpgsqlDbType.Double, cancellation);
                 await WriteNullableAsync(copy, r.Llm?.E2eMs, NpgsqlDbType.Double, cancellation);
                 await WriteNullableAsync(copy, r.Llm?.OutputTps, NpgsqlDbType.Double, cancellation);
+                await WriteNullableAsync(copy, r.Maintenance, cancellation);
             }
 
             await copy.CompleteAsync(cancellation);
@@ -200,7 +202,7 @@ internal sealed class PostgresResultStore : IResultStore
             WHERE sli = @sli AND minute >= {Parameter(query, $"m{i}", span.From)} AND minute < {Parameter(query, $"me{i}", span.To)} {only}
             """)).Append($"""
             SELECT scenario, region, {MinuteOf} AS minute, count(*), count(*) FILTER (WHERE ok), count(*) FILTER (WHERE {sli}), false
-            FROM probe_results WHERE started_at >= @raw AND NOT recheck {only}
+            FROM probe_results WHERE started_at >= @raw AND NOT recheck AND maintenance IS NULL {only}
             GROUP BY scenario, region, minute
             """);
         query.CommandText = string.Join("\nUNION ALL\n", parts);
@@ -346,7 +348,7 @@ internal sealed class PostgresResultStore : IResultStore
             INSERT INTO probe_minutes (sli, scenario, region, minute, runs, ok, good)
             SELECT @sli, scenario, region, {MinuteOf} AS minute, count(*), count(*) FILTER (WHERE ok), count(*) FILTER (WHERE {sli})
             FROM probe_results
-            WHERE started_at >= @from AND started_at < @to AND NOT recheck {(only is null ? string.Empty : "AND scenario = @scenario AND region = @region")}
+            WHERE started_at >= @from AND started_at < @to AND NOT recheck AND maintenance IS NULL {(only is null ? string.Empty : "AND scenario = @scenario AND region = @region")}
             GROUP BY scenario, region, minute
             ON CONFLICT (sli, minute, scenario, region) DO UPDATE SET runs = excluded.runs, ok = excluded.ok, good = excluded.good
             """, connection);
@@ -445,6 +447,7 @@ internal sealed class PostgresResultStore : IResultStore
                 r.GetBoolean(11))
             {
                 Llm = r.IsDBNull(13) ? null : new LlmOutcome(r.GetBoolean(13), Nullable(r, 14), Nullable(r, 15), r.GetDouble(16), Nullable(r, 17)),
+                Maintenance = r.IsDBNull(18) ? null : r.GetString(18),
             });
         }
 

@@ -68,6 +68,7 @@ internal sealed class SqliteResultStore : IResultStore
         CREATE TABLE probe_slices (key TEXT NOT NULL, hour INTEGER NOT NULL, slices INTEGER NOT NULL, good INTEGER NOT NULL, PRIMARY KEY (key, hour)) WITHOUT ROWID;
         CREATE INDEX probe_slices_hour ON probe_slices (hour)
         """,
+        "ALTER TABLE probe_results ADD COLUMN maintenance TEXT",
     ];
 
     /// <summary>A result's minute since the epoch, from its microseconds.</summary>
@@ -124,10 +125,10 @@ internal sealed class SqliteResultStore : IResultStore
         await using SqliteConnection connection = await OpenAsync(cancellation);
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellation);
         await using SqliteCommand insert = Command(connection, """
-            INSERT OR IGNORE INTO probe_results (id, started_at, suite, scenario, region, target, ok, duration_ms, reason, message, status, recheck, steps, llm_ok, llm_ttft_ms, llm_tpot_ms, llm_e2e_ms, llm_tps)
-            VALUES ($id, $at, $suite, $scenario, $region, $target, $ok, $ms, $reason, $message, $status, $recheck, $steps, $llm_ok, $llm_ttft, $llm_tpot, $llm_e2e, $llm_tps)
+            INSERT OR IGNORE INTO probe_results (id, started_at, suite, scenario, region, target, ok, duration_ms, reason, message, status, recheck, steps, llm_ok, llm_ttft_ms, llm_tpot_ms, llm_e2e_ms, llm_tps, maintenance)
+            VALUES ($id, $at, $suite, $scenario, $region, $target, $ok, $ms, $reason, $message, $status, $recheck, $steps, $llm_ok, $llm_ttft, $llm_tpot, $llm_e2e, $llm_tps, $maintenance)
             """, transaction);
-        string[] names = ["$id", "$at", "$suite", "$scenario", "$region", "$target", "$ok", "$ms", "$reason", "$message", "$status", "$recheck", "$steps", "$llm_ok", "$llm_ttft", "$llm_tpot", "$llm_e2e", "$llm_tps"];
+        string[] names = ["$id", "$at", "$suite", "$scenario", "$region", "$target", "$ok", "$ms", "$reason", "$message", "$status", "$recheck", "$steps", "$llm_ok", "$llm_ttft", "$llm_tpot", "$llm_e2e", "$llm_tps", "$maintenance"];
         SqliteParameter[] p = names.Select(name => insert.Parameters.AddWithValue(name, DBNull.Value)).ToArray();
         insert.Prepare();
         foreach (SyntheticResult r in batch)
@@ -150,6 +151,7 @@ internal sealed class SqliteResultStore : IResultStore
             p[15].Value = (object?)r.Llm?.TpotMs ?? DBNull.Value;
             p[16].Value = (object?)r.Llm?.E2eMs ?? DBNull.Value;
             p[17].Value = (object?)r.Llm?.OutputTps ?? DBNull.Value;
+            p[18].Value = (object?)r.Maintenance ?? DBNull.Value;
             await insert.ExecuteNonQueryAsync(cancellation);
         }
 
@@ -201,7 +203,7 @@ internal sealed class SqliteResultStore : IResultStore
             WHERE sli = $sli AND {only} minute >= {Parameter(query, $"$m{i}", span.From)} AND minute < {Parameter(query, $"$me{i}", span.To)}
             """)).Append($"""
             SELECT scenario, region, {MinuteOf} AS minute, count(*), sum(ok), sum(CASE WHEN {sli} THEN 1 ELSE 0 END), 0
-            FROM probe_results INDEXED BY probe_results_started WHERE started_at >= $raw AND recheck = 0 {(scenarios is null ? string.Empty : $"AND +scenario IN ({names})")}
+            FROM probe_results INDEXED BY probe_results_started WHERE started_at >= $raw AND recheck = 0 AND maintenance IS NULL {(scenarios is null ? string.Empty : $"AND +scenario IN ({names})")}
             GROUP BY scenario, region, minute
             """);
         query.CommandText = string.Join("\nUNION ALL\n", parts);
@@ -330,7 +332,7 @@ internal sealed class SqliteResultStore : IResultStore
             INSERT OR REPLACE INTO probe_minutes (sli, scenario, region, minute, runs, ok, good)
             SELECT $sli, scenario, region, {MinuteOf} AS minute, count(*), sum(ok), sum(CASE WHEN {sli} THEN 1 ELSE 0 END)
             FROM probe_results INDEXED BY {(only is null ? "probe_results_started" : "probe_results_scenario")}
-            WHERE started_at >= $from AND started_at < $to AND recheck = 0 {(only is null ? string.Empty : "AND scenario = $scenario AND region = $region")}
+            WHERE started_at >= $from AND started_at < $to AND recheck = 0 AND maintenance IS NULL {(only is null ? string.Empty : "AND scenario = $scenario AND region = $region")}
             GROUP BY scenario, region, minute
             """, transaction);
         rollup.Parameters.AddWithValue("$from", from * 60_000_000);
@@ -416,7 +418,7 @@ internal sealed class SqliteResultStore : IResultStore
         return await ReadResultsAsync(query, cancellation);
     }
 
-    private const string Columns = "id, started_at, suite, scenario, region, target, ok, duration_ms, reason, message, status, recheck, steps, llm_ok, llm_ttft_ms, llm_tpot_ms, llm_e2e_ms, llm_tps";
+    private const string Columns = "id, started_at, suite, scenario, region, target, ok, duration_ms, reason, message, status, recheck, steps, llm_ok, llm_ttft_ms, llm_tpot_ms, llm_e2e_ms, llm_tps, maintenance";
 
     private static async Task<IReadOnlyList<SyntheticResult>> ReadResultsAsync(SqliteCommand query, CancellationToken cancellation)
     {
@@ -437,6 +439,7 @@ internal sealed class SqliteResultStore : IResultStore
                 r.GetInt64(11) != 0)
             {
                 Llm = r.IsDBNull(13) ? null : new LlmOutcome(r.GetInt64(13) != 0, Nullable(r, 14), Nullable(r, 15), r.GetDouble(16), Nullable(r, 17)),
+                Maintenance = r.IsDBNull(18) ? null : r.GetString(18),
             });
         }
 

@@ -91,6 +91,21 @@ internal static class StatusJson
         }
 
         json.WriteEndArray();
+        json.WriteStartArray("maintenance");
+        foreach (MaintenanceStatus m in s.Maintenance)
+        {
+            json.WriteStartObject();
+            json.WriteString("name", m.Name);
+            json.WritePropertyName("scenarios");
+            JsonSerializer.Serialize(json, m.Scenarios);
+            json.WriteBoolean("active", m.Active);
+            json.WriteString("start", m.Start.UtcDateTime);
+            json.WriteString("end", m.End.UtcDateTime);
+            json.WriteString("cron", m.Cron);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
         WriteResults(json, "recent_failures", s.RecentFailures);
         json.WriteEndObject();
     }

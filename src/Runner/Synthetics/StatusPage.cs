@@ -23,6 +23,7 @@ internal static class StatusPage
          .Append("table{border-collapse:collapse;min-width:60%}th,td{border-bottom:1px solid #dde1e6;padding:6px 10px;text-align:left;vertical-align:top}th{background:#f4f6f8}")
          .Append(".ok{color:#116329;font-weight:600}.fail{color:#b42318;font-weight:600}.none{color:#6e7781}.meta{color:#57606a}.bar{display:inline-block;height:8px;background:#2da44e;vertical-align:middle}.bar.low{background:#cf222e}")
          .Append(".banner{padding:8px 12px;border-radius:6px;background:#fff4e5;border:1px solid #f0b849;margin:8px 0}")
+         .Append(".maintenance{color:#0550ae;font-weight:600}")
          .Append(".strip{display:flex;gap:1px;margin-top:4px}.strip i{display:block;width:6px;height:14px;background:#d0d7de}.strip i.ok{background:#2da44e}.strip i.some{background:#d4a72c}.strip i.bad{background:#cf222e}")
          .Append("</style></head><body>\n");
         h.Append("<h1>").Append(E(s.Suite)).Append("</h1><div class=\"meta\">")
@@ -36,6 +37,7 @@ internal static class StatusPage
         }
 
         Checks(h, s);
+        Maintenance(h, s);
         Slos(h, s);
         Failures(h, s);
         h.Append("</body></html>\n");
@@ -55,7 +57,13 @@ internal static class StatusPage
         {
             h.Append("<tr><td>").Append(E(c.Scenario)).Append("</td><td>").Append(E(c.Schedule)).Append("</td><td>")
              .Append(c.Regions.Count == 0 ? "<span class=\"none\">no runs</span>" : c.QuorumUp ? "<span class=\"ok\">UP</span>" : "<span class=\"fail\">DOWN</span>")
-             .Append(CultureInfo.InvariantCulture, $" {c.Succeeding}/{c.Regions.Count}</td>");
+             .Append(CultureInfo.InvariantCulture, $" {c.Succeeding}/{c.Regions.Count}");
+            if (s.MaintenanceOf(c.Scenario) is { } window)
+            {
+                h.Append("<br><span class=\"maintenance\">maintenance</span> <span class=\"meta\">").Append(E(window.Name)).Append(" until ").Append(Utc(window.End)).Append("</span>");
+            }
+
+            h.Append("</td>");
             foreach (string region in s.Regions)
             {
                 RegionStatus? r = c.Regions.FirstOrDefault(x => x.Region == region);
@@ -67,6 +75,7 @@ internal static class StatusPage
                 }
 
                 h.Append(last.Ok ? "<span class=\"ok\">✓ ok</span>" : "<span class=\"fail\">✗ " + E(last.Reason ?? "failed") + "</span>")
+                 .Append(last.Maintenance is null ? string.Empty : " <span class=\"maintenance\">maintenance</span>")
                  .Append(" <span class=\"meta\">").Append(SyntheticResultJson.Milliseconds(last.Duration)).Append(" ms, ")
                  .Append(E(last.StartedAt.UtcDateTime.ToString("HH:mm:ss", CultureInfo.InvariantCulture))).Append("<br>1h ")
                  .Append(Percent(r.LastHour)).Append(" · 24h ").Append(Percent(r.LastDay)).Append("</span>");
@@ -102,6 +111,28 @@ internal static class StatusPage
 
         h.Append("</div>");
     }
+
+    /// <summary>The maintenance windows on now or to come: their checks' runs are stored but left out of the SLOs, and their alerts held.</summary>
+    private static void Maintenance(StringBuilder h, StatusSnapshot s)
+    {
+        if (s.Maintenance.Count == 0)
+        {
+            return;
+        }
+
+        h.Append("<h2>Maintenance</h2><p class=\"meta\">Checks in a window still run; their results are kept but left out of the SLOs, and their alerts are held.</p>")
+         .Append("<table id=\"maintenance\"><thead><tr><th>window</th><th>checks</th><th>state</th><th>from (UTC)</th><th>to (UTC)</th><th>repeats</th></tr></thead><tbody>\n");
+        foreach (MaintenanceStatus m in s.Maintenance)
+        {
+            h.Append("<tr><td>").Append(E(m.Name)).Append("</td><td>").Append(m.Scenarios.Count == 0 ? "all" : E(string.Join(", ", m.Scenarios))).Append("</td><td>")
+             .Append(m.Active ? "<span class=\"maintenance\">on now</span>" : "next").Append("</td><td>").Append(Utc(m.Start)).Append("</td><td>").Append(Utc(m.End))
+             .Append("</td><td>").Append(m.Cron is { } cron ? "cron " + E(cron) : "once").Append("</td></tr>\n");
+        }
+
+        h.Append("</tbody></table>\n");
+    }
+
+    private static string Utc(DateTimeOffset at) => E(at.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture));
 
     private static void Slos(StringBuilder h, StatusSnapshot s)
     {
@@ -144,7 +175,8 @@ internal static class StatusPage
         foreach (SyntheticResult f in s.RecentFailures)
         {
             h.Append("<tr><td>").Append(E(f.StartedAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture))).Append("</td><td>")
-             .Append(E(f.Scenario)).Append(f.Recheck ? " <span class=\"meta\">(re-check)</span>" : string.Empty).Append("</td><td>")
+             .Append(E(f.Scenario)).Append(f.Recheck ? " <span class=\"meta\">(re-check)</span>" : string.Empty)
+             .Append(f.Maintenance is { } window ? " <span class=\"maintenance\">maintenance</span> <span class=\"meta\">" + E(window) + "</span>" : string.Empty).Append("</td><td>")
              .Append(E(f.Region)).Append("</td><td class=\"fail\">").Append(E(f.Reason ?? "failed")).Append("</td><td>").Append(E(f.Message ?? string.Empty)).Append("</td></tr>\n");
         }
 

@@ -21,6 +21,29 @@ internal sealed record StatusSnapshot(
 {
     public static StatusSnapshot Empty(string suite, string store, IReadOnlyList<string> regions) =>
         new(DateTimeOffset.MinValue, suite, store, regions, 1, [], [], [], "no results yet");
+
+    /// <summary>The suite's maintenance windows that are on now or still to come.</summary>
+    public IReadOnlyList<MaintenanceStatus> Maintenance { get; init; } = [];
+
+    /// <summary>The window on now for <paramref name="scenario"/>, if one is.</summary>
+    public MaintenanceStatus? MaintenanceOf(string scenario) =>
+        Maintenance.FirstOrDefault(m => m.Active && (m.Scenarios.Count == 0 || m.Scenarios.Contains(scenario, StringComparer.Ordinal)));
+}
+
+/// <summary>
+/// A maintenance window as the status page shows it: on now (<see cref="Active"/>, with the span it is in)
+/// or the next span it will be on; <see cref="Scenarios"/> empty for the whole suite.
+/// </summary>
+internal sealed record MaintenanceStatus(string Name, IReadOnlyList<string> Scenarios, bool Active, DateTimeOffset Start, DateTimeOffset End, string? Cron)
+{
+    /// <summary>The windows of <paramref name="suite"/> on at <paramref name="now"/> or to come, those on first.</summary>
+    public static IReadOnlyList<MaintenanceStatus> Of(Probe.Scenarios.Suite.SuiteDefinition suite, DateTimeOffset now) => suite.Maintenance
+        .Select(w => w.ActiveAt(now) is { } on ? new MaintenanceStatus(w.Name, w.Scenarios, true, on.Start, on.End, w.Cron)
+            : w.NextAfter(now) is { } next ? new MaintenanceStatus(w.Name, w.Scenarios, false, next.Start, next.End, w.Cron)
+            : null)
+        .OfType<MaintenanceStatus>()
+        .OrderByDescending(m => m.Active).ThenBy(m => m.Start)
+        .ToArray();
 }
 
 /// <summary>One check across regions: each region's state and whether the quorum holds.</summary>

@@ -36,6 +36,8 @@ internal sealed class SyntheticsMetrics
     private readonly MetricFamily _certificate;
     private readonly MetricFamily _runnerUp;
     private readonly MetricFamily _sloEvents;
+    private readonly MetricFamily _maintenance;
+    private readonly MetricFamily _maintenanceRuns;
 
     public SyntheticsMetrics(MetricRegistry registry, string suite, IEnumerable<double> latencyThresholds)
     {
@@ -69,6 +71,8 @@ internal sealed class SyntheticsMetrics
         BudgetRemaining = registry.Add(ProbeSeries.ErrorBudgetRemaining);
         RegionsSucceeding = registry.Add(ProbeSeries.RegionsSucceeding);
         QuorumUp = registry.Add(ProbeSeries.QuorumUp);
+        _maintenance = registry.Add(ProbeSeries.Maintenance);
+        _maintenanceRuns = registry.Add(ProbeSeries.MaintenanceRuns);
     }
 
     public MetricRegistry Registry { get; }
@@ -102,10 +106,21 @@ internal sealed class SyntheticsMetrics
     /// <summary>
     /// Records one result: the check's last success and duration, the run (step empty) and each of its
     /// steps in the check families, each step's HTTP phases, and every check's evaluations so far
-    /// (<paramref name="checks"/>, the region's running tally).
+    /// (<paramref name="checks"/>, the region's running tally). A run in a maintenance window sets only the
+    /// last success and duration and counts in <c>probe_maintenance_runs_total</c>.
     /// </summary>
     public void Record(SyntheticResult result, IterationOutcome outcome, IReadOnlyList<CheckReport> checks, IReadOnlyList<SloSpec> slos)
     {
+        _success.WithLabels(Suite, result.Scenario, result.Region, result.Target).Set(result.Ok ? 1 : 0);
+        _duration.WithLabels(Suite, result.Scenario, result.Region, result.Target).Set(result.Duration.TotalSeconds);
+        if (result.Maintenance is not null)
+        {
+            // Planned: counted apart, so the SLO and threshold rules, which read the families below, never see it.
+            _maintenance.WithLabels(Suite, result.Scenario).Set(1);
+            _maintenanceRuns.WithLabels(Suite, result.Scenario, result.Region, result.Ok ? "ok" : "fail").Increment();
+            return;
+        }
+
         if (!result.Recheck)
         {
             foreach (SloSpec slo in slos.Where(s => s.OnLlm && s.Scenarios.Contains(result.Scenario)))
@@ -116,8 +131,6 @@ internal sealed class SyntheticsMetrics
             }
         }
 
-        _success.WithLabels(Suite, result.Scenario, result.Region, result.Target).Set(result.Ok ? 1 : 0);
-        _duration.WithLabels(Suite, result.Scenario, result.Region, result.Target).Set(result.Duration.TotalSeconds);
         Count(result.Scenario, string.Empty, result.Region, result.Ok, result.Reason ?? "internal", result.Duration);
         foreach (StepOutcome step in outcome.Steps)
         {
@@ -144,6 +157,15 @@ internal sealed class SyntheticsMetrics
         }
     }
 
+    /// <summary>Sets <c>probe_maintenance</c> of each scheduled scenario of <paramref name="suite"/> for the moment <paramref name="now"/>.</summary>
+    public void Maintenance(SuiteDefinition suite, DateTimeOffset now)
+    {
+        foreach (ScenarioSpec scenario in suite.Scenarios.Where(s => s.Schedule is not null))
+        {
+            _maintenance.WithLabels(Suite, scenario.Name).Set(suite.MaintenanceAt(scenario.Name, now) is null ? 0 : 1);
+        }
+    }
+
     private static long Ns(double? ms) => ms is { } m ? (long)(m * 1e6) : -1;
 
     private void Count(string scenario, string step, string region, bool ok, string reason, TimeSpan duration)
@@ -167,7 +189,7 @@ internal sealed class SyntheticsMetrics
     {
         Dictionary<string, ScenarioSpec> scheduled = suite.Scenarios.Where(s => s.Schedule is not null).ToDictionary(s => s.Name, StringComparer.Ordinal);
         HashSet<string> slos = suite.Slos.Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
-        foreach (MetricFamily family in (MetricFamily[])[_success, _duration, _runs, _failures, _histogram, _evaluations, _phases, _ttft, _itl, _tpot, _e2e, _llmRequests, _outputTokens, _inputTokens, _certificate, RegionsSucceeding, QuorumUp, SliRatio, _sloEvents, BudgetRemaining])
+        foreach (MetricFamily family in (MetricFamily[])[_success, _duration, _runs, _failures, _histogram, _evaluations, _phases, _ttft, _itl, _tpot, _e2e, _llmRequests, _outputTokens, _inputTokens, _certificate, RegionsSucceeding, QuorumUp, SliRatio, _sloEvents, BudgetRemaining, _maintenance, _maintenanceRuns])
         {
             int scenario = Index(family, "scenario"), region = Index(family, "region"), target = Index(family, "target"), slo = Index(family, "slo");
             family.Remove(values => slo >= 0

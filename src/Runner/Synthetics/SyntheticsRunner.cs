@@ -156,6 +156,7 @@ internal sealed class SyntheticsRunner : IAsyncDisposable
             return;
         }
 
+        _metrics.Maintenance(suite, _options.Time.GetUtcNow());
         try
         {
             _status = await _views.RefreshAsync(suite, _options.Regions, cancellation);
@@ -174,6 +175,8 @@ internal sealed class SyntheticsRunner : IAsyncDisposable
         {
             _status = _status with { At = _options.Time.GetUtcNow(), Error = $"the store did not answer: {e.Message}" };
         }
+
+        _status = _status with { Maintenance = MaintenanceStatus.Of(suite, _options.Time.GetUtcNow()) };
 
         if (!ReferenceEquals(suite, _suite))
         {
@@ -231,6 +234,7 @@ internal sealed class SyntheticsRunner : IAsyncDisposable
             recheck)
         {
             Llm = outcome.Steps.Select(s => s.Result.Tokens).FirstOrDefault(t => t is not null) is { } tokens ? LlmOutcome.Of(tokens) : null,
+            Maintenance = suite.MaintenanceAt(check.Scenario, outcome.StartedAt)?.Name,
         };
         // Stored either way; but a check the reload removed (or moved to another target) does not set its series again
         // (one that slips in between this test and a reload is dropped by the next refresh).
@@ -259,6 +263,7 @@ internal sealed class SyntheticsRunner : IAsyncDisposable
         [
             ("id", r.Id), ("scenario", r.Scenario), ("region", r.Region), ("ok", r.Ok), ("duration_ms", r.Duration.TotalMilliseconds),
             ("status", r.Status), ("reason", r.Reason), ("message", r.Message), ("recheck", r.Recheck),
+            .. r.Maintenance is null ? Array.Empty<(string, object?)>() : [("maintenance", r.Maintenance)],
         ];
         _log.Write(r.Ok ? SyntheticsLog.LogLevel.Info : SyntheticsLog.LogLevel.Warn, "result", fields);
     }

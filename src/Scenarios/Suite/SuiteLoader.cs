@@ -9,7 +9,7 @@ namespace Probe.Scenarios.Suite;
 /// </summary>
 public static class SuiteLoader
 {
-    internal static readonly string[] RootFields = ["version", "suite", "targets", "scenarios", "golden", "slos", "regions", "sharding"];
+    internal static readonly string[] RootFields = ["version", "suite", "targets", "scenarios", "golden", "slos", "regions", "sharding", "maintenance"];
 
     /// <summary>Loads <paramref name="path"/>.</summary>
     /// <param name="path">The suite file.</param>
@@ -136,7 +136,8 @@ public static class SuiteLoader
         int allowMissing = root.Field("sharding") is { } sharding && sharding.IsObjectWith("the sharding settings", "allow_missing_shards")
             ? (int)(sharding.Integer("allow_missing_shards", 0, 1000) ?? 0)
             : 0;
-        return new SuiteDefinition(name, file, targets, scenarios, golden, slos, regions) { AllowMissingShards = allowMissing, SecretNames = root.Diagnostics.Secrets.Order(StringComparer.Ordinal).ToArray() };
+        IReadOnlyList<MaintenanceWindow> maintenance = MaintenanceReader.Read(root, scenarios.Select(s => s.Name).ToArray());
+        return new SuiteDefinition(name, file, targets, scenarios, golden, slos, regions) { AllowMissingShards = allowMissing, Maintenance = maintenance, SecretNames = root.Diagnostics.Secrets.Order(StringComparer.Ordinal).ToArray() };
     }
 
     /// <summary>Where the first byte that is not UTF-8 is (1-based line and column, counting bytes), and the byte.</summary>

@@ -23,6 +23,13 @@ public sealed record SuiteDefinition(
 
     /// <summary>A sharded run with at most this many shards missing still gets a verdict (0 to 1000; the default 0: any missing shard makes it invalid).</summary>
     public int AllowMissingShards { get; init; }
+
+    /// <summary>The planned windows in which synthetics leave the checks they cover out of SLIs and alerts.</summary>
+    public IReadOnlyList<MaintenanceWindow> Maintenance { get; init; } = [];
+
+    /// <summary>The maintenance window that covers <paramref name="scenario"/> at <paramref name="at"/>, if one does (the first listed, when several).</summary>
+    public MaintenanceWindow? MaintenanceAt(string scenario, DateTimeOffset at) =>
+        Maintenance.FirstOrDefault(w => w.Covers(scenario) && w.ActiveAt(at) is not null);
 }
 
 /// <summary>

@@ -51,4 +51,20 @@ public class RulesCommandTests
 
         Assert.NotEqual(0, test);
     }
+
+    [Fact]
+    public async Task Rules_UnitTests_CatchAnAlertThatAMaintenanceWindowDoesNotHold()
+    {
+        string folder = ProbeProcess.TempFolder();
+        await ProbeProcess.RunAsync(folder, "rules", Path.Combine(Repository.Root, "scenarios.json"), "--out", "rules");
+        string rules = Path.Combine(folder, "rules", "probe-rules.yml");
+        Assert.Contains("== 0 unless on () (probe_maintenance{suite=\\\"demo\\\",scenario=\\\"smoke\\\"} == 1)", File.ReadAllText(rules), StringComparison.Ordinal);
+
+        // Service down without its hold: the generated tests must notice it would page during the window.
+        File.WriteAllText(rules, System.Text.RegularExpressions.Regex.Replace(File.ReadAllText(rules), @"\) == 0 unless on \(\) \(probe_maintenance\{[^}]*\} == 1\)", ") == 0"));
+        var (test, output) = await Promtool.TestRulesAsync(Path.Combine(folder, "rules", "probe-rules.test.yml"));
+
+        Assert.NotEqual(0, test);
+        Assert.Contains("ProbeServiceDown", output, StringComparison.Ordinal);
+    }
 }

@@ -49,6 +49,32 @@ public abstract class ResultStoreTests
     }
 
     [Fact]
+    public async Task Minutes_LeaveOutRunsInAMaintenanceWindow_WhichAreStoredWithTheWindowsName()
+    {
+        await using IResultStore store = await OpenAsync();
+        SyntheticResult[] batch =
+        [
+            ResultSamples.Make(0), ResultSamples.Make(5, ok: false) with { Maintenance = "db-upgrade" },
+            ResultSamples.Make(10, ok: false) with { Maintenance = "db-upgrade" }, ResultSamples.Make(15, ok: false),
+        ];
+        await store.WriteAsync(batch, default);
+
+        var availability = new SloSpec("up", "availability", 0.99, TimeSpan.FromDays(1), ["smoke"], null);
+        long first = MinuteRollups.Minute(ResultSamples.Start);
+
+        // The minute still open (read from the results) and, later, settled (read from its rollup): 2 runs, 1 ok, either way.
+        foreach (DateTimeOffset now in new[] { ResultSamples.Start.AddSeconds(30), ResultSamples.Start.AddHours(3) })
+        {
+            ScenarioMinute minute = Assert.Single(await store.MinutesAsync(ResultSamples.Start, now, SliCondition.For(availability), null, default));
+            Assert.Equal((first, 2L, 1L), (minute.Tally.Minute, minute.Tally.Runs, minute.Tally.Ok));
+        }
+
+        IReadOnlyList<SyntheticResult> stored = await store.RecentAsync(new ResultQuery(Limit: 10), default);
+        Assert.Equal([null, "db-upgrade", "db-upgrade", null], stored.Reverse().Select(r => r.Maintenance));
+        Assert.Equal(batch[1], stored[2], ResultSpoolTests.ResultComparer.Instance);
+    }
+
+    [Fact]
     public async Task Minutes_TtftAndGoodputSlos_CountTheAnswersThatMetTheirObjectives()
     {
         await using IResultStore store = await OpenAsync();
