@@ -25,4 +25,10 @@ public sealed record BurnRateAlert(string Severity, double BurnRate, string Long
 
     /// <summary>Every window a rule reads, shortest first.</summary>
     public static IReadOnlyList<string> Windows { get; } = ["5m", "30m", "1h", "2h", "6h", "1d", "3d"];
+
+    /// <summary>A window as Prometheus users write it (5m, 1h, 1d, 30d): the <c>window</c> label of <c>probe_sli_ratio</c>.</summary>
+    public static string WindowLabel(TimeSpan window) =>
+        window.Ticks % TimeSpan.TicksPerDay == 0 ? $"{window.Ticks / TimeSpan.TicksPerDay}d"
+        : window.Ticks % TimeSpan.TicksPerHour == 0 ? $"{window.Ticks / TimeSpan.TicksPerHour}h"
+        : $"{(long)window.TotalMinutes}m";
 }

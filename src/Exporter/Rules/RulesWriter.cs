@@ -10,7 +10,9 @@ namespace Probe.Exporter.Rules;
 /// window and the four multi-window burn-rate alerts; per scenario, the seeds' tiered threshold
 /// alerts (P0: errors over 5 % or p95 over 3 s; P1: 2 %, 1.5 s; P2: 1 %, 1 s), service down for a
 /// minute, the "N of M regions failing" quorum alert, and certificate expiry. A scenario's alerts are
-/// held while a maintenance window covers it (<c>probe_maintenance</c>).
+/// held while a maintenance window covers it (<c>probe_maintenance</c>). With several regions, what
+/// pages is judged across them: a tier fires when N of M regions see it, availability SLOs read the
+/// runners' N-of-M timeslices, and one region down is a P2 ticket.
 /// </summary>
 public static class RulesWriter
 {
@@ -31,7 +33,7 @@ public static class RulesWriter
         y.Line(0, "groups");
         foreach (SloDefinition slo in slos)
         {
-            SloGroup(y, slo);
+            SloGroup(y, slo, quorum.Regions.Count > 1);
         }
 
         ThresholdGroup(y, suite, scenarios, quorum);
@@ -39,9 +41,25 @@ public static class RulesWriter
     }
 
     /// <summary>The PromQL ratio of bad events to all events for an SLO over <paramref name="window"/>.</summary>
-    public static string ErrorRatio(SloDefinition slo, string window)
+    public static string ErrorRatio(SloDefinition slo, string window) => ErrorRatio(slo, window, acrossRegions: false);
+
+    /// <summary>
+    /// As <see cref="ErrorRatio(SloDefinition, string)"/>; with <paramref name="acrossRegions"/> (a suite of
+    /// several regions), an availability SLO's error ratio is the share of bad minutes judged N of M across
+    /// regions, as the runners compute it from the store (<c>probe_sli_ratio{region="all"}</c>; a window
+    /// longer than the SLO's reads the SLO's): one region's network trouble, which the quorum rides out,
+    /// spends no budget and pages no one.
+    /// </summary>
+    public static string ErrorRatio(SloDefinition slo, string window, bool acrossRegions)
     {
         ArgumentNullException.ThrowIfNull(slo);
+        if (acrossRegions && slo.Kind == "availability")
+        {
+            TimeSpan span = Probe.Engine.Timing.DurationText.Parse(window);
+            string label = BurnRateAlert.WindowLabel(span < slo.Window ? span : slo.Window);
+            return $"1 - avg(probe_sli_ratio{{suite=\"{slo.Suite}\",slo=\"{slo.Name}\",region=\"all\",window=\"{label}\"}})";
+        }
+
         if (slo.Kind is "ttft" or "goodput")
         {
             // The runners judge each LLM answer against the SLO's objectives and count it good or bad.
@@ -80,14 +98,14 @@ public static class RulesWriter
             $"The {slo.Kind} SLO {slo.Name} ({objective}% over {DurationText.Format(slo.Window)}) burned its budget at least {Yaml.Number(alert.BurnRate)} times the sustainable rate over the last {alert.LongWindow} and {alert.ShortWindow}.");
     }
 
-    private static void SloGroup(Yaml y, SloDefinition slo)
+    private static void SloGroup(Yaml y, SloDefinition slo, bool acrossRegions)
     {
         y.Line(1, "name", Yaml.Quote($"probe-slo-{slo.Suite}-{slo.Name}"), item: true);
         y.Line(2, "rules");
         foreach (string window in BurnRateAlert.Windows)
         {
             y.Line(3, "record", RecordName(window), item: true);
-            y.Line(4, "expr", Yaml.Quote(ErrorRatio(slo, window)));
+            y.Line(4, "expr", Yaml.Quote(ErrorRatio(slo, window, acrossRegions)));
             y.Line(4, "labels");
             y.Line(5, "suite", Yaml.Quote(slo.Suite));
             y.Line(5, "slo", Yaml.Quote(slo.Name));
@@ -117,6 +135,8 @@ public static class RulesWriter
     {
         y.Line(1, "name", Yaml.Quote($"probe-thresholds-{suite}"), item: true);
         y.Line(2, "rules");
+        bool regions = quorum.Regions.Count > 1;
+        int n = quorum.FailingToAlert;
         foreach (string scenario in scenarios)
         {
             string selector = $"suite=\"{suite}\",scenario=\"{scenario}\"";
@@ -124,27 +144,49 @@ public static class RulesWriter
             string held = Held(selector);
             foreach ((string severity, double errors, double p95, string @for) in Tiers)
             {
-                Alert(y, "ProbeErrorRateHigh", $"sum(rate(probe_check_runs_total{{{runs},result=\"fail\"}}[5m])) / sum(rate(probe_check_runs_total{{{runs}}}[5m])) > {Yaml.Number(errors)}{held}", @for, severity, scenario,
+                // With several regions a tier fires when N of them see it (one region's network is not the service).
+                string ratio = regions
+                    ? $"count(sum by (region) (rate(probe_check_runs_total{{{runs},result=\"fail\"}}[5m])) / sum by (region) (rate(probe_check_runs_total{{{runs}}}[5m])) > {Yaml.Number(errors)}) >= {n}"
+                    : $"sum(rate(probe_check_runs_total{{{runs},result=\"fail\"}}[5m])) / sum(rate(probe_check_runs_total{{{runs}}}[5m])) > {Yaml.Number(errors)}";
+                Alert(y, "ProbeErrorRateHigh", ratio + held, @for, severity, scenario,
                     $"Scenario {scenario} fails more than {Yaml.Number(errors * 100)}% of its checks",
-                    "Error ratio over 5 minutes: {{ $value | humanizePercentage }}.");
-                Alert(y, "ProbeLatencyHigh", $"histogram_quantile(0.95, sum by (le) (rate(probe_check_duration_seconds_bucket{{{runs}}}[5m]))) > {Yaml.Number(p95)}{held}", @for, severity, scenario,
+                    regions ? $"{{{{ $value }}}} of {quorum.Regions.Count} regions see that error ratio over 5 minutes." : "Error ratio over 5 minutes: {{ $value | humanizePercentage }}.");
+                string p95Expr = regions
+                    ? $"count(histogram_quantile(0.95, sum by (region, le) (rate(probe_check_duration_seconds_bucket{{{runs}}}[5m]))) > {Yaml.Number(p95)}) >= {n}"
+                    : $"histogram_quantile(0.95, sum by (le) (rate(probe_check_duration_seconds_bucket{{{runs}}}[5m]))) > {Yaml.Number(p95)}";
+                Alert(y, "ProbeLatencyHigh", p95Expr + held, @for, severity, scenario,
                     $"Scenario {scenario} p95 latency is over {Yaml.Number(p95)}s",
-                    "p95 over 5 minutes: {{ $value | humanizeDuration }}.");
+                    regions ? $"{{{{ $value }}}} of {quorum.Regions.Count} regions see that p95 over 5 minutes." : "p95 over 5 minutes: {{ $value | humanizeDuration }}.");
             }
 
+            // One region down is that region's ticket when others can outvote it; the quorum alert below pages.
             (string downSummary, string downDescription) = ServiceDownAnnotations(scenario);
-            Alert(y, "ProbeServiceDown", $"max by (suite, scenario, region) (probe_success{{{selector}}}) == 0{held}", "1m", "P0", scenario, downSummary, downDescription);
-            if (quorum.Regions.Count > 1)
+            Alert(y, "ProbeServiceDown", $"max by (suite, scenario, region) (probe_success{{{selector}}}) == 0{held}", "1m", ServiceDownSeverity(quorum), scenario, downSummary, downDescription);
+            if (regions)
             {
-                Alert(y, "ProbeRegionsFailing", $"count by (suite, scenario) (probe_success{{{selector}}} == 0) >= {quorum.FailingToAlert}{held}", "1m", "page", scenario,
-                    $"Scenario {scenario} fails from {quorum.FailingToAlert} or more of {quorum.Regions.Count} regions",
-                    "{{ $value }} regions see the scenario failing: not one region's network, the service.");
+                (string summary, string description) = RegionsFailingAnnotations(scenario, quorum);
+                Alert(y, "ProbeRegionsFailing", $"count by (suite, scenario) (probe_success{{{selector}}} == 0) >= {n}{held}", "1m", "page", scenario, summary, description);
             }
         }
 
         Alert(y, "ProbeCertificateExpiresSoon", $"probe_tls_cert_expiry_timestamp_seconds{{suite=\"{suite}\"}} - time() < 14 * 86400", "1h", "ticket", null,
             "A certificate expires within 14 days",
             "The certificate checked by {{ $labels.scenario }}/{{ $labels.step }} expires in {{ $value | humanizeDuration }}.");
+    }
+
+    /// <summary>The severity of a scenario's service-down alert: P0 with one region; with several, a P2 ticket for the region (the quorum alert pages).</summary>
+    public static string ServiceDownSeverity(RegionQuorum quorum)
+    {
+        ArgumentNullException.ThrowIfNull(quorum);
+        return quorum.Regions.Count > 1 ? "P2" : "P0";
+    }
+
+    /// <summary>The annotations of the N-of-M quorum alert, as promtool expands them for <paramref name="failing"/> regions (rule tests) or as written.</summary>
+    public static (string Summary, string Description) RegionsFailingAnnotations(string scenario, RegionQuorum quorum, string failing = "{{ $value }}")
+    {
+        ArgumentNullException.ThrowIfNull(quorum);
+        return ($"Scenario {scenario} fails from {quorum.FailingToAlert} or more of {quorum.Regions.Count} regions",
+            $"{failing} regions see the scenario failing: not one region's network, the service.");
     }
 
     /// <summary>The annotations of the service-down alert, as promtool expands them for region <c>test</c> (rule tests) or as written.</summary>

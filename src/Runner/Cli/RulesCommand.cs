@@ -37,7 +37,7 @@ internal static class RulesCommand
                 Directory.CreateDirectory(folder);
                 string[] alerting = scheduled.Length > 0 ? scheduled : loaded.Scenarios.Select(s => s.Name).ToArray();
                 File.WriteAllText(Path.Combine(folder, RulesFile), RulesWriter.Render(loaded.Name, slos, alerting, quorum, Path.GetFileName(loaded.File)));
-                File.WriteAllText(Path.Combine(folder, TestsFile), RuleTestsWriter.Render(RulesFile, slos, loaded.Name, alerting));
+                File.WriteAllText(Path.Combine(folder, TestsFile), RuleTestsWriter.Render(RulesFile, slos, loaded.Name, alerting, quorum));
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {

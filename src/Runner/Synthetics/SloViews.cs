@@ -8,13 +8,20 @@ namespace Probe.Runner.Synthetics;
 
 /// <summary>
 /// The cross-region view, computed from the (shared) store so any one runner can export it: each
-/// SLO's SLI over 5m, 1h, 1d and its window, per region and across regions ("all": a minute is good
+/// SLO's SLI over 5m, 1h, 1d and its window, per region and across regions (availability SLOs across
+/// regions also over the burn-rate windows 30m, 2h, 6h and 3d, shorter than their own; "all": a minute is good
 /// when at least N of the M regions that ran in it had every run succeed; latency, ttft and goodput
 /// SLOs count occurrences), the error budget left, and each check's state per region with the N-of-M quorum.
 /// </summary>
 internal sealed class SloViews
 {
     private static readonly TimeSpan[] ShortWindows = [TimeSpan.FromMinutes(5), TimeSpan.FromHours(1), TimeSpan.FromDays(1)];
+
+    /// <summary>
+    /// The burn-rate alerts' windows: an availability SLO's SLI across regions is exported over each of them
+    /// too, since with several regions the rules <c>probe rules</c> writes read it (one region's trouble must not page).
+    /// </summary>
+    private static readonly TimeSpan[] BurnWindows = Probe.Exporter.Rules.BurnRateAlert.Windows.Select(DurationText.Parse).ToArray();
 
     private readonly IResultStore _store;
     private readonly SyntheticsMetrics _metrics;
@@ -99,6 +106,11 @@ internal sealed class SloViews
             MinuteTally[] inWindow = tallies.Where(t => t.Minute > from).ToArray();
             string label = WindowLabel(window);
             _metrics.SliRatio.WithLabels(suite, slo.Name, label, "all").Set(Across(from).Ratio);
+            if (!ShortWindows.Contains(window) && window != slo.Window)
+            {
+                continue; // a burn-rate window: across regions only
+            }
+
             foreach (string region in regions)
             {
                 _metrics.SliRatio.WithLabels(suite, slo.Name, label, region).Set(In(inWindow, region).Ratio);
@@ -171,13 +183,11 @@ internal sealed class SloViews
         return windows.Select(w => nowMinute - (long)w.TotalMinutes + 1).ToArray();
     }
 
-    private static TimeSpan[] Windows(SloSpec slo) => ShortWindows.Where(w => w < slo.Window).Append(slo.Window).ToArray();
+    private static TimeSpan[] Windows(SloSpec slo) => (slo.CountsOccurrences ? ShortWindows : ShortWindows.Union(BurnWindows))
+        .Where(w => w < slo.Window).Order().Append(slo.Window).ToArray();
 
     /// <summary>A window as Prometheus users write it: 5m, 1h, 1d, 30d.</summary>
-    public static string WindowLabel(TimeSpan window) =>
-        window.Ticks % TimeSpan.TicksPerDay == 0 ? $"{window.Ticks / TimeSpan.TicksPerDay}d"
-        : window.Ticks % TimeSpan.TicksPerHour == 0 ? $"{window.Ticks / TimeSpan.TicksPerHour}h"
-        : $"{(long)window.TotalMinutes}m";
+    public static string WindowLabel(TimeSpan window) => Probe.Exporter.Rules.BurnRateAlert.WindowLabel(window);
 
     /// <summary>The 24 clock hours up to <paramref name="nowHour"/> (the current one so far), oldest first: each hour's success ratio, or null without runs.</summary>
     private static double?[] Hourly(MinuteTally[] tallies, long nowHour) =>

@@ -60,11 +60,28 @@ public class RulesCommandTests
         string rules = Path.Combine(folder, "rules", "probe-rules.yml");
         Assert.Contains("== 0 unless on () (probe_maintenance{suite=\\\"demo\\\",scenario=\\\"smoke\\\"} == 1)", File.ReadAllText(rules), StringComparison.Ordinal);
 
-        // Service down without its hold: the generated tests must notice it would page during the window.
-        File.WriteAllText(rules, System.Text.RegularExpressions.Regex.Replace(File.ReadAllText(rules), @"\) == 0 unless on \(\) \(probe_maintenance\{[^}]*\} == 1\)", ") == 0"));
+        // The alerts without their hold: the generated tests must notice that the quorum alert (the suite has two regions) would page during the window.
+        File.WriteAllText(rules, System.Text.RegularExpressions.Regex.Replace(File.ReadAllText(rules), @" unless on \(\) \(probe_maintenance\{[^}]*\} == 1\)", string.Empty));
         var (test, output) = await Promtool.TestRulesAsync(Path.Combine(folder, "rules", "probe-rules.test.yml"));
 
         Assert.NotEqual(0, test);
-        Assert.Contains("ProbeServiceDown", output, StringComparison.Ordinal);
+        Assert.Contains("ProbeRegionsFailing", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Rules_UnitTests_CatchATierThatOneRegionAloneWouldFire()
+    {
+        string folder = ProbeProcess.TempFolder();
+        await ProbeProcess.RunAsync(folder, "rules", Path.Combine(Repository.Root, "examples", "rag-chatbot.json"), "--out", "rules");
+        string rules = Path.Combine(folder, "rules", "probe-rules.yml");
+        string written = File.ReadAllText(rules);
+        Assert.Contains("[5m])) > 0.05) >= 2 unless", written, StringComparison.Ordinal);
+
+        // The P0 error tier judged by one region of three: the generated tests must notice it would page.
+        File.WriteAllText(rules, written.Replace("[5m])) > 0.05) >= 2 unless", "[5m])) > 0.05) >= 1 unless", StringComparison.Ordinal));
+        var (test, output) = await Promtool.TestRulesAsync(Path.Combine(folder, "rules", "probe-rules.test.yml"));
+
+        Assert.NotEqual(0, test);
+        Assert.Contains("ProbeErrorRateHigh", output, StringComparison.Ordinal);
     }
 }
