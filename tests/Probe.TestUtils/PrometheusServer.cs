@@ -27,8 +27,13 @@ public sealed class PrometheusServer : IAsyncDisposable
     /// Starts Prometheus scraping <paramref name="target"/> (host:port) at /metrics and returns once it is ready (from its own log);
     /// with <paramref name="ruleFiles"/>, it evaluates those rules every second too.
     /// </summary>
-    public static async Task<PrometheusServer> StartAsync(string target, string? bearerToken, IReadOnlyList<string>? ruleFiles = null)
+    public static Task<PrometheusServer> StartAsync(string target, string? bearerToken, IReadOnlyList<string>? ruleFiles = null) =>
+        StartAsync([target], bearerToken, ruleFiles, alertmanager: null);
+
+    /// <summary>As <see cref="StartAsync(string, string?, IReadOnlyList{string}?)"/>, scraping every one of <paramref name="targets"/> and sending alerts to <paramref name="alertmanager"/> (host:port) when given.</summary>
+    public static async Task<PrometheusServer> StartAsync(IReadOnlyList<string> targets, string? bearerToken, IReadOnlyList<string>? ruleFiles, string? alertmanager)
     {
+        ArgumentNullException.ThrowIfNull(targets);
         if (!File.Exists(Path))
         {
             throw new InvalidOperationException($"Prometheus is not installed at {Path}: apt-get install prometheus");
@@ -43,10 +48,11 @@ public sealed class PrometheusServer : IAsyncDisposable
               scrape_timeout: 1s
               evaluation_interval: 1s
             {(ruleFiles is { Count: > 0 } ? "rule_files:\n" + string.Concat(ruleFiles.Select(f => $"  - \"{f}\"\n")) : string.Empty)}
+            {(alertmanager is null ? string.Empty : $"alerting:\n  alertmanagers:\n    - static_configs:\n        - targets: [\"{alertmanager}\"]\n")}
             scrape_configs:
               - job_name: probe
                 static_configs:
-                  - targets: ["{target}"]
+                  - targets: [{string.Join(", ", targets.Select(t => $"\"{t}\""))}]
             {(bearerToken is null ? string.Empty : $"    authorization:\n      type: Bearer\n      credentials: \"{bearerToken}\"\n")}
             """);
         int port = LoopbackPorts.Free();
