@@ -72,6 +72,7 @@ public sealed class DemoTargetHost : IAsyncDisposable
         LlmEndpoints.Map(app, faults, options.Time);
         BankingEndpoints.Map(app);
         GuardrailsEndpoints.Map(app);
+        WebAppEndpoints.Map(app);
         FaultEndpoints.Map(app, faults);
 
         await app.StartAsync(cancellation);

@@ -102,6 +102,10 @@ public static class ProbeSeries
 
     public static SeriesSpec MaintenanceRuns { get; } = new("probe_maintenance_runs_total", MetricType.Counter, "Check runs inside a maintenance window by outcome (ok or fail); they are not in probe_check_runs_total.", ["suite", "scenario", "region", "result"]);
 
+    public static SeriesSpec BrowserVitals { get; } = new("probe_browser_web_vital_seconds", MetricType.Gauge, "Browser steps: the last journey's page figures (ttfb, fcp, lcp) from the navigation's start, in seconds.", ["suite", "scenario", "step", "region", "vital"]);
+
+    public static SeriesSpec BrowserLayoutShift { get; } = new("probe_browser_cumulative_layout_shift", MetricType.Gauge, "Browser steps: the last journey's cumulative layout shift (CLS, unitless).", ["suite", "scenario", "step", "region"]);
+
     /// <summary>Every family, in the order a scrape lists them.</summary>
     public static IReadOnlyList<SeriesSpec> All { get; } =
     [
@@ -109,7 +113,7 @@ public static class ProbeSeries
         HttpPhaseDuration, SchedulerLag, ThresholdPassed, LlmTimeToFirstToken, LlmInterTokenLatency, LlmTimePerOutputToken, LlmRequestDuration,
         LlmRequests, LlmOutputTokens, LlmInputTokens, TlsCertExpiry, RunLoad, RunLatency, RunElapsed,
         RunnerUp, MissedRuns, OverlapSkipped, SpoolDepth, StoreUp, SpoolWritable, DrainUp, Quarantined, SliRatio, SloEvents, ErrorBudgetRemaining, RegionsSucceeding, QuorumUp,
-        Maintenance, MaintenanceRuns,
+        Maintenance, MaintenanceRuns, BrowserVitals, BrowserLayoutShift,
     ];
 
     /// <summary>A histogram family's buckets with <paramref name="extra"/> bounds added (a suite's latency SLO thresholds).</summary>

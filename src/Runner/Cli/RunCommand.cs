@@ -183,7 +183,7 @@ internal static class RunCommand
         BoundSuite bound;
         try
         {
-            bound = SuiteBinder.Bind(suite, new BindOptions { Scenarios = request.Scenarios, DurationScale = request.DurationScale, Shard = shardIdentity! });
+            bound = SuiteBinder.Bind(suite, new BindOptions { Scenarios = request.Scenarios, DurationScale = request.DurationScale, Shard = shardIdentity!, Screenshots = request.Out is { } outFolder ? Path.Combine(outFolder, "screenshots") : null });
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException)
         {

@@ -38,6 +38,8 @@ internal sealed class SyntheticsMetrics
     private readonly MetricFamily _sloEvents;
     private readonly MetricFamily _maintenance;
     private readonly MetricFamily _maintenanceRuns;
+    private readonly MetricFamily _vitals;
+    private readonly MetricFamily _layoutShift;
 
     public SyntheticsMetrics(MetricRegistry registry, string suite, IEnumerable<double> latencyThresholds)
     {
@@ -73,6 +75,8 @@ internal sealed class SyntheticsMetrics
         QuorumUp = registry.Add(ProbeSeries.QuorumUp);
         _maintenance = registry.Add(ProbeSeries.Maintenance);
         _maintenanceRuns = registry.Add(ProbeSeries.MaintenanceRuns);
+        _vitals = registry.Add(ProbeSeries.BrowserVitals);
+        _layoutShift = registry.Add(ProbeSeries.BrowserLayoutShift);
     }
 
     public MetricRegistry Registry { get; }
@@ -189,7 +193,7 @@ internal sealed class SyntheticsMetrics
     {
         Dictionary<string, ScenarioSpec> scheduled = suite.Scenarios.Where(s => s.Schedule is not null).ToDictionary(s => s.Name, StringComparer.Ordinal);
         HashSet<string> slos = suite.Slos.Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
-        foreach (MetricFamily family in (MetricFamily[])[_success, _duration, _runs, _failures, _histogram, _evaluations, _phases, _ttft, _itl, _tpot, _e2e, _llmRequests, _outputTokens, _inputTokens, _certificate, RegionsSucceeding, QuorumUp, SliRatio, _sloEvents, BudgetRemaining, _maintenance, _maintenanceRuns])
+        foreach (MetricFamily family in (MetricFamily[])[_success, _duration, _runs, _failures, _histogram, _evaluations, _phases, _ttft, _itl, _tpot, _e2e, _llmRequests, _outputTokens, _inputTokens, _certificate, RegionsSucceeding, QuorumUp, SliRatio, _sloEvents, BudgetRemaining, _maintenance, _maintenanceRuns, _vitals, _layoutShift])
         {
             int scenario = Index(family, "scenario"), region = Index(family, "region"), target = Index(family, "target"), slo = Index(family, "slo");
             family.Remove(values => slo >= 0
@@ -209,6 +213,19 @@ internal sealed class SyntheticsMetrics
     {
         public void CertificateExpires(string scenario, string step, DateTimeOffset notAfter) =>
             metrics._certificate.WithLabels(metrics.Suite, scenario, step, region).Set(notAfter.ToUnixTimeSeconds());
+
+        public void WebVitals(string scenario, string step, WebVitals vitals)
+        {
+            foreach ((string vital, double ms) in new[] { ("ttfb", vitals.TtfbMs), ("fcp", vitals.FcpMs), ("lcp", vitals.LcpMs) })
+            {
+                if (ms >= 0)
+                {
+                    metrics._vitals.WithLabels(metrics.Suite, scenario, step, region, vital).Set(ms / 1e3);
+                }
+            }
+
+            metrics._layoutShift.WithLabels(metrics.Suite, scenario, step, region).Set(vitals.Cls);
+        }
 
         public void Llm(string scenario, string step, TokenTimings tokens)
         {

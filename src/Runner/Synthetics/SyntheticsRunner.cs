@@ -77,6 +77,7 @@ internal sealed class SyntheticsRunner : IAsyncDisposable
                     Time = _options.Time,
                     Network = _options.Network.GetValueOrDefault(region, NetworkConditions.None),
                     Facts = _metrics.FactsFor(region),
+                    Screenshots = Path.Combine(_options.Data ?? "probe-data", "screenshots"),
                 };
                 string[] here = scenarios.Where(s => suite.Scenario(s)!.Regions is not { Count: > 0 } only || only.Contains(region)).ToArray();
                 fresh[region] = await RegionRuntime.StartAsync(suite, region, here, bind, line => _log.Info("scenario_log", ("region", region), ("message", line)), cancellation);

@@ -9,7 +9,19 @@ public interface IStepFacts
     void CertificateExpires(string scenario, string step, DateTimeOffset notAfter);
 
     void Llm(string scenario, string step, Probe.Engine.Core.TokenTimings tokens);
+
+    /// <summary>A browser step's page figures (the last page its journey was on); sinks that keep none need not implement it.</summary>
+    void WebVitals(string scenario, string step, WebVitals vitals)
+    {
+    }
 }
+
+/// <summary>
+/// A page's Web Vitals as the browser measured them, in milliseconds from the navigation's start (-1
+/// when the page had none): time to first byte, first and largest contentful paint; and the cumulative
+/// layout shift (unitless, shifts not caused by input).
+/// </summary>
+public sealed record WebVitals(double TtfbMs, double FcpMs, double LcpMs, double Cls);
 
 /// <summary>Simulated network conditions for one region's clients: added latency before each request and a share of requests lost (failed as connect errors).</summary>
 /// <param name="AddedLatency">Added before every HTTP request. 0 or more.</param>

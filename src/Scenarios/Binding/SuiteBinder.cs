@@ -28,6 +28,9 @@ public sealed record BindOptions
 
     /// <summary>Receives certificate expiries and times to first token as steps learn them; null for none.</summary>
     public IStepFacts? Facts { get; init; }
+
+    /// <summary>Where browser steps write the screenshot of a failed journey; the default is <c>screenshots</c> in the current folder.</summary>
+    public string? Screenshots { get; init; }
 }
 
 /// <summary>

@@ -1,3 +1,4 @@
+using Probe.Scenarios.Steps.Browser;
 using Probe.Scenarios.Steps.Dns;
 using Probe.Scenarios.Steps.Grpc;
 using Probe.Scenarios.Steps.Http;
@@ -12,7 +13,7 @@ namespace Probe.Scenarios.Steps;
 /// <summary>Every kind of step, in one list: adding a kind is its folder under Steps/ plus a line here.</summary>
 internal static class StepKinds
 {
-    public static IReadOnlyList<StepKind> All { get; } = [HttpStepKind.Instance, RagStepKind.Instance, PostgresStepKind.Instance, TlsStepKind.Instance, TcpStepKind.Instance, DnsStepKind.Instance, GrpcStepKind.Instance, SequenceStepKind.Instance];
+    public static IReadOnlyList<StepKind> All { get; } = [HttpStepKind.Instance, RagStepKind.Instance, PostgresStepKind.Instance, TlsStepKind.Instance, TcpStepKind.Instance, DnsStepKind.Instance, GrpcStepKind.Instance, BrowserStepKind.Instance, SequenceStepKind.Instance];
 
     /// <summary>The kinds' names, in the order error messages list them.</summary>
     public static IReadOnlyList<string> Names { get; } = All.Select(k => k.Name).ToArray();

@@ -4,7 +4,7 @@ namespace Probe.Scenarios.Steps;
 
 /// <summary>
 /// Common to every step: a name, checks on its result, a timeout and retries. Each kind of step
-/// (http, rag, tls, tcp, dns, grpc, postgres, sequence) is a record of its own in its folder under Steps/, with the
+/// (http, rag, tls, tcp, dns, grpc, postgres, browser, sequence) is a record of its own in its folder under Steps/, with the
 /// <see cref="StepKind"/> that reads, binds and describes it.
 /// </summary>
 public abstract record StepSpec(string Name, IReadOnlyList<CheckExpression> Checks, TimeSpan Timeout, RetrySpec? Retry)
