@@ -1,6 +1,4 @@
 using System.Runtime.CompilerServices;
-using Probe.Engine.Running;
-using Probe.Engine.Stats;
 
 namespace Probe.Engine.Core;
 
@@ -11,15 +9,15 @@ namespace Probe.Engine.Core;
 /// </summary>
 public sealed class ScenarioContext
 {
-    private readonly ScenarioRuntime _runtime;
+    private readonly IIterationHost _runtime;
 
-    internal ScenarioContext(ScenarioRuntime runtime, int copyId)
+    internal ScenarioContext(IIterationHost runtime, int copyId)
     {
         _runtime = runtime;
         CopyId = copyId;
     }
 
-    public string ScenarioName => _runtime.Definition.Name;
+    public string ScenarioName => _runtime.ScenarioName;
 
     /// <summary>The iteration's number within the scenario, from 0.</summary>
     public long Iteration { get; internal set; }
@@ -98,7 +96,7 @@ public sealed class ScenarioContext
         if (_runtime.Counts(IntendedTimestamp))
         {
             long lag = StartTimestamp - IntendedTimestamp;
-            _runtime.Stats.Step(name).Record(result, _runtime.Clock.ToNanoseconds(end - start + lag), _runtime.Clock.ToNanoseconds(end - start));
+            _runtime.RecordStep(name, result, _runtime.Clock.ToNanoseconds(end - start + lag), _runtime.Clock.ToNanoseconds(end - start));
         }
 
         if (Outcomes is { } outcomes)

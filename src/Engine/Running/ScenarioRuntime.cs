@@ -7,7 +7,7 @@ using Probe.Engine.Timing;
 namespace Probe.Engine.Running;
 
 /// <summary>One scenario while it runs: its definition, plan, figures, clock and the iteration itself.</summary>
-internal sealed class ScenarioRuntime
+internal sealed class ScenarioRuntime : IIterationHost
 {
     private long _nextIteration;
     private long _measureFrom = long.MaxValue;
@@ -39,6 +39,12 @@ internal sealed class ScenarioRuntime
     public ScenarioLog Log { get; }
 
     public Dictionary<string, object?> Data { get; } = new(StringComparer.Ordinal);
+
+    public string ScenarioName => Definition.Name;
+
+    IReadOnlyDictionary<string, object?> IIterationHost.Data => Data;
+
+    public void RecordStep(string name, StepResult result, long latencyNs, long serviceNs) => Stats.Step(name).Record(result, latencyNs, serviceNs);
 
     /// <summary>Cancelled when in-flight iterations must stop.</summary>
     public CancellationToken Cancellation { get; }
