@@ -53,7 +53,62 @@ public sealed class BrowserChecksTests
         Assert.StartsWith(Path.Combine(folder, "probe-data", "screenshots"), Path.GetFullPath(shot, folder), StringComparison.Ordinal);
         Assert.True(new FileInfo(Path.GetFullPath(shot, folder)).Length > 1000, "the screenshot shows the broken page");
 
+        // A stopped runner leaves no browser behind: Playwright's driver and Chromium are gone with it.
+        int[] children = Descendants(runner.Id);
+        Assert.NotEmpty(children);
         await runner.SignalAsync("TERM");
         Assert.Equal(0, await runner.WaitForExitAsync(Limit));
+        Assert.DoesNotContain(children, Alive);
+    }
+
+    /// <summary>Whether the process runs still (a zombie waiting for its parent to reap it does not).</summary>
+    private static bool Alive(int pid)
+    {
+        try
+        {
+            return !File.ReadAllText($"/proc/{pid}/stat").Contains(") Z ", StringComparison.Ordinal);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false; // gone
+        }
+    }
+
+    /// <summary>Every process below <paramref name="root"/> (Linux /proc).</summary>
+    private static int[] Descendants(int root)
+    {
+        var parents = new Dictionary<int, int>();
+        foreach (string dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (int.TryParse(Path.GetFileName(dir), out int pid) && File.Exists(Path.Combine(dir, "stat")))
+            {
+                try
+                {
+                    string stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                    parents[pid] = int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
+                }
+                catch (IOException)
+                {
+                    // The process ended while we looked.
+                }
+            }
+        }
+
+        var found = new HashSet<int> { root };
+        bool more = true;
+        while (more)
+        {
+            more = false;
+            foreach ((int pid, int parent) in parents)
+            {
+                if (found.Contains(parent) && found.Add(pid))
+                {
+                    more = true;
+                }
+            }
+        }
+
+        found.Remove(root);
+        return [.. found];
     }
 }

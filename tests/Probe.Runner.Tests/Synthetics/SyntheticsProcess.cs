@@ -30,6 +30,9 @@ internal sealed class SyntheticsProcess : IAsyncDisposable
 
     public IEnumerable<JsonElement> Events => _events;
 
+    /// <summary>The runner's process id.</summary>
+    public int Id => _process.Id;
+
     public IReadOnlyList<Guid> ResultIds => _events.Where(e => e.GetProperty("event").GetString() == "result").Select(e => e.GetProperty("id").GetGuid()).ToArray();
 
     public static async Task<SyntheticsProcess> StartAsync(string workingDirectory, params string[] args)

@@ -30,12 +30,31 @@ internal static class BrowserHost
         }
 
         IPlaywright playwright = await Playwright.CreateAsync().ConfigureAwait(false);
-        return await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        IBrowser browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
             ExecutablePath = Executable,
             Headless = true,
             Args = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
         }).ConfigureAwait(false);
+
+        // Chromium and the driver are this process's children: close them before it exits, so a stopped runner
+        // leaves no browser winding down behind it.
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => Close(playwright, browser);
+        return browser;
+    }
+
+    private static void Close(IPlaywright playwright, IBrowser browser)
+    {
+        try
+        {
+            _ = browser.CloseAsync().Wait(TimeSpan.FromSeconds(5));
+        }
+        catch (AggregateException)
+        {
+            // Already gone: nothing to close.
+        }
+
+        playwright.Dispose();
     }
 
     private static int Concurrency() =>
