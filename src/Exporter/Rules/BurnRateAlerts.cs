@@ -26,6 +26,16 @@ public sealed record BurnRateAlert(string Severity, double BurnRate, string Long
     /// <summary>Every window a rule reads, shortest first.</summary>
     public static IReadOnlyList<string> Windows { get; } = ["5m", "30m", "1h", "2h", "6h", "1d", "3d"];
 
+    /// <summary>
+    /// The <c>window</c> label of the runners' <c>probe_sli_ratio</c> a rule reads for burn-rate window
+    /// <paramref name="window"/> (such as "3d"): the runners export windows up to the SLO's own, so a longer one reads that.
+    /// </summary>
+    public static string SliWindowLabel(string window, TimeSpan sloWindow)
+    {
+        TimeSpan span = Probe.Engine.Timing.DurationText.Parse(window);
+        return WindowLabel(span < sloWindow ? span : sloWindow);
+    }
+
     /// <summary>A window as Prometheus users write it (5m, 1h, 1d, 30d): the <c>window</c> label of <c>probe_sli_ratio</c>.</summary>
     public static string WindowLabel(TimeSpan window) =>
         window.Ticks % TimeSpan.TicksPerDay == 0 ? $"{window.Ticks / TimeSpan.TicksPerDay}d"

@@ -156,7 +156,7 @@ public static class RuleTestsWriter
             // The runners' SLI across regions over each window, this share good; beside it one region's,
             // and another SLO's, all bad, which must not count.
             string ratio = ((double)good / (good + bad)).ToString("R", System.Globalization.CultureInfo.InvariantCulture);
-            foreach (string window in BurnRateAlert.Windows.Select(w => Probe.Engine.Timing.DurationText.Parse(w)).Select(w => BurnRateAlert.WindowLabel(w < slo.Window ? w : slo.Window)).Distinct())
+            foreach (string window in BurnRateAlert.Windows.Select(w => BurnRateAlert.SliWindowLabel(w, slo.Window)).Distinct())
             {
                 y.Line(3, "series", Yaml.Quote($"probe_sli_ratio{{suite=\"{slo.Suite}\",slo=\"{slo.Name}\",window=\"{window}\",region=\"all\"}}"), item: true);
                 y.Line(4, "values", Yaml.Quote($"{ratio}x{Minutes}"));

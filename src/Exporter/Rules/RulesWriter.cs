@@ -55,8 +55,7 @@ public static class RulesWriter
         ArgumentNullException.ThrowIfNull(slo);
         if (acrossRegions && slo.Kind == "availability")
         {
-            TimeSpan span = Probe.Engine.Timing.DurationText.Parse(window);
-            string label = BurnRateAlert.WindowLabel(span < slo.Window ? span : slo.Window);
+            string label = BurnRateAlert.SliWindowLabel(window, slo.Window);
             return $"1 - avg(probe_sli_ratio{{suite=\"{slo.Suite}\",slo=\"{slo.Name}\",region=\"all\",window=\"{label}\"}})";
         }
 

@@ -95,13 +95,13 @@ internal static class StatusJson
         foreach (MaintenanceStatus m in s.Maintenance)
         {
             json.WriteStartObject();
-            json.WriteString("name", m.Name);
+            json.WriteString("name", m.Window.Name);
             json.WritePropertyName("scenarios");
-            JsonSerializer.Serialize(json, m.Scenarios);
+            JsonSerializer.Serialize(json, m.Window.Scenarios);
             json.WriteBoolean("active", m.Active);
             json.WriteString("start", m.Start.UtcDateTime);
             json.WriteString("end", m.End.UtcDateTime);
-            json.WriteString("cron", m.Cron);
+            json.WriteString("cron", m.Window.Cron);
             json.WriteEndObject();
         }
 

@@ -60,7 +60,7 @@ internal static class StatusPage
              .Append(CultureInfo.InvariantCulture, $" {c.Succeeding}/{c.Regions.Count}");
             if (s.MaintenanceOf(c.Scenario) is { } window)
             {
-                h.Append("<br><span class=\"maintenance\">maintenance</span> <span class=\"meta\">").Append(E(window.Name)).Append(" until ").Append(Utc(window.End)).Append("</span>");
+                h.Append("<br><span class=\"maintenance\">maintenance</span> <span class=\"meta\">").Append(E(window.Window.Name)).Append(" until ").Append(Utc(window.End)).Append("</span>");
             }
 
             h.Append("</td>");
@@ -124,9 +124,9 @@ internal static class StatusPage
          .Append("<table id=\"maintenance\"><thead><tr><th>window</th><th>checks</th><th>state</th><th>from (UTC)</th><th>to (UTC)</th><th>repeats</th></tr></thead><tbody>\n");
         foreach (MaintenanceStatus m in s.Maintenance)
         {
-            h.Append("<tr><td>").Append(E(m.Name)).Append("</td><td>").Append(m.Scenarios.Count == 0 ? "all" : E(string.Join(", ", m.Scenarios))).Append("</td><td>")
+            h.Append("<tr><td>").Append(E(m.Window.Name)).Append("</td><td>").Append(m.Window.Scenarios.Count == 0 ? "all" : E(string.Join(", ", m.Window.Scenarios))).Append("</td><td>")
              .Append(m.Active ? "<span class=\"maintenance\">on now</span>" : "next").Append("</td><td>").Append(Utc(m.Start)).Append("</td><td>").Append(Utc(m.End))
-             .Append("</td><td>").Append(m.Cron is { } cron ? "cron " + E(cron) : "once").Append("</td></tr>\n");
+             .Append("</td><td>").Append(m.Window.Cron is { } cron ? "cron " + E(cron) : "once").Append("</td></tr>\n");
         }
 
         h.Append("</tbody></table>\n");

@@ -27,19 +27,19 @@ internal sealed record StatusSnapshot(
 
     /// <summary>The window on now for <paramref name="scenario"/>, if one is.</summary>
     public MaintenanceStatus? MaintenanceOf(string scenario) =>
-        Maintenance.FirstOrDefault(m => m.Active && (m.Scenarios.Count == 0 || m.Scenarios.Contains(scenario, StringComparer.Ordinal)));
+        Maintenance.FirstOrDefault(m => m.Active && m.Window.Covers(scenario));
 }
 
 /// <summary>
 /// A maintenance window as the status page shows it: on now (<see cref="Active"/>, with the span it is in)
-/// or the next span it will be on; <see cref="Scenarios"/> empty for the whole suite.
+/// or the next span it will be on.
 /// </summary>
-internal sealed record MaintenanceStatus(string Name, IReadOnlyList<string> Scenarios, bool Active, DateTimeOffset Start, DateTimeOffset End, string? Cron)
+internal sealed record MaintenanceStatus(Probe.Scenarios.Suite.MaintenanceWindow Window, bool Active, DateTimeOffset Start, DateTimeOffset End)
 {
     /// <summary>The windows of <paramref name="suite"/> on at <paramref name="now"/> or to come, those on first.</summary>
     public static IReadOnlyList<MaintenanceStatus> Of(Probe.Scenarios.Suite.SuiteDefinition suite, DateTimeOffset now) => suite.Maintenance
-        .Select(w => w.ActiveAt(now) is { } on ? new MaintenanceStatus(w.Name, w.Scenarios, true, on.Start, on.End, w.Cron)
-            : w.NextAfter(now) is { } next ? new MaintenanceStatus(w.Name, w.Scenarios, false, next.Start, next.End, w.Cron)
+        .Select(w => w.ActiveAt(now) is { } on ? new MaintenanceStatus(w, true, on.Start, on.End)
+            : w.NextAfter(now) is { } next ? new MaintenanceStatus(w, false, next.Start, next.End)
             : null)
         .OfType<MaintenanceStatus>()
         .OrderByDescending(m => m.Active).ThenBy(m => m.Start)

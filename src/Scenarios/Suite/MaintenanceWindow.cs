@@ -50,6 +50,8 @@ public sealed record MaintenanceWindow(string Name, IReadOnlyList<string> Scenar
         return Starts.Next(at) is { } start ? (start, start + Duration) : null;
     }
 
-    /// <summary>Parsed on each use: the reader has checked it, and a record keeps no cache out of its equality.</summary>
-    private CronExpression Starts => CronExpression.Parse(Cron!);
+    /// <summary>Parsed once per expression (the reader has checked it), in a cache beside the record so its equality stays its fields'.</summary>
+    private CronExpression Starts => Parsed.GetOrAdd(Cron!, CronExpression.Parse);
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, CronExpression> Parsed = new(StringComparer.Ordinal);
 }

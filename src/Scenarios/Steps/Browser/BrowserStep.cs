@@ -61,6 +61,9 @@ internal sealed class BrowserStep
     private readonly string _screenshots;
     private readonly StepChecks _checks;
 
+    /// <summary>The target URL's user information, resolved once, as the HTTP steps send it (user, then password after the first colon).</summary>
+    private readonly HttpCredentials? _credentials;
+
     public BrowserStep(BrowserStepSpec spec, TargetSpec target, string scenario, string step, BindOptions options, StepChecks checks)
     {
         _spec = spec;
@@ -71,6 +74,9 @@ internal sealed class BrowserStep
         _facts = options.Facts;
         _screenshots = options.Screenshots ?? Path.Combine(Directory.GetCurrentDirectory(), "screenshots");
         _checks = checks;
+        _credentials = target.Credentials is { } credentials && Secrets.Resolve(credentials).Split(':', 2) is [string user, string password]
+            ? new HttpCredentials { Username = user, Password = password }
+            : null;
     }
 
     public async ValueTask<StepResult> RunAsync(CancellationToken cancellation)
@@ -104,11 +110,7 @@ internal sealed class BrowserStep
 
     private async Task<StepResult> JourneyAsync(IBrowser browser, long start, CancellationToken cancellation)
     {
-        var options = new BrowserNewContextOptions { BaseURL = _target.Url.ToString(), IgnoreHTTPSErrors = _target.InsecureTls };
-        if (_target.Credentials is { } credentials && Secrets.Resolve(credentials).Split(':', 2) is [string user, string password])
-        {
-            options.HttpCredentials = new HttpCredentials { Username = Uri.UnescapeDataString(user), Password = Uri.UnescapeDataString(password) };
-        }
+        var options = new BrowserNewContextOptions { BaseURL = _target.Url.ToString(), IgnoreHTTPSErrors = _target.InsecureTls, HttpCredentials = _credentials };
 
         IBrowserContext context = await browser.NewContextAsync(options).ConfigureAwait(false);
         await using (context.ConfigureAwait(false))
@@ -145,8 +147,9 @@ internal sealed class BrowserStep
             StepResult? failed = null;
             foreach (BrowserAction action in _spec.Actions)
             {
-                page.SetDefaultTimeout((float)Math.Max(1, Remaining(start).TotalMilliseconds));
-                page.SetDefaultNavigationTimeout((float)Math.Max(1, Remaining(start).TotalMilliseconds));
+                float left = (float)Math.Max(1, Remaining(start).TotalMilliseconds);
+                page.SetDefaultTimeout(left);
+                page.SetDefaultNavigationTimeout(left);
                 (failed, int answered) = await ActAsync(page, action, cancellation).ConfigureAwait(false);
                 status = answered > 0 ? answered : status;
                 failed ??= problems.TryPeek(out string? problem) ? StepResult.Fail(FailureReason.Check, $"after {action}: {problem}", status) : null;
