@@ -11,7 +11,8 @@ namespace Probe.Scenarios.Http.Http2;
 /// order frames go out; one read loop takes every frame the server sends, keeps the HPACK table,
 /// answers SETTINGS and PING, and completes each stream's exchange. Flow control: Probe opens its
 /// receive windows to the largest size at once and tops the connection's up as data arrives, so the
-/// server never waits on it; request bodies must fit the server's windows.
+/// server never waits on it. Request bodies go out as the server's windows allow: what does not fit
+/// waits, in the order requests came, for the server's WINDOW_UPDATE (or a larger initial window).
 /// </summary>
 internal sealed class H2Connection : IDisposable
 {
@@ -25,6 +26,7 @@ internal sealed class H2Connection : IDisposable
     private readonly TimeProvider _time;
     private readonly Outgoing _outgoing = new();
     private readonly Dictionary<int, H2Exchange> _exchanges = [];
+    private readonly List<H2Exchange> _sendingBodies = [];
     private readonly HpackDecoder _hpack = new();
     private readonly MemoryStream _headerBlock = new();
     private readonly Action<string, string> _onField;
@@ -101,11 +103,6 @@ internal sealed class H2Connection : IDisposable
                 throw new ConnectionLostException("the server is closing the connection (GOAWAY) or it was lost: no new stream was opened");
             }
 
-            if (body is not null && (body.Length > _sendWindow || body.Length > _peerInitialWindow))
-            {
-                throw new HttpFramingException($"the request body ({body.Length} bytes) is larger than the server's HTTP/2 flow-control window ({Math.Min(_sendWindow, _peerInitialWindow)} bytes)");
-            }
-
             // Ids are given out in the order frames are queued, so they rise on the wire as RFC 9113 requires.
             int id = _nextId;
             _nextId += 2;
@@ -116,8 +113,14 @@ internal sealed class H2Connection : IDisposable
                 _exchanges[id] = exchange;
             }
 
-            QueueRequest(id, headerBlock, body);
-            _sendWindow -= body?.Length ?? 0;
+            QueueHeaders(id, headerBlock, endStream: body is null);
+            if (body is not null)
+            {
+                exchange.StartBody(body, _peerInitialWindow);
+                _sendingBodies.Add(exchange);
+                QueueBodies();
+            }
+
             flush = !_flushing;
             _flushing = true;
         }
@@ -202,8 +205,8 @@ internal sealed class H2Connection : IDisposable
         Fail(new OperationCanceledException("the run was stopping"));
     }
 
-    /// <summary>HEADERS (and CONTINUATION past the server's frame size), then DATA frames, onto the outgoing bytes (under their lock).</summary>
-    private void QueueRequest(int id, byte[] block, byte[]? body)
+    /// <summary>HEADERS (and CONTINUATION past the server's frame size) onto the outgoing bytes (under their lock).</summary>
+    private void QueueHeaders(int id, byte[] block, bool endStream)
     {
         int sent = 0;
         bool first = true;
@@ -211,24 +214,77 @@ internal sealed class H2Connection : IDisposable
         {
             int chunk = Math.Min(_peerMaxFrame, block.Length - sent);
             bool last = sent + chunk == block.Length;
-            byte flags = (byte)((last ? 0x4 : 0) | (first && body is null ? 0x1 : 0)); // END_HEADERS, END_STREAM
+            byte flags = (byte)((last ? 0x4 : 0) | (first && endStream ? 0x1 : 0)); // END_HEADERS, END_STREAM
             _outgoing.Frame(first ? FrameType.Headers : FrameType.Continuation, flags, id, block.AsSpan(sent, chunk));
             sent += chunk;
             first = false;
         }
         while (sent < block.Length);
+    }
 
-        if (body is not null)
+    /// <summary>
+    /// DATA frames for the request bodies still being sent, oldest request first, as far as the connection's
+    /// and each stream's send windows allow (under the outgoing lock). A body whose stream has ended (answered,
+    /// reset, timed out) is dropped; a body sent whole leaves the list.
+    /// </summary>
+    private void QueueBodies()
+    {
+        for (int i = 0; i < _sendingBodies.Count;)
         {
-            sent = 0;
-            do
+            H2Exchange exchange = _sendingBodies[i];
+            if (Find(exchange.Id) != exchange || QueueBody(exchange))
             {
-                int chunk = Math.Min(_peerMaxFrame, body.Length - sent);
-                bool last = sent + chunk == body.Length;
-                _outgoing.Frame(FrameType.Data, (byte)(last ? 0x1 : 0), id, body.AsSpan(sent, chunk));
-                sent += chunk;
+                _sendingBodies.RemoveAt(i);
+                continue;
             }
-            while (sent < body.Length);
+
+            if (_sendWindow <= 0)
+            {
+                return;
+            }
+
+            i++;
+        }
+    }
+
+    /// <summary>As much of <paramref name="exchange"/>'s body as the windows allow; true once its last frame (END_STREAM) is queued.</summary>
+    private bool QueueBody(H2Exchange exchange)
+    {
+        ReadOnlySpan<byte> left = exchange.BodyLeft;
+        while (true)
+        {
+            int chunk = (int)Math.Max(0, Math.Min(Math.Min(_peerMaxFrame, left.Length), Math.Min(_sendWindow, exchange.SendWindow)));
+            if (chunk == 0 && left.Length > 0)
+            {
+                return false;
+            }
+
+            bool last = chunk == left.Length;
+            _outgoing.Frame(FrameType.Data, (byte)(last ? 0x1 : 0), exchange.Id, left[..chunk]);
+            left = left[chunk..];
+            exchange.BodySent(chunk);
+            _sendWindow -= chunk;
+            if (last)
+            {
+                return true;
+            }
+        }
+    }
+
+    /// <summary>After the server opened a window: the waiting bodies go on, and a flush starts if none is under way.</summary>
+    private void ResumeBodies()
+    {
+        bool flush;
+        lock (_outgoing)
+        {
+            QueueBodies();
+            flush = _outgoing.Length > 0 && !_flushing;
+            _flushing |= flush;
+        }
+
+        if (flush)
+        {
+            _ = FlushAsync();
         }
     }
 
@@ -350,7 +406,12 @@ internal sealed class H2Connection : IDisposable
             case FrameType.Settings:
                 if ((flags & 0x1) == 0)
                 {
-                    ApplySettings(payload);
+                    lock (_outgoing)
+                    {
+                        ApplySettings(payload);
+                    }
+
+                    ResumeBodies();
                     SendControl(FrameType.Settings, 0x1, 0, []);
                     _settings.TrySetResult();
                 }
@@ -367,9 +428,9 @@ internal sealed class H2Connection : IDisposable
                 OnGoAway(payload);
                 break;
             case FrameType.WindowUpdate:
-                if (stream == 0 && payload.Length >= 4)
+                if (payload.Length >= 4)
                 {
-                    Interlocked.Add(ref _sendWindow, BinaryPrimitives.ReadUInt32BigEndian(payload) & int.MaxValue);
+                    OnWindowUpdate(stream, BinaryPrimitives.ReadUInt32BigEndian(payload) & int.MaxValue);
                 }
 
                 break;
@@ -485,6 +546,14 @@ internal sealed class H2Connection : IDisposable
             return;
         }
 
+        if (exchange.SendingBody)
+        {
+            // Answered before the whole request body went out (a 413, an early error): the rest is not sent, and the stream is closed.
+            Span<byte> code = stackalloc byte[4];
+            BinaryPrimitives.WriteUInt32BigEndian(code, 0x8); // CANCEL
+            SendControl(FrameType.RstStream, 0, exchange.Id, code);
+        }
+
         if (exchange.HeadersAt == 0)
         {
             exchange.Done.TrySetException(new HttpFramingException("the stream ended before its headers"));
@@ -499,6 +568,24 @@ internal sealed class H2Connection : IDisposable
         }
     }
 
+    private void OnWindowUpdate(int stream, uint increment)
+    {
+        lock (_outgoing)
+        {
+            if (stream == 0)
+            {
+                _sendWindow += increment;
+            }
+            else
+            {
+                Find(stream)?.OpenWindow(increment);
+            }
+        }
+
+        ResumeBodies();
+    }
+
+    /// <summary>The server's settings (under the outgoing lock): a new initial window moves every stream's window by the difference (RFC 9113 section 6.9.2).</summary>
     private void ApplySettings(ReadOnlySpan<byte> payload)
     {
         for (int at = 0; at + 6 <= payload.Length; at += 6)
@@ -508,6 +595,11 @@ internal sealed class H2Connection : IDisposable
             switch (id)
             {
                 case 0x4 when value <= int.MaxValue:
+                    foreach (H2Exchange sending in _sendingBodies)
+                    {
+                        sending.OpenWindow((long)value - _peerInitialWindow);
+                    }
+
                     _peerInitialWindow = (int)value;
                     break;
                 case 0x5 when value is >= DefaultMaxFrame and <= 16_777_215:
@@ -611,6 +703,8 @@ internal sealed class H2Exchange(LeanReadOptions options, long deadline, Connect
 {
     private long? _contentLength;
     private MemoryStream? _kept;
+    private byte[]? _body;
+    private int _bodySent;
 
     public TaskCompletionSource<LeanResponse> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -624,6 +718,29 @@ internal sealed class H2Exchange(LeanReadOptions options, long deadline, Connect
     public H2Connection? Connection { get; set; }
 
     public int Status { get; private set; }
+
+    /// <summary>What the server lets this stream send before its next WINDOW_UPDATE (under the connection's outgoing lock).</summary>
+    public long SendWindow { get; private set; }
+
+    /// <summary>The part of the request body not yet queued.</summary>
+    public ReadOnlySpan<byte> BodyLeft => _body.AsSpan(_bodySent);
+
+    /// <summary>True while part of the request body is still to be queued.</summary>
+    public bool SendingBody => _body is not null && Volatile.Read(ref _bodySent) < _body.Length;
+
+    public void StartBody(byte[] body, int initialWindow)
+    {
+        _body = body;
+        SendWindow = initialWindow;
+    }
+
+    public void BodySent(int bytes)
+    {
+        _bodySent += bytes;
+        SendWindow -= bytes;
+    }
+
+    public void OpenWindow(long bytes) => SendWindow += bytes;
 
     public long HeadersAt { get; set; }
 

@@ -38,6 +38,44 @@ public class Http2StepTests
     }
 
     [Fact]
+    public async Task Http2_RequestBodiesPastTheServersWindows_GoOutWholeAsItOpensThem()
+    {
+        // Kestrel opens 768 KiB per stream and 1 MiB per connection: these bodies need WINDOW_UPDATEs, and three
+        // copies send theirs at once over the one connection; one answer comes before its body is read.
+        string body = string.Concat(Enumerable.Range(0, 2_000_000).Select(i => (char)('a' + (i % 26)))) + "é";
+        string digest = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(body)));
+        await using LoopbackServer server = await StartAsync();
+        string[] steps =
+        [
+            $$$"""{ "name": "upload", "http": { "method": "POST", "path": "/digest", "body": "{{{body}}}" }, "checks": ["status == 200", "body == \"{{{digest}}}\""] }""",
+            $$$"""{ "name": "refused", "http": { "method": "POST", "path": "/refuse", "body": "{{{body}}}" }, "checks": ["status == 413"] }""",
+            """{ "name": "after", "http": { "path": "/none" } }""",
+        ];
+
+        StepSnapshot[] runs = await StepRuns.RunAsync(server.Address, steps, iterations: 6, targetFields: Http2, copies: 3);
+
+        Assert.All(runs, run => Assert.True(run.Ok == 6, $"{run.Name}: {string.Join("; ", run.FailureMessages)}"));
+        Assert.Equal(1, runs[0].Phases["connect"].Count);
+    }
+
+    [Fact]
+    public async Task Http2_ServerThatNeverOpensItsWindow_FailsTheUploadAtItsTimeout()
+    {
+        string body = new('x', 2_000_000);
+        await using LoopbackServer server = await StartAsync();
+        string[] steps =
+        [
+            $$$"""{ "name": "stuck", "http": { "method": "POST", "path": "/ignore", "body": "{{{body}}}" }, "timeout": "300ms" }""",
+            """{ "name": "after", "http": { "path": "/none" } }""",
+        ];
+
+        StepSnapshot[] runs = await StepRuns.RunAsync(server.Address, steps, iterations: 2, targetFields: Http2);
+
+        Assert.Equal(FailureReason.Timeout, runs[0].FailureReasons.Keys.Single());
+        Assert.True(runs[1].Ok == 2, string.Join("; ", runs[1].FailureMessages));
+    }
+
+    [Fact]
     public async Task Http2_ResetStreamAndMaxBody_FailWithTheirReasons()
     {
         await using LoopbackServer server = await StartAsync();
@@ -96,6 +134,18 @@ public class Http2StepTests
             string body = await reader.ReadToEndAsync();
             context.Response.Headers["X-Echo"] = "yes";
             return Results.Text(body, "application/json");
+        });
+        app.MapPost("/digest", async (HttpContext context) =>
+        {
+            using var memory = new MemoryStream();
+            await context.Request.Body.CopyToAsync(memory);
+            return Results.Text(Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(memory.ToArray())));
+        });
+        app.MapPost("/refuse", () => Results.StatusCode(413)); // answers without reading the body
+        app.MapPost("/ignore", async () =>
+        {
+            await Task.Delay(TimeSpan.FromSeconds(3)); // reads nothing: the stream's window stays shut
+            return Results.Text("late");
         });
         app.MapGet("/none", () => Results.NoContent());
         app.MapGet("/abort", (HttpContext context) =>
