@@ -3,8 +3,9 @@
 # such as `--filter FullyQualifiedName~Synthetics`).
 #
 # The tests use real parts, not mocks: a PostgreSQL server (each test fixture makes its own cluster
-# with initdb), promtool and a Prometheus server (Debian's `prometheus`), the Pushgateway, amtool, and a
-# headless Chromium for the HTML report and the status page. This script installs the missing ones
+# with initdb), promtool and a Prometheus server (Debian's `prometheus`), the Pushgateway, amtool, a
+# headless Chromium for the HTML report and the status page, and `openssl s_server` (a TLS server that
+# says whether a handshake was resumed). This script installs the missing ones
 # from Debian's packages when it can (as root, or through sudo without a password) and otherwise
 # says what to install and stops before running anything.
 set -euo pipefail
@@ -22,6 +23,7 @@ declare -A NEEDS=(
   [prometheus-pushgateway]=/usr/bin/prometheus-pushgateway
   [prometheus-alertmanager]=/usr/bin/amtool
   [chromium]=/usr/bin/chromium
+  [openssl]=/usr/bin/openssl
 )
 missing=()
 for package in "${!NEEDS[@]}"; do

@@ -55,7 +55,7 @@ internal sealed class TargetClient : IDisposable
         bool https = target.Url.Scheme == Uri.UriSchemeHttps;
         Lean = policy.Http != HttpVersionChoice.Http2 && !conditioned
             ? new LeanHttpClient(target.Url, time, policy: new LeanPolicy(
-                https ? new LeanTls(target.Url.IdnHost, target.InsecureTls, offerHttp2: policy.Http == HttpVersionChoice.Auto && !policy.NewConnectionPerIteration, _clientCertificate) : null,
+                https ? new LeanTls(target.Url.IdnHost, target.InsecureTls, offerHttp2: policy.Http == HttpVersionChoice.Auto && !policy.NewConnectionPerIteration, _clientCertificate, resume: !policy.NewConnectionPerIteration) : null,
                 policy.NewConnectionPerIteration,
                 policy.MaxConnections))
             : null;
@@ -182,6 +182,7 @@ internal sealed class TargetClient : IDisposable
             ConnectCallback = ConnectAsync,
             SslOptions = new System.Net.Security.SslClientAuthenticationOptions
             {
+                AllowTlsResume = !Target.Connections.NewConnectionPerIteration,
                 RemoteCertificateValidationCallback = (sender, certificate, chain, errors) =>
                 {
                     if (errors == System.Net.Security.SslPolicyErrors.None || Target.InsecureTls)

@@ -23,20 +23,34 @@ internal sealed class LeanTls
     private readonly bool _insecure;
     private readonly bool _offerHttp2;
     private readonly bool _http2;
+    private readonly bool _resume;
     private readonly X509Certificate2? _clientCertificate;
+
+    // insecure_tls accepts any certificate, so the chain .NET builds before asking is never read: trusting an empty
+    // custom store spares it the system's roots, which OpenSSL sorts again for every handshake (about a quarter of a
+    // new connection's CPU against an address target; bench/README.md, "New TLS connections").
+    private readonly X509ChainPolicy? _anyCertificate;
 
     /// <param name="host">The host the certificate must name (and SNI, unless it is an address).</param>
     /// <param name="insecure">Accept any certificate.</param>
     /// <param name="offerHttp2">Offer h2 before http/1.1 in ALPN.</param>
     /// <param name="clientCertificate">Sent when the server asks for one; the caller owns it.</param>
     /// <param name="http2">For the HTTP/2 client: offer h2 alone and require it.</param>
-    public LeanTls(string host, bool insecure, bool offerHttp2, X509Certificate2? clientCertificate, bool http2 = false)
+    /// <param name="resume">
+    /// Resume an earlier connection's TLS session where .NET can (a target named by host name). False for
+    /// <c>new_connection_per_iteration</c>: every iteration then makes the full handshake a fresh browser makes.
+    /// </param>
+    public LeanTls(string host, bool insecure, bool offerHttp2, X509Certificate2? clientCertificate, bool http2 = false, bool resume = true)
     {
+        _resume = resume;
         _http2 = http2;
         _host = host;
         _insecure = insecure;
         _offerHttp2 = offerHttp2;
         _clientCertificate = clientCertificate;
+        _anyCertificate = insecure
+            ? new X509ChainPolicy { TrustMode = X509ChainTrustMode.CustomRootTrust, RevocationMode = X509RevocationMode.NoCheck, DisableCertificateDownloads = true }
+            : null;
     }
 
     /// <summary>Completes the handshake over <paramref name="inner"/> (owned from here on); returns the TLS stream.</summary>
@@ -49,6 +63,8 @@ internal sealed class LeanTls
             TargetHost = _host,
             ApplicationProtocols = _http2 ? Http2Only : _offerHttp2 ? Http2First : Http11Only,
             CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
+            CertificateChainPolicy = _anyCertificate,
+            AllowTlsResume = _resume,
             RemoteCertificateValidationCallback = (_, certificate, chain, errors) =>
             {
                 if (errors == SslPolicyErrors.None || _insecure)

@@ -37,6 +37,21 @@ public class HttpsStepTests
         Assert.Equal(1, step.Phases["connect"].Count);
     }
 
+    [Theory]
+    [InlineData(true, "New, TLS", 4)] // a fresh browser: a full handshake every iteration
+    [InlineData(false, "Reused, TLS", 3)] // kept alive (this server closes after each answer): the next connections resume the session
+    public async Task Https_NewConnectionPerIteration_MakesAFullHandshakeEveryTime(bool perIteration, string handshake, int iterations)
+    {
+        using X509Certificate2 certificate = TestCertificates.SelfSigned("probe-resume", TimeSpan.FromDays(30));
+        await using OpenSslServer server = await OpenSslServer.StartAsync(certificate);
+        string step = $$"""{ "name": "session", "http": { "path": "/" }, "checks": ["body contains \"{{handshake}}\""] }""";
+
+        // By name: .NET resumes TLS sessions only with a host name, not an address.
+        StepSnapshot run = (await StepRuns.RunAsync(new Uri($"https://localhost:{server.Port}"), [step], insecure: true, iterations: 4, targetFields: $"\"http\": \"1.1\", \"new_connection_per_iteration\": {(perIteration ? "true" : "false")}"))[0];
+
+        Assert.True(run.Ok == iterations, $"{run.Ok} of 4 were '{handshake}': {string.Join("; ", run.FailureMessages)}");
+    }
+
     [Fact]
     public async Task Https_SelfSignedCertificateNotAllowed_FailsWithTlsSayingWhy()
     {

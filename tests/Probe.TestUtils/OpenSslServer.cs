@@ -1,0 +1,71 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+
+namespace Probe.TestUtils;
+
+/// <summary>
+/// OpenSSL's own test server (<c>openssl s_server -www</c>) on a free loopback port, for the life of a test:
+/// it answers every GET with a page describing the connection's TLS session, including whether the
+/// handshake was full ("New, TLSv1.3, …") or resumed ("Reused, TLSv1.3, …"), which .NET's servers do not tell.
+/// One connection at a time; each answer closes its connection.
+/// </summary>
+public sealed class OpenSslServer : IAsyncDisposable
+{
+    public const string Path = "/usr/bin/openssl";
+
+    private readonly Process _process;
+    private readonly string _folder;
+
+    private OpenSslServer(Process process, string folder, int port)
+    {
+        _process = process;
+        _folder = folder;
+        Port = port;
+    }
+
+    public int Port { get; }
+
+    /// <summary>Starts it with <paramref name="certificate"/> (RSA, with its key) and returns once it accepts connections.</summary>
+    public static async Task<OpenSslServer> StartAsync(X509Certificate2 certificate)
+    {
+        if (!File.Exists(Path))
+        {
+            throw new InvalidOperationException($"openssl is not installed at {Path}: apt-get install openssl");
+        }
+
+        string folder = Directory.CreateTempSubdirectory("probe-s_server-").FullName;
+        await File.WriteAllTextAsync(System.IO.Path.Combine(folder, "cert.pem"), certificate.ExportCertificatePem());
+        using RSA key = certificate.GetRSAPrivateKey() ?? throw new ArgumentException("an RSA certificate with its private key is needed", nameof(certificate));
+        await File.WriteAllTextAsync(System.IO.Path.Combine(folder, "key.pem"), key.ExportPkcs8PrivateKeyPem());
+
+        int port = LoopbackPorts.Free();
+        var start = new ProcessStartInfo(Path, ["s_server", "-accept", $"127.0.0.1:{port}", "-cert", "cert.pem", "-key", "key.pem", "-www"])
+        {
+            WorkingDirectory = folder,
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+        };
+        Process process = Process.Start(start)!;
+        _ = process.StandardError.ReadToEndAsync();
+        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (await process.StandardOutput.ReadLineAsync(limit.Token) is { } line)
+        {
+            if (line.StartsWith("ACCEPT", StringComparison.Ordinal))
+            {
+                _ = process.StandardOutput.ReadToEndAsync();
+                return new OpenSslServer(process, folder, port);
+            }
+        }
+
+        throw new InvalidOperationException("openssl s_server exited before it accepted connections");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+        _process.Dispose();
+        Directory.Delete(_folder, recursive: true);
+    }
+}
