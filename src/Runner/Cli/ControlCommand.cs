@@ -6,6 +6,7 @@ using System.Text;
 using System.Text.Json;
 using Probe.Engine.Timing;
 using Probe.Engine.Verdicts;
+using Probe.Runner.Input;
 using Probe.Runner.Serving;
 
 namespace Probe.Runner.Cli;

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Probe.Engine.Verdicts;
 using Probe.Exporter.Rules;
+using Probe.Runner.Input;
 using Probe.Scenarios.Suite;
 
 namespace Probe.Runner.Cli;

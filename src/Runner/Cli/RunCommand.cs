@@ -8,6 +8,7 @@ using Probe.Engine.Timing;
 using Probe.Engine.Verdicts;
 using Probe.Exporter.Publishing;
 using Probe.Exporter.Reports;
+using Probe.Runner.Input;
 using Probe.Runner.Output;
 using Probe.Runner.Sharding;
 using Probe.Runner.Serving;

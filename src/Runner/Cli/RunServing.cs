@@ -1,6 +1,7 @@
 using System.Globalization;
 using Probe.Engine.Running;
 using Probe.Exporter.Prometheus;
+using Probe.Runner.Input;
 using Probe.Runner.Serving;
 
 namespace Probe.Runner.Cli;

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Probe.Engine.Verdicts;
+using Probe.Runner.Input;
 using Probe.Scenarios.Suite;
 
 namespace Probe.Runner.Cli;

@@ -1,4 +1,4 @@
-using Probe.Runner.Cli;
+using Probe.Runner.Input;
 using Probe.Scenarios.Suite;
 
 namespace Probe.Runner.Synthetics;

@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 using Probe.DemoTarget;
 using Probe.Engine.Verdicts;
 using Probe.Exporter.Prometheus;
-using Probe.Runner.Cli;
+using Probe.Runner.Input;
 using Probe.Runner.Serving;
 using Probe.Runner.Stores;
 using Probe.Runner.Targets;

@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace Probe.Runner.Cli;
+namespace Probe.Runner.Input;
 
 /// <summary>Reads the options every serving command shares: where to listen and the bearer token file.</summary>
 internal static class ServingInput

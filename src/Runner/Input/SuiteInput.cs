@@ -1,6 +1,6 @@
 using Probe.Scenarios.Suite;
 
-namespace Probe.Runner.Cli;
+namespace Probe.Runner.Input;
 
 /// <summary>Loads the suite named on the command line and prints its errors the way every command does.</summary>
 internal static class SuiteInput
