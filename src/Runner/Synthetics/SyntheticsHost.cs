@@ -167,7 +167,7 @@ internal static class SyntheticsHost
             }
 
             var reloader = new Reloader(suite.File, overrides, runner, log, regions);
-            using PosixSignalRegistration? hangup = OperatingSystem.IsWindows() ? null : PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
+            using PosixSignalRegistration? hangup = HangupSignal.Register(context =>
             {
                 context.Cancel = true;
                 reloader.Request("SIGHUP", stop.Token);

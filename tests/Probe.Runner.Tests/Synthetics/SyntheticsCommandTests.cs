@@ -44,6 +44,23 @@ public sealed class SyntheticsCommandTests
     }
 
     [Fact]
+    public async Task Reload_OnSighup_WhenStartedUnderNohup()
+    {
+        // nohup (and supervisors that do the same) hand SIGHUP down ignored; .NET would leave it so, and kill -HUP did nothing.
+        string folder = ProbeProcess.TempFolder();
+        string suite = SyntheticsSuites.Write(folder, ProbeProcess.FreePort());
+        await using var runner = await SyntheticsProcess.StartUnderNohupAsync(folder, suite);
+        await runner.WaitForResultsAsync(2, Limit);
+
+        await runner.SignalAsync("HUP");
+
+        await runner.WaitForAsync(e => e.GetProperty("event").GetString() == "reload_requested", Limit);
+        await runner.WaitForAsync(e => e.GetProperty("event").GetString() == "suite_applied" && Seen(runner, "suite_applied") == 2, Limit);
+        await runner.SignalAsync("TERM");
+        Assert.Equal(0, await runner.WaitForExitAsync(Limit));
+    }
+
+    [Fact]
     public async Task Reload_DropsTheSeriesOfARemovedCheckAndARenamedSlo_SoNoAlertFiresForThem()
     {
         string folder = ProbeProcess.TempFolder();

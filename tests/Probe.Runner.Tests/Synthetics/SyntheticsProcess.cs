@@ -35,14 +35,18 @@ internal sealed class SyntheticsProcess : IAsyncDisposable
 
     public IReadOnlyList<Guid> ResultIds => _events.Where(e => e.GetProperty("event").GetString() == "result").Select(e => e.GetProperty("id").GetGuid()).ToArray();
 
-    public static async Task<SyntheticsProcess> StartAsync(string workingDirectory, params string[] args)
+    public static Task<SyntheticsProcess> StartAsync(string workingDirectory, params string[] args) =>
+        LaunchAsync(new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "probe.dll"), "synthetics", .. args, "--listen", "127.0.0.1:0"]), workingDirectory);
+
+    /// <summary>Started through <c>nohup</c>, as people start a runner by hand: SIGHUP comes to it ignored.</summary>
+    public static Task<SyntheticsProcess> StartUnderNohupAsync(string workingDirectory, params string[] args) =>
+        LaunchAsync(new ProcessStartInfo("nohup", ["dotnet", Path.Combine(AppContext.BaseDirectory, "probe.dll"), "synthetics", .. args, "--listen", "127.0.0.1:0"]), workingDirectory);
+
+    private static async Task<SyntheticsProcess> LaunchAsync(ProcessStartInfo start, string workingDirectory)
     {
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "probe.dll"), "synthetics", .. args, "--listen", "127.0.0.1:0"])
-        {
-            WorkingDirectory = workingDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
+        start.WorkingDirectory = workingDirectory;
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
         start.Environment["DOTNET_NOLOGO"] = "1";
         var process = new SyntheticsProcess(Process.Start(start)!);
         JsonElement started = await process.WaitForAsync(e => e.GetProperty("event").GetString() == "started", TimeSpan.FromSeconds(60));
