@@ -31,15 +31,22 @@ internal static partial class HangupSignal
     }
 
     /// <summary>Whether <paramref name="signal"/> is ignored by this process (the SigIgn mask of /proc/self/status).</summary>
+    /// <remarks>Without a readable /proc (a locked-down container), false: the signal is left as it came.</remarks>
     internal static bool Ignored(int signal)
     {
-        foreach (string line in File.ReadLines("/proc/self/status"))
+        try
         {
-            if (line.StartsWith("SigIgn:", StringComparison.Ordinal))
+            foreach (string line in File.ReadLines("/proc/self/status"))
             {
-                ulong mask = ulong.Parse(line.AsSpan(7).Trim(), NumberStyles.HexNumber, CultureInfo.InvariantCulture);
-                return (mask & (1UL << (signal - 1))) != 0;
+                if (line.StartsWith("SigIgn:", StringComparison.Ordinal))
+                {
+                    return ulong.TryParse(line.AsSpan(7).Trim(), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out ulong mask) && (mask & (1UL << (signal - 1))) != 0;
+                }
             }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Not knowable here.
         }
 
         return false;
