@@ -40,25 +40,9 @@ public sealed class OpenSslServer : IAsyncDisposable
         await File.WriteAllTextAsync(System.IO.Path.Combine(folder, "key.pem"), key.ExportPkcs8PrivateKeyPem());
 
         int port = LoopbackPorts.Free();
-        var start = new ProcessStartInfo(Path, ["s_server", "-accept", $"127.0.0.1:{port}", "-cert", "cert.pem", "-key", "key.pem", "-www"])
-        {
-            WorkingDirectory = folder,
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-        };
-        Process process = Process.Start(start)!;
-        _ = process.StandardError.ReadToEndAsync();
-        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while (await process.StandardOutput.ReadLineAsync(limit.Token) is { } line)
-        {
-            if (line.StartsWith("ACCEPT", StringComparison.Ordinal))
-            {
-                _ = process.StandardOutput.ReadToEndAsync();
-                return new OpenSslServer(process, folder, port);
-            }
-        }
-
-        throw new InvalidOperationException("openssl s_server exited before it accepted connections");
+        var start = new ProcessStartInfo(Path, ["s_server", "-accept", $"127.0.0.1:{port}", "-cert", "cert.pem", "-key", "key.pem", "-www"]) { WorkingDirectory = folder };
+        Process process = await ChildProcesses.StartUntilAsync(start, "ACCEPT", TimeSpan.FromSeconds(30), onStandardOutput: true);
+        return new OpenSslServer(process, folder, port);
     }
 
     public async ValueTask DisposeAsync()

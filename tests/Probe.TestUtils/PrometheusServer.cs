@@ -56,24 +56,9 @@ public sealed class PrometheusServer : IAsyncDisposable
             {(bearerToken is null ? string.Empty : $"    authorization:\n      type: Bearer\n      credentials: \"{bearerToken}\"\n")}
             """);
         int port = LoopbackPorts.Free();
-        var start = new ProcessStartInfo(Path, [$"--config.file={config}", $"--storage.tsdb.path={System.IO.Path.Combine(folder, "data")}", $"--web.listen-address=127.0.0.1:{port}"])
-        {
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-        };
-        Process process = Process.Start(start)!;
-        _ = process.StandardOutput.ReadToEndAsync();
-        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        while (await process.StandardError.ReadLineAsync(limit.Token) is { } line)
-        {
-            if (line.Contains("Server is ready to receive web requests", StringComparison.Ordinal))
-            {
-                _ = process.StandardError.ReadToEndAsync();
-                return new PrometheusServer(process, folder, new Uri($"http://127.0.0.1:{port}/"));
-            }
-        }
-
-        throw new InvalidOperationException("Prometheus exited before it was ready");
+        var start = new ProcessStartInfo(Path, [$"--config.file={config}", $"--storage.tsdb.path={System.IO.Path.Combine(folder, "data")}", $"--web.listen-address=127.0.0.1:{port}"]);
+        Process process = await ChildProcesses.StartUntilAsync(start, "Server is ready to receive web requests", TimeSpan.FromSeconds(60));
+        return new PrometheusServer(process, folder, new Uri($"http://127.0.0.1:{port}/"));
     }
 
     /// <summary>Runs an instant PromQL query; gives each result's labels and value.</summary>

@@ -26,20 +26,8 @@ public sealed class PushgatewayServer : IAsyncDisposable
         }
 
         int port = LoopbackPorts.Free();
-        var start = new ProcessStartInfo(Path, [$"--web.listen-address=127.0.0.1:{port}"]) { RedirectStandardError = true, RedirectStandardOutput = true };
-        Process process = Process.Start(start)!;
-        _ = process.StandardOutput.ReadToEndAsync();
-        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while (await process.StandardError.ReadLineAsync(limit.Token) is { } line)
-        {
-            if (line.Contains("Listening on", StringComparison.Ordinal))
-            {
-                _ = process.StandardError.ReadToEndAsync();
-                return new PushgatewayServer(process, new Uri($"http://127.0.0.1:{port}/"));
-            }
-        }
-
-        throw new InvalidOperationException("the Pushgateway exited before it listened");
+        Process process = await ChildProcesses.StartUntilAsync(new ProcessStartInfo(Path, [$"--web.listen-address=127.0.0.1:{port}"]), "Listening on", TimeSpan.FromSeconds(30));
+        return new PushgatewayServer(process, new Uri($"http://127.0.0.1:{port}/"));
     }
 
     public async ValueTask DisposeAsync()
