@@ -36,11 +36,14 @@ internal sealed class SyntheticsProcess : IAsyncDisposable
     public IReadOnlyList<Guid> ResultIds => _events.Where(e => e.GetProperty("event").GetString() == "result").Select(e => e.GetProperty("id").GetGuid()).ToArray();
 
     public static Task<SyntheticsProcess> StartAsync(string workingDirectory, params string[] args) =>
-        LaunchAsync(new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "probe.dll"), "synthetics", .. args, "--listen", "127.0.0.1:0"]), workingDirectory);
+        LaunchAsync(new ProcessStartInfo("dotnet", Synthetics(args)), workingDirectory);
 
     /// <summary>Started through <c>nohup</c>, as people start a runner by hand: SIGHUP comes to it ignored.</summary>
     public static Task<SyntheticsProcess> StartUnderNohupAsync(string workingDirectory, params string[] args) =>
-        LaunchAsync(new ProcessStartInfo("nohup", ["dotnet", Path.Combine(AppContext.BaseDirectory, "probe.dll"), "synthetics", .. args, "--listen", "127.0.0.1:0"]), workingDirectory);
+        LaunchAsync(new ProcessStartInfo("nohup", ["dotnet", .. Synthetics(args)]), workingDirectory);
+
+    /// <summary>The arguments of <c>dotnet</c> for <c>probe synthetics</c> with <paramref name="args"/>, listening on a free port.</summary>
+    private static string[] Synthetics(string[] args) => [Path.Combine(AppContext.BaseDirectory, "probe.dll"), "synthetics", .. args, "--listen", "127.0.0.1:0"];
 
     private static async Task<SyntheticsProcess> LaunchAsync(ProcessStartInfo start, string workingDirectory)
     {

@@ -183,9 +183,15 @@ internal sealed class H2Connection : IDisposable
         }
 
         exchange.Done.TrySetException(why ?? new OperationCanceledException("the run was stopping"));
+        SendCancel(exchange.Id);
+    }
+
+    /// <summary>Tells the server the stream is no longer wanted (RST_STREAM CANCEL).</summary>
+    private void SendCancel(int stream)
+    {
         Span<byte> code = stackalloc byte[4];
         BinaryPrimitives.WriteUInt32BigEndian(code, 0x8); // CANCEL
-        SendControl(FrameType.RstStream, 0, exchange.Id, code);
+        SendControl(FrameType.RstStream, 0, stream, code);
     }
 
     /// <summary>The exchanges in progress (for the watchdog).</summary>
@@ -549,9 +555,7 @@ internal sealed class H2Connection : IDisposable
         if (exchange.SendingBody)
         {
             // Answered before the whole request body went out (a 413, an early error): the rest is not sent, and the stream is closed.
-            Span<byte> code = stackalloc byte[4];
-            BinaryPrimitives.WriteUInt32BigEndian(code, 0x8); // CANCEL
-            SendControl(FrameType.RstStream, 0, exchange.Id, code);
+            SendCancel(exchange.Id);
         }
 
         if (exchange.HeadersAt == 0)
