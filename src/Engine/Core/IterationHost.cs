@@ -1,3 +1,4 @@
+using Probe.Engine.Results;
 using Probe.Engine.Timing;
 
 namespace Probe.Engine.Core;

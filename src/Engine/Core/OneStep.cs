@@ -1,3 +1,5 @@
+using Probe.Engine.Results;
+
 namespace Probe.Engine.Core;
 
 /// <summary>The one step of a scenario made by <see cref="Scenario.CreateOneStep"/>.</summary>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Probe.Engine.Results;
 
 namespace Probe.Engine.Core;
 

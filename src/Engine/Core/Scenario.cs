@@ -1,3 +1,5 @@
+using Probe.Engine.Results;
+
 namespace Probe.Engine.Core;
 
 /// <summary>Creates scenarios: <c>Scenario.Create("search", async ctx =&gt; await ctx.Step("post", …))</c>.</summary>

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Probe.Engine.Results;
 
 namespace Probe.Engine.Core;
 

@@ -1,3 +1,4 @@
+using Probe.Engine.Results;
 using Probe.Engine.Simulations;
 using Probe.Engine.Stats;
 using Probe.Engine.Thresholds;

@@ -1,3 +1,5 @@
+using Probe.Engine.Results;
+
 namespace Probe.Engine.Core;
 
 /// <summary>

@@ -1,4 +1,4 @@
-using Probe.Engine.Core;
+using Probe.Engine.Results;
 using Probe.Engine.Simulations;
 
 namespace Probe.Engine.Running;

@@ -1,4 +1,5 @@
 using Probe.Engine.Core;
+using Probe.Engine.Results;
 using Probe.Engine.Simulations;
 
 namespace Probe.Engine.Running;

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Probe.Engine.Core;
+using Probe.Engine.Results;
 using Probe.Engine.Simulations;
 using Probe.Engine.Stats;
 using Probe.Engine.Timing;

@@ -1,5 +1,5 @@
-using Probe.Engine.Core;
 using Probe.Engine.Histograms;
+using Probe.Engine.Results;
 
 namespace Probe.Engine.Stats;
 

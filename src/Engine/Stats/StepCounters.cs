@@ -1,4 +1,4 @@
-using Probe.Engine.Core;
+using Probe.Engine.Results;
 
 namespace Probe.Engine.Stats;
 

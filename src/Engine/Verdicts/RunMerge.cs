@@ -1,5 +1,4 @@
 using Probe.Engine.Stats;
-using Probe.Engine.Core;
 using Probe.Engine.Thresholds;
 
 namespace Probe.Engine.Verdicts;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Xml.Linq;
+using Probe.Engine.Results;
 using Probe.Engine.Stats;
 using Probe.Engine.Thresholds;
 using Probe.Engine.Verdicts;

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using Probe.Engine.Core;
+using Probe.Engine.Results;
 using Probe.Engine.Running;
 using Probe.Engine.Stats;
 using Probe.Engine.Thresholds;

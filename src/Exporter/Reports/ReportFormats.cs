@@ -1,5 +1,4 @@
 using System.Text;
-using Probe.Exporter.Prometheus;
 using Probe.Exporter.Reports.Html;
 
 namespace Probe.Exporter.Reports;

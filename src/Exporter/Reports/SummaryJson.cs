@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Probe.Engine.Histograms;
-using Probe.Engine.Core;
+using Probe.Engine.Results;
 using Probe.Engine.Running;
 using Probe.Engine.Stats;
 using Probe.Engine.Thresholds;

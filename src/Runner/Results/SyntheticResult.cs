@@ -1,3 +1,5 @@
+using Probe.Engine.Results;
+
 namespace Probe.Runner.Results;
 
 /// <summary>
@@ -59,7 +61,7 @@ internal sealed record StepRecord(string Name, bool Ok, string? Reason, TimeSpan
 internal sealed record LlmOutcome(bool Ok, double? TtftMs, double? TpotMs, double E2eMs, double? OutputTps)
 {
     /// <summary>The outcome of <paramref name="tokens"/>.</summary>
-    public static LlmOutcome Of(Probe.Engine.Core.TokenTimings tokens) => new(
+    public static LlmOutcome Of(Probe.Engine.Results.TokenTimings tokens) => new(
         tokens.Ok,
         tokens.TimeToFirstTokenNs >= 0 ? tokens.TimeToFirstTokenNs / 1e6 : null,
         tokens.TimePerOutputTokenNs >= 0 ? tokens.TimePerOutputTokenNs / 1e6 : null,

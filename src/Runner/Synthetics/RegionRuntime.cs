@@ -1,4 +1,3 @@
-using Probe.Engine.Core;
 using Probe.Engine.Running;
 using Probe.Scenarios.Binding;
 using Probe.Scenarios.Suite;

@@ -1,3 +1,5 @@
+using Probe.Engine.Results;
+
 namespace Probe.Scenarios.Binding;
 
 /// <summary>
@@ -8,7 +10,7 @@ public interface IStepFacts
 {
     void CertificateExpires(string scenario, string step, DateTimeOffset notAfter);
 
-    void Llm(string scenario, string step, Probe.Engine.Core.TokenTimings tokens);
+    void Llm(string scenario, string step, Probe.Engine.Results.TokenTimings tokens);
 
     /// <summary>A browser step's page figures (the last page its journey was on); sinks that keep none need not implement it.</summary>
     void WebVitals(string scenario, string step, WebVitals vitals)

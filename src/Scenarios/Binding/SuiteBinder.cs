@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Probe.Engine.Core;
+using Probe.Engine.Results;
 using Probe.Scenarios.Checks;
 using Probe.Scenarios.Http;
 using Probe.Scenarios.Steps;

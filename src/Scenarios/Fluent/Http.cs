@@ -1,7 +1,7 @@
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
-using Probe.Engine.Core;
+using Probe.Engine.Results;
 using Probe.Scenarios.Http;
 
 namespace Probe.Scenarios.Fluent;

@@ -1,7 +1,7 @@
 using System.Net.Http;
 using System.Net.Sockets;
 using System.Security.Authentication;
-using Probe.Engine.Core;
+using Probe.Engine.Results;
 
 namespace Probe.Scenarios.Http;
 

@@ -1,6 +1,7 @@
 using Polly;
 using Polly.Retry;
 using Probe.Engine.Core;
+using Probe.Engine.Results;
 using Probe.Scenarios.Binding;
 using Probe.Scenarios.Checks;
 using Probe.Scenarios.Http;

@@ -1,4 +1,5 @@
 using Probe.Engine.Core;
+using Probe.Engine.Results;
 
 namespace Probe.Engine.Tests.Core;
 

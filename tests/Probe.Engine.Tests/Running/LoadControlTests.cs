@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Probe.Engine.Core;
+using Probe.Engine.Results;
 using Probe.Engine.Running;
 using Probe.Engine.Simulations;
 using Probe.Engine.Verdicts;

@@ -1,4 +1,5 @@
 using Probe.Engine.Core;
+using Probe.Engine.Results;
 using Probe.Engine.Running;
 using Probe.Engine.Simulations;
 using Probe.Engine.Stats;

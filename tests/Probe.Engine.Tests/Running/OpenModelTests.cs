@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Probe.Engine.Core;
+using Probe.Engine.Results;
 using Probe.Engine.Running;
 using Probe.Engine.Simulations;
 using Probe.Engine.Stats;
@@ -33,7 +34,7 @@ public class OpenModelTests
                 await Task.Delay(TimeProvider.System.GetElapsedTime(now, until), TimeProvider.System);
             }
 
-            return Results.Text("ok");
+            return Microsoft.AspNetCore.Http.Results.Text("ok"); // qualified: Probe.Engine.Results is a namespace here
         }));
         using var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 4 }) { BaseAddress = server.Address };
 

@@ -43,7 +43,7 @@ public class HtmlReportTests
         string report = Path.Combine(folder, "out", "report.html");
 
         var errors = new List<string>();
-        await using Browser browser = await Browser.StartAsync();
+        await using TestBrowser browser = await TestBrowser.StartAsync();
         IPage page = await browser.OpenAsync(new Uri(report).AbsoluteUri, errors);
 
         Assert.Equal("yes", await page.GetAttributeAsync("body", "data-rendered"));

@@ -1,7 +1,7 @@
 using Probe.Engine.Histograms;
 using Probe.DemoTarget;
 using Probe.DemoTarget.Faults;
-using Probe.Engine.Core;
+using Probe.Engine.Results;
 using Probe.Engine.Running;
 using Probe.Engine.Stats;
 using Probe.Engine.Verdicts;

@@ -1,7 +1,7 @@
 using System.Text.Json;
+using Probe.Browser;
 using Probe.Scenarios.Steps;
 using Probe.Scenarios.Suite;
-
 using Probe.TestUtils;
 
 namespace Probe.Scenarios.Tests.Suite;
@@ -10,6 +10,9 @@ namespace Probe.Scenarios.Tests.Suite;
 public class SchemaTests
 {
     private static readonly JsonElement Schema = JsonDocument.Parse(File.ReadAllText(Path.Combine(Repository.Root, "scenarios.schema.json"))).RootElement;
+
+    /// <summary>The schema is the probe tool's, which carries the browser step (Probe.Browser).</summary>
+    public SchemaTests() => BrowserSteps.Register();
 
     public static TheoryData<string, string[]> Objects => new()
     {

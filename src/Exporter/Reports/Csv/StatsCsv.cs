@@ -1,4 +1,5 @@
 using Probe.Engine.Histograms;
+using Probe.Engine.Results;
 using Probe.Engine.Stats;
 
 namespace Probe.Exporter.Reports.Csv;

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
-using Probe.Engine.Core;
 using Probe.Engine.Histograms;
+using Probe.Engine.Results;
 using Probe.Engine.Running;
 using Probe.Engine.Stats;
 using static Probe.Exporter.Reports.Html.HtmlReport;

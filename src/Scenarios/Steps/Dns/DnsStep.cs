@@ -3,7 +3,7 @@ using System.Net;
 using System.Text.Json;
 using DnsClient;
 using DnsClient.Protocol;
-using Probe.Engine.Core;
+using Probe.Engine.Results;
 using Probe.Engine.Timing;
 using Probe.Scenarios.Checks;
 

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Text.Json;
-using Probe.Engine.Core;
+using Probe.Engine.Results;
 using Probe.Scenarios.Checks;
 using Probe.Scenarios.Suite;
 

@@ -3,7 +3,7 @@ using System.Text.Json;
 using Grpc.Core;
 using Grpc.Health.V1;
 using Grpc.Net.Client;
-using Probe.Engine.Core;
+using Probe.Engine.Results;
 using Probe.Engine.Timing;
 using Probe.Scenarios.Checks;
 using Probe.Scenarios.Http;

@@ -1,4 +1,4 @@
-using Probe.Engine.Core;
+using Probe.Engine.Results;
 using Probe.Scenarios.Checks;
 using Probe.Scenarios.Suite;
 

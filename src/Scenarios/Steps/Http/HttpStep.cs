@@ -1,4 +1,5 @@
 using Probe.Scenarios.Http.Http2;
+using Probe.Engine.Results;
 using Probe.Scenarios.Http.Lean;
 using Probe.Scenarios.Http;
 using System.Buffers;
@@ -6,7 +7,6 @@ using System.Net.Http.Headers;
 using System.Net;
 using System.Runtime.CompilerServices;
 using System.Text;
-using Probe.Engine.Core;
 using Probe.Engine.Timing;
 using Probe.Scenarios.Checks;
 using Probe.Scenarios.Suite;

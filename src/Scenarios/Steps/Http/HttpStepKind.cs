@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Probe.Engine.Core;
+using Probe.Engine.Results;
 using Probe.Scenarios.Checks;
 using Probe.Scenarios.Suite;
 

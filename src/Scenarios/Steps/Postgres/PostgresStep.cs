@@ -1,5 +1,5 @@
 using Npgsql;
-using Probe.Engine.Core;
+using Probe.Engine.Results;
 using Probe.Engine.Timing;
 using Probe.Scenarios.Checks;
 using Probe.Scenarios.Suite;

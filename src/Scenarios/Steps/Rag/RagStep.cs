@@ -2,7 +2,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Probe.Engine.Core;
+using Probe.Engine.Results;
 using Probe.Engine.Timing;
 using Probe.Scenarios.Binding;
 using Probe.Scenarios.Checks;

@@ -1,8 +1,9 @@
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Probe.Browser;
 using Probe.DemoTarget;
-using Probe.Engine.Core;
+using Probe.Engine.Results;
 using Probe.Engine.Running;
 using Probe.Engine.Stats;
 using Probe.Engine.Verdicts;
@@ -30,6 +31,8 @@ public class BrowserStepTests
             { "expect_selector": "#balance" },
             { "expect_url": "/app/account" } ] } }
         """;
+
+    public BrowserStepTests() => BrowserSteps.Register(); // a C# test reads browser steps once Probe.Browser is registered
 
     [Fact]
     public async Task Journey_ThroughTheDemoBanksFrontEnd_PassesWithNavigationTimingAndWebVitals()

@@ -1,4 +1,4 @@
-using Probe.Engine.Core;
+using Probe.Engine.Results;
 using Probe.Engine.Stats;
 using Probe.Scenarios.Suite;
 using Probe.TestUtils;

@@ -1,5 +1,5 @@
 using Grpc.Health.V1;
-using Probe.Engine.Core;
+using Probe.Engine.Results;
 using Probe.Engine.Stats;
 using Probe.Scenarios.Suite;
 using Probe.TestUtils;

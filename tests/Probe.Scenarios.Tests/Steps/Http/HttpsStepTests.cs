@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
-using Probe.Engine.Core;
+using Probe.Engine.Results;
 using Probe.Engine.Stats;
 using Probe.TestUtils;
 

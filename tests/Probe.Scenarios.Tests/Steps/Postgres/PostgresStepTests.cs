@@ -1,4 +1,4 @@
-using Probe.Engine.Core;
+using Probe.Engine.Results;
 using Probe.Engine.Running;
 using Probe.Engine.Stats;
 using Probe.Engine.Verdicts;

@@ -3,7 +3,7 @@ using System.Net.Sockets;
 using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Probe.DemoTarget;
-using Probe.Engine.Core;
+using Probe.Engine.Results;
 using Probe.Engine.Stats;
 using Probe.TestUtils;
 

@@ -1,5 +1,5 @@
 using Microsoft.AspNetCore.Builder;
-using Probe.Engine.Core;
+using Probe.Engine.Results;
 using Probe.Engine.Running;
 using Probe.Engine.Stats;
 using Probe.Engine.Verdicts;

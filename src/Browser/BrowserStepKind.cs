@@ -1,8 +1,9 @@
-using Probe.Engine.Core;
+using Probe.Engine.Results;
 using Probe.Scenarios.Checks;
+using Probe.Scenarios.Steps;
 using Probe.Scenarios.Suite;
 
-namespace Probe.Scenarios.Steps.Browser;
+namespace Probe.Browser;
 
 /// <summary>
 /// The <c>browser</c> step: a scripted page journey (goto, click, fill, expect text, selector or URL)

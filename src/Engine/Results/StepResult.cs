@@ -1,4 +1,4 @@
-namespace Probe.Engine.Core;
+namespace Probe.Engine.Results;
 
 /// <summary>What one step (or a whole iteration) came to: ok or failed, with status code, size and reason.</summary>
 public readonly record struct StepResult

@@ -1,4 +1,4 @@
-namespace Probe.Engine.Core;
+namespace Probe.Engine.Results;
 
 /// <summary>Why a step failed: a small fixed set, so that reports and metric labels stay bounded.</summary>
 public enum FailureReason

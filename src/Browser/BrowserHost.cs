@@ -1,6 +1,6 @@
 using Microsoft.Playwright;
 
-namespace Probe.Scenarios.Steps.Browser;
+namespace Probe.Browser;
 
 /// <summary>
 /// One headless Chromium per process, started on first use through Playwright (its driver ships in the

@@ -1,6 +1,7 @@
 using Probe.Scenarios.Checks;
+using Probe.Scenarios.Steps;
 
-namespace Probe.Scenarios.Steps.Browser;
+namespace Probe.Browser;
 
 /// <summary>
 /// A page journey in a real browser (headless Chromium through Playwright): actions in order, each

@@ -7,18 +7,18 @@ namespace Probe.TestUtils;
 /// check pages as a person sees them: elements, console errors, and screenshots of single elements.
 /// Fails (never skips) when Chromium is missing.
 /// </summary>
-public sealed class Browser : IAsyncDisposable
+public sealed class TestBrowser : IAsyncDisposable
 {
     private readonly IPlaywright _playwright;
     private readonly IBrowser _browser;
 
-    private Browser(IPlaywright playwright, IBrowser browser)
+    private TestBrowser(IPlaywright playwright, IBrowser browser)
     {
         _playwright = playwright;
         _browser = browser;
     }
 
-    public static async Task<Browser> StartAsync()
+    public static async Task<TestBrowser> StartAsync()
     {
         if (!File.Exists(HeadlessChromium.Path))
         {
@@ -32,7 +32,7 @@ public sealed class Browser : IAsyncDisposable
             Headless = true,
             Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
         });
-        return new Browser(playwright, browser);
+        return new TestBrowser(playwright, browser);
     }
 
     /// <summary>Opens <paramref name="url"/> in a fresh page (1280 px wide); console errors and page errors are collected into <paramref name="errors"/>.</summary>

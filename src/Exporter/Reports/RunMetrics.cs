@@ -1,11 +1,11 @@
 using Probe.Engine.Histograms;
-using Probe.Engine.Core;
+using Probe.Engine.Results;
 using Probe.Engine.Stats;
 using Probe.Engine.Thresholds;
 using Probe.Engine.Verdicts;
-using Probe.Exporter.Reports;
+using Probe.Exporter.Prometheus;
 
-namespace Probe.Exporter.Prometheus;
+namespace Probe.Exporter.Reports;
 
 /// <summary>
 /// <c>metrics.prom</c>: a run's final figures in the Prometheus text format, in the families of

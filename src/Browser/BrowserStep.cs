@@ -1,13 +1,14 @@
+using Probe.Scenarios.Steps;
 using System.Collections.Concurrent;
 using System.Globalization;
 using Microsoft.Playwright;
-using Probe.Engine.Core;
+using Probe.Engine.Results;
 using Probe.Engine.Timing;
 using Probe.Scenarios.Binding;
 using Probe.Scenarios.Checks;
 using Probe.Scenarios.Suite;
 
-namespace Probe.Scenarios.Steps.Browser;
+namespace Probe.Browser;
 
 /// <summary>
 /// Runs one journey in a fresh browser context (no cookies or cache from the run before): each action

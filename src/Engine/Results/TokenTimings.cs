@@ -1,4 +1,4 @@
-namespace Probe.Engine.Core;
+namespace Probe.Engine.Results;
 
 /// <summary>
 /// How one LLM answer came: the token figures of docs/suite.md "Token metrics", as vLLM's

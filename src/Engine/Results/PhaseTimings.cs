@@ -1,4 +1,4 @@
-namespace Probe.Engine.Core;
+namespace Probe.Engine.Results;
 
 /// <summary>
 /// How long each phase of a request took, in nanoseconds; -1 where a phase did not happen (no new
