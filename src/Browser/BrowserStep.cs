@@ -1,4 +1,3 @@
-using Probe.Scenarios.Steps;
 using System.Collections.Concurrent;
 using System.Globalization;
 using Microsoft.Playwright;
@@ -6,6 +5,7 @@ using Probe.Engine.Results;
 using Probe.Engine.Timing;
 using Probe.Scenarios.Binding;
 using Probe.Scenarios.Checks;
+using Probe.Scenarios.Steps;
 using Probe.Scenarios.Suite;
 
 namespace Probe.Browser;

@@ -1,5 +1,3 @@
-using Probe.Engine.Results;
-
 namespace Probe.Scenarios.Binding;
 
 /// <summary>
