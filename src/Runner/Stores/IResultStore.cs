@@ -33,6 +33,13 @@ internal interface IResultStore : IAsyncDisposable
     Task<IReadOnlyList<ScenarioMinute>> MinutesAsync(DateTimeOffset since, DateTimeOffset now, SliCondition good, IReadOnlyCollection<string>? scenarios, CancellationToken cancellation, IReadOnlyCollection<long>? edges = null);
 
     /// <summary>
+    /// Each check's day in each region (<see cref="CheckDay"/>), scheduled runs only: settled hours from their
+    /// hour rollups, the rest of the day from the minute rollups and the results, summed by the store, so
+    /// the answer is about 26 rows per scenario and region whatever the history's length.
+    /// </summary>
+    Task<IReadOnlyCollection<CheckDay>> DayAsync(DateTimeOffset now, CancellationToken cancellation);
+
+    /// <summary>
     /// Availability by timeslices of whole settled clock <paramref name="hours"/> (ones <see cref="MinutesAsync"/>
     /// answered as hours): per hour, the minutes in which any of <paramref name="scenarios"/> ran, and those in
     /// which at least <paramref name="quorum"/> of the regions that ran (all of them when fewer ran) had every

@@ -223,6 +223,45 @@ internal sealed class PostgresResultStore : IResultStore
         return list;
     }
 
+    public async Task<IReadOnlyCollection<CheckDay>> DayAsync(DateTimeOffset now, CancellationToken cancellation)
+    {
+        string sli = SliCondition.None.ToString();
+        await using NpgsqlConnection connection = await _source.OpenConnectionAsync(cancellation);
+        Cover covered = await MinuteRollups.CoverAsync(MinuteRollups.SettledEnd(now), end => CoverUpToAsync(connection, sli, end, cancellation));
+        // As SQLite's: settled hours as kept, later minutes per hour, the last 60 minutes once, unsettled results per hour for both.
+        await using var query = new NpgsqlCommand($"""
+            SELECT scenario, region, hour, runs, ok, {(int)DayPart.Strip} FROM probe_hours
+            WHERE sli = @sli AND hour >= @first AND hour < @hours
+            UNION ALL
+            SELECT scenario, region, minute / 60, sum(runs)::bigint, sum(ok)::bigint, {(int)DayPart.Strip} FROM probe_minutes
+            WHERE sli = @sli AND minute >= greatest(@hours, @first) * 60 AND minute < @covered
+            GROUP BY scenario, region, minute / 60
+            UNION ALL
+            SELECT scenario, region, 0, sum(runs)::bigint, sum(ok)::bigint, {(int)DayPart.LastHour} FROM probe_minutes
+            WHERE sli = @sli AND minute >= @edge AND minute < @covered
+            GROUP BY scenario, region
+            UNION ALL
+            SELECT scenario, region, {MinuteOf} / 60 AS hour, count(*), count(*) FILTER (WHERE ok), {(int)DayPart.Both}
+            FROM probe_results WHERE started_at >= @raw AND started_at < @end AND NOT recheck AND maintenance IS NULL
+            GROUP BY scenario, region, hour
+            """, connection);
+        query.Parameters.AddWithValue("sli", sli);
+        query.Parameters.AddWithValue("first", CheckDay.FirstHour(now));
+        query.Parameters.AddWithValue("hours", covered.Hours);
+        query.Parameters.AddWithValue("covered", covered.Minutes);
+        query.Parameters.AddWithValue("edge", CheckDay.LastHourFrom(now));
+        query.Parameters.AddWithValue("raw", DateTimeOffset.UnixEpoch.AddMinutes(covered.Minutes).UtcDateTime);
+        query.Parameters.AddWithValue("end", DateTimeOffset.UnixEpoch.AddMinutes(MinuteRollups.Minute(now) + 1).UtcDateTime);
+        var days = new CheckDays(now);
+        await using NpgsqlDataReader reader = await query.ExecuteReaderAsync(cancellation);
+        while (await reader.ReadAsync(cancellation))
+        {
+            days.Add(reader.GetString(0), reader.GetString(1), reader.GetInt64(2), (DayPart)reader.GetInt32(5), reader.GetInt64(3), reader.GetInt64(4));
+        }
+
+        return days.All;
+    }
+
     public async Task<IReadOnlyDictionary<long, Sli>> SlicesAsync(IReadOnlyCollection<string> scenarios, int quorum, IReadOnlyCollection<long> hours, CancellationToken cancellation)
     {
         var slices = new Dictionary<long, Sli>();

@@ -219,6 +219,46 @@ internal sealed class SqliteResultStore : IResultStore
         return list;
     }
 
+    public async Task<IReadOnlyCollection<CheckDay>> DayAsync(DateTimeOffset now, CancellationToken cancellation)
+    {
+        string sli = SliCondition.None.ToString();
+        await using SqliteConnection connection = await OpenAsync(cancellation);
+        Cover covered = await MinuteRollups.CoverAsync(MinuteRollups.SettledEnd(now), end => CoverUpToAsync(connection, sli, end, cancellation));
+        // Settled hours as they are kept, the minutes after them summed per hour, the last 60 minutes summed
+        // once, and the unsettled results (all inside the last 60 minutes) per hour for both.
+        await using SqliteCommand query = Command(connection, $"""
+            SELECT scenario, region, hour, runs, ok, {(int)DayPart.Strip} FROM probe_hours
+            WHERE sli = $sli AND hour >= $first AND hour < $hours
+            UNION ALL
+            SELECT scenario, region, minute / 60, sum(runs), sum(ok), {(int)DayPart.Strip} FROM probe_minutes
+            WHERE sli = $sli AND minute >= max($hours, $first) * 60 AND minute < $covered
+            GROUP BY scenario, region, minute / 60
+            UNION ALL
+            SELECT scenario, region, 0, sum(runs), sum(ok), {(int)DayPart.LastHour} FROM probe_minutes
+            WHERE sli = $sli AND minute >= $edge AND minute < $covered
+            GROUP BY scenario, region
+            UNION ALL
+            SELECT scenario, region, started_at / 3600000000, count(*), sum(ok), {(int)DayPart.Both}
+            FROM probe_results INDEXED BY probe_results_started WHERE started_at >= $raw AND started_at < $end AND recheck = 0 AND maintenance IS NULL
+            GROUP BY scenario, region, started_at / 3600000000
+            """);
+        query.Parameters.AddWithValue("$sli", sli);
+        query.Parameters.AddWithValue("$first", CheckDay.FirstHour(now));
+        query.Parameters.AddWithValue("$hours", covered.Hours);
+        query.Parameters.AddWithValue("$covered", covered.Minutes);
+        query.Parameters.AddWithValue("$edge", CheckDay.LastHourFrom(now));
+        query.Parameters.AddWithValue("$raw", covered.Minutes * 60_000_000);
+        query.Parameters.AddWithValue("$end", (MinuteRollups.Minute(now) + 1) * 60_000_000);
+        var days = new CheckDays(now);
+        await using SqliteDataReader reader = await query.ExecuteReaderAsync(cancellation);
+        while (await reader.ReadAsync(cancellation))
+        {
+            days.Add(reader.GetString(0), reader.GetString(1), reader.GetInt64(2), (DayPart)reader.GetInt64(5), reader.GetInt64(3), reader.GetInt64(4));
+        }
+
+        return days.All;
+    }
+
     public async Task<IReadOnlyDictionary<long, Sli>> SlicesAsync(IReadOnlyCollection<string> scenarios, int quorum, IReadOnlyCollection<long> hours, CancellationToken cancellation)
     {
         var slices = new Dictionary<long, Sli>();

@@ -42,11 +42,9 @@ internal sealed class SloViews
     public async Task<StatusSnapshot> RefreshAsync(SuiteDefinition suite, IReadOnlyList<string> ownRegions, CancellationToken cancellation)
     {
         DateTimeOffset now = _time.GetUtcNow();
-        // The day as 24 clock hours, the current one so far (the history strip), read as hours where they are
-        // settled, and the last 60 minutes exactly: a few dozen tallies per check and region, not 1,440 minutes.
-        (DateTimeOffset dayFrom, long[] dayEdges) = Day(now);
-        IReadOnlyList<ScenarioMinute> day = await _store.MinutesAsync(dayFrom, now, SliCondition.None, null, cancellation, dayEdges);
-        string[] regions = ownRegions.Concat(day.Select(m => m.Tally.Region)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+        // Each check's day per region, summed by the store: 24 clock hours and the last 60 minutes exactly.
+        IReadOnlyCollection<CheckDay> day = await _store.DayAsync(now, cancellation);
+        string[] regions = ownRegions.Concat(day.Select(d => d.Region)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
         int quorum = QuorumOf(regions.Length);
 
         var slos = new List<SloStatus>();
@@ -57,10 +55,10 @@ internal sealed class SloViews
 
         // Each check's day and last result per region, grouped once and read in one query (not one per check and region).
         ScenarioSpec[] scheduled = suite.Scenarios.Where(s => s.Schedule is not null).ToArray();
-        ILookup<(string, string), MinuteTally> days = day.ToLookup(m => (m.Scenario, m.Tally.Region), m => m.Tally);
+        Dictionary<(string, string), CheckDay> days = day.ToDictionary(d => (d.Scenario, d.Region));
         Dictionary<(string, string), SyntheticResult> latest = (await _store.LatestAsync(scheduled.Select(s => s.Name).ToArray(), regions, cancellation))
             .ToDictionary(r => (r.Scenario, r.Region));
-        ScenarioStatus[] checks = scheduled.Select(scenario => Check(suite.Name, scenario, regions, days, latest, now, quorum)).ToArray();
+        ScenarioStatus[] checks = scheduled.Select(scenario => Check(suite.Name, scenario, regions, days, latest, quorum)).ToArray();
 
         IReadOnlyList<SyntheticResult> failures = await _store.RecentAsync(new ResultQuery(FailuresOnly: true, Limit: 20, Since: now - TimeSpan.FromDays(1)), cancellation);
         return new StatusSnapshot(now, suite.Name, _store.Description, regions, quorum, checks, failures, slos, null);
@@ -131,22 +129,24 @@ internal sealed class SloViews
         return new SloStatus(slo.Name, slo.Kind, slo.Objective, slo.Window, all.Ratio, remaining, byRegion);
     }
 
-    private ScenarioStatus Check(string suite, ScenarioSpec scenario, string[] regions, ILookup<(string, string), MinuteTally> days, Dictionary<(string, string), SyntheticResult> latest, DateTimeOffset now, int quorum)
+    private ScenarioStatus Check(string suite, ScenarioSpec scenario, string[] regions, Dictionary<(string, string), CheckDay> days, Dictionary<(string, string), SyntheticResult> latest, int quorum)
     {
-        long nowMinute = MinuteRollups.Minute(now);
-        long hourFrom = nowMinute - 60;
         var states = new List<RegionStatus>();
         foreach (string region in regions)
         {
-            MinuteTally[] mine = days[(scenario.Name, region)].ToArray();
+            CheckDay? day = days.GetValueOrDefault((scenario.Name, region));
             SyntheticResult? last = latest.GetValueOrDefault((scenario.Name, region));
-            if (mine.Length == 0 && last is null)
+            if (day is null && last is null)
             {
                 continue;
             }
 
-            MinuteTally[] hour = mine.Where(t => t.Minute > hourFrom).ToArray();
-            states.Add(new RegionStatus(region, last, Ratio(hour), Ratio(mine), mine.Sum(t => t.Runs)) { History = Hourly(mine, nowMinute / 60) });
+            states.Add(day is null
+                ? new RegionStatus(region, last, null, null, 0) { History = new double?[CheckDay.Hours] }
+                : new RegionStatus(region, last, Ratio(day.HourOk, day.HourRuns), Ratio(day.DayOk, day.DayRuns), day.DayRuns)
+                {
+                    History = Enumerable.Range(0, CheckDay.Hours).Select(h => Ratio(day.Ok[h], day.Runs[h])).ToArray(),
+                });
         }
 
         int succeeding = states.Count(s => s.Last?.Ok == true);
@@ -155,16 +155,6 @@ internal sealed class SloViews
         _metrics.QuorumUp.WithLabels(suite, scenario.Name).Set(up ? 1 : 0);
         string schedule = scenario.Schedule!.Every is { } every ? $"every {DurationText.Format(every)}" : $"cron {scenario.Schedule.Cron}";
         return new ScenarioStatus(scenario.Name, schedule, states, succeeding, up);
-    }
-
-    /// <summary>
-    /// The status page's day: the 24 clock hours up to now (the current one so far), and the first minute of
-    /// the last 60, so settled hours are read as one tally each and the last hour's figure stays exact.
-    /// </summary>
-    public static (DateTimeOffset Since, long[] Edges) Day(DateTimeOffset now)
-    {
-        long nowMinute = MinuteRollups.Minute(now);
-        return (DateTimeOffset.UnixEpoch.AddMinutes(((nowMinute / 60) - 23) * 60), [nowMinute - 59]);
     }
 
     /// <summary>
@@ -189,13 +179,5 @@ internal sealed class SloViews
     /// <summary>A window as Prometheus users write it: 5m, 1h, 1d, 30d.</summary>
     public static string WindowLabel(TimeSpan window) => Probe.Exporter.Rules.BurnRateAlert.WindowLabel(window);
 
-    /// <summary>The 24 clock hours up to <paramref name="nowHour"/> (the current one so far), oldest first: each hour's success ratio, or null without runs.</summary>
-    private static double?[] Hourly(MinuteTally[] tallies, long nowHour) =>
-        Enumerable.Range(0, 24).Select(h => Ratio(tallies.Where(t => t.Minute / 60 == nowHour - 23 + h).ToArray())).ToArray();
-
-    private static double? Ratio(MinuteTally[] tallies)
-    {
-        long runs = tallies.Sum(t => t.Runs);
-        return runs == 0 ? null : (double)tallies.Sum(t => t.Ok) / runs;
-    }
+    private static double? Ratio(long ok, long runs) => runs == 0 ? null : (double)ok / runs;
 }

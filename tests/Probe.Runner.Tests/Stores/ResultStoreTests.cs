@@ -182,6 +182,53 @@ public abstract class ResultStoreTests
     }
 
     [Fact]
+    public async Task Day_EqualsTheResultsWritten_AsHoursSettleAndLateOnesArrive()
+    {
+        await using IResultStore store = await OpenAsync();
+        var random = new Random(20261203);
+        SyntheticResult Random(int second) => ResultSamples.Make(
+            second, scenario: random.Next(3) == 0 ? "rag" : "smoke", region: random.Next(2) == 0 ? "eu-west" : "us-east",
+            ok: random.Next(5) != 0, recheck: random.Next(10) == 0) with { Maintenance = random.Next(20) == 0 ? "upgrade" : null };
+        var written = new List<SyntheticResult>();
+        async Task WriteAsync(int count, int fromSecond, int toSecond)
+        {
+            SyntheticResult[] batch = Enumerable.Range(0, count).Select(_ => Random(random.Next(fromSecond, toSecond))).ToArray();
+            await store.WriteAsync(batch, default);
+            written.AddRange(batch);
+        }
+
+        // Results over three and a half hours from 10:00; the day asked for at times that put the last 60 minutes
+        // inside unsettled minutes, across an hour edge, over settled hours, and with the first hours out of the day.
+        await WriteAsync(400, 0, 210 * 60);
+        await AssertDayAsync(ResultSamples.Start.AddMinutes(20));
+        await AssertDayAsync(ResultSamples.Start.AddMinutes(95.5));
+        await AssertDayAsync(ResultSamples.Start.AddMinutes(211));
+
+        // Late results for hours already rolled up (a drained spool), and new ones.
+        await WriteAsync(60, 0, 120 * 60);
+        await WriteAsync(40, 205 * 60, 215 * 60);
+        await AssertDayAsync(ResultSamples.Start.AddMinutes(216));
+        await AssertDayAsync(ResultSamples.Start.AddHours(25.5));
+
+        async Task AssertDayAsync(DateTimeOffset now)
+        {
+            long nowMinute = MinuteRollups.Minute(now), firstHour = (nowMinute / 60) - 23;
+            SyntheticResult[] counted = written.DistinctBy(r => r.Id).Where(r => !r.Recheck && r.Maintenance is null && MinuteRollups.Minute(r.StartedAt) <= nowMinute).ToArray();
+            var expected = counted.GroupBy(r => (r.Scenario, r.Region)).Where(g => g.Any(r => MinuteRollups.Minute(r.StartedAt) / 60 >= firstHour)).Select(g =>
+            {
+                SyntheticResult[] hour = g.Where(r => MinuteRollups.Minute(r.StartedAt) > nowMinute - 60).ToArray();
+                var strip = Enumerable.Range(0, 24).Select(h => g.Where(r => MinuteRollups.Minute(r.StartedAt) / 60 == firstHour + h).ToArray());
+                return (g.Key.Scenario, g.Key.Region, string.Join(",", strip.Select(s => $"{s.Count(r => r.Ok)}/{s.Length}")), hour.Length, hour.Count(r => r.Ok));
+            }).Order().ToArray();
+
+            IReadOnlyCollection<CheckDay> day = await store.DayAsync(now, default);
+            var got = day.Select(d => (d.Scenario, d.Region, string.Join(",", Enumerable.Range(0, 24).Select(h => $"{d.Ok[h]}/{d.Runs[h]}")), (int)d.HourRuns, (int)d.HourOk)).Order().ToArray();
+            Assert.NotEmpty(expected);
+            Assert.Equal(expected, got);
+        }
+    }
+
+    [Fact]
     public async Task Recent_FiltersByScenarioRegionAndFailures()
     {
         await using IResultStore store = await OpenAsync();
