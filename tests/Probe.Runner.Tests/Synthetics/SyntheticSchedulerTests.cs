@@ -18,6 +18,34 @@ public class SyntheticSchedulerTests
         Assert.Equal(0, h.Scheduler.Counters.Missed);
     }
 
+    [Theory]
+    [InlineData(1.0)] // a delay of -1 ms, Task.Delay's "infinite": the loop slept for ever with 720 checks due
+    [InlineData(1.5)]
+    [InlineData(0.0001)]
+    [InlineData(0.0)]
+    public void SleepUntil_ADueTimeAlreadyPast_DoesNotWait(double msLate)
+    {
+        var time = new Probe.TestUtils.FakeTimeProvider(Start);
+        Task sleep = Probe.Runner.Synthetics.Scheduling.SyntheticScheduler.SleepUntil(Start.AddMilliseconds(-msLate), time, default);
+        Assert.True(sleep.IsCompleted);
+    }
+
+    [Fact]
+    public void SleepUntil_WakesAtTheDueTime_OrWhenWokenWithoutOne()
+    {
+        var time = new Probe.TestUtils.FakeTimeProvider(Start);
+        using var wake = new CancellationTokenSource();
+        Task sleep = Probe.Runner.Synthetics.Scheduling.SyntheticScheduler.SleepUntil(Start.AddMilliseconds(1), time, default);
+        Task forever = Probe.Runner.Synthetics.Scheduling.SyntheticScheduler.SleepUntil(null, time, wake.Token);
+        Assert.False(sleep.IsCompleted);
+        time.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.True(sleep.IsCompletedSuccessfully);
+        time.Advance(TimeSpan.FromDays(1));
+        Assert.False(forever.IsCompleted);
+        wake.Cancel();
+        Assert.True(forever.IsCanceled);
+    }
+
     [Fact]
     public async Task Every_StartedJustBeforeATick_WaitsForTheTickInsteadOfRunningTwiceInARow()
     {

@@ -116,8 +116,7 @@ internal sealed class SyntheticScheduler
                 try
                 {
                     // Arm the timer before telling anyone the loop sleeps, so a clock moved on that news finds it.
-                    TimeSpan delay = next is { } at ? at - _time.GetUtcNow() : Timeout.InfiniteTimeSpan;
-                    Task sleep = delay == Timeout.InfiniteTimeSpan || delay > TimeSpan.Zero ? Task.Delay(delay, _time, wait.Token) : Task.CompletedTask;
+                    Task sleep = SleepUntil(next, _time, wait.Token);
                     Waiting?.Invoke(next ?? DateTimeOffset.MaxValue);
                     await sleep.ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
                 }
@@ -132,6 +131,23 @@ internal sealed class SyntheticScheduler
         {
             _stopping = true;
         }
+    }
+
+    /// <summary>
+    /// What the loop sleeps on until <paramref name="next"/> (for ever when null, until woken). A due time
+    /// already past is no sleep at all: <c>Task.Delay</c> reads a delay of exactly -1 ms as "infinite", so
+    /// computing the delay as "due minus now" and passing it on stopped every check for good whenever the
+    /// clock read exactly 1 ms past the next due time (it did, once, 28 minutes into a soak).
+    /// </summary>
+    internal static Task SleepUntil(DateTimeOffset? next, TimeProvider time, CancellationToken cancellation)
+    {
+        if (next is not { } at)
+        {
+            return Task.Delay(Timeout.InfiniteTimeSpan, time, cancellation);
+        }
+
+        TimeSpan delay = at - time.GetUtcNow();
+        return delay > TimeSpan.Zero ? Task.Delay(delay, time, cancellation) : Task.CompletedTask;
     }
 
     /// <summary>Waits up to <paramref name="grace"/> for running checks, then cancels the rest and waits for them to end.</summary>
