@@ -1,3 +1,4 @@
+using Probe.Engine.Timing;
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
@@ -28,7 +29,7 @@ internal static class RagEndpoints
             Answer answer = Compose(request.Question);
             double retrievalMs = time.GetElapsedTime(start).TotalMilliseconds;
             TimeSpan generation = faults.NextPace().DueAt(answer.Tokens.Length);
-            await PreciseDelay.WaitAsync(generation, time, http.RequestAborted);
+            await time.DelayAtLeastAsync(generation, http.RequestAborted);
             http.Response.Headers["X-Retrieval-Time-Ms"] = retrievalMs.ToString("0.###", CultureInfo.InvariantCulture);
             http.Response.Headers["X-Generation-Time-Ms"] = generation.TotalMilliseconds.ToString("0.###", CultureInfo.InvariantCulture);
             return Results.Json(new

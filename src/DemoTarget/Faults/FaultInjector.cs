@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http;
+using Probe.Engine.Timing;
 
 namespace Probe.DemoTarget.Faults;
 
@@ -61,7 +62,7 @@ public sealed class FaultInjector
         TimeSpan wait = StallRemaining(s) + SampleLatency(s);
         if (wait > TimeSpan.Zero)
         {
-            await PreciseDelay.WaitAsync(wait, _time, context.RequestAborted);
+            await _time.DelayAtLeastAsync(wait, context.RequestAborted);
         }
 
         if (s.ErrorRate > 0 && Hits(Interlocked.Increment(ref _errorCount) - 1, s.ErrorRate))

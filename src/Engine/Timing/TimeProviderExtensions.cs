@@ -1,6 +1,6 @@
 namespace Probe.Engine.Timing;
 
-/// <summary>Timestamp arithmetic in nanoseconds, the unit of Probe's histograms.</summary>
+/// <summary>Timestamp arithmetic in nanoseconds, the unit of Probe's histograms, and waits that never end early.</summary>
 public static class TimeProviderExtensions
 {
     /// <summary>Converts a difference of <see cref="TimeProvider.GetTimestamp"/> values to nanoseconds.</summary>
@@ -9,5 +9,23 @@ public static class TimeProviderExtensions
         ArgumentNullException.ThrowIfNull(time);
         long frequency = time.TimestampFrequency;
         return frequency == 1_000_000_000 ? timestampTicks : (long)(timestampTicks * (1e9 / frequency));
+    }
+
+    /// <summary>
+    /// Waits at least <paramref name="duration"/> by the clock's timestamps. Timers are armed against a
+    /// coarse clock (on Linux it moves in steps of up to 4 ms), so a plain <see cref="Task.Delay(TimeSpan, TimeProvider, CancellationToken)"/>
+    /// can end a few milliseconds early; a think time, an injected delay or a simulated latency shorter
+    /// than told would make every figure measured around it wrong. So: wait, read the clock, wait for
+    /// what is left. Each wait is rounded up to whole milliseconds, the timers' unit (a shorter one
+    /// would be no wait at all, and the loop would spin).
+    /// </summary>
+    public static async Task DelayAtLeastAsync(this TimeProvider time, TimeSpan duration, CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(time);
+        long start = time.GetTimestamp();
+        for (TimeSpan left = duration; left > TimeSpan.Zero; left = duration - time.GetElapsedTime(start))
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(Math.Ceiling(left.TotalMilliseconds)), time, cancellation).ConfigureAwait(false);
+        }
     }
 }

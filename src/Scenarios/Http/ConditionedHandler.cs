@@ -1,3 +1,4 @@
+using Probe.Engine.Timing;
 using Probe.Scenarios.Binding;
 
 namespace Probe.Scenarios.Http;
@@ -24,7 +25,7 @@ internal sealed class ConditionedHandler : DelegatingHandler
     {
         if (_conditions.AddedLatency > TimeSpan.Zero)
         {
-            await Task.Delay(_conditions.AddedLatency, _time, cancellationToken).ConfigureAwait(false);
+            await _time.DelayAtLeastAsync(_conditions.AddedLatency, cancellationToken).ConfigureAwait(false);
         }
 
         long n = Interlocked.Increment(ref _requests) - 1;

@@ -2,6 +2,7 @@ using Polly;
 using Polly.Retry;
 using Probe.Engine.Core;
 using Probe.Engine.Results;
+using Probe.Engine.Timing;
 using Probe.Scenarios.Binding;
 using Probe.Scenarios.Checks;
 using Probe.Scenarios.Http;
@@ -86,7 +87,7 @@ internal sealed record BoundStep(string Name, Func<StepScope, ValueTask<StepResu
     private async ValueTask<StepResult> RunAndThinkAsync(StepScope scope)
     {
         StepResult result = await RunAsync(scope).ConfigureAwait(false);
-        await Task.Delay(Think, Time, scope.Context.Cancellation).ConfigureAwait(false);
+        await Time.DelayAtLeastAsync(Think, scope.Context.Cancellation).ConfigureAwait(false);
         return result;
     }
 
