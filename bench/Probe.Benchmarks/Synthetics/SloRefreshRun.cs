@@ -10,20 +10,27 @@ using Probe.Runner.Results;
 namespace Probe.Benchmarks.Synthetics;
 
 /// <summary>
-/// <c>slo-refresh sqlite|postgres [days] [per-minute]</c>: fills a store with <c>days</c> of results at
+/// <c>slo-refresh sqlite|postgres [days] [per-minute] [fail-every]</c>: fills a store with <c>days</c> of results at
 /// <c>per-minute</c> checks a minute (200 scenarios × 3 regions; default 30 days at 1,000 a minute,
-/// 43.2 million results), then times one whole synthetics refresh (<see cref="SloViews"/>): a latency and an
-/// availability SLO of one scenario over the whole history, and the status page (each check's day and last
-/// result in each region). The first refresh rolls the history up (once); the
-/// steady state is measured after each further minute of results, as a running runner sees it.
+/// 43.2 million results; every <c>fail-every</c>th fails, default 97, 0 for a healthy fleet with none),
+/// then times one whole synthetics refresh (<see cref="SloViews"/>): a latency and an availability SLO of
+/// one scenario over the whole history, and the status page (each check's day, last result in each
+/// region and the day's last failures). The first refresh rolls the history up (once); the steady state is measured after each further minute of results, as a running runner sees it.
 /// </summary>
 internal static class SloRefreshRun
 {
+    /// <summary>Every how many results one fails (0: none).</summary>
+    private static long s_failEvery = 97;
+
+    /// <summary>The SQL condition "result i fails", as <see cref="Results"/> decides it.</summary>
+    private static string Fails => s_failEvery == 0 ? "0 = 1" : $"i % {s_failEvery} = 0";
+
     public static async Task<int> RunAsync(string[] args)
     {
         string kind = args.Length > 0 ? args[0] : "sqlite";
         int days = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 30;
         int perMinute = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 1000;
+        s_failEvery = args.Length > 3 ? long.Parse(args[3], CultureInfo.InvariantCulture) : 97;
         string folder = Path.Combine(Path.GetTempPath(), "probe-bench-" + Guid.NewGuid().ToString("n")[..8]);
         Directory.CreateDirectory(folder);
         await using PostgresServer? postgres = kind == "postgres" ? await PostgresServer.StartAsync() : null;
@@ -36,7 +43,7 @@ internal static class SloRefreshRun
             long total = (long)days * 24 * 60 * perMinute;
             long t0 = Stopwatch.GetTimestamp();
             await FillAsync(kind == "postgres" ? postgres!.ConnectionString : Path.Combine(folder, "results.db"), kind, start, perMinute, days);
-            Console.WriteLine($"slo-refresh {kind}: {total:N0} results ({days} days at {perMinute:N0} a minute) made in {Stopwatch.GetElapsedTime(t0).TotalSeconds:0} s");
+            Console.WriteLine($"slo-refresh {kind}: {total:N0} results ({days} days at {perMinute:N0} a minute, {(s_failEvery == 0 ? "none failed" : $"1 in {s_failEvery} failed")}) made in {Stopwatch.GetElapsedTime(t0).TotalSeconds:0} s");
             SuiteDefinition suite = Suite(days);
             double first = await RefreshAsync(store, suite, now);
             Console.WriteLine($"  first refresh (rolls up {days} days for both conditions, computes the timeslices once): {first:N0} ms");
@@ -82,8 +89,8 @@ internal static class SloRefreshRun
                 await using var fill = new Npgsql.NpgsqlCommand($"""
                     INSERT INTO probe_results (id, started_at, suite, scenario, region, target, ok, duration_ms, reason, message, status, recheck, steps)
                     SELECT md5(i::text)::uuid, to_timestamp(({startMicros} + i * 60000000 / {perMinute}) / 1e6), 'bench', 's' || lpad(((i / 3) % 200)::text, 3, '0'),
-                           (ARRAY['us-east', 'eu-west', 'ap-south'])[i % 3 + 1], 'api', i % 97 <> 0, 20 + i % 60,
-                           CASE WHEN i % 97 = 0 THEN 'status' END, CASE WHEN i % 97 = 0 THEN 'HTTP 503' END, CASE WHEN i % 97 = 0 THEN 503 ELSE 200 END, false, '[]'::jsonb
+                           (ARRAY['us-east', 'eu-west', 'ap-south'])[i % 3 + 1], 'api', NOT ({Fails}), 20 + i % 60,
+                           CASE WHEN {Fails} THEN 'status' END, CASE WHEN {Fails} THEN 'HTTP 503' END, CASE WHEN {Fails} THEN 503 ELSE 200 END, false, '[]'::jsonb
                     FROM generate_series({from}::bigint, {to}::bigint) AS i;
                     """, connection) { CommandTimeout = 0 };
                 await fill.ExecuteNonQueryAsync();
@@ -99,8 +106,8 @@ internal static class SloRefreshRun
                     WITH RECURSIVE n(i) AS (SELECT {from} UNION ALL SELECT i + 1 FROM n WHERE i < {to})
                     INSERT INTO probe_results (id, started_at, suite, scenario, region, target, ok, duration_ms, reason, message, status, recheck, steps)
                     SELECT printf('%032d', i), {startMicros} + i * 60000000 / {perMinute}, 'bench', printf('s%03d', (i / 3) % 200),
-                           CASE i % 3 WHEN 0 THEN 'us-east' WHEN 1 THEN 'eu-west' ELSE 'ap-south' END, 'api', i % 97 != 0, 20 + i % 60,
-                           CASE WHEN i % 97 = 0 THEN 'status' END, CASE WHEN i % 97 = 0 THEN 'HTTP 503' END, CASE WHEN i % 97 = 0 THEN 503 ELSE 200 END, 0, '[]'
+                           CASE i % 3 WHEN 0 THEN 'us-east' WHEN 1 THEN 'eu-west' ELSE 'ap-south' END, 'api', NOT ({Fails}), 20 + i % 60,
+                           CASE WHEN {Fails} THEN 'status' END, CASE WHEN {Fails} THEN 'HTTP 503' END, CASE WHEN {Fails} THEN 503 ELSE 200 END, 0, '[]'
                     FROM n;
                     """;
                 await fill.ExecuteNonQueryAsync();
@@ -151,7 +158,7 @@ internal static class SloRefreshRun
         {
             long i = from + k;
             DateTimeOffset at = start.AddTicks(i * TimeSpan.TicksPerMinute / perMinute);
-            bool ok = i % 97 != 0;
+            bool ok = s_failEvery == 0 || i % s_failEvery != 0;
             return new SyntheticResult(
                 Guid.CreateVersion7(at), "bench", $"s{i / 3 % 200:000}", (i % 3) switch { 0 => "us-east", 1 => "eu-west", _ => "ap-south" }, "api",
                 at, TimeSpan.FromMilliseconds(20 + (i % 60)), ok, ok ? null : "status", ok ? null : "HTTP 503", ok ? 200 : 503, []);

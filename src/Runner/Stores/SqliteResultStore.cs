@@ -69,6 +69,9 @@ internal sealed class SqliteResultStore : IResultStore
         CREATE INDEX probe_slices_hour ON probe_slices (hour)
         """,
         "ALTER TABLE probe_results ADD COLUMN maintenance TEXT",
+        // Failures are few: the status page's last failures are a seek here, not a walk back over every
+        // result of the day (which grew with uptime: 0.2 s per refresh after two hours at 1,440 a minute).
+        "CREATE INDEX probe_results_failures ON probe_results (started_at) WHERE ok = 0",
     ];
 
     /// <summary>A result's minute since the epoch, from its microseconds.</summary>
@@ -429,16 +432,28 @@ internal sealed class SqliteResultStore : IResultStore
     public async Task<IReadOnlyList<SyntheticResult>> RecentAsync(ResultQuery q, CancellationToken cancellation)
     {
         await using SqliteConnection connection = await OpenAsync(cancellation);
+        // Only the filters asked for, so the planner sees the terms its indexes serve ("ok = 0" is the
+        // failures index's condition; "scenario = ... AND region = ..." the scenario index's prefix).
+        string where = string.Concat(
+            q.FailuresOnly ? "ok = 0 AND " : string.Empty,
+            q.Scenario is null ? string.Empty : "scenario = $scenario AND ",
+            q.Region is null ? string.Empty : "region = $region AND ");
         await using SqliteCommand query = Command(connection, $"""
             SELECT {Columns}
             FROM probe_results
-            WHERE ($scenario IS NULL OR scenario = $scenario) AND ($region IS NULL OR region = $region)
-              AND ($failures = 0 OR ok = 0) AND started_at >= $since
+            WHERE {where}started_at >= $since
             ORDER BY started_at DESC, id DESC LIMIT $limit
             """);
-        query.Parameters.AddWithValue("$scenario", (object?)q.Scenario ?? DBNull.Value);
-        query.Parameters.AddWithValue("$region", (object?)q.Region ?? DBNull.Value);
-        query.Parameters.AddWithValue("$failures", q.FailuresOnly ? 1 : 0);
+        if (q.Scenario is not null)
+        {
+            query.Parameters.AddWithValue("$scenario", q.Scenario);
+        }
+
+        if (q.Region is not null)
+        {
+            query.Parameters.AddWithValue("$region", q.Region);
+        }
+
         query.Parameters.AddWithValue("$since", q.Since is { } since ? Microseconds(since) : long.MinValue);
         query.Parameters.AddWithValue("$limit", q.Limit);
         return await ReadResultsAsync(query, cancellation);

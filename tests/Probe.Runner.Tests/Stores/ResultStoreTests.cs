@@ -242,6 +242,40 @@ public abstract class ResultStoreTests
     }
 
     [Fact]
+    public async Task Recent_FailuresAmongManySuccesses_EachFilterGivesTheNewestMatches()
+    {
+        // A healthy fleet: the failures are a few among thousands (the status page asks for the day's last 20).
+        await using IResultStore store = await OpenAsync();
+        string[] scenarios = ["smoke", "rag", "login"];
+        string[] regions = ["eu-west", "us-east"];
+        SyntheticResult[] written = Enumerable.Range(0, 3000)
+            .Select(i => ResultSamples.Make(i, scenarios[i % 3], regions[i / 3 % 2], ok: i % 250 != 7 && i % 401 != 5))
+            .ToArray();
+        await store.WriteAsync(written, default);
+
+        foreach (ResultQuery q in new ResultQuery[]
+        {
+            new(FailuresOnly: true, Limit: 20),
+            new(FailuresOnly: true, Limit: 3, Since: ResultSamples.Start.AddSeconds(1500)),
+            new("rag", FailuresOnly: true),
+            new("smoke", "us-east", FailuresOnly: true),
+            new(Region: "eu-west", FailuresOnly: true, Limit: 4),
+            new("login", "eu-west", Limit: 5, Since: ResultSamples.Start.AddSeconds(2990)),
+            new(Region: "us-east", Limit: 7),
+        })
+        {
+            int[] expected = written
+                .Where(r => (!q.FailuresOnly || !r.Ok) && (q.Scenario is null || r.Scenario == q.Scenario) && (q.Region is null || r.Region == q.Region))
+                .Where(r => q.Since is null || r.StartedAt >= q.Since)
+                .OrderByDescending(r => r.StartedAt).Take(q.Limit)
+                .Select(r => (int)(r.StartedAt - ResultSamples.Start).TotalSeconds).ToArray();
+            IReadOnlyList<SyntheticResult> got = await store.RecentAsync(q, default);
+            Assert.NotEmpty(expected);
+            Assert.Equal(expected, got.Select(r => (int)(r.StartedAt - ResultSamples.Start).TotalSeconds));
+        }
+    }
+
+    [Fact]
     public async Task Latest_IsTheNewestResultOfEachScenarioAndRegion()
     {
         await using IResultStore store = await OpenAsync();
