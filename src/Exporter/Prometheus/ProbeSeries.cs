@@ -86,6 +86,8 @@ public static class ProbeSeries
 
     public static SeriesSpec DrainUp { get; } = new("probe_synthetics_drain_up", MetricType.Gauge, "1 while the loop that moves the spool to the store runs.", []);
 
+    public static SeriesSpec SchedulerBehind { get; } = new("probe_synthetics_scheduler_behind_seconds", MetricType.Gauge, "How long the scheduler has slept past its earliest due check without starting it: 0 while it keeps time; a stalled scheduler grows without bound.", []);
+
     public static SeriesSpec Quarantined { get; } = new("probe_synthetics_quarantined_total", MetricType.Counter, "Results the store refused for their content, kept in the dead-letter file instead.", []);
 
     public static SeriesSpec SliRatio { get; } = new("probe_sli_ratio", MetricType.Gauge, "SLI over the window: good over valid results (region \"all\": minutes with at least N of M regions good).", ["suite", "slo", "window", "region"]);
@@ -112,7 +114,7 @@ public static class ProbeSeries
         RunInfo, GateVerdict, RunValid, RunDuration, Success, Duration, CheckRuns, CheckFailures, CheckDuration, CheckEvaluations,
         HttpPhaseDuration, SchedulerLag, ThresholdPassed, LlmTimeToFirstToken, LlmInterTokenLatency, LlmTimePerOutputToken, LlmRequestDuration,
         LlmRequests, LlmOutputTokens, LlmInputTokens, TlsCertExpiry, RunLoad, RunLatency, RunElapsed,
-        RunnerUp, MissedRuns, OverlapSkipped, SpoolDepth, StoreUp, SpoolWritable, DrainUp, Quarantined, SliRatio, SloEvents, ErrorBudgetRemaining, RegionsSucceeding, QuorumUp,
+        RunnerUp, MissedRuns, OverlapSkipped, SpoolDepth, StoreUp, SpoolWritable, DrainUp, SchedulerBehind, Quarantined, SliRatio, SloEvents, ErrorBudgetRemaining, RegionsSucceeding, QuorumUp,
         Maintenance, MaintenanceRuns, BrowserVitals, BrowserLayoutShift,
     ];
 

@@ -30,7 +30,7 @@ internal static class SyntheticsCommand
         var quorum = new Option<int?>("--quorum") { Description = "N of \"N of M regions\": a check (and an SLO minute) is up when at least N regions succeed. Default: a majority of the regions seen." };
         var simulate = new Option<string[]>("--simulate") { Description = "Degrade a region's network to test alerting: REGION:latency=200ms,loss=20% (repeatable)." };
         var refresh = new Option<string>("--refresh") { Description = "How often SLOs and the status page are recomputed from the store.", DefaultValueFactory = _ => "15s" };
-        var readyAfter = new Option<string>("--ready-bound") { Description = "/readyz fails once the store has been unreachable this long (results wait in the spool meanwhile).", DefaultValueFactory = _ => "60s" };
+        var readyAfter = new Option<string>("--ready-bound") { Description = "/readyz fails once the store has been unreachable this long (results wait in the spool meanwhile), or the scheduler has slept this long past a due check.", DefaultValueFactory = _ => "60s" };
         var retention = new Option<string>("--retention") { Description = "Delete stored results older than this (checked hourly).", DefaultValueFactory = _ => "90d" };
         var grace = new Option<string>("--shutdown-timeout") { Description = "On stop, running checks get this long to finish, then the spool as long again to reach the store.", DefaultValueFactory = _ => "10s" };
         var logLevel = new Option<string>("--log-level") { Description = "debug, info (every result), warn (failures and problems) or error.", DefaultValueFactory = _ => "info" };

@@ -36,6 +36,7 @@ internal static class SyntheticsEndpoints
                 json.WriteBoolean("spool_writable", runner.Pipeline.SpoolWritable);
                 json.WriteString("spool_error", runner.Pipeline.LastSpoolError);
                 json.WriteBoolean("drain_alive", runner.Pipeline.DrainAlive);
+                json.WriteNumber("scheduler_behind_seconds", runner.Scheduler.Behind.TotalSeconds);
                 json.WriteNumber("quarantined", runner.Pipeline.QuarantinedCount);
             });
         });

@@ -67,6 +67,7 @@ internal sealed class SyntheticsMetrics
         StoreUp = registry.Add(ProbeSeries.StoreUp);
         SpoolWritable = registry.Add(ProbeSeries.SpoolWritable);
         DrainUp = registry.Add(ProbeSeries.DrainUp);
+        SchedulerBehind = registry.Add(ProbeSeries.SchedulerBehind);
         Quarantined = registry.Add(ProbeSeries.Quarantined);
         SliRatio = registry.Add(ProbeSeries.SliRatio);
         _sloEvents = registry.Add(ProbeSeries.SloEvents);
@@ -94,6 +95,8 @@ internal sealed class SyntheticsMetrics
     public MetricFamily SpoolWritable { get; }
 
     public MetricFamily DrainUp { get; }
+
+    public MetricFamily SchedulerBehind { get; }
 
     public MetricFamily Quarantined { get; }
 

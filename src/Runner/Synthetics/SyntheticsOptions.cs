@@ -25,7 +25,7 @@ internal sealed record SyntheticsOptions
     /// <summary>How often the SLO gauges and the status page are recomputed from the store. The default is 15 s.</summary>
     public TimeSpan Refresh { get; init; } = TimeSpan.FromSeconds(15);
 
-    /// <summary>/readyz fails once the store has been unreachable this long. The default is 60 s.</summary>
+    /// <summary>/readyz fails once the store has been unreachable this long, or the scheduler this far behind a due check. The default is 60 s.</summary>
     public TimeSpan ReadyBound { get; init; } = TimeSpan.FromSeconds(60);
 
     /// <summary>On shutdown, running checks get this long to finish, and the spool as long again to drain. The default is 10 s.</summary>

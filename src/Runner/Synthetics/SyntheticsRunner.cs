@@ -56,11 +56,12 @@ internal sealed class SyntheticsRunner : IAsyncDisposable
     public IResultStore Store => _store;
 
     /// <summary>
-    /// Ready while results can be made durable and moved on: the spool is writable, its drain runs, and
-    /// the store has not been unreachable past the bound (the spool absorbs shorter outages, and a start
-    /// during one).
+    /// Ready while checks start on time and their results can be made durable and moved on: the scheduler
+    /// is not behind by the bound, the spool is writable, its drain runs, and the store has not been
+    /// unreachable past the bound (the spool absorbs shorter outages, and a start during one).
     /// </summary>
-    public bool Ready => _pipeline.SpoolWritable && _pipeline.DrainAlive && (_pipeline.StoreFailingFor is not { } failing || failing < _options.ReadyBound);
+    public bool Ready => _scheduler.Behind < _options.ReadyBound && _pipeline.SpoolWritable && _pipeline.DrainAlive
+        && (_pipeline.StoreFailingFor is not { } failing || failing < _options.ReadyBound);
 
     /// <summary>Binds <paramref name="suite"/> for every region and schedules it, replacing what ran before.</summary>
     /// <exception cref="InvalidOperationException">A secret is missing or the suite does not bind; what ran before keeps running.</exception>
@@ -150,6 +151,7 @@ internal sealed class SyntheticsRunner : IAsyncDisposable
         _metrics.StoreUp.WithLabels().Set(_pipeline.StoreFailingFor is null ? 1 : 0);
         _metrics.SpoolWritable.WithLabels().Set(_pipeline.SpoolWritable ? 1 : 0);
         _metrics.DrainUp.WithLabels().Set(_pipeline.DrainAlive ? 1 : 0);
+        _metrics.SchedulerBehind.WithLabels().Set(_scheduler.Behind.TotalSeconds);
         _metrics.Missed.WithLabels().Add(_scheduler.Counters.Missed - _metrics.Missed.WithLabels().Value);
         _metrics.OverlapSkipped.WithLabels().Add(_scheduler.Counters.OverlapSkipped - _metrics.OverlapSkipped.WithLabels().Value);
         if (_suite is not { } suite)

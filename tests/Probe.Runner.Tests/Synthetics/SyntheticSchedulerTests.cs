@@ -47,6 +47,59 @@ public class SyntheticSchedulerTests
     }
 
     [Fact]
+    public async Task Behind_ALoopThatKeepsTime_IsZero()
+    {
+        await using var h = new SchedulerHarness(Start.AddSeconds(7));
+        await h.BeginAsync(SchedulerHarness.Every("smoke", "30s"));
+        Assert.Equal(TimeSpan.Zero, h.Scheduler.Behind);
+        h.Time.Advance(TimeSpan.FromSeconds(20)); // not yet due
+        Assert.Equal(TimeSpan.Zero, h.Scheduler.Behind);
+        await h.StepAsync();
+        await h.StepAsync();
+        Assert.Equal(TimeSpan.Zero, h.Scheduler.Behind);
+    }
+
+    [Fact]
+    public async Task Behind_ALoopThatNeverWakes_GrowsWithTheTimePastItsDueCheck()
+    {
+        // The stall a soak met (every check stopped with no error): the loop's wake-up never comes.
+        // This clock's timers never fire, the fault on demand; Behind is what /readyz and
+        // probe_synthetics_scheduler_behind_seconds report.
+        var time = new Probe.TestUtils.FakeTimeProvider(Start.AddSeconds(7));
+        var deaf = new NoWakeups(time);
+        var scheduler = new Probe.Runner.Synthetics.Scheduling.SyntheticScheduler(deaf, new Random(7), (_, _, _) => Task.FromResult(true));
+        var sleeping = new TaskCompletionSource<DateTimeOffset>(TaskCreationOptions.RunContinuationsAsynchronously);
+        scheduler.Waiting += due => sleeping.TrySetResult(due);
+        scheduler.Set([SchedulerHarness.Every("smoke", "30s")]);
+        using var stop = new CancellationTokenSource();
+        Task loop = scheduler.RunAsync(stop.Token);
+
+        DateTimeOffset due = await sleeping.Task.WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.Equal(Start.AddSeconds(30), due);
+        time.Advance(TimeSpan.FromSeconds(20));
+        Assert.Equal(TimeSpan.Zero, scheduler.Behind);
+        time.Advance(TimeSpan.FromSeconds(95));
+        Assert.Equal(TimeSpan.FromSeconds(92), scheduler.Behind);
+
+        await stop.CancelAsync();
+        await loop;
+        Assert.Equal(TimeSpan.Zero, scheduler.Behind);
+    }
+
+    /// <summary>A clock whose timers are armed but never fire.</summary>
+    private sealed class NoWakeups(Probe.TestUtils.FakeTimeProvider inner) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => inner.GetUtcNow();
+
+        public override long GetTimestamp() => inner.GetTimestamp();
+
+        public override long TimestampFrequency => inner.TimestampFrequency;
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period) =>
+            inner.CreateTimer(static _ => { }, null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+    }
+
+    [Fact]
     public async Task Every_StartedJustBeforeATick_WaitsForTheTickInsteadOfRunningTwiceInARow()
     {
         // The regression: at scale, a start-up run and the first tick a moment later collided, and the

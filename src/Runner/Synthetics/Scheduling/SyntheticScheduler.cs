@@ -21,6 +21,7 @@ internal sealed class SyntheticScheduler
     private readonly RunCheck _run;
     private readonly CancellationTokenSource _cancelRuns = new();
     private CancellationTokenSource? _wait;
+    private DateTimeOffset? _sleepingUntil;
     private bool _stopping;
 
     public SyntheticScheduler(TimeProvider time, Random random, RunCheck run)
@@ -46,6 +47,22 @@ internal sealed class SyntheticScheduler
             lock (_lock)
             {
                 return _running.Count(t => !t.IsCompleted);
+            }
+        }
+    }
+
+    /// <summary>
+    /// How long the loop has slept past the earliest due time without waking to start it: zero while it
+    /// keeps time (or has nothing scheduled). A scheduler that stops waking (a lost timer, a starved thread
+    /// pool) stops every check without an error; this grows without bound then, so it can be alerted on.
+    /// </summary>
+    public TimeSpan Behind
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _sleepingUntil is { } due && _time.GetUtcNow() - due is { Ticks: > 0 } late ? late : TimeSpan.Zero;
             }
         }
     }
@@ -107,7 +124,7 @@ internal sealed class SyntheticScheduler
                     _queue.Dequeue();
                 }
 
-                next = _queue.TryPeek(out _, out DateTimeOffset first) ? first : null;
+                next = _sleepingUntil = _queue.TryPeek(out _, out DateTimeOffset first) ? first : null;
                 _wait = wait = CancellationTokenSource.CreateLinkedTokenSource(stop);
             }
 
@@ -130,6 +147,7 @@ internal sealed class SyntheticScheduler
         lock (_lock)
         {
             _stopping = true;
+            _sleepingUntil = null;
         }
     }
 
