@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Probe.DemoTarget.Faults;
+using Probe.Engine.Timing;
 
 namespace Probe.DemoTarget.Endpoints;
 
@@ -55,7 +56,7 @@ internal static class LlmEndpoints
         TokenPace pace = faults.NextPace();
         if (!request.Stream)
         {
-            await PreciseDelay.WaitUntilAsync(start, pace.DueAt(Math.Max(0, tokens.Length - 1)), time, http.RequestAborted);
+            await time.DelayUntilAsync(start, pace.DueAt(Math.Max(0, tokens.Length - 1)), http.RequestAborted);
             http.Response.ContentType = "application/json";
             await http.Response.WriteAsync(format.Whole(reply), http.RequestAborted);
             return;
@@ -66,7 +67,7 @@ internal static class LlmEndpoints
         await WriteAsync(http, format.Opening(reply));
         for (int i = 0; i < tokens.Length; i++)
         {
-            await PreciseDelay.WaitUntilAsync(start, pace.DueAt(i), time, http.RequestAborted);
+            await time.DelayUntilAsync(start, pace.DueAt(i), http.RequestAborted);
             await WriteAsync(http, format.Token(reply, tokens[i]));
         }
 

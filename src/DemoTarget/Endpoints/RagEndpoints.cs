@@ -1,4 +1,3 @@
-using Probe.Engine.Timing;
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
@@ -6,6 +5,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Probe.DemoTarget.Faults;
 using Probe.DemoTarget.Knowledge;
+using Probe.Engine.Timing;
 
 namespace Probe.DemoTarget.Endpoints;
 
@@ -51,7 +51,7 @@ internal static class RagEndpoints
             await http.Response.Body.FlushAsync(http.RequestAborted);
             for (int i = 0; i < answer.Tokens.Length; i++)
             {
-                await PreciseDelay.WaitUntilAsync(start, pace.DueAt(i), time, http.RequestAborted);
+                await time.DelayUntilAsync(start, pace.DueAt(i), http.RequestAborted);
                 await WriteEvent(http, JsonSerializer.Serialize(new { token = answer.Tokens[i] }));
             }
 

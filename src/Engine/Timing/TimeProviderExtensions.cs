@@ -19,11 +19,21 @@ public static class TimeProviderExtensions
     /// what is left. Each wait is rounded up to whole milliseconds, the timers' unit (a shorter one
     /// would be no wait at all, and the loop would spin).
     /// </summary>
-    public static async Task DelayAtLeastAsync(this TimeProvider time, TimeSpan duration, CancellationToken cancellation)
+    public static Task DelayAtLeastAsync(this TimeProvider time, TimeSpan duration, CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(time);
-        long start = time.GetTimestamp();
-        for (TimeSpan left = duration; left > TimeSpan.Zero; left = duration - time.GetElapsedTime(start))
+        return time.DelayUntilAsync(time.GetTimestamp(), duration, cancellation);
+    }
+
+    /// <summary>
+    /// Waits until at least <paramref name="offset"/> after <paramref name="start"/> (a timestamp), as
+    /// <see cref="DelayAtLeastAsync"/> does: a series of such waits from one start (a paced stream) does
+    /// not add up each one's overshoot.
+    /// </summary>
+    public static async Task DelayUntilAsync(this TimeProvider time, long start, TimeSpan offset, CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(time);
+        for (TimeSpan left = offset - time.GetElapsedTime(start); left > TimeSpan.Zero; left = offset - time.GetElapsedTime(start))
         {
             await Task.Delay(TimeSpan.FromMilliseconds(Math.Ceiling(left.TotalMilliseconds)), time, cancellation).ConfigureAwait(false);
         }
