@@ -194,7 +194,7 @@ internal sealed class LeanHttp2Client : IDisposable
             Stream stream = new NetworkStream(socket, ownsSocket: true);
             if (_tls is not null)
             {
-                SslStream ssl = await _tls.HandshakeAsync(stream, linked.Token).ConfigureAwait(false);
+                Stream ssl = await _tls.HandshakeAsync(stream, linked.Token).ConfigureAwait(false);
                 timing = timing with { TlsNs = _time.ToNanoseconds(_time.GetTimestamp() - timing.ConnectedAt) };
                 stream = ssl;
             }

@@ -35,7 +35,7 @@ internal sealed class LeanConnection : IDisposable
     private readonly Socket _socket;
     private readonly ReadySocket? _ready;
     private readonly LeanHttpClient _owner;
-    private readonly SslStream? _tls;
+    private readonly Stream? _tls;
     private byte[] _buffer = new byte[InitialBufferSize];
     private int _start;
     private int _end;
@@ -55,7 +55,7 @@ internal sealed class LeanConnection : IDisposable
     }
 
     /// <summary>A connection under TLS: <paramref name="tls"/> owns the socket (<paramref name="socket"/> is kept to close it on a timeout).</summary>
-    public LeanConnection(SslStream tls, Socket socket, ReadySocket? ready, LeanHttpClient owner)
+    public LeanConnection(Stream tls, Socket socket, ReadySocket? ready, LeanHttpClient owner)
         : this(socket, owner)
     {
         _ready = ready;

@@ -263,7 +263,7 @@ internal sealed class LeanHttpClient : IDisposable
                 }
                 else
                 {
-                    SslStream ssl = await _tls.HandshakeAsync(new ReadySocketStream(ready), linked.Token).ConfigureAwait(false);
+                    Stream ssl = await _tls.HandshakeAsync(new ReadySocketStream(ready), linked.Token).ConfigureAwait(false);
                     connection = new LeanConnection(ssl, ready.Socket, ready, this);
                 }
             }
@@ -276,7 +276,7 @@ internal sealed class LeanHttpClient : IDisposable
                 }
                 else
                 {
-                    SslStream ssl = await _tls.HandshakeAsync(new NetworkStream(socket, ownsSocket: true), linked.Token).ConfigureAwait(false);
+                    Stream ssl = await _tls.HandshakeAsync(new NetworkStream(socket, ownsSocket: true), linked.Token).ConfigureAwait(false);
                     connection = new LeanConnection(ssl, socket, null, this);
                 }
             }

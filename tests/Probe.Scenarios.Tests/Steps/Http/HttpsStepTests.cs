@@ -46,7 +46,7 @@ public class HttpsStepTests
         await using OpenSslServer server = await OpenSslServer.StartAsync(certificate);
         string step = $$"""{ "name": "session", "http": { "path": "/" }, "checks": ["body contains \"{{handshake}}\""] }""";
 
-        // By name: .NET resumes TLS sessions only with a host name, not an address.
+        // By name, as a browser would (SslStream, on the targets that check certificates, resumes only by name).
         StepSnapshot run = (await StepRuns.RunAsync(new Uri($"https://localhost:{server.Port}"), [step], insecure: true, iterations: 4, targetFields: $"\"http\": \"1.1\", \"new_connection_per_iteration\": {(perIteration ? "true" : "false")}"))[0];
 
         Assert.True(run.Ok == iterations, $"{run.Ok} of 4 were '{handshake}': {string.Join("; ", run.FailureMessages)}");

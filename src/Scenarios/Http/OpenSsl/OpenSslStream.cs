@@ -1,0 +1,385 @@
+using System.Runtime.CompilerServices;
+
+namespace Probe.Scenarios.Http.OpenSsl;
+
+/// <summary>
+/// A TLS client connection made by OpenSSL itself, over memory BIOs on any inner stream (the epoll loops' sockets or a
+/// <see cref="System.Net.Sockets.NetworkStream"/>): the lean client's TLS for <c>insecure_tls</c> targets, where
+/// <see cref="System.Net.Security.SslStream"/> spends most of a new connection's CPU on work such a target never reads
+/// (a context per connection, the server's certificate decoded into .NET objects, a chain built).
+/// <para>
+/// One read and one write may run at once (as HTTP/2's read loop and writer do): every OpenSSL call on the connection
+/// is made under one lock, and what OpenSSL writes — on a write, or on a read that must answer the server — goes out
+/// under a send gate in the order OpenSSL wrote it.
+/// </para>
+/// </summary>
+internal sealed class OpenSslStream : Stream
+{
+    private const int RecordSize = (16 * 1024) + 512; // a full TLS record with its header and padding
+    private const int PlainChunk = 64 * 1024; // bodies are encrypted and sent this much at a time
+
+    private readonly Stream _inner;
+    private readonly TlsSessions? _sessions;
+    private readonly Lock _lock = new();
+    private readonly SemaphoreSlim _sending = new(1, 1);
+    private readonly byte[] _received = new byte[RecordSize];
+    private byte[] _outgoing = new byte[RecordSize];
+    private nint _ssl;
+    private nint _readBio;
+    private nint _writeBio;
+    private bool _sessionKept;
+    private bool _broken; // OpenSSL failed on this connection: its session is not offered again
+
+    private OpenSslStream(Stream inner, AlpnOffer offer, string? serverName, TlsSessions? sessions)
+    {
+        _inner = inner;
+        _sessions = sessions;
+        lock (_lock)
+        {
+            LibSsl.ERR_clear_error();
+            _ssl = LibSsl.SSL_new(OpenSslContexts.For(offer));
+            _readBio = LibSsl.BIO_new(LibSsl.BIO_s_mem());
+            _writeBio = LibSsl.BIO_new(LibSsl.BIO_s_mem());
+            if (_ssl == 0 || _readBio == 0 || _writeBio == 0)
+            {
+                throw new InvalidOperationException($"OpenSSL could not make a TLS connection: {LibSsl.TakeErrors()}");
+            }
+
+            LibSsl.SSL_set_bio(_ssl, _readBio, _writeBio);
+            LibSsl.SSL_set_connect_state(_ssl);
+            if (serverName is not null && !LibSsl.SetHostName(_ssl, serverName))
+            {
+                throw new InvalidOperationException($"OpenSSL refused the server name {serverName}: {LibSsl.TakeErrors()}");
+            }
+
+            sessions?.Offer(_ssl);
+        }
+    }
+
+    ~OpenSslStream() => Free();
+
+    /// <summary>The protocol the server chose in ALPN ("h2", "http/1.1"; empty when it chose none).</summary>
+    public string Alpn { get; private set; } = string.Empty;
+
+    /// <summary>Whether the handshake resumed an earlier session (an abbreviated handshake).</summary>
+    public bool Resumed { get; private set; }
+
+    public override bool CanRead => true;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => true;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position
+    {
+        get => throw new NotSupportedException();
+        set => throw new NotSupportedException();
+    }
+
+    /// <summary>
+    /// Makes the TLS handshake over <paramref name="inner"/> (owned from here on, closed on failure). Fails with
+    /// <see cref="OpenSslException"/> saying what OpenSSL or the server's alert said, and with <see cref="IOException"/>
+    /// when the server closes the connection in the middle of it.
+    /// </summary>
+    /// <param name="inner">The connected stream.</param>
+    /// <param name="offer">What to offer in ALPN.</param>
+    /// <param name="serverName">The host name sent in SNI; null for an address target (RFC 6066 sends none).</param>
+    /// <param name="sessions">The target's sessions to resume and keep; null for a full handshake every time.</param>
+    /// <param name="cancellation">Cancels the handshake.</param>
+    public static async ValueTask<OpenSslStream> ConnectAsync(Stream inner, AlpnOffer offer, string? serverName, TlsSessions? sessions, CancellationToken cancellation)
+    {
+        OpenSslStream tls;
+        try
+        {
+            tls = new OpenSslStream(inner, offer, serverName, sessions);
+        }
+        catch
+        {
+            await inner.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        try
+        {
+            await tls.HandshakeAsync(cancellation).ConfigureAwait(false);
+            return tls;
+        }
+        catch
+        {
+            await tls.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        if (buffer.IsEmpty)
+        {
+            return 0;
+        }
+
+        while (true)
+        {
+            (int read, bool answer) = Decrypt(buffer.Span);
+            if (answer)
+            {
+                await SendPendingAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            if (read >= 0)
+            {
+                return read;
+            }
+
+            int received = await _inner.ReadAsync(_received, cancellationToken).ConfigureAwait(false);
+            if (received == 0)
+            {
+                return 0; // closed without close_notify: the end, as far as the caller's framing can tell
+            }
+
+            Feed(received);
+        }
+    }
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        await _sending.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            do
+            {
+                ReadOnlyMemory<byte> chunk = buffer[..Math.Min(buffer.Length, PlainChunk)];
+                buffer = buffer[chunk.Length..];
+                int length = Encrypt(chunk.Span);
+                await _inner.WriteAsync(_outgoing.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
+            }
+            while (!buffer.IsEmpty);
+        }
+        finally
+        {
+            _sending.Release();
+        }
+    }
+
+    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override void Write(byte[] buffer, int offset, int count) => WriteAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
+
+    public override void Flush()
+    {
+    }
+
+    public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            Free();
+            _inner.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+
+    private async ValueTask HandshakeAsync(CancellationToken cancellation)
+    {
+        while (true)
+        {
+            (int result, int error, string? failure) = HandshakeStep();
+            try
+            {
+                await SendPendingAsync(cancellation).ConfigureAwait(false); // the ClientHello, the Finished, or an alert
+            }
+            catch (Exception) when (failure is not null)
+            {
+                // The alert could not go out: what OpenSSL found is the news.
+            }
+
+            if (failure is not null)
+            {
+                throw new OpenSslException(failure);
+            }
+
+            if (result == 1)
+            {
+                return;
+            }
+
+            int received = error == LibSsl.ErrorWantRead ? await _inner.ReadAsync(_received, cancellation).ConfigureAwait(false) : -1;
+            if (received == 0)
+            {
+                throw new IOException("the server closed the connection in the middle of the TLS handshake");
+            }
+
+            if (received > 0)
+            {
+                Feed(received);
+            }
+        }
+    }
+
+    private (int Result, int Error, string? Failure) HandshakeStep()
+    {
+        lock (_lock)
+        {
+            nint ssl = Live();
+            LibSsl.ERR_clear_error();
+            int result = LibSsl.SSL_do_handshake(ssl);
+            if (result == 1)
+            {
+                Alpn = System.Text.Encoding.ASCII.GetString(LibSsl.SelectedAlpn(ssl));
+                Resumed = LibSsl.SSL_session_reused(ssl) == 1;
+                return (1, 0, null);
+            }
+
+            int error = LibSsl.SSL_get_error(ssl, result);
+            if (error is LibSsl.ErrorWantRead or LibSsl.ErrorWantWrite)
+            {
+                return (result, error, null);
+            }
+
+            _broken = true;
+            return (result, error, LibSsl.TakeErrors());
+        }
+    }
+
+    /// <summary>Decrypts into <paramref name="into"/>: the bytes read, 0 at the server's close_notify, -1 when more must be received.</summary>
+    private (int Read, bool Answer) Decrypt(Span<byte> into)
+    {
+        lock (_lock)
+        {
+            nint ssl = Live();
+            LibSsl.ERR_clear_error();
+            int read = LibSsl.SSL_read(ssl, into, into.Length);
+            bool answer = LibSsl.BIO_ctrl_pending(_writeBio) > 0; // a key update or renegotiation the server asked for
+            if (read > 0)
+            {
+                if (!_sessionKept && _sessions is not null)
+                {
+                    // By the first answer byte a TLS 1.3 server has sent its session tickets.
+                    _sessionKept = true;
+                    _sessions.Keep(ssl);
+                }
+
+                return (read, answer);
+            }
+
+            return LibSsl.SSL_get_error(ssl, read) switch
+            {
+                LibSsl.ErrorWantRead => (-1, answer),
+                LibSsl.ErrorZeroReturn => (0, answer),
+                _ => throw Broken(),
+            };
+        }
+    }
+
+    /// <summary>Hands received bytes to OpenSSL.</summary>
+    private void Feed(int count)
+    {
+        lock (_lock)
+        {
+            if (LibSsl.BIO_write(_readBio == 0 ? throw Closed() : _readBio, _received.AsSpan(0, count), count) != count)
+            {
+                throw new IOException("OpenSSL did not take the bytes received");
+            }
+        }
+    }
+
+    /// <summary>Encrypts <paramref name="plain"/> into <see cref="_outgoing"/> (under the send gate); returns its length.</summary>
+    private int Encrypt(ReadOnlySpan<byte> plain)
+    {
+        lock (_lock)
+        {
+            nint ssl = Live();
+            LibSsl.ERR_clear_error();
+            if (LibSsl.SSL_write(ssl, plain, plain.Length) != plain.Length)
+            {
+                throw Broken();
+            }
+
+            return TakeOutgoing();
+        }
+    }
+
+    /// <summary>Sends what OpenSSL has written and not yet sent (under the send gate, so records go out in order).</summary>
+    private async ValueTask SendPendingAsync(CancellationToken cancellation)
+    {
+        await _sending.WaitAsync(cancellation).ConfigureAwait(false);
+        try
+        {
+            int length;
+            lock (_lock)
+            {
+                Live();
+                length = TakeOutgoing();
+            }
+
+            if (length > 0)
+            {
+                await _inner.WriteAsync(_outgoing.AsMemory(0, length), cancellation).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            _sending.Release();
+        }
+    }
+
+    /// <summary>Moves OpenSSL's written bytes into <see cref="_outgoing"/> (under the lock and the send gate).</summary>
+    private int TakeOutgoing()
+    {
+        int pending = (int)LibSsl.BIO_ctrl_pending(_writeBio);
+        if (pending > _outgoing.Length)
+        {
+            _outgoing = new byte[pending];
+        }
+
+        return pending == 0 ? 0 : LibSsl.BIO_read(_writeBio, _outgoing, pending);
+    }
+
+    private nint Live() => _ssl != 0 ? _ssl : throw Closed();
+
+    private static IOException Closed() => new("the TLS connection is closed");
+
+    private IOException Broken()
+    {
+        _broken = true;
+        return new IOException($"TLS failed: {LibSsl.TakeErrors()}");
+    }
+
+    private void Free()
+    {
+        lock (_lock)
+        {
+            if (_ssl != 0)
+            {
+                if (!_broken)
+                {
+                    // Freed without a close_notify, OpenSSL would take the session for a failed one and never resume it.
+                    LibSsl.SSL_set_shutdown(_ssl, LibSsl.ShutDown);
+                }
+
+                LibSsl.SSL_free(_ssl); // and its BIOs
+                _ssl = _readBio = _writeBio = 0;
+            }
+        }
+    }
+}
+
+/// <summary>A TLS handshake OpenSSL failed; the message is OpenSSL's reason or the server's alert.</summary>
+internal sealed class OpenSslException(string message) : IOException(message);
