@@ -3,8 +3,9 @@
 
 A private nginx (1 worker, pinned to CPU 1, access log off) serves a ~50-byte JSON /health and a
 ~2 KB JSON file; each tool, pinned to CPU 0, loads it at 1 and 50 connections, interleaved and
-repeated. Probe runs twice: as built ("probe", plain `dotnet probe.dll`) and with its container
-image's runtime settings ("probe (image)", deploy/Dockerfile). Prints one table (medians over the
+repeated. Probe runs twice: as built ("probe", plain `dotnet probe.dll` of a Release build) and as its
+container image runs it ("probe (image)", deploy/Dockerfile: published ReadyToRun, with the image's
+runtime settings). Prints one table (medians over the
 repeats) with each tool's ratio to wrk and to Probe, and writes it as JSON. Everything it starts it
 stops by PID. Loopback only.
 
@@ -18,7 +19,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 HEALTH = '{"status":"healthy","service":"probe-bench","ok":true}'
 PROBE_DLL = os.path.join(ROOT, "src", "Runner", "bin", "Release", "net10.0", "probe.dll")
-# The runtime settings of Probe's container image (deploy/Dockerfile; docs/cli.md, "Runtime settings").
+# Probe as its container image has it: published ReadyToRun (deploy/Dockerfile), and the image's runtime settings
+# (docs/cli.md, "Runtime settings").
+IMAGE_DLL = os.path.join(ROOT, "src", "Runner", "bin", "Release", "image", "probe.dll")
 IMAGE_ENV = {"DOTNET_TC_QuickJit": "1", "DOTNET_TC_CallCountingDelayMs": "0"}
 
 
@@ -140,7 +143,7 @@ def autocannon(url, conns, seconds, _):
     return data["requests"]["average"], data["latency"]["p50"], data["latency"]["p99"], data["latency"]["max"], cpu, rss
 
 
-def probe(url, conns, seconds, folder, env=None, target=None, copies=None):
+def probe(url, conns, seconds, folder, env=None, target=None, copies=None, dll=None):
     """Probe's closed model: conns virtual users (or copies) on the target, with the target's fields added (target)."""
     suite = os.path.join(folder, f"probe-{conns}.json")
     base = url.rsplit("/", 1)[0]
@@ -150,7 +153,7 @@ def probe(url, conns, seconds, folder, env=None, target=None, copies=None):
                    "scenarios": {"get": {"target": "nginx", "steps": [{"name": "get", "http": {"path": "/" + url.rsplit("/", 1)[1]}, "checks": ["status == 200"]}],
                                          "load": {"keep_constant": {"copies": copies or conns, "during": f"{seconds}s"}}}}}, f)
     out = os.path.join(folder, f"probe-out-{conns}")
-    _, cpu, rss = run(["dotnet", PROBE_DLL, "run", suite, "--out", out, "--quiet"], env=env)
+    _, cpu, rss = run(["dotnet", dll or PROBE_DLL, "run", suite, "--out", out, "--quiet"], env=env)
     with open(os.path.join(out, "summary.json")) as f:
         it = json.load(f)["scenarios"][0]["iterations"]
     if it["fail"] > 0:
@@ -197,7 +200,7 @@ def coordinated_omission(seconds, folder):
 
 
 def probe_image(url, conns, seconds, folder):
-    return probe(url, conns, seconds, folder, IMAGE_ENV)
+    return probe(url, conns, seconds, folder, IMAGE_ENV, dll=IMAGE_DLL)
 
 
 def ab_new_connections(url, conns, seconds, _):
@@ -209,7 +212,7 @@ def ab_new_connections(url, conns, seconds, _):
 
 STREAMS = 10
 
-# "probe" is the dll as built, started with plain `dotnet probe.dll`; "probe (image)" adds the container image's runtime settings.
+# "probe" is the dll as built, started with plain `dotnet probe.dll`; "probe (image)" is published ReadyToRun and started with the container image's runtime settings.
 TOOLS = {"probe": probe, "probe (image)": probe_image, "wrk": wrk, "ab -k": ab, "h2load --h1": h2load, "autocannon": autocannon, "hey": hey}
 # The same page over TLS (HTTP/1.1 keep-alive), over HTTP/2 with STREAMS streams per connection, and with a new TLS connection per request.
 SCHEMES = {
@@ -235,15 +238,21 @@ def main():
     parser.add_argument("--json", default=os.path.join(HERE, "peers-latest.json"))
     parser.add_argument("--co-seconds", type=int, default=20, help="length of the coordinated-omission runs (0 skips them)")
     parser.add_argument("--probe-dll", help="a probe.dll to measure instead of building src/Runner (to compare two builds)")
+    parser.add_argument("--image-dll", help="the probe.dll of \"probe (image)\" instead of publishing src/Runner as the image does")
     args = parser.parse_args()
     for tool in ("nginx", "wrk", "hey", "ab", "h2load", "taskset", "dotnet"):
         if shutil.which(tool) is None:
             sys.exit(f"{tool} is missing: apt-get install nginx wrk hey apache2-utils nghttp2-client util-linux (and npm install in bench/peers)")
-    global PROBE_DLL
+    global PROBE_DLL, IMAGE_DLL
     if args.probe_dll:
         PROBE_DLL = os.path.abspath(args.probe_dll)
     else:
         subprocess.run(["dotnet", "build", "-c", "Release", os.path.join(ROOT, "src", "Runner"), "-v", "q", "-nologo"], check=True, stdout=subprocess.DEVNULL)
+    if args.image_dll:
+        IMAGE_DLL = os.path.abspath(args.image_dll)
+    elif "probe (image)" in (args.tools.split(",") if args.tools else ["probe (image)"]):
+        subprocess.run(["dotnet", "publish", "-c", "Release", "--use-current-runtime", "--self-contained", "false", "-p:PublishReadyToRun=true",
+                        "-o", os.path.dirname(IMAGE_DLL), os.path.join(ROOT, "src", "Runner"), "-v", "q", "-nologo"], check=True, stdout=subprocess.DEVNULL)
     folder = tempfile.mkdtemp(prefix="probe-peers-")
     port, tls_port, h2c_port = free_port(), free_port(), free_port()
     nginx = start_nginx(folder, port, tls_port, h2c_port)
