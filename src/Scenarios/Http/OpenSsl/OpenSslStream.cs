@@ -13,7 +13,7 @@ namespace Probe.Scenarios.Http.OpenSsl;
 /// under a send gate in the order OpenSSL wrote it.
 /// </para>
 /// </summary>
-internal sealed class OpenSslStream : Stream
+internal sealed class OpenSslStream : DuplexStream
 {
     private const int RecordSize = (16 * 1024) + 512; // a full TLS record with its header and padding
     private const int PlainChunk = 64 * 1024; // bodies are encrypted and sent this much at a time
@@ -63,20 +63,6 @@ internal sealed class OpenSslStream : Stream
 
     /// <summary>Whether the handshake resumed an earlier session (an abbreviated handshake).</summary>
     public bool Resumed { get; private set; }
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => true;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
 
     /// <summary>
     /// Makes the TLS handshake over <paramref name="inner"/> (owned from here on, closed on failure). Fails with
@@ -144,11 +130,6 @@ internal sealed class OpenSslStream : Stream
         }
     }
 
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
-
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
@@ -169,21 +150,6 @@ internal sealed class OpenSslStream : Stream
             _sending.Release();
         }
     }
-
-    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override void Write(byte[] buffer, int offset, int count) => WriteAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
-
-    public override void Flush()
-    {
-    }
-
-    public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {
