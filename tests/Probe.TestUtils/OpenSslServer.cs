@@ -27,7 +27,9 @@ public sealed class OpenSslServer : IAsyncDisposable
     public int Port { get; }
 
     /// <summary>Starts it with <paramref name="certificate"/> (RSA, with its key) and returns once it accepts connections.</summary>
-    public static async Task<OpenSslServer> StartAsync(X509Certificate2 certificate)
+    /// <param name="certificate">The server's certificate.</param>
+    /// <param name="options">More of s_server's options, such as <c>-tls1_2</c> (TLS 1.2 only).</param>
+    public static async Task<OpenSslServer> StartAsync(X509Certificate2 certificate, params string[] options)
     {
         if (!File.Exists(Path))
         {
@@ -40,7 +42,7 @@ public sealed class OpenSslServer : IAsyncDisposable
         await File.WriteAllTextAsync(System.IO.Path.Combine(folder, "key.pem"), key.ExportPkcs8PrivateKeyPem());
 
         int port = LoopbackPorts.Free();
-        var start = new ProcessStartInfo(Path, ["s_server", "-accept", $"127.0.0.1:{port}", "-cert", "cert.pem", "-key", "key.pem", "-www"]) { WorkingDirectory = folder };
+        var start = new ProcessStartInfo(Path, ["s_server", "-accept", $"127.0.0.1:{port}", "-cert", "cert.pem", "-key", "key.pem", "-www", .. options]) { WorkingDirectory = folder };
         Process process = await ChildProcesses.StartUntilAsync(start, "ACCEPT", TimeSpan.FromSeconds(30), onStandardOutput: true);
         return new OpenSslServer(process, folder, port);
     }

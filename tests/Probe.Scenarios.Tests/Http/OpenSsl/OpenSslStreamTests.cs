@@ -59,11 +59,13 @@ public class OpenSslStreamTests
         Assert.Equal(chosen, tls.Alpn);
     }
 
-    [Fact]
-    public async Task Sessions_KeptByTheTarget_AreResumedByItsNextConnection()
+    [Theory]
+    [InlineData("-tls1_3", "TLSv1.3")]
+    [InlineData("-tls1_2", "TLSv1.2")]
+    public async Task Sessions_KeptByTheTarget_AreResumedByItsNextConnection(string only, string protocol)
     {
         using X509Certificate2 certificate = TestCertificates.SelfSigned("probe-openssl", TimeSpan.FromDays(30));
-        await using OpenSslServer server = await OpenSslServer.StartAsync(certificate);
+        await using OpenSslServer server = await OpenSslServer.StartAsync(certificate, only);
         var sessions = new TlsSessions();
 
         var resumed = new List<bool>();
@@ -74,7 +76,8 @@ public class OpenSslStreamTests
             await using OpenSslStream tls = await OpenSslStream.ConnectAsync(new NetworkStream(socket), AlpnOffer.Http11, "localhost", kept, CancellationToken.None);
             await tls.WriteAsync("GET / HTTP/1.0\r\n\r\n"u8.ToArray());
             string page = await ReadToEndAsync(tls);
-            Assert.Equal(tls.Resumed, page.Contains("Reused, TLS", StringComparison.Ordinal)); // the server saw what the client did
+            Assert.Equal(tls.Resumed, page.Contains($"Reused, {protocol}", StringComparison.Ordinal)); // the server saw what the client did
+            Assert.Contains($", {protocol}, Cipher is", page, StringComparison.Ordinal);
             resumed.Add(tls.Resumed);
         }
 
