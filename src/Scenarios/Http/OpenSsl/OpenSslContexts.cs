@@ -63,19 +63,19 @@ internal sealed class TlsSessions
         }
     }
 
-    /// <summary>Keeps <paramref name="ssl"/>'s session when it can be resumed (in place of the one kept before).</summary>
-    public void Keep(nint ssl)
+    /// <summary>Keeps <paramref name="ssl"/>'s session when it can be resumed (in place of the one kept before); says whether it could.</summary>
+    public bool Keep(nint ssl)
     {
         nint session = LibSsl.SSL_get1_session(ssl);
         if (session == 0)
         {
-            return;
+            return false;
         }
 
         if (LibSsl.SSL_SESSION_is_resumable(session) == 0)
         {
             LibSsl.SSL_SESSION_free(session);
-            return;
+            return false;
         }
 
         nint before;
@@ -88,6 +88,8 @@ internal sealed class TlsSessions
         {
             LibSsl.SSL_SESSION_free(before);
         }
+
+        return true;
     }
 
     /// <summary>Offers the kept session (if any) for <paramref name="ssl"/>'s handshake.</summary>

@@ -17,6 +17,7 @@ internal sealed class OpenSslStream : DuplexStream
 {
     private const int RecordSize = (16 * 1024) + 512; // a full TLS record with its header and padding
     private const int PlainChunk = 64 * 1024; // bodies are encrypted and sent this much at a time
+    private const int MaxKeepTries = 4;
 
     private readonly Stream _inner;
     private readonly TlsSessions? _sessions;
@@ -27,7 +28,7 @@ internal sealed class OpenSslStream : DuplexStream
     private nint _ssl;
     private nint _readBio;
     private nint _writeBio;
-    private bool _sessionKept;
+    private int _keepTries; // reads with answer bytes that looked for a session to keep; past MaxKeepTries, no more
     private bool _broken; // OpenSSL failed on this connection: its session is not offered again
 
     private OpenSslStream(Stream inner, AlpnOffer offer, string? serverName, TlsSessions? sessions)
@@ -235,11 +236,11 @@ internal sealed class OpenSslStream : DuplexStream
             bool answer = LibSsl.BIO_ctrl_pending(_writeBio) > 0; // a key update or renegotiation the server asked for
             if (read > 0)
             {
-                if (!_sessionKept && _sessions is not null)
+                if (_sessions is not null && _keepTries < MaxKeepTries)
                 {
-                    // By the first answer byte a TLS 1.3 server has sent its session tickets.
-                    _sessionKept = true;
-                    _sessions.Keep(ssl);
+                    // A TLS 1.3 server sends its session tickets after the handshake, as a rule before the first answer
+                    // byte; a few more reads cover one that sends them later, and a server that sends none costs no more.
+                    _keepTries = _sessions.Keep(ssl) ? MaxKeepTries : _keepTries + 1;
                 }
 
                 return (read, answer);
