@@ -20,6 +20,8 @@ internal static unsafe partial class LibSsl
 
     private const string Ssl = "libssl.so.3";
     private const string Crypto = "libcrypto.so.3";
+    private const int CtrlMode = 33;
+    private const int ModeReleaseBuffers = 0x10;
     private const int CtrlSetTlsextHostname = 55;
     private const int TlsextNametypeHostName = 0;
 
@@ -36,6 +38,9 @@ internal static unsafe partial class LibSsl
         Encoding.ASCII.GetBytes(host, name);
         return SSL_ctrl(ssl, CtrlSetTlsextHostname, TlsextNametypeHostName, name) == 1;
     }
+
+    /// <summary>Lets the connections of <paramref name="context"/> free their record buffers while idle.</summary>
+    public static void ReleaseIdleBuffers(nint context) => SSL_CTX_ctrl(context, CtrlMode, ModeReleaseBuffers, 0);
 
     /// <summary>The protocol the server chose in ALPN (empty when none).</summary>
     public static ReadOnlySpan<byte> SelectedAlpn(nint ssl)
@@ -141,6 +146,9 @@ internal static unsafe partial class LibSsl
 
     [LibraryImport(Crypto)]
     public static partial void ERR_clear_error();
+
+    [LibraryImport(Ssl)]
+    private static partial nint SSL_CTX_ctrl(nint context, int command, nint argument, nint pointer);
 
     [LibraryImport(Ssl)]
     private static partial nint SSL_ctrl(nint ssl, int command, nint argument, ReadOnlySpan<byte> pointer);

@@ -37,6 +37,7 @@ internal static class OpenSslContexts
         }
 
         LibSsl.SSL_CTX_set_verify(context, LibSsl.VerifyNone, 0);
+        LibSsl.ReleaseIdleBuffers(context);
         if (LibSsl.SSL_CTX_set_alpn_protos(context, alpn, (uint)alpn.Length) != 0)
         {
             throw new InvalidOperationException($"OpenSSL refused the ALPN list: {LibSsl.TakeErrors()}");

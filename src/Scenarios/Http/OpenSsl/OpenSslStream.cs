@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.CompilerServices;
 
 namespace Probe.Scenarios.Http.OpenSsl;
@@ -12,6 +13,11 @@ namespace Probe.Scenarios.Http.OpenSsl;
 /// is made under one lock, and what OpenSSL writes — on a write, or on a read that must answer the server — goes out
 /// under a send gate in the order OpenSSL wrote it.
 /// </para>
+/// <para>
+/// An idle connection holds no buffer of its own: bytes received and bytes to send are in pooled arrays only while a
+/// read or a send is in progress (10,000 users keep 10,000 connections), and OpenSSL releases its own (the contexts
+/// set <c>SSL_MODE_RELEASE_BUFFERS</c>).
+/// </para>
 /// </summary>
 internal sealed class OpenSslStream : DuplexStream
 {
@@ -23,8 +29,6 @@ internal sealed class OpenSslStream : DuplexStream
     private readonly TlsSessions? _sessions;
     private readonly Lock _lock = new();
     private readonly SemaphoreSlim _sending = new(1, 1);
-    private readonly byte[] _received = new byte[RecordSize];
-    private byte[] _outgoing = new byte[RecordSize];
     private nint _ssl;
     private nint _readBio;
     private nint _writeBio;
@@ -121,13 +125,10 @@ internal sealed class OpenSslStream : DuplexStream
                 return read;
             }
 
-            int received = await _inner.ReadAsync(_received, cancellationToken).ConfigureAwait(false);
-            if (received == 0)
+            if (!await ReceiveAsync(cancellationToken).ConfigureAwait(false))
             {
                 return 0; // closed without close_notify: the end, as far as the caller's framing can tell
             }
-
-            Feed(received);
         }
     }
 
@@ -141,8 +142,15 @@ internal sealed class OpenSslStream : DuplexStream
             {
                 ReadOnlyMemory<byte> chunk = buffer[..Math.Min(buffer.Length, PlainChunk)];
                 buffer = buffer[chunk.Length..];
-                int length = Encrypt(chunk.Span);
-                await _inner.WriteAsync(_outgoing.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
+                (byte[] outgoing, int length) = Encrypt(chunk.Span);
+                try
+                {
+                    await _inner.WriteAsync(outgoing.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
+                }
+                finally
+                {
+                    ArrayPool<byte>.Shared.Return(outgoing);
+                }
             }
             while (!buffer.IsEmpty);
         }
@@ -187,15 +195,9 @@ internal sealed class OpenSslStream : DuplexStream
                 return;
             }
 
-            int received = error == LibSsl.ErrorWantRead ? await _inner.ReadAsync(_received, cancellation).ConfigureAwait(false) : -1;
-            if (received == 0)
+            if (error == LibSsl.ErrorWantRead && !await ReceiveAsync(cancellation).ConfigureAwait(false))
             {
                 throw new IOException("the server closed the connection in the middle of the TLS handshake");
-            }
-
-            if (received > 0)
-            {
-                Feed(received);
             }
         }
     }
@@ -255,20 +257,36 @@ internal sealed class OpenSslStream : DuplexStream
         }
     }
 
-    /// <summary>Hands received bytes to OpenSSL.</summary>
-    private void Feed(int count)
+    /// <summary>Receives what the server sent and hands it to OpenSSL; false when the connection ended.</summary>
+    private async ValueTask<bool> ReceiveAsync(CancellationToken cancellation)
     {
-        lock (_lock)
+        byte[] received = ArrayPool<byte>.Shared.Rent(RecordSize);
+        try
         {
-            if (LibSsl.BIO_write(_readBio == 0 ? throw Closed() : _readBio, _received.AsSpan(0, count), count) != count)
+            int count = await _inner.ReadAsync(received.AsMemory(0, RecordSize), cancellation).ConfigureAwait(false);
+            if (count == 0)
             {
-                throw new IOException("OpenSSL did not take the bytes received");
+                return false;
             }
+
+            lock (_lock)
+            {
+                if (LibSsl.BIO_write(_readBio == 0 ? throw Closed() : _readBio, received.AsSpan(0, count), count) != count)
+                {
+                    throw new IOException("OpenSSL did not take the bytes received");
+                }
+            }
+
+            return true;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(received);
         }
     }
 
-    /// <summary>Encrypts <paramref name="plain"/> into <see cref="_outgoing"/> (under the send gate); returns its length.</summary>
-    private int Encrypt(ReadOnlySpan<byte> plain)
+    /// <summary>Encrypts <paramref name="plain"/> (under the send gate); returns the bytes to send, in a pooled array.</summary>
+    private (byte[] Outgoing, int Length) Encrypt(ReadOnlySpan<byte> plain)
     {
         lock (_lock)
         {
@@ -289,16 +307,24 @@ internal sealed class OpenSslStream : DuplexStream
         await _sending.WaitAsync(cancellation).ConfigureAwait(false);
         try
         {
+            byte[] outgoing;
             int length;
             lock (_lock)
             {
                 Live();
-                length = TakeOutgoing();
+                (outgoing, length) = TakeOutgoing();
             }
 
-            if (length > 0)
+            try
             {
-                await _inner.WriteAsync(_outgoing.AsMemory(0, length), cancellation).ConfigureAwait(false);
+                if (length > 0)
+                {
+                    await _inner.WriteAsync(outgoing.AsMemory(0, length), cancellation).ConfigureAwait(false);
+                }
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(outgoing);
             }
         }
         finally
@@ -307,16 +333,12 @@ internal sealed class OpenSslStream : DuplexStream
         }
     }
 
-    /// <summary>Moves OpenSSL's written bytes into <see cref="_outgoing"/> (under the lock and the send gate).</summary>
-    private int TakeOutgoing()
+    /// <summary>Moves OpenSSL's written bytes into a pooled array (under the lock and the send gate).</summary>
+    private (byte[] Outgoing, int Length) TakeOutgoing()
     {
         int pending = (int)LibSsl.BIO_ctrl_pending(_writeBio);
-        if (pending > _outgoing.Length)
-        {
-            _outgoing = new byte[pending];
-        }
-
-        return pending == 0 ? 0 : LibSsl.BIO_read(_writeBio, _outgoing, pending);
+        byte[] outgoing = ArrayPool<byte>.Shared.Rent(Math.Max(pending, 1));
+        return (outgoing, pending == 0 ? 0 : LibSsl.BIO_read(_writeBio, outgoing, pending));
     }
 
     private nint Live() => _ssl != 0 ? _ssl : throw Closed();
