@@ -60,10 +60,10 @@ internal sealed class LeanTls
         _insecure = insecure;
         _offerHttp2 = offerHttp2;
         _clientCertificate = clientCertificate;
-        _anyCertificate = insecure
+        _native = insecure && clientCertificate is null && LibSsl.Supported;
+        _anyCertificate = insecure && !_native
             ? new X509ChainPolicy { TrustMode = X509ChainTrustMode.CustomRootTrust, RevocationMode = X509RevocationMode.NoCheck, DisableCertificateDownloads = true }
             : null;
-        _native = insecure && clientCertificate is null && LibSsl.Supported;
         _address = Uri.CheckHostName(host.Trim('[', ']')) is UriHostNameType.IPv4 or UriHostNameType.IPv6;
     }
 
@@ -85,7 +85,7 @@ internal sealed class LeanTls
         }
         catch (Exception e) when (e is IOException or SocketException)
         {
-            throw new TlsHandshakeException($"the TLS handshake with {_host} failed: {e.Message}", e);
+            throw HandshakeFailed(e);
         }
 
         return await AgreedAsync(tls, tls.Alpn == "h2").ConfigureAwait(false);
@@ -134,9 +134,8 @@ internal sealed class LeanTls
         }
         catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException)
         {
-            // Reset or closed in the middle of the handshake: a TLS failure, not a lost answer.
             await ssl.DisposeAsync().ConfigureAwait(false);
-            throw new TlsHandshakeException($"the TLS handshake with {_host} failed: {e.Message}", e);
+            throw HandshakeFailed(e);
         }
         catch
         {
@@ -164,6 +163,9 @@ internal sealed class LeanTls
 
         return tls;
     }
+
+    // Reset or closed in the middle of the handshake, or refused by OpenSSL: a TLS failure, not a lost answer.
+    private TlsHandshakeException HandshakeFailed(Exception e) => new($"the TLS handshake with {_host} failed: {e.Message}", e);
 
     // A server without HTTP/2 refuses an ALPN of h2 alone (alert no_application_protocol) or ignores it.
     private TlsHandshakeException OnlyHttp2Failed(Exception e) =>

@@ -12,8 +12,6 @@ internal static unsafe partial class LibSsl
 {
     public const int ErrorSsl = 1;
     public const int ErrorWantRead = 2;
-    public const int ErrorWantWrite = 3;
-    public const int ErrorSyscall = 5;
     public const int ErrorZeroReturn = 6;
     public const int VerifyNone = 0;
     public const int ShutDown = 3; // SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN

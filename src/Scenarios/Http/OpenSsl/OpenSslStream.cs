@@ -142,15 +142,7 @@ internal sealed class OpenSslStream : DuplexStream
             {
                 ReadOnlyMemory<byte> chunk = buffer[..Math.Min(buffer.Length, PlainChunk)];
                 buffer = buffer[chunk.Length..];
-                (byte[] outgoing, int length) = Encrypt(chunk.Span);
-                try
-                {
-                    await _inner.WriteAsync(outgoing.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
-                }
-                finally
-                {
-                    ArrayPool<byte>.Shared.Return(outgoing);
-                }
+                await SendAsync(Encrypt(chunk.Span), cancellationToken).ConfigureAwait(false);
             }
             while (!buffer.IsEmpty);
         }
@@ -175,7 +167,7 @@ internal sealed class OpenSslStream : DuplexStream
     {
         while (true)
         {
-            (int result, int error, string? failure) = HandshakeStep();
+            (bool done, string? failure) = HandshakeStep();
             try
             {
                 await SendPendingAsync(cancellation).ConfigureAwait(false); // the ClientHello, the Finished, or an alert
@@ -190,19 +182,20 @@ internal sealed class OpenSslStream : DuplexStream
                 throw new OpenSslException(failure);
             }
 
-            if (result == 1)
+            if (done)
             {
                 return;
             }
 
-            if (error == LibSsl.ErrorWantRead && !await ReceiveAsync(cancellation).ConfigureAwait(false))
+            if (!await ReceiveAsync(cancellation).ConfigureAwait(false))
             {
                 throw new IOException("the server closed the connection in the middle of the TLS handshake");
             }
         }
     }
 
-    private (int Result, int Error, string? Failure) HandshakeStep()
+    /// <summary>Takes the handshake as far as the bytes received allow: done, a failure, or neither (more must be received).</summary>
+    private (bool Done, string? Failure) HandshakeStep()
     {
         lock (_lock)
         {
@@ -213,17 +206,16 @@ internal sealed class OpenSslStream : DuplexStream
             {
                 Alpn = System.Text.Encoding.ASCII.GetString(LibSsl.SelectedAlpn(ssl));
                 Resumed = LibSsl.SSL_session_reused(ssl) == 1;
-                return (1, 0, null);
+                return (true, null);
             }
 
-            int error = LibSsl.SSL_get_error(ssl, result);
-            if (error is LibSsl.ErrorWantRead or LibSsl.ErrorWantWrite)
+            if (LibSsl.SSL_get_error(ssl, result) == LibSsl.ErrorWantRead)
             {
-                return (result, error, null);
+                return (false, null); // a memory BIO never wants to write: it takes everything
             }
 
             _broken = true;
-            return (result, error, LibSsl.TakeErrors());
+            return (false, LibSsl.TakeErrors());
         }
     }
 
@@ -286,7 +278,7 @@ internal sealed class OpenSslStream : DuplexStream
     }
 
     /// <summary>Encrypts <paramref name="plain"/> (under the send gate); returns the bytes to send, in a pooled array.</summary>
-    private (byte[] Outgoing, int Length) Encrypt(ReadOnlySpan<byte> plain)
+    private (byte[]? Outgoing, int Length) Encrypt(ReadOnlySpan<byte> plain)
     {
         lock (_lock)
         {
@@ -307,25 +299,14 @@ internal sealed class OpenSslStream : DuplexStream
         await _sending.WaitAsync(cancellation).ConfigureAwait(false);
         try
         {
-            byte[] outgoing;
-            int length;
+            (byte[]? Outgoing, int Length) pending;
             lock (_lock)
             {
                 Live();
-                (outgoing, length) = TakeOutgoing();
+                pending = TakeOutgoing();
             }
 
-            try
-            {
-                if (length > 0)
-                {
-                    await _inner.WriteAsync(outgoing.AsMemory(0, length), cancellation).ConfigureAwait(false);
-                }
-            }
-            finally
-            {
-                ArrayPool<byte>.Shared.Return(outgoing);
-            }
+            await SendAsync(pending, cancellation).ConfigureAwait(false);
         }
         finally
         {
@@ -333,12 +314,47 @@ internal sealed class OpenSslStream : DuplexStream
         }
     }
 
-    /// <summary>Moves OpenSSL's written bytes into a pooled array (under the lock and the send gate).</summary>
-    private (byte[] Outgoing, int Length) TakeOutgoing()
+    /// <summary>Moves OpenSSL's written bytes into a pooled array, null when there are none (under the lock and the send gate).</summary>
+    private (byte[]? Outgoing, int Length) TakeOutgoing()
     {
         int pending = (int)LibSsl.BIO_ctrl_pending(_writeBio);
-        byte[] outgoing = ArrayPool<byte>.Shared.Rent(Math.Max(pending, 1));
-        return (outgoing, pending == 0 ? 0 : LibSsl.BIO_read(_writeBio, outgoing, pending));
+        if (pending == 0)
+        {
+            return (null, 0);
+        }
+
+        byte[] outgoing = ArrayPool<byte>.Shared.Rent(pending);
+        return (outgoing, LibSsl.BIO_read(_writeBio, outgoing, pending));
+    }
+
+    /// <summary>Sends taken bytes (under the send gate) and gives their array back to the pool; no state machine when the send completes at once.</summary>
+    private ValueTask SendAsync((byte[]? Outgoing, int Length) taken, CancellationToken cancellation)
+    {
+        if (taken.Outgoing is not { } outgoing)
+        {
+            return default;
+        }
+
+        ValueTask sending = _inner.WriteAsync(outgoing.AsMemory(0, taken.Length), cancellation);
+        if (sending.IsCompletedSuccessfully)
+        {
+            ArrayPool<byte>.Shared.Return(outgoing);
+            return default;
+        }
+
+        return Awaited(sending, outgoing);
+
+        static async ValueTask Awaited(ValueTask sending, byte[] outgoing)
+        {
+            try
+            {
+                await sending.ConfigureAwait(false);
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(outgoing);
+            }
+        }
     }
 
     private nint Live() => _ssl != 0 ? _ssl : throw Closed();
