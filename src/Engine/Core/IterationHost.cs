@@ -28,5 +28,5 @@ internal interface IIterationHost
     StepResult ResultOf(Exception e);
 
     /// <summary>Records one step's result with its latency (from the intended start) and service time, in nanoseconds.</summary>
-    void RecordStep(string name, StepResult result, long latencyNs, long serviceNs);
+    void RecordStep(string name, in StepResult result, long latencyNs, long serviceNs);
 }

@@ -89,10 +89,10 @@ public sealed class ScenarioContext
         return Finish(name, start, result);
     }
 
-    private StepResult Finish(string name, long start, StepResult result) => Finish(name, start, _runtime.Clock.Now, result);
+    private StepResult Finish(string name, long start, in StepResult result) => Finish(name, start, _runtime.Clock.Now, result);
 
     /// <summary>Records a step that ran from <paramref name="start"/> to <paramref name="end"/> in this iteration.</summary>
-    internal StepResult Finish(string name, long start, long end, StepResult result)
+    internal StepResult Finish(string name, long start, long end, in StepResult result)
     {
         if (_runtime.Counts(IntendedTimestamp))
         {

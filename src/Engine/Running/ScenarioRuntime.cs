@@ -45,7 +45,7 @@ internal sealed class ScenarioRuntime : IIterationHost
 
     IReadOnlyDictionary<string, object?> IIterationHost.Data => Data;
 
-    public void RecordStep(string name, StepResult result, long latencyNs, long serviceNs) => Stats.Step(name).Record(result, latencyNs, serviceNs);
+    public void RecordStep(string name, in StepResult result, long latencyNs, long serviceNs) => Stats.Step(name).Record(result, latencyNs, serviceNs);
 
     /// <summary>Cancelled when in-flight iterations must stop.</summary>
     public CancellationToken Cancellation { get; }
@@ -185,21 +185,17 @@ internal sealed class ScenarioRuntime : IIterationHost
     }
 
     /// <summary>Records the iteration <see cref="Start"/> began (and, in a one-step scenario, its step) and returns its result.</summary>
-    public StepResult Complete(ScenarioContext context, StepResult result)
+    public StepResult Complete(ScenarioContext context, in StepResult result)
     {
         _warm = true;
         long end = Clock.Now;
-        if (Definition.Step is { } step)
-        {
-            result = OneStep.AsIteration(context.Finish(step.Name, context.StartTimestamp, end, result));
-        }
-
+        StepResult iteration = Definition.Step is { } step ? OneStep.AsIteration(context.Finish(step.Name, context.StartTimestamp, end, result)) : result;
         if (Counts(context.IntendedTimestamp))
         {
-            Stats.Iterations.Record(result, Clock.ToNanoseconds(end - context.IntendedTimestamp), Clock.ToNanoseconds(end - context.StartTimestamp));
+            Stats.Iterations.Record(iteration, Clock.ToNanoseconds(end - context.IntendedTimestamp), Clock.ToNanoseconds(end - context.StartTimestamp));
         }
 
-        return result;
+        return iteration;
     }
 
     /// <summary>Records how late (in timestamp ticks) the open model started the iteration due at <paramref name="intended"/>.</summary>

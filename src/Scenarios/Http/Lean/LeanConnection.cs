@@ -116,7 +116,7 @@ internal sealed class LeanConnection : IDisposable
             }
             while (head.Status is >= 100 and < 200 and not 101);
 
-            using var kept = options.KeepBody ? new MemoryStream() : null;
+            MemoryStream? kept = options.KeepBody ? new MemoryStream() : null;
             long size;
             bool bodiless = options.Head || head.Status is 204 or 304 or 101;
             if (bodiless)
@@ -132,16 +132,13 @@ internal sealed class LeanConnection : IDisposable
             }
             else
             {
-                size = head.Chunked
-                    ? await ReadChunkedAsync(kept, options.MaxBodyBytes, cancellation).ConfigureAwait(false)
-                    : head.ContentLength is { } declared ? await ReadLengthAsync(declared, kept, options.MaxBodyBytes, cancellation).ConfigureAwait(false)
-                    : await ReadToEndAsync(kept, options.MaxBodyBytes, cancellation).ConfigureAwait(false);
+                size = await ReadBodyAsync(head.Chunked, head.ContentLength, kept, options.MaxBodyBytes, cancellation).ConfigureAwait(false);
             }
 
             if (_end > _start)
             {
                 // A server does not send what was not asked for: these bytes belong to an answer whose framing lied.
-                throw new HttpFramingException($"{_end - _start} bytes came after the end of the answer{(head.ContentLength is { } said && !head.Chunked ? $" (its Content-Length says {said}: too short?)" : string.Empty)}");
+                throw TrailingBytes(_end - _start, head.Chunked ? null : head.ContentLength);
             }
 
             reusable = !head.Close && !(head.Chunked && head.ContentLength is not null) && (bodiless || head.Chunked || head.ContentLength is not null);
@@ -153,16 +150,17 @@ internal sealed class LeanConnection : IDisposable
         }
         catch (Exception e) when (Interlocked.Read(ref _deadline) == Aborted)
         {
-            throw new OperationCanceledException("no answer within the step's timeout", e);
+            throw TimedOut(e);
         }
         catch (Exception e) when (connect == default && !Answered && e is HttpRequestException or IOException or SocketException && !cancellation.IsCancellationRequested)
         {
+            // Awaited as a Task (this is rare): an awaited ValueTask of the answer would add its locals to every exchange.
             _owner.Close(this); // first: at a connection cap its room goes to the new one
-            return await _owner.ConnectAndSendAsync(request, options, deadline, cancellation, Iteration).ConfigureAwait(false);
+            return await _owner.ConnectAndSendAsync(request, options, deadline, cancellation, Iteration).AsTask().ConfigureAwait(false);
         }
         catch (Exception e) when (e is SocketException || (e is IOException && e is not HttpFramingException and not BodyTooLargeException and not ConnectionLostException and not CertificateRejectedException and not Http2ChosenException))
         {
-            throw new ConnectionLostException(Answered ? $"the connection was lost in the middle of the answer: {e.Message}" : $"the connection was lost before any answer came: {e.Message}", e);
+            throw Lost(e);
         }
         finally
         {
@@ -176,6 +174,23 @@ internal sealed class LeanConnection : IDisposable
             }
         }
     }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static OperationCanceledException TimedOut(Exception e) => new("no answer within the step's timeout", e);
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private ConnectionLostException Lost(Exception e) =>
+        new(Answered ? $"the connection was lost in the middle of the answer: {e.Message}" : $"the connection was lost before any answer came: {e.Message}", e);
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static HttpFramingException TrailingBytes(int count, long? contentLength) =>
+        new($"{count} bytes came after the end of the answer{(contentLength is { } said ? $" (its Content-Length says {said}: too short?)" : string.Empty)}");
+
+    /// <summary>A body that did not come whole with the headers: by chunks, by its length, or to the end of the connection.</summary>
+    private ValueTask<long> ReadBodyAsync(bool chunked, long? length, MemoryStream? kept, long max, CancellationToken cancellation) =>
+        chunked ? ReadChunkedAsync(kept, max, cancellation)
+        : length is { } declared ? ReadLengthAsync(declared, kept, max, cancellation)
+        : ReadToEndAsync(kept, max, cancellation);
 
     /// <summary>Closes the socket if the exchange with this <paramref name="deadline"/> is still in progress; it then fails as timed out.</summary>
     public void Abort(long deadline)

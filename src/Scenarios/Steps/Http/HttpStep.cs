@@ -6,6 +6,7 @@ using System.Buffers;
 using System.Net.Http.Headers;
 using System.Net;
 using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
 using System.Text;
 using Probe.Engine.Timing;
 using Probe.Scenarios.Checks;
@@ -75,8 +76,102 @@ internal sealed class HttpStep
     /// sequence, <paramref name="variables"/> fills <c>${vars.NAME}</c> and receives what this step extracts.
     /// <paramref name="iteration"/>: the virtual user and its iteration (connections per iteration, HTTP/2 stream groups).
     /// </summary>
+    public ValueTask<StepResult> RunAsync(Dictionary<string, string>? variables, CancellationToken cancellation, IterationKey iteration = default) =>
+        _spec.Repeat == 1 && _lean is not null && !(_lean2 is not null && _client.UsesLeanHttp2) && !_client.ServerChoseHttp2
+            ? RunLean(variables, cancellation, iteration)
+            : RunAnyAsync(variables, cancellation, iteration);
+
+    /// <summary>
+    /// The common case, one request on the lean HTTP/1.1 path, with the smallest state machine that can
+    /// wait for it: what runs before and after the wait (and every rare path) is in methods of its own,
+    /// so a request does not pay for zeroing the locals of all of them twice.
+    /// </summary>
+    private ValueTask<StepResult> RunLean(Dictionary<string, string>? variables, CancellationToken cancellation, IterationKey iteration)
+    {
+        long started = _time.GetTimestamp();
+        ValueTask<LeanResponse> pending;
+        try
+        {
+            pending = _lean!.SendAsync(_prepared ?? PrepareLean(variables), _leanRead, started + _timeoutTicks, cancellation, iteration);
+        }
+        catch (Http2ChosenException)
+        {
+            return new ValueTask<StepResult>(OverHttp2Async(variables, cancellation, iteration));
+        }
+        catch (Exception e)
+        {
+            return new ValueTask<StepResult>(Failed(e, 0, cancellation));
+        }
+
+        if (!pending.IsCompletedSuccessfully)
+        {
+            return AwaitLeanAsync(pending, started, variables, cancellation, iteration);
+        }
+
+        // A pooled ValueTask gives its result once.
+        LeanResponse response = pending.Result;
+        return IsRedirect(response)
+            ? new ValueTask<StepResult>(FollowAsync(response, started, variables, cancellation, iteration))
+            : new ValueTask<StepResult>(FinishLean(response, started, variables));
+    }
+
+    /// <remarks>The rare paths are awaited as <see cref="Task{TResult}"/>: an awaited <see cref="ValueTask{TResult}"/> of a result this large adds a kilobyte of locals to zero.</remarks>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<StepResult> RunAsync(Dictionary<string, string>? variables, CancellationToken cancellation, IterationKey iteration = default)
+    private async ValueTask<StepResult> AwaitLeanAsync(ValueTask<LeanResponse> pending, long started, Dictionary<string, string>? variables, CancellationToken cancellation, IterationKey iteration)
+    {
+        LeanResponse response;
+        try
+        {
+            response = await pending.ConfigureAwait(false);
+        }
+        catch (Http2ChosenException)
+        {
+            return await OverHttp2Async(variables, cancellation, iteration).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            return Failed(e, 0, cancellation);
+        }
+
+        return IsRedirect(response)
+            ? await FollowAsync(response, started, variables, cancellation, iteration).ConfigureAwait(false)
+            : FinishLean(response, started, variables);
+    }
+
+    private bool IsRedirect(in LeanResponse response) => _spec.FollowRedirects && response.Status is >= 300 and < 400 && response.Location is not null;
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private byte[] PrepareLean(Dictionary<string, string>? variables)
+    {
+        Request request = Fill(variables ?? []);
+        return _lean!.Prepare(_spec.Method, request.Url.PathAndQuery, request.Headers, request.Body, _contentType);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private StepResult FinishLean(in LeanResponse response, long started, Dictionary<string, string>? variables)
+    {
+        Answer answer = LeanAnswer(response, started);
+        return Finish(answer, answer.Bytes, variables);
+    }
+
+    /// <summary>A lean answer that redirects, followed through HttpClient.</summary>
+    private async Task<StepResult> FollowAsync(LeanResponse response, long started, Dictionary<string, string>? variables, CancellationToken cancellation, IterationKey iteration)
+    {
+        try
+        {
+            Request request = _templated ? Fill(variables ?? []) : _request;
+            Answer answer = await SendViaHttpClientAsync(request, new Uri(request.Url, response.Location), RedirectMethod(response.Status, _method), started, 1, started + _timeoutTicks, iteration.Copy, cancellation).ConfigureAwait(false);
+            return Finish(answer, answer.Bytes, variables);
+        }
+        catch (Exception e)
+        {
+            return Failed(e, 0, cancellation);
+        }
+    }
+
+    /// <summary>Any request: repeated, over HTTP/2 or HttpClient, or on the lean path.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<StepResult> RunAnyAsync(Dictionary<string, string>? variables, CancellationToken cancellation, IterationKey iteration)
     {
         // The step's timeout is a deadline: the lean client enforces it without a timer per request, HttpClient sends get a token source each.
         long started = _time.GetTimestamp();
@@ -89,7 +184,6 @@ internal sealed class HttpStep
             for (int i = 0; i < _spec.Repeat; i++)
             {
                 long start = i == 0 ? started : _time.GetTimestamp();
-                // Awaited here rather than in a helper: each async level costs two interlocked operations per request.
                 LeanResponse response;
                 if (_lean2 is not null && _client.UsesLeanHttp2)
                 {
@@ -108,35 +202,63 @@ internal sealed class HttpStep
                     response = await _lean.SendAsync(prepared, _leanRead, deadline, cancellation, iteration).ConfigureAwait(false);
                 }
 
-                answer = _spec.FollowRedirects && response.Status is >= 300 and < 400 && response.Location is { } location
-                    ? await SendViaHttpClientAsync(request, new Uri(request.Url, location), RedirectMethod(response.Status, _method), start, 1, deadline, iteration.Copy, cancellation).ConfigureAwait(false)
+                answer = IsRedirect(response)
+                    ? await SendViaHttpClientAsync(request, new Uri(request.Url, response.Location), RedirectMethod(response.Status, _method), start, 1, deadline, iteration.Copy, cancellation).ConfigureAwait(false)
                     : LeanAnswer(response, start);
 
                 bytes += answer.Bytes;
             }
 
-            var input = CheckInput.WithHeaders(answer.Status, answer.DurationNs, answer.Bytes, answer.Body, answer.Headers);
-            StepResult result = Judge(answer, input, bytes);
-            return result.IsOk && _spec.Extract.Count > 0 ? ExtractInto(variables, answer.Status, input, result) : result;
+            return Finish(answer, bytes, variables);
         }
         catch (Http2ChosenException)
         {
-            // Once per target: the https server picked h2 on the lean path's first connection, so HttpClient serves from now on.
-            _client.UseHttp2();
-            return await RunAsync(variables, cancellation, iteration).ConfigureAwait(false);
+            return await OverHttp2Async(variables, cancellation, iteration).ConfigureAwait(false);
         }
-        catch (KeyNotFoundException e)
+        catch (Exception e)
         {
-            return StepResult.Fail(FailureReason.Internal, e.Message);
-        }
-        catch (Exception e) when (HttpFailures.Classify(e, timedOut: !cancellation.IsCancellationRequested) is { } reason)
-        {
-            // Only the run (cancellation) or the deadline cancel a send, so a cancellation the run did not ask for is the timeout.
-            return StepResult.Fail(reason.Reason, reason.Message, sizeBytes: bytes);
+            return Failed(e, bytes, cancellation);
         }
     }
 
-    private Answer LeanAnswer(LeanResponse response, long start)
+    /// <summary>Checks the last answer and extracts what the step extracts.</summary>
+    private StepResult Finish(in Answer answer, long bytes, Dictionary<string, string>? variables)
+    {
+        var input = CheckInput.WithHeaders(answer.Status, answer.DurationNs, answer.Bytes, answer.Body, answer.Headers);
+        StepResult result = Judge(answer, input, bytes);
+        return result.IsOk && _spec.Extract.Count > 0 ? ExtractInto(variables, answer.Status, input, result) : result;
+    }
+
+    /// <summary>
+    /// What a failed send comes to: the failure it was (a cancellation the run did not ask for is the
+    /// timeout: only the run and the deadline cancel a send). Anything else is rethrown: the iteration
+    /// fails as internal.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static StepResult Failed(Exception e, long bytes, CancellationToken cancellation)
+    {
+        if (e is KeyNotFoundException)
+        {
+            return StepResult.Fail(FailureReason.Internal, e.Message);
+        }
+
+        if (HttpFailures.Classify(e, timedOut: !cancellation.IsCancellationRequested) is { } reason)
+        {
+            return StepResult.Fail(reason.Reason, reason.Message, sizeBytes: bytes);
+        }
+
+        ExceptionDispatchInfo.Throw(e);
+        return default;
+    }
+
+    /// <summary>Once per target: the https server picked h2 on the lean path's first connection, so HttpClient serves from now on.</summary>
+    private async Task<StepResult> OverHttp2Async(Dictionary<string, string>? variables, CancellationToken cancellation, IterationKey iteration)
+    {
+        _client.UseHttp2();
+        return await RunAsync(variables, cancellation, iteration).ConfigureAwait(false);
+    }
+
+    private Answer LeanAnswer(in LeanResponse response, long start)
     {
         long end = _time.GetTimestamp();
         ConnectTiming connect = response.Connect;
@@ -260,7 +382,7 @@ internal sealed class HttpStep
         return (size, kept is null ? null : Encoding.UTF8.GetString(kept.GetBuffer(), 0, (int)kept.Length));
     }
 
-    private StepResult Judge(Answer answer, CheckInput input, long bytes)
+    private StepResult Judge(in Answer answer, CheckInput input, long bytes)
     {
         if (_checks.FirstFailure(input) is { } failure)
         {
