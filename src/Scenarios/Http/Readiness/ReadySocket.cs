@@ -19,6 +19,7 @@ internal sealed class ReadySocket : IValueTaskSource<int>, IDisposable
     private static int _generations;
 
     private readonly ReadinessLoop _loop;
+    private readonly SafeSocketHandle _handle;
     private readonly int _slot;
     private ManualResetValueTaskSourceCore<int> _core;
     private int _state;
@@ -36,6 +37,7 @@ internal sealed class ReadySocket : IValueTaskSource<int>, IDisposable
     private ReadySocket(Socket socket, bool inline)
     {
         Socket = socket;
+        _handle = socket.SafeHandle;
         Generation = Interlocked.Increment(ref _generations);
         _core.RunContinuationsAsynchronously = !inline;
         _loop = ReadinessLoop.Next();
@@ -270,11 +272,11 @@ internal sealed class ReadySocket : IValueTaskSource<int>, IDisposable
         switch (_operation)
         {
             case Operation.Receive:
-                result = Socket.Receive(_receiveInto.Span, SocketFlags.None, out status);
+                result = SocketCalls.Receive(_handle, _receiveInto.Span, out status);
                 _drained = status != SocketError.Success || result < _receiveInto.Length;
                 break;
             case Operation.Send:
-                int sent = Socket.Send(_sendLeft.Span, SocketFlags.None, out status);
+                int sent = SocketCalls.Send(_handle, _sendLeft.Span, out status);
                 if (status == SocketError.Success)
                 {
                     _sent += sent;
