@@ -50,7 +50,7 @@ public class FakeTimeRunTests
                 time.Advance(TimeSpan.FromMilliseconds(250));
             }
 
-            RunProgress p = await progress.Reader.ReadAsync(limit.Token);
+            RunProgress p = await NextAsync(progress, run, second, time, limit.Token);
             Assert.Equal(TimeSpan.FromSeconds(second), p.Elapsed);
             Assert.True(Copies(second) == p.Scenarios[0].CurrentLoad, $"second {second}: expected {Copies(second)} copies, the run targeted {p.Scenarios[0].CurrentLoad}");
             Assert.True(Copies(second - 1) <= p.Scenarios[0].InFlight || Copies(second) <= p.Scenarios[0].InFlight, $"second {second}: {p.Scenarios[0].InFlight} copies running, {Copies(second)} due");
@@ -69,6 +69,30 @@ public class FakeTimeRunTests
         // Each copy finishes an iteration every fake half second: the area under the ramp, twice.
         long copySeconds = Enumerable.Range(0, 540).Sum(s => (long)Copies(s));
         Assert.InRange(result.Scenario("ramp").Iterations.Count, (2 * copySeconds) - 200, (2 * copySeconds) + 200);
+    }
+
+    /// <summary>
+    /// The next second's progress. A run that ends first shows why (its exception or verdict), and a second that is
+    /// never reported says what the clock and the run were doing, instead of a bare cancellation at the limit.
+    /// </summary>
+    private static async Task<RunProgress> NextAsync(Channel<RunProgress> progress, Task<Engine.Verdicts.RunResult> run, int second, FakeTimeProvider time, CancellationToken limit)
+    {
+        Task<RunProgress> next = progress.Reader.ReadAsync(limit).AsTask();
+        if (await Task.WhenAny(next, run) == run && !next.IsCompleted)
+        {
+            Engine.Verdicts.RunResult ended = await run;
+            Assert.Fail($"the run ended before second {second} was reported: {ended.Verdict}, {string.Join("; ", ended.InvalidReasons)}");
+        }
+
+        try
+        {
+            return await next;
+        }
+        catch (OperationCanceledException)
+        {
+            Assert.Fail($"second {second} was never reported: the fake clock reads {time.GetUtcNow():HH:mm:ss.fff} with {time.PendingTimers} timers pending; the run is {run.Status}");
+            throw;
+        }
     }
 
     /// <summary>The seeds' k6 profile, written out independently of the engine: copies due at <paramref name="t"/> seconds.</summary>
