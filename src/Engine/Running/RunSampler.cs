@@ -18,6 +18,11 @@ internal sealed class RunSampler
     private readonly long[] _lastCut;
     private readonly int[] _nextSecond;
     private readonly Lock _lock = new();
+    private readonly Lock _timerLock = new();
+    private ITimer? _timer;
+    private bool _timerClosed;
+    private long _second;
+    private long _nextTick;
 
     public RunSampler(IReadOnlyList<ScenarioRuntime> runtimes, RunOptions options, long start, Action<string> abort)
     {
@@ -32,16 +37,36 @@ internal sealed class RunSampler
 
     public TimeSpan? PlannedDuration { get; init; }
 
-    /// <summary>Ticks every second from the plan's start (which may be a moment ahead) until <paramref name="stop"/>.</summary>
+    /// <summary>
+    /// Ticks on every whole second from the plan's start (which may be a moment ahead) until <paramref name="stop"/>.
+    /// Each tick arms the next one at its own whole second, not a period after the last: a tick that runs late (a
+    /// stalled process, or a clock moved while it ran) shifts no later tick, and the seconds a stall swallowed are
+    /// reported once, by the first tick after it.
+    /// </summary>
     public async Task RunAsync(CancellationToken stop)
     {
         var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using CancellationTokenRegistration registration = stop.Register(() => stopped.TrySetResult());
-        TimeSpan first = _clock.ToTimeSpan(Math.Max(0, _start - _clock.Now)) + TimeSpan.FromSeconds(1);
-        ITimer timer = _options.Time.CreateTimer(_ => TickUnlessStopped(stop), null, first, TimeSpan.FromSeconds(1));
-        await using (timer.ConfigureAwait(false))
+        _second = _clock.FromTimeSpan(TimeSpan.FromSeconds(1));
+        _nextTick = Math.Max(_start, _clock.Now) + _second;
+        _timer = _options.Time.CreateTimer(_ => OnTimer(stop), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        lock (_timerLock)
+        {
+            Arm();
+        }
+
+        try
         {
             await stopped.Task.ConfigureAwait(false);
+        }
+        finally
+        {
+            lock (_timerLock)
+            {
+                _timerClosed = true;
+            }
+
+            await _timer.DisposeAsync().ConfigureAwait(false);
         }
     }
 
@@ -61,11 +86,35 @@ internal sealed class RunSampler
     public TimeSpan Measured(int index, long end) =>
         _clock.ToTimeSpan(Math.Max(0, end - _runtimes[index].MeasureFrom));
 
-    private void TickUnlessStopped(CancellationToken stop)
+    private void OnTimer(CancellationToken stop)
     {
-        if (!stop.IsCancellationRequested)
+        if (stop.IsCancellationRequested)
         {
-            Tick(_clock.Now);
+            return;
+        }
+
+        long now = _clock.Now;
+        lock (_timerLock)
+        {
+            // Armed before the tick's work, so a clock that moves while it works cannot move the next second.
+            do
+            {
+                _nextTick += _second;
+            }
+            while (_nextTick <= now);
+
+            Arm();
+        }
+
+        Tick(now);
+    }
+
+    /// <summary>Arms the timer for <see cref="_nextTick"/>; the caller holds <see cref="_timerLock"/>.</summary>
+    private void Arm()
+    {
+        if (!_timerClosed)
+        {
+            _timer!.Change(_clock.ToTimeSpan(Math.Max(0, _nextTick - _clock.Now)), Timeout.InfiniteTimeSpan);
         }
     }
 

@@ -62,10 +62,57 @@ public class RunSamplerTests
         Assert.Equal(1, iterations.Seconds.Sum(s => s.Count));
     }
 
-    private static (FakeTimeProvider, ScenarioRuntime, RunSampler) Start()
+    [Fact]
+    public async Task RunAsync_TheClockMovesWhileATickRuns_TheNextTickIsStillOnTheWholeSecond()
+    {
+        // The regression: the per-second timer was periodic, and a fake clock re-arms a periodic timer a period after
+        // the time it reads when the callback returns; a clock moved during a tick shifted every later tick (and a
+        // test that waited for the report of second 2 at 2.000 s waited for ever).
+        var time = new FakeTimeProvider();
+        var reported = new List<TimeSpan>();
+        (_, _, RunSampler sampler) = Start(time, p =>
+        {
+            reported.Add(p.Elapsed);
+            if (reported.Count == 1)
+            {
+                time.Advance(TimeSpan.FromMilliseconds(250));
+            }
+        });
+        using var stop = new CancellationTokenSource();
+        Task running = sampler.RunAsync(stop.Token);
+
+        time.Advance(TimeSpan.FromSeconds(1));
+        time.Advance(TimeSpan.FromMilliseconds(750));
+
+        Assert.Equal([TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2)], reported);
+        await stop.CancelAsync();
+        await running;
+    }
+
+    [Fact]
+    public async Task RunAsync_AStallOfSeveralSeconds_IsReportedOnceAndLaterTicksKeepTheirSeconds()
     {
         var time = new FakeTimeProvider();
-        var options = new RunOptions { Time = time };
+        var reported = new List<TimeSpan>();
+        (_, _, RunSampler sampler) = Start(time, p => reported.Add(p.Elapsed));
+        using var stop = new CancellationTokenSource();
+        Task running = sampler.RunAsync(stop.Token);
+
+        time.Advance(TimeSpan.FromSeconds(1));
+        time.Advance(TimeSpan.FromSeconds(3.5));
+        time.Advance(TimeSpan.FromSeconds(0.5));
+
+        Assert.Equal([TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(4.5), TimeSpan.FromSeconds(5)], reported);
+        await stop.CancelAsync();
+        await running;
+        time.Advance(TimeSpan.FromSeconds(2));
+        Assert.Equal(3, reported.Count);
+    }
+
+    private static (FakeTimeProvider, ScenarioRuntime, RunSampler) Start(FakeTimeProvider? clock = null, Action<RunProgress>? onProgress = null)
+    {
+        FakeTimeProvider time = clock ?? new FakeTimeProvider();
+        var options = new RunOptions { Time = time, OnProgress = onProgress };
         ScenarioDefinition scenario = Scenario.Create("s", _ => ValueTask.FromResult(StepResult.Ok()))
             .WithLoadSimulations(Simulation.Inject(10, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2)));
         var runtime = new ScenarioRuntime(scenario, options, CancellationToken.None);
