@@ -146,7 +146,7 @@ public static class CheckParser
             default:
                 error = new(column, head.Length == 0
                     ? $"expected status, latency, size, body, header.NAME or tls.FIELD, found {s.Describe()}"
-                    : $"unknown subject '{head}'; expected status, latency, size, body, header.NAME or tls.FIELD{DidYouMean(head, Subjects)}");
+                    : $"unknown subject '{head}'; expected status, latency, size, body, header.NAME or tls.FIELD{(head is "json" or "jsonpath" or "data" or "response" ? "; a field of a JSON body is body.NAME, as in body.status" : DidYouMean(head, Subjects))}");
                 return false;
         }
     }
@@ -203,11 +203,12 @@ public static class CheckParser
         value = null;
         error = null;
         int column = s.Column;
-        if (s.Peek == '"')
+        if (s.Peek is '"' or '\'')
         {
+            char quote = s.Peek;
             if (!s.TryString(out string? text))
             {
-                error = new(column, "this string has no closing '\"'");
+                error = new(column, quote == '"' ? "this string has no closing '\"'" : "this string has no closing \"'\"");
                 return false;
             }
 
@@ -228,8 +229,8 @@ public static class CheckParser
             if (value is null)
             {
                 error = new(column, word.Length == 0
-                    ? "expected a value (a number, a duration such as 500ms, a \"string\", true, false or null), found the end"
-                    : $"expected a value (a number, a duration such as 500ms, a \"string\", true, false or null), found '{word}'; quote text as \"{word}\"");
+                    ? "expected a value (a number, a duration such as 500ms, a \"string\" or 'string', true, false or null), found the end"
+                    : $"expected a value (a number, a duration such as 500ms, a \"string\" or 'string', true, false or null), found '{word}'; quote text as \"{word}\" or '{word}'");
                 return false;
             }
         }
@@ -324,11 +325,12 @@ public static class CheckParser
         public bool TryString([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? value)
         {
             var sb = new StringBuilder();
+            char quote = _text[_at];
             int at = _at + 1;
             while (at < _text.Length)
             {
                 char c = _text[at++];
-                if (c == '"')
+                if (c == quote)
                 {
                     _at = at;
                     value = sb.ToString();

@@ -19,6 +19,8 @@ public class CheckParserTests
     [InlineData("body.refused == true", "body.refused", CheckOperator.Equal, "true")]
     [InlineData("body.error == null", "body.error", CheckOperator.Equal, "null")]
     [InlineData("body.answer == \"say \\\"hi\\\"\"", "body.answer", CheckOperator.Equal, "\"say \"hi\"\"")]
+    [InlineData("body contains 'chunked world'", "body", CheckOperator.Contains, "\"chunked world\"")]
+    [InlineData("body.answer == 'say \"hi\" and \\'bye\\''", "body.answer", CheckOperator.Equal, "\"say \"hi\" and 'bye'\"")]
     [InlineData("size<=2048", "size", CheckOperator.LessOrEqual, "2048")]
     public void Parse_ValidCheck_GivesSubjectOperatorAndValues(string text, string subject, CheckOperator op, string values)
     {
@@ -34,7 +36,9 @@ public class CheckParserTests
     [InlineData("status = 200", "column 8: expected ==, !=, <, <=, >, >=, contains, !contains, in, exists or missing after 'status', found '='")]
     [InlineData("status == \"200\"", "column 11: status compares with a number, found \"200\"")]
     [InlineData("latency < 500", "column 11: latency compares with a duration such as 500ms or 14d, found 500")]
-    [InlineData("body.status == healthy", "column 16: expected a value (a number, a duration such as 500ms, a \"string\", true, false or null), found 'healthy'; quote text as \"healthy\"")]
+    [InlineData("body.status == healthy", "column 16: expected a value (a number, a duration such as 500ms, a \"string\" or 'string', true, false or null), found 'healthy'; quote text as \"healthy\" or 'healthy'")]
+    [InlineData("body.status == 'healthy", "column 16: this string has no closing \"'\"")]
+    [InlineData("json.status == \"ok\"", "column 1: unknown subject 'json'; expected status, latency, size, body, header.NAME or tls.FIELD; a field of a JSON body is body.NAME, as in body.status")]
     [InlineData("body.status == \"healthy", "column 16: this string has no closing '\"'")]
     [InlineData("body.results[x] exists", "column 14: expected an index and ']' as in [0], found 'x]'")]
     [InlineData("body. exists", "column 6: expected a field name after '.', found a space")]
