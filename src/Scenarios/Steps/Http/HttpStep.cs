@@ -160,7 +160,7 @@ internal sealed class HttpStep
         try
         {
             Request request = _templated ? Fill(variables ?? []) : _request;
-            Answer answer = await SendViaHttpClientAsync(request, new Uri(request.Url, response.Location), RedirectMethod(response.Status, _method), started, 1, started + _timeoutTicks, iteration.Copy, cancellation).ConfigureAwait(false);
+            Answer answer = await SendViaHttpClientAsync(request, new Uri(request.Url, response.Location), RedirectMethod(response.Status, _method), started, 1, Opened(response.Connect), started + _timeoutTicks, iteration.Copy, cancellation).ConfigureAwait(false);
             return Finish(answer, answer.Bytes, variables);
         }
         catch (Exception e)
@@ -192,7 +192,7 @@ internal sealed class HttpStep
                 }
                 else if (_lean is null || _client.ServerChoseHttp2)
                 {
-                    answer = await SendViaHttpClientAsync(request, request.Url, _method, start, 0, deadline, iteration.Copy, cancellation).ConfigureAwait(false);
+                    answer = await SendViaHttpClientAsync(request, request.Url, _method, start, 0, PhaseTimings.None, deadline, iteration.Copy, cancellation).ConfigureAwait(false);
                     bytes += answer.Bytes;
                     continue;
                 }
@@ -203,7 +203,7 @@ internal sealed class HttpStep
                 }
 
                 answer = IsRedirect(response)
-                    ? await SendViaHttpClientAsync(request, new Uri(request.Url, response.Location), RedirectMethod(response.Status, _method), start, 1, deadline, iteration.Copy, cancellation).ConfigureAwait(false)
+                    ? await SendViaHttpClientAsync(request, new Uri(request.Url, response.Location), RedirectMethod(response.Status, _method), start, 1, Opened(response.Connect), deadline, iteration.Copy, cancellation).ConfigureAwait(false)
                     : LeanAnswer(response, start);
 
                 bytes += answer.Bytes;
@@ -274,7 +274,35 @@ internal sealed class HttpStep
     private static HttpMethod RedirectMethod(int status, HttpMethod method) =>
         status is 307 or 308 ? method : (method == HttpMethod.Head ? HttpMethod.Head : HttpMethod.Get);
 
-    private async ValueTask<Answer> SendViaHttpClientAsync(Request template, Uri url, HttpMethod method, long start, int hops, long deadline, int copy, CancellationToken cancellation)
+    /// <summary>
+    /// The connection phases of a hop: DNS, connect and TLS where it opened a connection (−1 where it reused one).
+    /// </summary>
+    private static PhaseTimings Opened(ConnectTiming connect) =>
+        connect == default ? PhaseTimings.None : new(connect.DnsNs, connect.ConnectNs, connect.TlsNs, -1, -1);
+
+    /// <summary>
+    /// A redirected step's phases: each connection phase summed over the hops that went through it (a hop that
+    /// opened a connection paid for it within the step's latency), first byte and transfer as the last hop had them.
+    /// </summary>
+    private static PhaseTimings Joined(in PhaseTimings earlier, in PhaseTimings last) =>
+        new(Sum(earlier.DnsNs, last.DnsNs), Sum(earlier.ConnectNs, last.ConnectNs), Sum(earlier.TlsNs, last.TlsNs), last.TimeToFirstByteNs, last.TransferNs);
+
+    private static long Sum(long a, long b) => a < 0 ? b : b < 0 ? a : a + b;
+
+    /// <summary>The connection phases of a request sent through HttpClient: what its connect callback and handshake recorded.</summary>
+    private PhaseTimings Opened(HttpRequestMessage request)
+    {
+        if (!request.Options.TryGetValue(TargetClient.ConnectTimingKey, out ConnectTiming connect) || connect == default)
+        {
+            return PhaseTimings.None;
+        }
+
+        bool handshake = request.Options.TryGetValue(TargetClient.HandshakeDoneKey, out long handshakeDone);
+        return Opened(connect with { TlsNs = handshake ? _time.ToNanoseconds(handshakeDone - connect.ConnectedAt) : -1 });
+    }
+
+    /// <summary>Sends through HttpClient from <paramref name="url"/> on, following redirects; <paramref name="earlier"/>: the connection phases of the hops before it (a lean first hop's).</summary>
+    private async ValueTask<Answer> SendViaHttpClientAsync(Request template, Uri url, HttpMethod method, long start, int hops, PhaseTimings earlier, long deadline, int copy, CancellationToken cancellation)
     {
         using var timeout = new CancellationTokenSource(StepDeadline.Left(_time, deadline), _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellation, timeout.Token);
@@ -296,19 +324,13 @@ internal sealed class HttpStep
                     throw new RedirectsException(visited.Contains(url) ? $"redirect loop: {chain}" : $"more than {MaxRedirects} redirects: {chain}");
                 }
 
+                earlier = Joined(earlier, Opened(request));
                 continue;
             }
 
             (long size, string? text) = await ReadBodyAsync(response, linked.Token).ConfigureAwait(false);
             long end = _time.GetTimestamp();
-            request.Options.TryGetValue(TargetClient.ConnectTimingKey, out ConnectTiming connect);
-            bool handshake = request.Options.TryGetValue(TargetClient.HandshakeDoneKey, out long handshakeDone) && connect != default;
-            var phases = new PhaseTimings(
-                connect == default ? -1 : connect.DnsNs,
-                connect == default ? -1 : connect.ConnectNs,
-                handshake ? _time.ToNanoseconds(handshakeDone - connect.ConnectedAt) : -1,
-                _time.ToNanoseconds(headersAt - start),
-                _time.ToNanoseconds(end - headersAt));
+            PhaseTimings phases = Joined(earlier, Opened(request) with { TimeToFirstByteNs = _time.ToNanoseconds(headersAt - start), TransferNs = _time.ToNanoseconds(end - headersAt) });
             // Headers are copied only when a check or an extract reads them: this runs per request.
             Dictionary<string, string>? headers = _readHeaders ? new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase) : null;
             if (headers is not null)

@@ -185,7 +185,24 @@ public class HttpsStepTests
         Directory.Delete(folder, recursive: true);
     }
 
-    /// <summary>A Kestrel server that answers /who and /client and records each request's protocol and connection.</summary>
+    [Fact]
+    public async Task Redirect_FromAConnectionTheServerCloses_CountsEveryHopsNewConnectionInTheStep()
+    {
+        // The regression: a redirected step reported only the last hop's connection phases, so the connection and
+        // handshake the first hop opened were in its latency but in no phase.
+        using X509Certificate2 certificate = TestCertificates.SelfSigned("probe-test", TimeSpan.FromDays(30));
+        await using Recorder server = await Recorder.StartAsync(certificate);
+        string step = """{ "name": "moved", "http": { "path": "/moved" }, "checks": ["status == 200"] }""";
+
+        StepSnapshot run = (await StepRuns.RunAsync(server.Address, [step], insecure: true, iterations: 3, targetFields: "\"http\": \"1.1\""))[0];
+
+        Assert.True(run.Ok == 3, string.Join("; ", run.FailureMessages));
+        Assert.Equal(1, server.Connections); // the followed hops kept their connection
+        Assert.Equal(3, run.Phases["connect"].Count); // each first hop opened one: the server closed the last after its redirect
+        Assert.Equal(3, run.Phases["tls"].Count);
+    }
+
+    /// <summary>A Kestrel server that answers /who, /moved (a redirect to /who that closes its connection) and /client and records each request's protocol and connection.</summary>
     private sealed class Recorder : IAsyncDisposable
     {
         private readonly ConcurrentDictionary<string, int> _connections = new();
@@ -224,6 +241,11 @@ public class HttpsStepTests
 
                     Interlocked.Decrement(ref recorder._inFlight);
                     return Results.Text($"{context.Request.Protocol} {context.Connection.Id}");
+                });
+                app.MapGet("/moved", (HttpContext context) =>
+                {
+                    context.Response.Headers.Connection = "close";
+                    return Results.Redirect("/who");
                 });
                 app.MapGet("/client", (HttpContext context) => Results.Text(context.Connection.ClientCertificate?.Subject ?? "no certificate"));
             }, certificate, protocols, clients, limits => limits.Http2.MaxStreamsPerConnection = maxStreams);
