@@ -26,6 +26,9 @@ public class FramingTests
         { "interim 100 and 103 before the answer", "GET", "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\n" + Ok, RawEnd.KeepOpen, null },
         { "the same Content-Length twice", "GET", "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 5\r\n\r\nhello", RawEnd.KeepOpen, null },
         { "chunked wins over Content-Length", "GET", "HTTP/1.1 200 OK\r\nContent-Length: 99\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n", RawEnd.KeepOpen, null },
+        { "bare LF line ends (RFC 9112 section 2.2)", "GET", "HTTP/1.1 200 OK\nContent-Length: 5\n\nhello", RawEnd.KeepOpen, null },
+        { "bare LF after interim answers and in chunks", "GET", "HTTP/1.1 103 Early Hints\nLink: </a.css>\n\nHTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\n\n5;x=1\nhello\n0\nX-Trailer: 1\n\n", RawEnd.KeepOpen, null },
+        { "a chunk longer than its size", "GET", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nhello\r\n0\r\n\r\n", RawEnd.Close, "protocol" },
         { "Content-Length that is not a number", "GET", "HTTP/1.1 200 OK\r\nContent-Length: abc\r\n\r\nhello", RawEnd.Close, "protocol" },
         { "two Content-Lengths that disagree", "GET", "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello!", RawEnd.KeepOpen, "protocol" },
         { "a Content-Length list that disagrees", "GET", "HTTP/1.1 200 OK\r\nContent-Length: 5, 6\r\n\r\nhello!", RawEnd.KeepOpen, "protocol" },
@@ -61,6 +64,19 @@ public class FramingTests
 
         Assert.All(results, r => Assert.True(r.IsOk, r.Message));
         Assert.Equal(1, server.Connections);
+    }
+
+    [Fact]
+    public async Task Body_CutShortByTheServer_FailsSayingHowMuchCameAndIsNotSentAgain()
+    {
+        // The regression: a connection closed in the middle of a body counted as one that never answered, so the
+        // request went out again on a new connection (a POST twice) and failed saying no answer came.
+        await using var server = RawHttpServer.Start((_, _) => new RawAnswer("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nhello", RawEnd.Close));
+
+        StepResult[] results = await RunTwiceAsync(server.Address, """{ "name": "cut", "http": { "method": "POST", "path": "/", "body": "once" }, "timeout": "5s" }""");
+
+        Assert.All(results, r => Assert.Equal((FailureReason.Reset, "the connection closed after 5 of the 10 bytes announced"), (r.Reason, r.Message)));
+        Assert.Equal(2, server.Connections);
     }
 
     [Fact]

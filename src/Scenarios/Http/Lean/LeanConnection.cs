@@ -25,10 +25,10 @@ namespace Probe.Scenarios.Http.Lean;
 /// </summary>
 internal sealed class LeanConnection : IDisposable
 {
-    // 4 KB holds the usual head and a small body; the buffer grows (to 16 KB at most) only for larger heads:
+    // 4 KB holds the usual head and a small body; the buffer grows (to 64 KB at most, HttpClient's limit too) only for larger heads:
     // 10,000 users keep 10,000 connections, so this is most of the lean client's memory.
     private const int InitialBufferSize = 4 * 1024;
-    private const int MaxBufferSize = 16 * 1024;
+    private const int MaxBufferSize = 64 * 1024;
     private const long Idle = long.MaxValue;
     private const long Aborted = long.MinValue;
 
@@ -39,6 +39,7 @@ internal sealed class LeanConnection : IDisposable
     private byte[] _buffer = new byte[InitialBufferSize];
     private int _start;
     private int _end;
+    private bool _answered;
     private long _deadline = Idle; // Idle, Aborted, or the deadline of the exchange in progress
 
     public LeanConnection(Socket socket, LeanHttpClient owner)
@@ -66,7 +67,7 @@ internal sealed class LeanConnection : IDisposable
     public IterationKey Iteration { get; set; }
 
     /// <summary>Whether the last exchange got any answer byte: a kept-alive connection the server had closed gets none.</summary>
-    public bool Answered => _end > 0;
+    public bool Answered => _answered;
 
     /// <summary>The deadline (a <see cref="TimeProvider"/> timestamp) of the exchange in progress, or null when there is none.</summary>
     public long? Deadline => Interlocked.Read(ref _deadline) is var deadline && deadline is not Idle and not Aborted ? deadline : null;
@@ -85,6 +86,7 @@ internal sealed class LeanConnection : IDisposable
     {
         bool reusable = false;
         _start = _end = 0;
+        _answered = false;
         Interlocked.Exchange(ref _deadline, deadline); // a full fence before Watch reads the timer's state
         _owner.Watch(deadline); // after the deadline is set: a watchdog pass that missed this exchange has disarmed, and this arms it again
         try
@@ -103,16 +105,16 @@ internal sealed class LeanConnection : IDisposable
             do
             {
                 // Interim answers (100 Continue, 103 Early Hints) come before the final one: skip them.
-                int headerEnd;
-                while ((headerEnd = _buffer.AsSpan(_start, _end - _start).IndexOf("\r\n\r\n"u8)) < 0)
+                int headLength, consumed;
+                while ((consumed = HeadEnd(_buffer.AsSpan(_start, _end - _start), out headLength)) < 0)
                 {
                     Received(await ReceiveMoreAsync(cancellation).ConfigureAwait(false));
                 }
 
                 headersAt = _owner.Time.GetTimestamp();
                 head = default;
-                ParseHead(_buffer.AsSpan(_start, headerEnd + 2), options.KeepHeaders, ref head);
-                _start += headerEnd + 4;
+                ParseHead(_buffer.AsSpan(_start, headLength), options.KeepHeaders, ref head);
+                _start += consumed;
             }
             while (head.Status is >= 100 and < 200 and not 101);
 
@@ -243,7 +245,7 @@ internal sealed class LeanConnection : IDisposable
             // A head (or a chunk-size line) that fills the whole buffer: grow it, up to the limit.
             if (_buffer.Length == MaxBufferSize)
             {
-                throw new HttpRequestException(HttpRequestError.InvalidResponse, "the response headers are larger than 16 KB");
+                throw new HttpRequestException(HttpRequestError.InvalidResponse, "the response headers are larger than 64 KB");
             }
 
             Array.Resize(ref _buffer, Math.Min(_buffer.Length * 2, MaxBufferSize));
@@ -264,6 +266,7 @@ internal sealed class LeanConnection : IDisposable
         }
 
         _end += read;
+        _answered = true;
     }
 
     private async ValueTask<long> ReadLengthAsync(long length, MemoryStream? kept, long max, CancellationToken cancellation)
@@ -274,7 +277,13 @@ internal sealed class LeanConnection : IDisposable
         {
             if (_start == _end)
             {
-                Received(await ReceiveMoreAsync(cancellation).ConfigureAwait(false));
+                int read = await ReceiveMoreAsync(cancellation).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    throw new ConnectionLostException($"the connection closed after {length - left} of the {length} bytes announced");
+                }
+
+                Received(read);
             }
 
             int take = (int)Math.Min(left, _end - _start);
@@ -292,19 +301,19 @@ internal sealed class LeanConnection : IDisposable
         while (true)
         {
             int lineEnd;
-            while ((lineEnd = _buffer.AsSpan(_start, _end - _start).IndexOf("\r\n"u8)) < 0)
+            while ((lineEnd = _buffer.AsSpan(_start, _end - _start).IndexOf((byte)'\n')) < 0)
             {
                 Received(await ReceiveMoreAsync(cancellation).ConfigureAwait(false));
             }
 
-            ReadOnlySpan<byte> line = _buffer.AsSpan(_start, lineEnd);
+            ReadOnlySpan<byte> line = WithoutCr(_buffer.AsSpan(_start, lineEnd));
             int semicolon = line.IndexOf((byte)';');
             if (!Utf8Parser.TryParse(semicolon < 0 ? line : line[..semicolon], out long chunk, out _, 'x') || chunk < 0)
             {
                 throw new HttpRequestException(HttpRequestError.InvalidResponse, "a chunk size of the chunked body is not hexadecimal");
             }
 
-            _start += lineEnd + 2;
+            _start += lineEnd + 1;
             if (chunk == 0)
             {
                 await SkipTrailersAsync(cancellation).ConfigureAwait(false);
@@ -314,12 +323,16 @@ internal sealed class LeanConnection : IDisposable
             total += chunk;
             Limit(total, max);
             await ReadLengthAsync(chunk, kept, long.MaxValue, cancellation).ConfigureAwait(false);
-            while (_end - _start < 2)
+
+            // The chunk's line end: CRLF, or a bare LF.
+            while (_end - _start < 2 && !(_end > _start && _buffer[_start] == (byte)'\n'))
             {
                 Received(await ReceiveMoreAsync(cancellation).ConfigureAwait(false));
             }
 
-            _start += 2; // the chunk's CRLF
+            _start += _buffer[_start] == (byte)'\n' ? 1
+                : _buffer[_start] == (byte)'\r' && _buffer[_start + 1] == (byte)'\n' ? 2
+                : throw new HttpFramingException("a chunk of the chunked body is longer than its size says");
         }
     }
 
@@ -328,13 +341,14 @@ internal sealed class LeanConnection : IDisposable
         while (true)
         {
             int lineEnd;
-            while ((lineEnd = _buffer.AsSpan(_start, _end - _start).IndexOf("\r\n"u8)) < 0)
+            while ((lineEnd = _buffer.AsSpan(_start, _end - _start).IndexOf((byte)'\n')) < 0)
             {
                 Received(await ReceiveMoreAsync(cancellation).ConfigureAwait(false));
             }
 
-            _start += lineEnd + 2;
-            if (lineEnd == 0)
+            bool empty = WithoutCr(_buffer.AsSpan(_start, lineEnd)).IsEmpty;
+            _start += lineEnd + 1;
+            if (empty)
             {
                 return;
             }
@@ -368,11 +382,50 @@ internal sealed class LeanConnection : IDisposable
         }
     }
 
-    /// <summary>Parses "HTTP/1.1 200 OK\r\n" and the header lines (each ending in CRLF).</summary>
+    /// <summary>
+    /// Where the head in <paramref name="data"/> ends: the bytes it takes with its empty line, or −1 while it is
+    /// incomplete; <paramref name="headLength"/>: its lines without the empty one. Lines end in CRLF, or in a bare LF
+    /// (RFC 9112 section 2.2 lets a recipient take one as a line end; curl and browsers do).
+    /// </summary>
+    private static int HeadEnd(ReadOnlySpan<byte> data, out int headLength)
+    {
+        int end = data.IndexOf("\r\n\r\n"u8);
+        if (end >= 0)
+        {
+            headLength = end + 2;
+            return end + 4;
+        }
+
+        int at = data.IndexOf((byte)'\n');
+        while (at >= 0 && at + 1 < data.Length)
+        {
+            if (data[at + 1] == (byte)'\n')
+            {
+                headLength = at + 1;
+                return at + 2;
+            }
+
+            if (data[at + 1] == (byte)'\r' && at + 2 < data.Length && data[at + 2] == (byte)'\n')
+            {
+                headLength = at + 1;
+                return at + 3;
+            }
+
+            int next = data[(at + 1)..].IndexOf((byte)'\n');
+            at = next < 0 ? -1 : at + 1 + next;
+        }
+
+        headLength = 0;
+        return -1;
+    }
+
+    private static ReadOnlySpan<byte> WithoutCr(ReadOnlySpan<byte> line) => line is [.., (byte)'\r'] ? line[..^1] : line;
+
+    /// <summary>Parses "HTTP/1.1 200 OK" and the header lines, each ending in LF or CRLF.</summary>
     private static void ParseHead(ReadOnlySpan<byte> head, bool keepHeaders, ref Head result)
     {
-        int lineEnd = head.IndexOf("\r\n"u8);
-        ReadOnlySpan<byte> status = head[..lineEnd];
+        int lineEnd = head.IndexOf((byte)'\n');
+        ReadOnlySpan<byte> status = WithoutCr(head[..lineEnd]);
         if (status.Length < 12 || !status.StartsWith("HTTP/1."u8) || !Utf8Parser.TryParse(status.Slice(9, 3), out int code, out _))
         {
             throw new HttpFramingException("the answer does not start with an HTTP/1.x status line");
@@ -381,12 +434,12 @@ internal sealed class LeanConnection : IDisposable
         result.Status = code;
         result.Close = status[7] == (byte)'0'; // HTTP/1.0 closes unless it says keep-alive
         result.Headers = keepHeaders ? new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase) : null;
-        ReadOnlySpan<byte> rest = head[(lineEnd + 2)..];
+        ReadOnlySpan<byte> rest = head[(lineEnd + 1)..];
         while (rest.Length > 0)
         {
-            lineEnd = rest.IndexOf("\r\n"u8);
-            ReadOnlySpan<byte> line = rest[..lineEnd];
-            rest = rest[(lineEnd + 2)..];
+            lineEnd = rest.IndexOf((byte)'\n');
+            ReadOnlySpan<byte> line = WithoutCr(rest[..lineEnd]);
+            rest = rest[(lineEnd + 1)..];
             int colon = line.IndexOf((byte)':');
             if (colon <= 0)
             {
