@@ -311,17 +311,50 @@ internal sealed class H2Connection : IDisposable
         }
     }
 
+    /// <summary>
+    /// The server's first frame must be SETTINGS (RFC 9113 section 3.4); a server that does not speak HTTP/2 on this
+    /// connection (an HTTP/1.1 server asked with prior knowledge) answers otherwise, and is told so, not by a frame size.
+    /// </summary>
+    private static void CheckFirstFrame(ReadOnlySpan<byte> received)
+    {
+        if (received[..FrameHeaderSize].IndexOfAnyExceptInRange((byte)0x20, (byte)0x7e) < 0)
+        {
+            // Text, not frames: an HTTP/1.x status line, or an error page.
+            ReadOnlySpan<byte> shown = received[..Math.Min(received.Length, 40)];
+            int lineEnd = shown.IndexOfAny((byte)'\r', (byte)'\n');
+            string text = System.Text.Encoding.ASCII.GetString(lineEnd < 0 ? shown : shown[..lineEnd]);
+            throw new HttpFramingException($"the server answered in text ('{text}'), not in HTTP/2 frames: it does not take HTTP/2 with prior knowledge (h2c) here; leave out \"http\": \"2\" for HTTP/1.1");
+        }
+
+        if (received[3] == (byte)FrameType.GoAway)
+        {
+            throw new HttpFramingException("the server refused HTTP/2 at once (GOAWAY before SETTINGS): it does not take HTTP/2 with prior knowledge (h2c) here; leave out \"http\": \"2\" for HTTP/1.1");
+        }
+
+        if (received[3] != (byte)FrameType.Settings)
+        {
+            throw new HttpFramingException($"the server's first frame is not SETTINGS but type {received[3]}: it does not speak HTTP/2 on this connection (RFC 9113 section 3.4)");
+        }
+    }
+
     private async Task ReadLoopAsync()
     {
         byte[] buffer = new byte[64 * 1024];
         int start = 0;
         int end = 0;
+        bool first = true;
         try
         {
             while (true)
             {
                 while (end - start < FrameHeaderSize || end - start < FrameHeaderSize + Length(buffer.AsSpan(start)))
                 {
+                    if (first && end - start >= FrameHeaderSize)
+                    {
+                        CheckFirstFrame(buffer.AsSpan(start, end - start));
+                        first = false;
+                    }
+
                     if (end - start >= FrameHeaderSize && Length(buffer.AsSpan(start)) > DefaultMaxFrame)
                     {
                         throw new HttpFramingException($"the server sent a frame of {Length(buffer.AsSpan(start))} bytes, past the {DefaultMaxFrame} allowed");
@@ -341,6 +374,12 @@ internal sealed class H2Connection : IDisposable
                     }
 
                     end += read;
+                }
+
+                if (first)
+                {
+                    CheckFirstFrame(buffer.AsSpan(start, end - start));
+                    first = false;
                 }
 
                 int length = Length(buffer.AsSpan(start));

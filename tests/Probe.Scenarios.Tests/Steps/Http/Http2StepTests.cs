@@ -124,6 +124,31 @@ public class Http2StepTests
         Assert.Contains("offering only HTTP/2", run.FailureMessages[0], StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task PriorKnowledge_PlainServerWithoutHttp2_FailsSayingItDoesNotTakeH2c()
+    {
+        // Kestrel without HTTP/2 answers the preface with GOAWAY; it used to fail as "closed after GOAWAY" (reset).
+        await using LoopbackServer http1 = await LoopbackServer.StartAsync(app => app.MapGet("/none", () => Results.NoContent()), null, HttpProtocols.Http1, ClientCertificateMode.NoCertificate);
+
+        StepSnapshot run = (await StepRuns.RunAsync(http1.Address, ["""{ "name": "none", "http": { "path": "/none" } }"""], targetFields: Http2))[0];
+
+        Assert.True(run.FailureReasons.Keys.Single() == FailureReason.Protocol, run.FailureMessages[0]);
+        Assert.Contains("does not take HTTP/2 with prior knowledge", run.FailureMessages[0], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task PriorKnowledge_ServerAnsweringInText_FailsSayingWhatItSaid()
+    {
+        // The regression: the first bytes of an HTTP/1.1 answer were read as a frame header, and the step failed
+        // with "a frame of 5526612 bytes" instead of saying that the server does not speak h2c.
+        await using var server = RawHttpServer.Start((_, _) => new RawAnswer("HTTP/1.1 505 HTTP Version Not Supported\r\nContent-Length: 0\r\n\r\n", RawEnd.Close));
+
+        StepSnapshot run = (await StepRuns.RunAsync(server.Address, ["""{ "name": "none", "http": { "path": "/none" } }"""], targetFields: Http2))[0];
+
+        Assert.True(run.FailureReasons.Keys.Single() == FailureReason.Protocol, run.FailureMessages[0]);
+        Assert.Contains("the server answered in text ('HTTP/1.1 505 HTTP Version Not Supported'), not in HTTP/2 frames", run.FailureMessages[0], StringComparison.Ordinal);
+    }
+
     private static Task<LoopbackServer> StartAsync() => LoopbackServer.StartAsync(app =>
     {
         string big = new string('a', 299_998) + "zz";
