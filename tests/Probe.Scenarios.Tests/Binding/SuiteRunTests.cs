@@ -1,6 +1,6 @@
-using Probe.Engine.Histograms;
 using Probe.DemoTarget;
 using Probe.DemoTarget.Faults;
+using Probe.Engine.Histograms;
 using Probe.Engine.Results;
 using Probe.Engine.Running;
 using Probe.Engine.Stats;
@@ -87,12 +87,16 @@ public sealed class SuiteRunTests : IAsyncLifetime
 
         (RunResult result, _) = await RunAsync(suite, "s");
 
-        // Each iteration is both steps plus 250 ms of think time; neither step's own time holds any of it.
+        // Each iteration is both steps plus 250 ms of think time; neither step's own time holds any of it, so the
+        // iterations' total exceeds the steps' by 3 × 250 ms however long the requests took on a busy machine (it
+        // used to bound each step by 100 ms, which a starved CI run broke). The means are within 0.4 % each.
         ScenarioSnapshot s = result.Scenario("s");
         Assert.Equal(3, s.Iterations.Ok);
         Assert.True(s.Iterations.Latency.MinNanoseconds >= 250_000_000, $"iteration min {s.Iterations.Latency.MinNanoseconds} ns");
-        Assert.True(s.Step("first")!.Latency.MaxNanoseconds < 100_000_000, $"step max {s.Step("first")!.Latency.MaxNanoseconds} ns");
-        Assert.True(s.Step("second")!.Latency.MaxNanoseconds < 100_000_000, $"step max {s.Step("second")!.Latency.MaxNanoseconds} ns");
+        long thought = Total(s.Iterations.Latency) - Total(s.Step("first")!.Latency) - Total(s.Step("second")!.Latency);
+        Assert.True(thought >= 740_000_000, $"the iterations' time beyond their steps' was {thought / 1e6:F1} ms, not the 750 ms of think time");
+
+        static long Total(LatencySummary latency) => latency.Count * latency.MeanNanoseconds;
     }
 
     [Fact]
