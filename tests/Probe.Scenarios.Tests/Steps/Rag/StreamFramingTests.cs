@@ -91,6 +91,19 @@ public class StreamFramingTests
         Assert.Equal((6, 9, true), (result.Tokens!.OutputTokens, result.Tokens.InputTokens, result.Tokens.CountedFromUsage));
     }
 
+    [Fact]
+    public async Task Stream_Anthropic_InputTokensFromMessageStartSurviveThePingsAndBlocksAfterIt()
+    {
+        // The regression: an event that carried no counts (ping, content_block_start) reset the input tokens
+        // message_start gave to 0.
+        await using var server = RawHttpServer.Start((_, _) => new RawAnswer(Sse(Anthropic("\n")), RawEnd.Close));
+
+        StepResult result = await AskAsync(server.Address, "anthropic-messages");
+
+        Assert.True(result.IsOk, result.Message);
+        Assert.Equal((4, 9, true), (result.Tokens!.OutputTokens, result.Tokens.InputTokens, result.Tokens.CountedFromUsage));
+    }
+
     private static string Chunk(string content, string eol) =>
         $"data: {{\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"choices\":[{{\"index\":0,\"delta\":{{\"content\":\"{content}\"}},\"finish_reason\":null}}]}}{eol}{eol}";
 

@@ -159,12 +159,19 @@ internal abstract class LlmApi
 /// <summary>What one server-sent event carried.</summary>
 internal readonly record struct StreamPiece
 {
+    // Kept one up, so that a default piece (an event that carried nothing, such as Anthropic's ping) reads −1,
+    // "not said", and never overwrites the counts an earlier event gave (it used to zero message_start's input tokens).
+    private readonly int _inputTokensPlusOne;
+    private readonly int _outputTokensPlusOne;
+
     /// <summary>A piece of the answer (a content chunk when not empty).</summary>
     public string? Text { get; init; }
 
-    public int InputTokens { get; init; }
+    /// <summary>Input tokens the event gave, or −1.</summary>
+    public int InputTokens { get => _inputTokensPlusOne - 1; init => _inputTokensPlusOne = value + 1; }
 
-    public int OutputTokens { get; init; }
+    /// <summary>Output tokens the event gave, or −1.</summary>
+    public int OutputTokens { get => _outputTokensPlusOne - 1; init => _outputTokensPlusOne = value + 1; }
 
     /// <summary>An error event's message.</summary>
     public string? Error { get; init; }
@@ -180,10 +187,4 @@ internal readonly record struct StreamPiece
 
     /// <summary>When the event was read (a TimeProvider timestamp).</summary>
     public long At { get; init; }
-
-    public StreamPiece()
-    {
-        InputTokens = -1;
-        OutputTokens = -1;
-    }
 }
