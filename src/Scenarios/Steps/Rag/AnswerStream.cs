@@ -30,9 +30,11 @@ internal static class AnswerStream
                     break;
                 }
 
-                if (piece.Text is { Length: > 0 } chunk)
+                // Reasoning is output too (vLLM's benchmark counts it so): it times the first token and the gaps.
+                bool content = piece.Text is { Length: > 0 };
+                if (content || piece.Reasoning is { Length: > 0 })
                 {
-                    text.Append(chunk);
+                    text.Append(piece.Text);
                     answer.Chunks++;
                     if (answer.FirstAt < 0)
                     {
@@ -119,7 +121,7 @@ internal sealed class StreamedAnswer
 {
     public string Text { get; set; } = string.Empty;
 
-    /// <summary>Content chunks: events with a non-empty piece of the answer.</summary>
+    /// <summary>Token chunks: events with a non-empty piece of the answer or of the model's reasoning.</summary>
     public int Chunks { get; set; }
 
     /// <summary>An event carried a piece of the answer, if an empty one (a reply that says nothing still answered).</summary>

@@ -104,6 +104,32 @@ public class StreamFramingTests
         Assert.Equal((4, 9, true), (result.Tokens!.OutputTokens, result.Tokens.InputTokens, result.Tokens.CountedFromUsage));
     }
 
+    [Theory]
+    [InlineData("openai-chat", "reasoning_content")]
+    [InlineData("openai-chat", "reasoning")]
+    [InlineData("anthropic-messages", "thinking")]
+    public async Task Stream_ReasoningBeforeTheAnswer_TimesTheFirstTokenAndCountsTheTokensButStaysOutOfTheAnswer(string api, string field)
+    {
+        // vLLM's benchmark counts a reasoning model's thinking as output tokens: the first thinking chunk is the first
+        // token, and TPOT spreads the rest over all of them. The thinking names the fact; the answer must still give it.
+        string Thought(string text) => api == "openai-chat"
+            ? $"data: {{\"id\":\"c\",\"choices\":[{{\"index\":0,\"delta\":{{\"{field}\":\"{text}\"}},\"finish_reason\":null}}]}}\n\n"
+            : $"event: content_block_delta\ndata: {{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{{\"type\":\"thinking_delta\",\"thinking\":\"{text}\"}}}}\n\n";
+        string thinking = Thought("Prices list") + Thought(" a haircut at $30.");
+        string answered = api == "openai-chat" ? Chat("\n") : Anthropic("\n").Replace("\"output_tokens\":4", "\"output_tokens\":6", StringComparison.Ordinal);
+        string wrong = answered.Replace("$30.", "$40.", StringComparison.Ordinal);
+        int at = answered.IndexOf(api == "openai-chat" ? "data: {\"id\":\"c\",\"object\"" : "event: content_block_delta", StringComparison.Ordinal);
+        await using var server = RawHttpServer.Start((_, _) => new RawAnswer(Sse(answered.Insert(at, thinking)), RawEnd.Close));
+        await using var misled = RawHttpServer.Start((_, _) => new RawAnswer(Sse(wrong.Insert(at, thinking)), RawEnd.Close));
+
+        StepResult result = await AskAsync(server.Address, api);
+        StepResult fooled = await AskAsync(misled.Address, api);
+
+        Assert.True(result.IsOk, result.Message);
+        Assert.Equal((6, 5), (result.Tokens!.OutputTokens, result.Tokens.GapsNs.Count));
+        Assert.False(fooled.IsOk, "a fact only the thinking named passed");
+    }
+
     private static string Chunk(string content, string eol) =>
         $"data: {{\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"choices\":[{{\"index\":0,\"delta\":{{\"content\":\"{content}\"}},\"finish_reason\":null}}]}}{eol}{eol}";
 

@@ -43,8 +43,13 @@ internal sealed class AnthropicMessagesApi(LlmOptions options) : LlmApi
         switch (type)
         {
             case "content_block_delta":
-                return data.TryGetProperty("delta", out JsonElement delta) && delta.TryGetProperty("text", out JsonElement text) && text.ValueKind == JsonValueKind.String
-                    ? new StreamPiece { Text = text.GetString() }
+                if (!data.TryGetProperty("delta", out JsonElement delta) || delta.ValueKind != JsonValueKind.Object)
+                {
+                    return default;
+                }
+
+                return delta.TryGetProperty("text", out JsonElement text) && text.ValueKind == JsonValueKind.String ? new StreamPiece { Text = text.GetString() }
+                    : delta.TryGetProperty("thinking", out JsonElement thinking) && thinking.ValueKind == JsonValueKind.String ? new StreamPiece { Reasoning = thinking.GetString() }
                     : default;
             case "message_start":
                 (int input, _) = data.TryGetProperty("message", out JsonElement message) && message.TryGetProperty("usage", out JsonElement start) ? Usage.Read(start) : (-1, -1);

@@ -167,6 +167,12 @@ internal readonly record struct StreamPiece
     /// <summary>A piece of the answer (a content chunk when not empty).</summary>
     public string? Text { get; init; }
 
+    /// <summary>
+    /// A piece of a reasoning model's thinking (OpenAI-compatible <c>reasoning_content</c> or <c>reasoning</c>,
+    /// Anthropic's <c>thinking_delta</c>): output tokens, so a token chunk for the timings, but not the answer.
+    /// </summary>
+    public string? Reasoning { get; init; }
+
     /// <summary>Input tokens the event gave, or −1.</summary>
     public int InputTokens { get => _inputTokensPlusOne - 1; init => _inputTokensPlusOne = value + 1; }
 

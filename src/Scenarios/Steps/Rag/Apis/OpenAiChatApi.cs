@@ -45,15 +45,17 @@ internal class OpenAiChatApi(LlmOptions options) : LlmApi
 
         (int input, int output) = data.TryGetProperty("usage", out JsonElement usage) ? Usage.Read(usage) : (-1, -1);
         string? text = null;
+        string? reasoning = null;
         bool finished = false;
         if (data.TryGetProperty("choices", out JsonElement choices) && choices.ValueKind == JsonValueKind.Array && choices.GetArrayLength() > 0)
         {
             JsonElement choice = choices[0];
             text = TextOf(choice);
+            reasoning = ReasoningOf(choice);
             finished = choice.TryGetProperty("finish_reason", out JsonElement reason) && reason.ValueKind == JsonValueKind.String;
         }
 
-        return new StreamPiece { Text = text, InputTokens = input, OutputTokens = output, End = finished };
+        return new StreamPiece { Text = text, Reasoning = reasoning, InputTokens = input, OutputTokens = output, End = finished };
     }
 
     /// <summary>A streamed choice's text: <c>delta.content</c>.</summary>
@@ -61,6 +63,14 @@ internal class OpenAiChatApi(LlmOptions options) : LlmApi
         choice.TryGetProperty("delta", out JsonElement delta) && delta.ValueKind == JsonValueKind.Object
         && delta.TryGetProperty("content", out JsonElement content) && content.ValueKind == JsonValueKind.String
             ? content.GetString()
+            : null;
+
+    /// <summary>A reasoning model's streamed thinking: <c>delta.reasoning_content</c> (vLLM, DeepSeek) or <c>delta.reasoning</c> (newer vLLM, OpenRouter).</summary>
+    private static string? ReasoningOf(JsonElement choice) =>
+        choice.TryGetProperty("delta", out JsonElement delta) && delta.ValueKind == JsonValueKind.Object
+        && (delta.TryGetProperty("reasoning_content", out JsonElement reasoning) || delta.TryGetProperty("reasoning", out reasoning))
+        && reasoning.ValueKind == JsonValueKind.String
+            ? reasoning.GetString()
             : null;
 
     private static void Message(Utf8JsonWriter w, string role, string content)
