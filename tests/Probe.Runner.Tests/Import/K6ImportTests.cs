@@ -137,15 +137,14 @@ public class K6ImportTests
             """,
             """
             import { Trend } from 'k6/metrics';
-            export const options = { noConnectionReuse: true, thresholds: { my_trend: ['p(95)<200'] } };
+            export const options = { thresholds: { my_trend: ['p(95)<200'] } };
             export function setup() { return {}; }
             """);
 
         Assert.Null(import.Suite);
         Assert.Equal(
             [
-                "script.js:4:26: noConnectionReuse: true: Probe keeps connections alive per target; a new connection per request is not supported yet",
-                "script.js:4:65: my_trend: ['p(95)<200']: metric 'my_trend' is not one Probe measures (custom metrics are not converted); Probe reads http_req_duration, http_req_failed, http_reqs, iteration_duration, iterations, checks",
+                "script.js:4:40: my_trend: ['p(95)<200']: metric 'my_trend' is not one Probe measures (custom metrics are not converted); Probe reads http_req_duration, http_req_failed, http_reqs, iteration_duration, iterations, checks",
                 "script.js:5:1: export function setup() { return {}; }: setup() has no counterpart: a suite has no code run once before or after the load",
                 "script.js:8:3: if (res.status !== 200) { fail('down'); }: a suite step runs the same requests every iteration: branches, loops and other statements are not converted",
                 "script.js:9:3: for (let i = 0; i < 3; i++) { http.get('http://127.0.0.1:…: a suite step runs the same requests every iteration: branches, loops and other statements are not converted",
@@ -155,6 +154,20 @@ public class K6ImportTests
                 "script.js:13:30: r.status % 2 === 0: Probe checks compare the status, latency (r.timings.duration), size, body or a header with a constant; || only as one subject equal to one of several values",
             ],
             import.Unconvertible);
+    }
+
+    [Theory]
+    [InlineData("noVUConnectionReuse: true", true, false)]
+    [InlineData("noConnectionReuse: true", true, true)]
+    [InlineData("noConnectionReuse: false, noVUConnectionReuse: false", false, false)]
+    public void Import_ConnectionReuseSwitchedOff_OpensANewConnectionPerIterationOnEveryTarget(string switches, bool perIteration, bool noted)
+    {
+        K6Import import = Convert("http.get('http://127.0.0.1:9/a');\nhttp.get('https://127.0.0.1:8/b');", $"export const options = {{ {switches} }};");
+
+        JsonNode targets = JsonNode.Parse(import.Suite ?? string.Join("\n", import.Unconvertible))!["targets"]!;
+        Assert.All(targets.AsObject(), t => Assert.Equal(perIteration, (bool?)t.Value!["new_connection_per_iteration"] ?? false));
+        Assert.Equal(2, targets.AsObject().Count);
+        Assert.Equal(noted, import.Notes.Any(n => n.Contains("opens a new connection for every request", StringComparison.Ordinal)));
     }
 
     [Fact]

@@ -75,7 +75,7 @@ internal static class K6Importer
         var suite = new JsonObject
         {
             ["suite"] = Path.GetFileNameWithoutExtension(file),
-            ["targets"] = new JsonObject(targets.All.Select(t => KeyValuePair.Create(t.Name, (JsonNode?)Target(t.Url, options.InsecureTls)))),
+            ["targets"] = new JsonObject(targets.All.Select(t => KeyValuePair.Create(t.Name, (JsonNode?)Target(t.Url, options)))),
             ["scenarios"] = scenarios,
         };
         if (report.Unconvertible is { Count: > 0 })
@@ -88,12 +88,17 @@ internal static class K6Importer
         return new K6Import(invalid.Count == 0 ? text : null, invalid, report.Notes, targets.All);
     }
 
-    private static JsonObject Target(string url, bool insecure)
+    private static JsonObject Target(string url, K6Options options)
     {
         var target = new JsonObject { ["url"] = url };
-        if (insecure)
+        if (options.InsecureTls)
         {
             target["insecure_tls"] = true;
+        }
+
+        if (options.NewConnectionPerIteration)
+        {
+            target["new_connection_per_iteration"] = true;
         }
 
         return target;

@@ -14,7 +14,7 @@ internal sealed record K6ThresholdKey(string Metric, string? Name, string? Scena
 /// <summary>
 /// Reads k6's <c>options</c>: <c>vus</c>/<c>duration</c>/<c>iterations</c>/<c>stages</c> or
 /// <c>scenarios</c> with their executors as suite load phases, <c>thresholds</c> (k6's object, which
-/// suites read as written), <c>insecureSkipTLSVerify</c> and <c>userAgent</c>.
+/// suites read as written), <c>insecureSkipTLSVerify</c>, <c>userAgent</c> and the connection-reuse switches.
 /// </summary>
 internal sealed class K6Options
 {
@@ -44,6 +44,9 @@ internal sealed class K6Options
 
     public string? UserAgent { get; private set; }
 
+    /// <summary><c>noVUConnectionReuse</c> or <c>noConnectionReuse</c>: every target opens a new connection per iteration.</summary>
+    public bool NewConnectionPerIteration { get; private set; }
+
     private void Read()
     {
         foreach ((string key, JsonNode? value) in _options)
@@ -58,9 +61,18 @@ internal sealed class K6Options
                 case "userAgent" when value is JsonValue v && v.TryGetValue(out string? agent):
                     UserAgent = agent;
                     break;
-                case "noConnectionReuse" or "noVUConnectionReuse":
-                    _report.Cannot(At(key), "Probe keeps connections alive per target; a new connection per request is not supported yet");
+                case "noVUConnectionReuse" or "noConnectionReuse" when value?.GetValueKind() is System.Text.Json.JsonValueKind.True:
+                    // k6's noVUConnectionReuse is exactly the target policy; noConnectionReuse goes one further, a new
+                    // connection per request, which is the same for iterations of one request.
+                    NewConnectionPerIteration = true;
+                    if (key == "noConnectionReuse")
+                    {
+                        _report.Note(At(key), "k6 opens a new connection for every request; the suite's targets open one per iteration of each user (new_connection_per_iteration), the same when an iteration sends one request");
+                    }
+
                     break;
+                case "noVUConnectionReuse" or "noConnectionReuse":
+                    break; // false: connections are kept alive, as a suite's targets do
                 case var ignored when Ignored.Contains(ignored):
                     _report.Note(At(key), $"option '{key}' is left out: it changes nothing the suite measures");
                     break;
