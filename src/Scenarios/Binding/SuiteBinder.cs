@@ -82,7 +82,7 @@ public static class SuiteBinder
         bool needsVariables = spec.Steps.Any(s => s.PassesVariables);
 
         // The common load test, one step without retries, lets the engine time step and iteration at once (three async levels and two clock reads fewer per request).
-        ScenarioDefinition scenario = (steps is [{ Retry: null } only] && only.Think == TimeSpan.Zero && !needsVariables
+        ScenarioDefinition scenario = (steps is [{ Retry: null } only] && !only.Thinks && !needsVariables
             ? Scenario.CreateOneStep(spec.Name, only.Name, ctx => only.Run(new StepScope(ctx, null)))
             : Scenario.Create(spec.Name, [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))] async ValueTask<StepResult> (ScenarioContext ctx) =>
             {

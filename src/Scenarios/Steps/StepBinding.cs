@@ -51,7 +51,7 @@ internal sealed class StepBinding
     public StepChecks Checks(StepSpec step) => CheckTally.For(Scenario.Name, Prefix + step.Name, step.Checks);
 
     /// <summary>Binds <paramref name="step"/> (of any kind), with its retries.</summary>
-    public BoundStep Bind(StepSpec step) => new(Prefix + step.Name, step.Kind.Bind(step, this), Retry(step.Retry, Options.Time)) { Think = step.Think, Time = Options.Time };
+    public BoundStep Bind(StepSpec step) => new(Prefix + step.Name, step.Kind.Bind(step, this), Retry(step.Retry, Options.Time)) { Think = step.Think, ThinkUpTo = step.ThinkUpTo, Time = Options.Time };
 
     /// <summary>The binding for the steps inside a sequence named <paramref name="sequence"/>.</summary>
     public StepBinding Inside(string sequence) => new(Scenario, Suite, Options, _clients, Rag, CheckTally, Owned, $"{Prefix}{sequence}/");
@@ -78,16 +78,27 @@ internal sealed record BoundStep(string Name, Func<StepScope, ValueTask<StepResu
     /// <summary>The step's think time: the wait after it (<see cref="StepSpec.Think"/>).</summary>
     public TimeSpan Think { get; init; }
 
+    /// <summary>A think range's upper end (<see cref="StepSpec.ThinkUpTo"/>); zero for a fixed think time.</summary>
+    public TimeSpan ThinkUpTo { get; init; }
+
+    /// <summary>Whether the step waits after it.</summary>
+    public bool Thinks => Think > TimeSpan.Zero || ThinkUpTo > TimeSpan.Zero;
+
     /// <summary>The clock think time waits on.</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
     /// <summary>Runs the step, then waits its think time (not part of the step's recorded time); without one, just runs it (no extra async level per request).</summary>
-    public ValueTask<StepResult> RunThenThinkAsync(StepScope scope) => Think > TimeSpan.Zero ? RunAndThinkAsync(scope) : RunAsync(scope);
+    public ValueTask<StepResult> RunThenThinkAsync(StepScope scope) => Thinks ? RunAndThinkAsync(scope) : RunAsync(scope);
+
+    /// <summary>This time's think: the fixed time, or one drawn uniformly from the range.</summary>
+    internal TimeSpan NextThink() => ThinkUpTo > Think
+        ? Think + TimeSpan.FromTicks((long)((ThinkUpTo - Think).Ticks * Random.Shared.NextDouble()))
+        : Think;
 
     private async ValueTask<StepResult> RunAndThinkAsync(StepScope scope)
     {
         StepResult result = await RunAsync(scope).ConfigureAwait(false);
-        await Time.DelayAtLeastAsync(Think, scope.Context.Cancellation).ConfigureAwait(false);
+        await Time.DelayAtLeastAsync(NextThink(), scope.Context.Cancellation).ConfigureAwait(false);
         return result;
     }
 

@@ -15,6 +15,12 @@ public abstract record StepSpec(string Name, IReadOnlyList<CheckExpression> Chec
     /// </summary>
     public TimeSpan Think { get; init; }
 
+    /// <summary>
+    /// With a think range (<c>"1s..3s"</c>): its upper end, the wait drawn anew each time, uniformly between
+    /// <see cref="Think"/> and this (k6's <c>sleep(1 + Math.random() * 2)</c>); zero for a fixed think time.
+    /// </summary>
+    public TimeSpan ThinkUpTo { get; init; }
+
     /// <summary>The kind this step is.</summary>
     internal abstract StepKind Kind { get; }
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Probe.Engine.Timing;
 using Probe.Scenarios.Checks;
 using Probe.Scenarios.Steps;
 
@@ -87,9 +88,36 @@ internal static class StepReader
             return null;
         }
 
-        TimeSpan think = step.Duration("think", min: TimeSpan.Zero) ?? TimeSpan.Zero;
+        (TimeSpan think, TimeSpan upTo) = Think(step);
         StepSpec? spec = kind.Read(new StepHeader(name, checks, timeout, retry, extract, inSequence), body, suite);
-        return think > TimeSpan.Zero && spec is not null ? spec with { Think = think } : spec;
+        return (think > TimeSpan.Zero || upTo > TimeSpan.Zero) && spec is not null ? spec with { Think = think, ThinkUpTo = upTo } : spec;
+    }
+
+    /// <summary>A step's <c>think</c>: a duration (<c>"2s"</c>), or a range drawn from each time (<c>"1s..3s"</c>; upper end zero without one).</summary>
+    private static (TimeSpan Think, TimeSpan UpTo) Think(SuiteNode step)
+    {
+        if (step.String("think") is not { } text || !text.Contains("..", StringComparison.Ordinal))
+        {
+            return (step.Duration("think", min: TimeSpan.Zero) ?? TimeSpan.Zero, TimeSpan.Zero);
+        }
+
+        SuiteNode node = step.Child("think");
+        string[] ends = text.Split("..");
+        string? why = null;
+        TimeSpan least = default, most = default;
+        if (ends.Length != 2 || !DurationText.TryParse(ends[0].Trim(), out least, out why) || !DurationText.TryParse(ends[1].Trim(), out most, out why))
+        {
+            node.Error($"a think range is two durations, such as \"1s..3s\"{(why is null ? string.Empty : $": {why}")}, found \"{text}\"");
+            return default;
+        }
+
+        if (most < least)
+        {
+            node.Error($"a think range goes from the shorter time to the longer, such as \"{DurationText.Format(most)}..{DurationText.Format(least)}\", found \"{text}\"");
+            return default;
+        }
+
+        return (least, most);
     }
 
     private static IReadOnlyDictionary<string, CheckSubject> Extract(SuiteNode step)

@@ -100,6 +100,24 @@ public sealed class SuiteRunTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Think_ARange_WaitsAtLeastItsShorterEndEveryIteration()
+    {
+        SuiteDefinition suite = Inline("""
+            "steps": [ { "name": "only", "http": { "path": "/health" }, "think": "100ms..200ms" } ],
+            "load": { "iterations_for_constant": { "copies": 1, "iterations": 4 } }
+            """);
+
+        (RunResult result, _) = await RunAsync(suite, "s");
+
+        // One step with think time is not the engine's one-step fast path: the iteration holds the wait, the step does not.
+        ScenarioSnapshot s = result.Scenario("s");
+        Assert.Equal(4, s.Iterations.Ok);
+        Assert.True(s.Iterations.Latency.MinNanoseconds >= 100_000_000, $"iteration min {s.Iterations.Latency.MinNanoseconds} ns");
+        long thought = (s.Iterations.Latency.Count * s.Iterations.Latency.MeanNanoseconds) - (s.Step("only")!.Latency.Count * s.Step("only")!.Latency.MeanNanoseconds);
+        Assert.True(thought >= 395_000_000, $"the iterations' time beyond their step's was {thought / 1e6:F1} ms, less than 4 × 100 ms");
+    }
+
+    [Fact]
     public async Task Http_ConnectionsDroppedAfterTheRequest_FailWithResetReason()
     {
         _target.Faults.Settings = new FaultSettings { DropRate = 1 };

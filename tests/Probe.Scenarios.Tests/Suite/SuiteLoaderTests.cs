@@ -83,6 +83,8 @@ public class SuiteLoaderTests
         { "client certificate on http", Valid.Replace("\"http://127.0.0.1:5080\"", "\"http://127.0.0.1:5080\", \"client_certificate\": { \"cert\": \"client.pem\" }", StringComparison.Ordinal), "scenarios.json:2:80: $.targets.demo.client_certificate: a client certificate is sent only over TLS: the target's URL is http://, use https://" },
         { "missing client certificate", Valid.Replace("\"http://127.0.0.1:5080\"", "\"https://127.0.0.1:5443\", \"client_certificate\": { \"cert\": \"no/such/client.pem\", \"key\": \"no/such/client.key\" }", StringComparison.Ordinal), "scenarios.json:2:91: $.targets.demo.client_certificate.cert: no file 'no/such/client.pem' (paths are relative to the working directory, where probe runs)" },
         { "client certificate password in the clear", Valid.Replace("\"http://127.0.0.1:5080\"", "\"https://127.0.0.1:5443\", \"client_certificate\": { \"cert\": \"client.p12\", \"password\": \"hunter2\" }", StringComparison.Ordinal), "scenarios.json:2:117: $.targets.demo.client_certificate.password: a password goes in the suite only by reference: \"${env:NAME}\"" },
+        { "think range backwards", Valid.Replace("\"checks\"", "\"think\": \"3s..1s\", \"checks\"", StringComparison.Ordinal), "scenarios.json:5:73: $.scenarios.s.steps[0].think: a think range goes from the shorter time to the longer, such as \"1s..3s\", found \"3s..1s\"" },
+        { "think range with a bad end", Valid.Replace("\"checks\"", "\"think\": \"1s..soon\", \"checks\"", StringComparison.Ordinal), "scenarios.json:5:73: $.scenarios.s.steps[0].think: a think range is two durations, such as \"1s..3s\": expected a number at 'soon' in 'soon' (a duration such as 250ms, 1s or 2m), found \"1s..soon\"" },
         { "unknown golden set", Valid.Replace("\"http\": { \"path\": \"/health\" }", "\"rag\": { \"golden\": \"faq\" }", StringComparison.Ordinal), "scenarios.json:5:52: $.scenarios.s.steps[0].rag.golden: no golden set 'faq'; sets: none (add 'golden' to the suite)" },
     };
 
@@ -92,6 +94,18 @@ public class SuiteLoaderTests
     {
         var e = Assert.Throws<SuiteException>(() => SuiteLoader.Parse(json));
         Assert.True(errors == string.Join("\n", e.Errors), $"{what}:\n{string.Join("\n", e.Errors)}");
+    }
+
+    [Theory]
+    [InlineData("2s", 2000, 0)]
+    [InlineData("1s..3s", 1000, 3000)]
+    [InlineData("0s..500ms", 0, 500)]
+    public void Parse_Think_IsADurationOrARange(string think, int least, int upTo)
+    {
+        SuiteDefinition suite = SuiteLoader.Parse(System.Text.Encoding.UTF8.GetBytes(Valid.Replace("\"checks\"", $"\"think\": \"{think}\", \"checks\"", StringComparison.Ordinal)), "scenarios.json");
+
+        Probe.Scenarios.Steps.StepSpec step = Assert.Single(Assert.Single(suite.Scenarios).Steps);
+        Assert.Equal((TimeSpan.FromMilliseconds(least), TimeSpan.FromMilliseconds(upTo)), (step.Think, step.ThinkUpTo));
     }
 
     [Fact]
