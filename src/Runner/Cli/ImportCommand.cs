@@ -11,7 +11,7 @@ internal static class ImportCommand
     {
         var script = new Argument<string>("script") { Description = "The k6 script (JavaScript)." };
         var output = new Option<string?>("--out", "-o") { Description = "Write the suite to this file (default: standard output)." };
-        var k6 = new Command("k6", "Convert a k6 script: options (vus, duration, iterations, stages, scenarios and their executors, thresholds), http requests with JSON bodies, headers and params, checks on status, body and timings.duration, sleep, group and __ENV. Every construct it cannot convert is listed with its line and column, and nothing is written (exit 2).")
+        var k6 = new Command("k6", "Convert a k6 script: options (vus, duration, iterations, stages, scenarios and their executors, thresholds), http requests with JSON bodies, headers and params, checks on status, body and timings.duration, sleep (random sleeps as think ranges), group and __ENV; custom metrics are left out. Every construct it cannot convert is listed with its line and column, and nothing is written (exit 2).")
         {
             script, output,
         };

@@ -131,7 +131,7 @@ public class K6ImportTests
             if (res.status !== 200) { fail('down'); }
             for (let i = 0; i < 3; i++) { http.get('http://127.0.0.1:9/b'); }
             http.batch([['GET', 'http://127.0.0.1:9/c']]);
-            sleep(Math.random() * 3);
+            sleep(Math.random() * Math.random());
             const id = res.json('id');
             check(res, { 'odd': (r) => r.status % 2 === 0 });
             """,
@@ -149,7 +149,7 @@ public class K6ImportTests
                 "script.js:8:3: if (res.status !== 200) { fail('down'); }: a suite step runs the same requests every iteration: branches, loops and other statements are not converted",
                 "script.js:9:3: for (let i = 0; i < 3; i++) { http.get('http://127.0.0.1:…: a suite step runs the same requests every iteration: branches, loops and other statements are not converted",
                 "script.js:10:3: http.batch([['GET', 'http://127.0.0.1:9/c']]): http.batch, http.file and the like are not converted; write each request as its own call",
-                "script.js:11:9: Math.random(): the import computes only constants here: literals, objects, template strings, + and __ENV",
+                "script.js:11:25: Math.random(): the import computes only constants here: literals, objects, template strings, + and __ENV",
                 "script.js:12:14: res.json('id'): a call the import does not know; it converts http requests, check, sleep and group",
                 "script.js:13:30: r.status % 2 === 0: Probe checks compare the status, latency (r.timings.duration), size, body or a header with a constant; || only as one subject equal to one of several values",
             ],
@@ -168,6 +168,34 @@ public class K6ImportTests
         Assert.All(targets.AsObject(), t => Assert.Equal(perIteration, (bool?)t.Value!["new_connection_per_iteration"] ?? false));
         Assert.Equal(2, targets.AsObject().Count);
         Assert.Equal(noted, import.Notes.Any(n => n.Contains("opens a new connection for every request", StringComparison.Ordinal)));
+    }
+
+    [Theory]
+    [InlineData("sleep(Math.random() * 2 + 1);", "1s..3s")]
+    [InlineData("sleep(0.5 + Math.random());", "500ms..1500ms")]
+    [InlineData("sleep((Math.random() * 4));", "0s..4s")]
+    [InlineData("sleep(3 * Math.random() + PAUSE);", "2s..5s")]
+    [InlineData("sleep(1);\nsleep(Math.random() * 2);", "1s..3s")]
+    [InlineData("sleep(randomIntBetween(2, 5));", "2s..5s")]
+    public void Import_RandomSleep_IsAThinkRange(string sleeps, string think)
+    {
+        K6Import import = Convert($"http.get('http://127.0.0.1:9/a');\n{sleeps}", "import { randomIntBetween } from 'https://jslib.k6.io/k6-utils/1.4.0/index.js';\nconst PAUSE = 2;");
+
+        Assert.Equal(think, (string?)Step(import)["think"]);
+        Assert.Equal(sleeps.Contains("randomIntBetween", StringComparison.Ordinal), import.Notes.Any(n => n.Contains("draws whole seconds", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void Import_CustomMetrics_AreLeftOutWithANoteUnlessAThresholdNamesOne()
+    {
+        K6Import import = Convert(
+            "const res = http.get('http://127.0.0.1:9/a');\nlogins.add(res.timings.duration);\nfailures.add(1);",
+            "import { Trend, Counter as Count } from 'k6/metrics';\nconst logins = new Trend('login_time');\nconst failures = new Count('failures');");
+
+        Assert.Empty(import.Unconvertible);
+        Assert.Equal("get-a", (string?)Step(import)["name"]);
+        Assert.Equal(2, import.Notes.Count(n => n.Contains("is left out: custom metrics are not converted", StringComparison.Ordinal)));
+        Assert.Contains(import.Notes, n => n.StartsWith("script.js:3:17: 'Count' from 'k6/metrics' is not converted", StringComparison.Ordinal));
     }
 
     [Fact]

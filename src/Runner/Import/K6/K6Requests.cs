@@ -4,7 +4,11 @@ using Acornima.Ast;
 namespace Probe.Runner.Import.K6;
 
 /// <summary>The local names the script gave k6's functions in its imports (null: not imported).</summary>
-internal sealed record K6Imports(string? Http, string? Check, string? Sleep, string? Group);
+/// <summary>
+/// The local names of what the script imported: k6/http, check, sleep and group, k6-utils' <c>randomIntBetween</c>
+/// (random sleeps), and the custom metrics it declared from k6/metrics (their <c>add</c> calls are left out).
+/// </summary>
+internal sealed record K6Imports(string? Http, string? Check, string? Sleep, string? Group, string? RandomIntBetween, IReadOnlySet<string> Metrics);
 
 /// <summary>
 /// Converts the body of a k6 function (the default function, a scenario's <c>exec</c>) into suite
@@ -46,10 +50,10 @@ internal sealed class K6Requests
             return steps;
         }
 
-        double leadingSleep = Statements(body.Body, module.Inner(), steps, names, inGroup: false);
-        if (leadingSleep > 0 && steps.Count > 0)
+        Sleep leadingSleep = Statements(body.Body, module.Inner(), steps, names, inGroup: false);
+        if (!leadingSleep.IsNone && steps.Count > 0)
         {
-            steps[^1].ThinkSeconds += leadingSleep;
+            steps[^1].Think(leadingSleep);
             _report.Note((Node)function, $"a sleep before the first request is the think time after the last one (iterations follow each other, so only the very first wait is lost)");
         }
 
@@ -62,9 +66,9 @@ internal sealed class K6Requests
     }
 
     /// <summary>Converts statements into <paramref name="steps"/>; returns the sleeps before the first step.</summary>
-    private double Statements(IEnumerable<Statement> statements, K6Values scope, List<StepDraft> steps, HashSet<string> names, bool inGroup)
+    private Sleep Statements(IEnumerable<Statement> statements, K6Values scope, List<StepDraft> steps, HashSet<string> names, bool inGroup)
     {
-        double leading = 0;
+        Sleep leading = default;
         foreach (Statement statement in statements)
         {
             switch (statement)
@@ -88,23 +92,21 @@ internal sealed class K6Requests
                     scope.Scope[id.Name] = Value(assignment.Right, scope, steps, names, inGroup) ?? new JsUnknown();
                     break;
                 case ExpressionStatement { Expression: CallExpression call } when IsCall(call, _imports.Sleep):
-                    JsValue? duration = call.Arguments is [Expression seconds] ? scope.Evaluate(seconds) : new JsUnknown();
-                    if (duration is JsData { Node: JsonValue v } && v.TryGetValue(out double s) && s >= 0)
+                    if (SleepOf(call, scope) is { } sleep)
                     {
                         if (steps.Count == 0)
                         {
-                            leading += s;
+                            leading += sleep;
                         }
                         else
                         {
-                            steps[^1].ThinkSeconds += s;
+                            steps[^1].Think(sleep);
                         }
                     }
-                    else if (duration is not null)
-                    {
-                        _report.Cannot(call, "sleep takes a constant number of seconds here (a random think time is not converted)");
-                    }
 
+                    break;
+                case ExpressionStatement { Expression: CallExpression { Callee: MemberExpression { Object: Identifier metric, Property: Identifier { Name: "add" } } } call } when _imports.Metrics.Contains(metric.Name):
+                    _report.Note(call, $"'{metric.Name}.add(…)' is left out: custom metrics are not converted");
                     break;
                 case ExpressionStatement { Expression: CallExpression call } when IsCall(call, _imports.Group):
                     Group(call, scope, steps, names, inGroup);
@@ -124,6 +126,108 @@ internal sealed class K6Requests
         }
 
         return leading;
+    }
+
+    /// <summary>
+    /// A sleep's seconds: a constant, or a random one as a think range — <c>Math.random() * A + B</c> (in any
+    /// order, B optional) is B..A+B, k6-utils' <c>randomIntBetween(A, B)</c> is A..B. Null (reported) otherwise.
+    /// </summary>
+    private Sleep? SleepOf(CallExpression call, K6Values scope)
+    {
+        if (call.Arguments is not [Expression seconds])
+        {
+            _report.Cannot(call, "sleep takes one number of seconds");
+            return null;
+        }
+
+        Expression e = Unwrap(seconds);
+        if (e is CallExpression { Arguments: [Expression low, Expression high] } between && IsCall(between, _imports.RandomIntBetween))
+        {
+            if (NonNegative(low, scope) is not { } a || NonNegative(high, scope) is not { } b)
+            {
+                return null;
+            }
+
+            _report.Note(call, "randomIntBetween draws whole seconds; the suite's think range draws any time between them");
+            return new Sleep(Math.Min(a, b), Math.Abs(b - a));
+        }
+
+        if (Random(e, scope, out bool isRandom) is { } spread)
+        {
+            return spread;
+        }
+
+        if (isRandom)
+        {
+            return null;
+        }
+
+        JsValue? duration = scope.Evaluate(e);
+        if (duration is JsData { Node: JsonValue v } && v.TryGetValue(out double s) && s >= 0)
+        {
+            return new Sleep(s, 0);
+        }
+
+        if (duration is not null)
+        {
+            _report.Cannot(call, "sleep takes a number of seconds: a constant, Math.random() * A + B or randomIntBetween(A, B)");
+        }
+
+        return null;
+    }
+
+    /// <summary><c>Math.random() * A + B</c>, <c>B + A * Math.random()</c>, <c>Math.random() * A</c> or <c>Math.random()</c>; <paramref name="isRandom"/>: it has that shape (its constants may still fail, reported).</summary>
+    private Sleep? Random(Expression e, K6Values scope, out bool isRandom)
+    {
+        isRandom = true;
+        if (e is BinaryExpression { Operator: Acornima.Operator.Addition } sum)
+        {
+            (Expression scaled, Expression offset) = IsScaledRandom(Unwrap(sum.Left)) ? (sum.Left, sum.Right) : (sum.Right, sum.Left);
+            if (IsScaledRandom(Unwrap(scaled)))
+            {
+                return Scale(Unwrap(scaled), scope) is { } a && NonNegative(offset, scope) is { } b ? new Sleep(b, a) : null;
+            }
+        }
+        else if (IsScaledRandom(e))
+        {
+            return Scale(e, scope) is { } a ? new Sleep(0, a) : null;
+        }
+
+        isRandom = false;
+        return null;
+    }
+
+    private static bool IsScaledRandom(Expression e) =>
+        IsMathRandom(e) || e is BinaryExpression { Operator: Acornima.Operator.Multiplication } m && (IsMathRandom(Unwrap(m.Left)) || IsMathRandom(Unwrap(m.Right)));
+
+    private double? Scale(Expression e, K6Values scope) => e switch
+    {
+        _ when IsMathRandom(e) => 1,
+        BinaryExpression m when IsMathRandom(Unwrap(m.Left)) => NonNegative(m.Right, scope),
+        BinaryExpression m => NonNegative(m.Left, scope),
+        _ => null,
+    };
+
+    private static bool IsMathRandom(Expression e) =>
+        e is CallExpression { Callee: MemberExpression { Object: Identifier { Name: "Math" }, Property: Identifier { Name: "random" } }, Arguments.Count: 0 };
+
+    private static Expression Unwrap(Expression e) => e is ParenthesizedExpression p ? Unwrap(p.Expression) : e;
+
+    /// <summary>A constant number of seconds, or null (reported).</summary>
+    private double? NonNegative(Expression e, K6Values scope)
+    {
+        JsValue? value = scope.Evaluate(e);
+        if (value is JsData { Node: JsonValue v } && v.TryGetValue(out double d) && d >= 0)
+        {
+            return d;
+        }
+
+        if (value is not null)
+        {
+            _report.Cannot(e, "a sleep's seconds are a constant number, not negative");
+        }
+
+        return null;
     }
 
     /// <summary>An expression that may send a request or check one; other values are evaluated as constants.</summary>
@@ -343,7 +447,7 @@ internal sealed class K6Requests
 
         StepDraft? before = steps.Count > 0 ? steps[^1] : null;
         var inner = new List<StepDraft>();
-        double leading = Statements(body.Body, scope.Inner(), inner, names, inGroup: true);
+        Sleep leading = Statements(body.Body, scope.Inner(), inner, names, inGroup: true);
         if (inner.Count == 0)
         {
             _report.Note(call, $"group '{name}' sends no request and is left out");
@@ -353,11 +457,11 @@ internal sealed class K6Requests
             steps.Add(new StepDraft(Unique(name, names), inner[0].Target, null, inner));
         }
 
-        if (leading > 0)
+        if (!leading.IsNone)
         {
             if (before is not null)
             {
-                before.ThinkSeconds += leading;
+                before.Think(leading);
             }
             else
             {

@@ -10,7 +10,9 @@ namespace Probe.Runner.Import.K6;
 internal sealed class Script
 {
     private readonly K6Report _report;
-    private string? _http, _check, _sleep, _group;
+    private readonly HashSet<string> _metricTypes = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _metrics = new(StringComparer.Ordinal);
+    private string? _http, _check, _sleep, _group, _randomIntBetween;
 
     public Script(K6Report report)
     {
@@ -21,7 +23,7 @@ internal sealed class Script
     /// <summary>The constants declared at the top.</summary>
     public K6Values Values { get; }
 
-    public K6Imports Imports => new(_http, _check, _sleep, _group);
+    public K6Imports Imports => new(_http, _check, _sleep, _group, _randomIntBetween, _metrics);
 
     /// <summary>Functions by name; the default function as <c>default</c>.</summary>
     public Dictionary<string, IFunction> Functions { get; } = new(StringComparer.Ordinal);
@@ -88,6 +90,14 @@ internal sealed class Script
                 case ("k6", "group"):
                     _group = local;
                     break;
+                case ("k6/metrics", "Trend" or "Counter" or "Rate" or "Gauge"):
+                    // Custom metrics are not measured, but declaring one and adding to it changes no request: both are left out.
+                    _metricTypes.Add(local);
+                    _report.Note(specifier, $"'{local}' from 'k6/metrics' is not converted (Probe measures no custom metrics): declarations of one and their add() calls are left out, and a threshold on one is refused");
+                    break;
+                case (_, "randomIntBetween") when module.Contains("jslib.k6.io/k6-utils", StringComparison.Ordinal):
+                    _randomIntBetween = local;
+                    break;
                 default:
                     // Unused imports are harmless; a use of one is reported where it is made.
                     _report.Note(specifier, $"'{local}' from '{module}' is not converted (any use of it is listed)");
@@ -109,6 +119,13 @@ internal sealed class Script
             if (d.Init is IFunction function)
             {
                 Function(id.Name, function, d);
+                continue;
+            }
+
+            if (d.Init is NewExpression { Callee: Identifier type } && _metricTypes.Contains(type.Name))
+            {
+                _metrics.Add(id.Name);
+                Values.Scope[id.Name] = new JsUnknown();
                 continue;
             }
 

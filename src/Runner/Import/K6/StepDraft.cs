@@ -34,8 +34,18 @@ internal sealed class StepDraft
     /// <summary>k6's <c>params.timeout</c>, as a Probe duration.</summary>
     public string? Timeout { get; set; }
 
-    /// <summary>The sleeps after the call, in seconds.</summary>
+    /// <summary>The sleeps after the call, in seconds (the shortest, when one is random).</summary>
     public double ThinkSeconds { get; set; }
+
+    /// <summary>How much longer random sleeps after the call may be: the think time is then a range.</summary>
+    public double ThinkSpreadSeconds { get; set; }
+
+    /// <summary>Adds a sleep of <paramref name="sleep"/> after the call.</summary>
+    public void Think(Sleep sleep)
+    {
+        ThinkSeconds += sleep.Least;
+        ThinkSpreadSeconds += sleep.Spread;
+    }
 
     /// <summary>The step as the suite writes it; <paramref name="scenarioTarget"/> is left out of http bodies.</summary>
     public JsonObject ToJson(string scenarioTarget)
@@ -66,7 +76,11 @@ internal sealed class StepDraft
             step["timeout"] = Timeout;
         }
 
-        if (ThinkSeconds > 0)
+        if (ThinkSpreadSeconds > 0)
+        {
+            step["think"] = $"{Seconds(ThinkSeconds)}..{Seconds(ThinkSeconds + ThinkSpreadSeconds)}";
+        }
+        else if (ThinkSeconds > 0)
         {
             step["think"] = Seconds(ThinkSeconds);
         }
@@ -78,4 +92,12 @@ internal sealed class StepDraft
     public static string Seconds(double seconds) => seconds == Math.Floor(seconds)
         ? $"{seconds.ToString(CultureInfo.InvariantCulture)}s"
         : $"{Math.Round(seconds * 1000).ToString(CultureInfo.InvariantCulture)}ms";
+}
+
+/// <summary>A sleep in seconds: <paramref name="Least"/>, and up to <paramref name="Spread"/> more when it is random (uniformly).</summary>
+internal readonly record struct Sleep(double Least, double Spread)
+{
+    public bool IsNone => Least <= 0 && Spread <= 0;
+
+    public static Sleep operator +(Sleep a, Sleep b) => new(a.Least + b.Least, a.Spread + b.Spread);
 }
