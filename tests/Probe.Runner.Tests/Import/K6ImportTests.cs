@@ -150,7 +150,6 @@ public class K6ImportTests
                 "script.js:9:3: for (let i = 0; i < 3; i++) { http.get('http://127.0.0.1:…: a suite step runs the same requests every iteration: branches, loops and other statements are not converted",
                 "script.js:10:3: http.batch([['GET', 'http://127.0.0.1:9/c']]): http.batch, http.file and the like are not converted; write each request as its own call",
                 "script.js:11:25: Math.random(): the import computes only constants here: literals, objects, template strings, + and __ENV",
-                "script.js:12:14: res.json('id'): a call the import does not know; it converts http requests, check, sleep and group",
                 "script.js:13:30: r.status % 2 === 0: Probe checks compare the status, latency (r.timings.duration), size, body or a header with a constant; || only as one subject equal to one of several values",
             ],
             import.Unconvertible);
@@ -196,6 +195,40 @@ public class K6ImportTests
         Assert.Equal("get-a", (string?)Step(import)["name"]);
         Assert.Equal(2, import.Notes.Count(n => n.Contains("is left out: custom metrics are not converted", StringComparison.Ordinal)));
         Assert.Contains(import.Notes, n => n.StartsWith("script.js:3:17: 'Count' from 'k6/metrics' is not converted", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Import_AValueReadFromAResponse_IsExtractedAndTheRequestsBecomeOneSequence()
+    {
+        K6Import import = Convert("""
+            const res = http.post('http://127.0.0.1:9/api/transfers', JSON.stringify({ amount: 1 }), { headers: { 'Content-Type': 'application/json' } });
+            const id = res.json('transfer.id');
+            const etag = res.headers['Etag'];
+            http.get(`http://127.0.0.1:9/api/transfers/${id}`, { tags: { name: 'fetch' } });
+            http.put('http://127.0.0.1:9/api/transfers/' + id, JSON.stringify({ id: id, note: 'x' }), { headers: { 'If-Match': etag } });
+            """);
+
+        JsonNode flow = Step(import);
+        Assert.Equal("flow", (string?)flow["name"]);
+        JsonArray inner = flow["sequence"]!["steps"]!.AsArray();
+        Assert.Equal("""{"id":"body.transfer.id","etag":"header.etag"}""", Json(inner[0]!["extract"]));
+        Assert.Equal("/api/transfers/${vars.id}", (string?)inner[1]!["http"]!["path"]);
+        Assert.Equal(("/api/transfers/${vars.id}", "${vars.etag}"), ((string?)inner[2]!["http"]!["path"], (string?)inner[2]!["http"]!["headers"]!["If-Match"]));
+        Assert.Equal("""{"id":"${vars.id}","note":"x"}""", Json(inner[2]!["http"]!["json"]));
+        Assert.Contains(import.Notes, n => n.Contains("one sequence step, 'flow'", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Import_AValueUsedOutsideTheGroupThatReadIt_IsRefused()
+    {
+        K6Import import = Convert("""
+            let id;
+            group('create', () => { const res = http.post('http://127.0.0.1:9/a', 'x'); id = res.json('id'); });
+            http.get(`http://127.0.0.1:9/a/${id}`);
+            """);
+
+        Assert.Null(import.Suite);
+        Assert.Contains("is passed on only within it", Assert.Single(import.Unconvertible), StringComparison.Ordinal);
     }
 
     [Fact]

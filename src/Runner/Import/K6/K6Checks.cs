@@ -174,7 +174,7 @@ internal sealed class K6Checks
             : null;
 
     /// <summary>What a check reads, in Probe's words: status, latency, size, body.a.b[0], header.name.</summary>
-    private static string? Subject(Expression e, string r)
+    internal static string? Subject(Expression e, string r)
     {
         switch (e)
         {

@@ -61,6 +61,19 @@ internal sealed class K6Requests
         {
             _report.Cannot((Node)function, "the function sends no HTTP request the import recognises");
         }
+        else if (steps.Any(s => s.UsesVariables))
+        {
+            // Values pass between steps only inside a sequence: the function's requests become one.
+            if (steps.Any(s => s.Sequence is not null))
+            {
+                _report.Cannot((Node)function, "a value read from one response is used by a request outside its group: pass values within one group, or use no groups in this function");
+            }
+            else
+            {
+                _report.Note((Node)function, "requests pass values read from a response to later ones (extract and ${vars.NAME}), so the function's requests are one sequence step, 'flow'");
+                steps = [new StepDraft("flow", steps[0].Target, null, steps)];
+            }
+        }
 
         return steps;
     }
@@ -84,12 +97,20 @@ internal sealed class K6Requests
                             continue;
                         }
 
-                        scope.Scope[id.Name] = d.Init is null ? new JsData(null) : Value(d.Init, scope, steps, names, inGroup) ?? new JsUnknown();
+                        scope.Scope[id.Name] = d.Init is null ? new JsData(null) : Read(id.Name, d.Init, scope) ?? Value(d.Init, scope, steps, names, inGroup) ?? new JsUnknown();
                     }
 
                     break;
                 case ExpressionStatement { Expression: AssignmentExpression { Operator: Acornima.Operator.Assignment, Left: Identifier id } assignment }:
-                    scope.Scope[id.Name] = Value(assignment.Right, scope, steps, names, inGroup) ?? new JsUnknown();
+                    if (inGroup && Read(id.Name, assignment.Right, scope) is not null)
+                    {
+                        // A group's scope is its own: the value would not reach the requests after the group.
+                        _report.Cannot(assignment, "a value read from a response in a group is passed on only within it: declare it there with const, and use it in the group's requests");
+                        scope.Scope[id.Name] = new JsUnknown();
+                        break;
+                    }
+
+                    scope.Scope[id.Name] = Read(id.Name, assignment.Right, scope) ?? Value(assignment.Right, scope, steps, names, inGroup) ?? new JsUnknown();
                     break;
                 case ExpressionStatement { Expression: CallExpression call } when IsCall(call, _imports.Sleep):
                     if (SleepOf(call, scope) is { } sleep)
@@ -225,6 +246,25 @@ internal sealed class K6Requests
         if (value is not null)
         {
             _report.Cannot(e, "a sleep's seconds are a constant number, not negative");
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// A value read from an earlier response (<c>const id = res.json('id')</c>, <c>res.json().id</c>,
+    /// <c>res.headers['Location']</c>…): the step that made it extracts it as <paramref name="name"/>, and a later
+    /// request that uses it reads <c>${vars.NAME}</c>. Null when <paramref name="e"/> reads no response.
+    /// </summary>
+    private static JsExtracted? Read(string name, Expression e, K6Values scope)
+    {
+        foreach ((string variable, JsValue value) in scope.Scope)
+        {
+            if (value is JsResponse response && K6Checks.Subject(e, variable) is { } subject && subject is not ("latency" or "size" or "body"))
+            {
+                response.Step.Extract[name] = subject;
+                return new JsExtracted(name);
+            }
         }
 
         return null;

@@ -23,6 +23,12 @@ internal sealed record JsFunction(IFunction Function) : JsValue;
 /// <summary>A name whose value the import could not compute (already reported where it was declared).</summary>
 internal sealed record JsUnknown : JsValue;
 
+/// <summary>A value read from an earlier response (<c>res.json('id')</c>): an extract on that step, <c>${vars.NAME}</c> where it is used.</summary>
+internal sealed record JsExtracted(string Name) : JsValue
+{
+    public string Reference => $"${{vars.{Name}}}";
+}
+
 /// <summary>
 /// Evaluates the constant part of a k6 script: literals, objects and arrays, template literals and
 /// <c>+</c> concatenation (<c>BASE_URL + '/api'</c>), arithmetic, <c>__ENV.NAME</c> (as
@@ -133,6 +139,8 @@ internal sealed class K6Values
                 return b ? "true" : "false";
             case JsJsonText json:
                 return json.Node?.ToJsonString() ?? "null";
+            case JsExtracted extracted:
+                return extracted.Reference;
             default:
                 _report.Cannot(at, "expected text here (a string or number)");
                 return null;
@@ -252,6 +260,9 @@ internal sealed class K6Values
                     break;
                 case JsJsonText json:
                     result[key] = json.Node?.ToJsonString();
+                    break;
+                case JsExtracted extracted:
+                    result[key] = extracted.Reference;
                     break;
                 case null:
                     ok = false;

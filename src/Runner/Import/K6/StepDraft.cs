@@ -34,6 +34,12 @@ internal sealed class StepDraft
     /// <summary>k6's <c>params.timeout</c>, as a Probe duration.</summary>
     public string? Timeout { get; set; }
 
+    /// <summary>Values later requests read from this one's response: variable name → what it reads (<c>body.id</c>).</summary>
+    public Dictionary<string, string> Extract { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Whether the request reads a value an earlier one extracted (<c>${vars.NAME}</c>).</summary>
+    public bool UsesVariables => Http?.ToJsonString().Contains("${vars.", StringComparison.Ordinal) == true;
+
     /// <summary>The sleeps after the call, in seconds (the shortest, when one is random).</summary>
     public double ThinkSeconds { get; set; }
 
@@ -74,6 +80,11 @@ internal sealed class StepDraft
         if (Timeout is not null)
         {
             step["timeout"] = Timeout;
+        }
+
+        if (Extract.Count > 0)
+        {
+            step["extract"] = new JsonObject(Extract.Select(e => KeyValuePair.Create(e.Key, (JsonNode?)JsonValue.Create(e.Value))));
         }
 
         if (ThinkSpreadSeconds > 0)
