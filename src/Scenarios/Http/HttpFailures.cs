@@ -21,6 +21,7 @@ internal static class HttpFailures
         CertificateRejectedException c => (FailureReason.Tls, c.Message),
         Lean.TlsHandshakeException t => (FailureReason.Tls, t.Message),
         RedirectsException r => (FailureReason.Redirects, r.Message),
+        UnsendableHeaderException h => (FailureReason.Check, h.Message),
         ConnectionLostException lost => (FailureReason.Reset, lost.Message),
         HttpRequestException { HttpRequestError: HttpRequestError.NameResolutionError } => (FailureReason.Dns, "the host name did not resolve"),
         HttpRequestException { HttpRequestError: HttpRequestError.SecureConnectionError } or AuthenticationException => (FailureReason.Tls, certificateProblem ?? Inner(e)),
@@ -93,6 +94,9 @@ internal sealed class HttpFramingException(string message) : IOException(message
 
 /// <summary>The server's certificate was rejected; the message says why (expired, untrusted, another name).</summary>
 internal sealed class CertificateRejectedException(string message, Exception inner) : IOException(message, inner);
+
+/// <summary>A header value filled from a variable (an earlier answer's extract, the environment) holds CR, LF or NUL: the request is not sent.</summary>
+internal sealed class UnsendableHeaderException(string message) : IOException(message);
 
 /// <summary>Redirects went round in a loop or past the limit.</summary>
 internal sealed class RedirectsException(string message) : IOException(message);

@@ -87,6 +87,41 @@ internal abstract class StepKind
         return map;
     }
 
+    /// <summary>A step's request headers: <see cref="Map"/>, each name a token and no value holding CR, LF or NUL.</summary>
+    protected static IReadOnlyDictionary<string, string> Headers(SuiteNode body, string field = "headers")
+    {
+        IReadOnlyDictionary<string, string> headers = Map(body, field);
+        foreach ((string name, string value) in headers)
+        {
+            if (!Probe.Scenarios.Http.RequestHeaders.IsToken(name))
+            {
+                body.Child(field).Child(name).Error($"a header name is a token: letters, digits and !#$%&'*+-.^_`|~ (no spaces or colons), found \"{name}\"");
+            }
+            else if (!Probe.Scenarios.Http.RequestHeaders.IsSendable(value))
+            {
+                body.Child(field).Child(name).Error("a header value may not hold CR, LF or NUL: they would end the header and start another one; write each header as its own member");
+            }
+            else if (Secrets.HasReference(value) && !Probe.Scenarios.Http.RequestHeaders.IsSendable(ResolvedOrEmpty(value)))
+            {
+                body.Child(field).Child(name).Error("a secret this header reads holds CR, LF or NUL (a line break at the end of a key file, say): they would end the header; set the variable without them");
+            }
+        }
+
+        return headers;
+    }
+
+    private static string ResolvedOrEmpty(string value)
+    {
+        try
+        {
+            return Secrets.Resolve(value);
+        }
+        catch (InvalidOperationException)
+        {
+            return string.Empty; // an unset secret, reported as such
+        }
+    }
+
     /// <summary>Reports each check reading a subject the kind's results do not have.</summary>
     protected void CheckSubjects(StepHeader header, SuiteNode body)
     {

@@ -80,6 +80,24 @@ public class FramingTests
     }
 
     [Fact]
+    public async Task Header_FilledFromAnAnswerWithALineBreak_IsNotSentAndFailsAsCheck()
+    {
+        // A hostile answer must not write headers into Probe's next request (a value extracted from it used in a header).
+        const string Login = """{"token":"a\r\nX-Injected: yes"}""";
+        await using var server = RawHttpServer.Start((_, path) => path == "/login"
+            ? new RawAnswer($"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {Login.Length}\r\n\r\n{Login}")
+            : new RawAnswer("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"));
+
+        StepResult[] results = await RunTwiceAsync(server.Address, """
+            { "name": "flow", "sequence": { "steps": [
+              { "name": "login", "http": { "path": "/login" }, "extract": { "token": "body.token" } },
+              { "name": "use", "http": { "path": "/use", "headers": { "Authorization": "Bearer ${vars.token}" } } } ] } }
+            """);
+
+        Assert.All(results, r => Assert.Equal((FailureReason.Check, "flow/use: header Authorization: its filled value holds CR, LF or NUL, which would end the header and start another; the request was not sent"), (r.Reason, r.Message)));
+    }
+
+    [Fact]
     public async Task Redirects_InALoop_FailAsRedirectsNamingTheLoop()
     {
         await using var server = RawHttpServer.Start((_, path) => new RawAnswer($"HTTP/1.1 302 Found\r\nLocation: {(path == "/a" ? "/b" : "/a")}\r\nContent-Length: 0\r\n\r\n"));

@@ -425,6 +425,7 @@ internal sealed class HttpStep
         var query = _spec.Query.ToDictionary(q => q.Key, q => Variables.Fill(q.Value, variables));
         Uri url = BuildUrl(_client.Target.Url, Variables.Fill(_spec.Path, variables), query);
         var headers = _headers.Select(h => KeyValuePair.Create(h.Key, Variables.Fill(h.Value, variables))).ToArray();
+        RequestHeaders.CheckFilled(headers);
         byte[]? body = _body is null ? null : Encoding.UTF8.GetBytes(Variables.Fill(Encoding.UTF8.GetString(_body), variables));
         return new Request(url, headers, body);
     }

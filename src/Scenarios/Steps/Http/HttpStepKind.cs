@@ -145,7 +145,7 @@ internal sealed class HttpStepKind : StepKind
             Secrets.Check(text, http.Child("body"));
         }
 
-        IReadOnlyDictionary<string, string> headers = Map(http, "headers");
+        IReadOnlyDictionary<string, string> headers = Headers(http);
         IReadOnlyDictionary<string, string> query = Map(http, "query");
         if (!header.InSequence && path is not null)
         {

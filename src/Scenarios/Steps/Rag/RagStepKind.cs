@@ -153,7 +153,7 @@ internal sealed class RagStepKind : StepKind
             }
         }
 
-        IReadOnlyDictionary<string, string> headers = Map(rag, "headers");
+        IReadOnlyDictionary<string, string> headers = Headers(rag);
         foreach ((string name, string value) in headers)
         {
             Secrets.Check(value, rag.Child("headers").Child(name));
