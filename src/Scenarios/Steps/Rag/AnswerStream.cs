@@ -12,9 +12,10 @@ namespace Probe.Scenarios.Steps.Rag;
 /// </summary>
 internal static class AnswerStream
 {
-    public static async Task<StreamedAnswer> ReadAsync(Stream body, LlmApi api, TimeProvider time, CancellationToken cancellation)
+    /// <exception cref="Probe.Scenarios.Http.BodyTooLargeException">The stream passed <paramref name="maxBytes"/>.</exception>
+    public static async Task<StreamedAnswer> ReadAsync(Stream body, LlmApi api, TimeProvider time, long maxBytes, CancellationToken cancellation)
     {
-        await using var counted = new CountingStream(body);
+        await using var counted = new CountingStream(body, maxBytes);
         SseParser<StreamPiece> parser = SseParser.Create(counted, (type, data) => api.Read(type, data) with { At = time.GetTimestamp() });
         var answer = new StreamedAnswer();
         var text = new StringBuilder();
@@ -62,7 +63,7 @@ internal static class AnswerStream
                 }
             }
         }
-        catch (Exception e) when (e is IOException or HttpRequestException && !cancellation.IsCancellationRequested)
+        catch (Exception e) when (e is IOException and not Probe.Scenarios.Http.BodyTooLargeException or HttpRequestException && !cancellation.IsCancellationRequested)
         {
             answer.BrokenOff = e.InnerException?.Message ?? e.Message;
         }
@@ -73,8 +74,8 @@ internal static class AnswerStream
         return answer;
     }
 
-    /// <summary>Counts the bytes read through it.</summary>
-    private sealed class CountingStream(Stream inner) : Stream
+    /// <summary>Counts the bytes read through it, and stops past <paramref name="max"/> (an endless stream would fill the memory).</summary>
+    private sealed class CountingStream(Stream inner, long max) : Stream
     {
         public long Count { get; private set; }
 
@@ -111,7 +112,7 @@ internal static class AnswerStream
         private int Counted(int n)
         {
             Count += n;
-            return n;
+            return Count > max ? throw new Probe.Scenarios.Http.BodyTooLargeException(max) : n;
         }
     }
 }

@@ -17,7 +17,7 @@ internal sealed class RagStepKind : StepKind
 
     public override IReadOnlyList<string> Fields { get; } =
     [
-        "target", "path", "golden", "api", "model", "system", "max_tokens", "temperature", "headers", "stream",
+        "target", "path", "golden", "api", "model", "system", "max_tokens", "temperature", "headers", "stream", "max_body",
         "question_field", "answer", "sources", "body", "token", "output_tokens", "input_tokens",
     ];
 
@@ -73,6 +73,11 @@ internal sealed class RagStepKind : StepKind
                 "type": "string"
               },
               "description": "Sent with every question; secrets by reference: \"Authorization\": \"Bearer ${env:OPENAI_API_KEY}\"."
+            },
+            "max_body": {
+              "type": "integer",
+              "minimum": 0,
+              "description": "Fail with reason body past this many bytes of an answer, whole or streamed (an endpoint that never stops). Default 16 MiB."
             },
             "stream": {
               "type": "boolean",
@@ -173,6 +178,7 @@ internal sealed class RagStepKind : StepKind
         {
             Llm = llm,
             Headers = headers,
+            MaxBodyBytes = rag.Integer("max_body", 0, 1L << 34) ?? (16L << 20),
         };
     }
 

@@ -23,6 +23,9 @@ public sealed record RagStepSpec(
     /// <summary>Headers sent with every question (secrets by reference); they win over the API's own.</summary>
     public IReadOnlyDictionary<string, string> Headers { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>Past this many bytes of an answer, whole or streamed, the question fails with reason body.</summary>
+    public long MaxBodyBytes { get; init; } = 16L << 20;
+
     internal override StepKind Kind => RagStepKind.Instance;
 
     internal override bool AsksModel => true;

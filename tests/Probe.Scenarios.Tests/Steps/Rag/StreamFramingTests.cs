@@ -130,6 +130,23 @@ public class StreamFramingTests
         Assert.False(fooled.IsOk, "a fact only the thinking named passed");
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Answer_PastMaxBody_FailsAsBodyInsteadOfFillingTheMemory(bool stream)
+    {
+        // An endpoint that never stops (a model looping, a wrong path serving a large file) must not take the run down.
+        string filler = new('x', 200_000);
+        string answer = stream
+            ? Sse(Chunk("A", "\n") + Chunk(filler, "\n") + "data: [DONE]\n\n")
+            : $"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n{{\"choices\":[{{\"message\":{{\"content\":\"{filler}\"}}}}]}}";
+        await using var server = RawHttpServer.Start((_, _) => new RawAnswer(answer, RawEnd.Close));
+
+        StepResult result = await AskAsync(server.Address, "openai-chat", $", \"stream\": {(stream ? "true" : "false")}, \"max_body\": 65536");
+
+        Assert.Equal((FailureReason.Body, "question 1: the body is larger than max_body (65536 bytes)"), (result.Reason, result.Message));
+    }
+
     private static string Chunk(string content, string eol) =>
         $"data: {{\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"choices\":[{{\"index\":0,\"delta\":{{\"content\":\"{content}\"}},\"finish_reason\":null}}]}}{eol}{eol}";
 
@@ -155,13 +172,13 @@ public class StreamFramingTests
     /// <summary>An HTTP/1.1 answer that streams <paramref name="events"/> until the server closes the connection.</summary>
     private static string Sse(string events) => $"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\nConnection: close\r\n\r\n{events}";
 
-    private static async Task<StepResult> AskAsync(Uri target, string api)
+    private static async Task<StepResult> AskAsync(Uri target, string api, string fields = ", \"stream\": true")
     {
         SuiteDefinition suite = SuiteLoader.Parse(System.Text.Encoding.UTF8.GetBytes($$"""
             {
               "targets": { "t": { "url": "{{target}}" } },
               "golden": {{Golden}},
-              "scenarios": { "s": { "steps": [ { "name": "ask", "rag": { "api": "{{api}}", "golden": "g", "stream": true{{(api == "question" ? string.Empty : ", \"model\": \"m\"")}} }, "timeout": "5s" } ] } }
+              "scenarios": { "s": { "steps": [ { "name": "ask", "rag": { "api": "{{api}}", "golden": "g"{{fields}}{{(api == "question" ? string.Empty : ", \"model\": \"m\"")}} }, "timeout": "5s" } ] } }
             }
             """), "stream.json");
         using BoundSuite bound = SuiteBinder.Bind(suite);
