@@ -252,7 +252,8 @@ internal sealed class StepStats
             return;
         }
 
-        string line = $"{reason.Label()}: {(_messageFilter is null ? message : _messageFilter(message))}";
+        // What a target sent may hold control characters: kept printable for every report and the terminal.
+        string line = $"{reason.Label()}: {Text.Printable.Of(_messageFilter is null ? message : _messageFilter(message))}";
         lock (_sampling)
         {
             if (_messages.Count < MaxMessages && !_messages.Contains(line))

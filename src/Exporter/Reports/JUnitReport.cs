@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Xml.Linq;
 using Probe.Engine.Results;
 using Probe.Engine.Stats;
+using Probe.Engine.Text;
 using Probe.Engine.Thresholds;
 using Probe.Engine.Verdicts;
 
@@ -56,9 +57,11 @@ public static class JUnitReport
 
     private static XElement Case(string scenario, string name, string? failure)
     {
-        var element = new XElement("testcase", new XAttribute("classname", $"probe.{scenario}"), new XAttribute("name", name));
+        // XML takes no control characters (a BEL in a target's error message made the whole write fail): escaped.
+        var element = new XElement("testcase", new XAttribute("classname", Printable.Of($"probe.{scenario}")), new XAttribute("name", Printable.Of(name)));
         if (failure is not null)
         {
+            failure = Printable.Of(failure);
             element.Add(new XElement("failure", new XAttribute("message", failure), failure));
         }
 

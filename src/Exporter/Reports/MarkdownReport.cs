@@ -130,7 +130,7 @@ public static class MarkdownReport
     internal static string Escape(string text)
     {
         var escaped = new StringBuilder(text.Length + 8);
-        foreach (char c in text)
+        foreach (char c in Probe.Engine.Text.Printable.Of(text.Replace("\r\n", " ", StringComparison.Ordinal).Replace('\n', ' ').Replace('\r', ' ')))
         {
             _ = c switch
             {

@@ -60,7 +60,7 @@ internal sealed class StepChecks
             if (!CheckEvaluator.Holds(_checks[i], input, out string? actual))
             {
                 Interlocked.Increment(ref _failed[i]);
-                Volatile.Write(ref _lastActual[i], _redactor.Redact(actual));
+                Volatile.Write(ref _lastActual[i], _redactor.Redact(actual) is { } shown ? Probe.Engine.Text.Printable.Of(shown) : null);
                 first ??= CheckOutcome.FailureMessage(_checks[i], actual);
             }
         }
