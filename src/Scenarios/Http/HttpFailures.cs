@@ -24,7 +24,7 @@ internal static class HttpFailures
         UnsendableHeaderException h => (FailureReason.Check, h.Message),
         ConnectionLostException lost => (FailureReason.Reset, lost.Message),
         HttpRequestException { HttpRequestError: HttpRequestError.NameResolutionError } => (FailureReason.Dns, "the host name did not resolve"),
-        HttpRequestException { HttpRequestError: HttpRequestError.SecureConnectionError } or AuthenticationException => (FailureReason.Tls, certificateProblem ?? Inner(e)),
+        HttpRequestException { HttpRequestError: HttpRequestError.SecureConnectionError } or AuthenticationException => (FailureReason.Tls, certificateProblem ?? NotTls(Inner(e))),
         HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError } => (FailureReason.Connect, Inner(e)),
         HttpRequestException { HttpRequestError: HttpRequestError.ResponseEnded } => (FailureReason.Reset, "the connection closed before the answer was complete"),
         HttpRequestException { HttpRequestError: HttpRequestError.InvalidResponse } => (FailureReason.Protocol, Inner(e)),
@@ -76,6 +76,15 @@ internal static class HttpFailures
 
         return string.Join("; ", problems);
     }
+
+    /// <summary>
+    /// A failed handshake's message, with what it most likely means when the server did not answer in TLS at all
+    /// (OpenSSL's "wrong version number", .NET's "cannot determine the frame size": a plain HTTP server read as TLS).
+    /// </summary>
+    internal static string NotTls(string message) =>
+        message.Contains("wrong version number", StringComparison.OrdinalIgnoreCase) || message.Contains("frame size or a corrupted frame", StringComparison.OrdinalIgnoreCase)
+            ? $"{message} — the server did not answer in TLS: if this port serves plain HTTP, use http://"
+            : message;
 
     private static string Inner(Exception e)
     {

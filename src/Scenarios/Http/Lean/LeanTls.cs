@@ -165,11 +165,11 @@ internal sealed class LeanTls
     }
 
     // Reset or closed in the middle of the handshake, or refused by OpenSSL: a TLS failure, not a lost answer.
-    private TlsHandshakeException HandshakeFailed(Exception e) => new($"the TLS handshake with {_host} failed: {e.Message}", e);
+    private TlsHandshakeException HandshakeFailed(Exception e) => new($"the TLS handshake with {_host} failed: {HttpFailures.NotTls(e.Message)}", e);
 
     // A server without HTTP/2 refuses an ALPN of h2 alone (alert no_application_protocol) or ignores it.
     private TlsHandshakeException OnlyHttp2Failed(Exception e) =>
-        new($"the TLS handshake with {_host} failed offering only HTTP/2 (ALPN h2; a server without HTTP/2 refuses that — leave out \"http\": \"2\" for HTTP/1.1): {e.Message}", e);
+        new($"the TLS handshake with {_host} failed offering only HTTP/2 (ALPN h2; a server without HTTP/2 refuses that — leave out \"http\": \"2\" for HTTP/1.1): {HttpFailures.NotTls(e.Message)}", e);
 }
 
 /// <summary>The server chose HTTP/2 in ALPN: the target's requests go through the HTTP/2 client from now on.</summary>

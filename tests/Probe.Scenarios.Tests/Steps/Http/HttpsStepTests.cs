@@ -65,6 +65,20 @@ public class HttpsStepTests
         Assert.Equal(0, server.Requests);
     }
 
+    [Theory]
+    [InlineData(true)] // OpenSSL: "wrong version number"
+    [InlineData(false)] // SslStream: "cannot determine the frame size"
+    public async Task Https_AgainstAPlainHttpServer_FailsWithTlsSayingItDidNotAnswerInTls(bool insecure)
+    {
+        await using Recorder server = await Recorder.StartAsync(null, HttpProtocols.Http1);
+        var https = new UriBuilder(server.Address) { Scheme = "https" }.Uri;
+
+        StepSnapshot step = (await StepRuns.RunAsync(https, [Who], insecure: insecure, targetFields: "\"http\": \"1.1\""))[0];
+
+        Assert.Equal(FailureReason.Tls, step.FailureReasons.Keys.Single());
+        Assert.EndsWith("the server did not answer in TLS: if this port serves plain HTTP, use http://", step.FailureMessages.Single(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Https_ExpiredCertificate_FailsWithTlsSayingItExpired()
     {
