@@ -34,6 +34,7 @@ public class FramingTests
         { "a Content-Length list that disagrees", "GET", "HTTP/1.1 200 OK\r\nContent-Length: 5, 6\r\n\r\nhello!", RawEnd.KeepOpen, "protocol" },
         { "a Content-Length too short", "GET", "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nhello", RawEnd.KeepOpen, "protocol" },
         { "not an HTTP status line", "GET", "SSH-2.0-OpenSSH_9.2\r\n\r\n", RawEnd.Close, "protocol" },
+        { "a TLS alert from a TLS-only port", "GET", "\u0015\u0003\u0003\u0000\u0002\u0002\u0046", RawEnd.Close, "protocol" },
         { "closed in the middle of the body", "GET", "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nhello", RawEnd.Close, "reset" },
         { "reset in the middle of the body", "GET", "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nhello", RawEnd.Reset, "reset" },
         { "reset before any answer", "GET", string.Empty, RawEnd.Reset, "reset" },
@@ -64,6 +65,17 @@ public class FramingTests
 
         Assert.All(results, r => Assert.True(r.IsOk, r.Message));
         Assert.Equal(1, server.Connections);
+    }
+
+    [Fact]
+    public async Task PlainRequest_ToATlsOnlyPort_FailsSayingToUseHttps()
+    {
+        // A TLS server answers plain HTTP with an alert record (or a handshake), then closes.
+        await using var server = RawHttpServer.Start((_, _) => new RawAnswer("\u0015\u0003\u0003\u0000\u0002\u0002\u0046", RawEnd.Close));
+
+        StepResult[] results = await RunTwiceAsync(server.Address, """{ "name": "get", "http": { "path": "/" }, "timeout": "5s" }""");
+
+        Assert.All(results, r => Assert.Equal((FailureReason.Protocol, "the server answered in TLS, not plain HTTP: use https://"), (r.Reason, r.Message)));
     }
 
     [Fact]

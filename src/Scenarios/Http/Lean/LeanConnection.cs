@@ -262,7 +262,9 @@ internal sealed class LeanConnection : IDisposable
     {
         if (read == 0)
         {
-            throw new ConnectionLostException(Answered ? "the connection closed in the middle of the answer" : "the connection closed before any answer came");
+            throw LooksLikeTls(_buffer.AsSpan(0, _end))
+                ? new HttpFramingException(AnsweredInTls)
+                : new ConnectionLostException(Answered ? "the connection closed in the middle of the answer" : "the connection closed before any answer came");
         }
 
         _end += read;
@@ -419,6 +421,11 @@ internal sealed class LeanConnection : IDisposable
         return -1;
     }
 
+    private const string AnsweredInTls = "the server answered in TLS, not plain HTTP: use https://";
+
+    /// <summary>A TLS record's header (an alert or a handshake, version 3.x): what a TLS-only port sends back to plain HTTP.</summary>
+    private static bool LooksLikeTls(ReadOnlySpan<byte> received) => received is [0x15 or 0x16, 0x03, <= 0x04, ..];
+
     private static ReadOnlySpan<byte> WithoutCr(ReadOnlySpan<byte> line) => line is [.., (byte)'\r'] ? line[..^1] : line;
 
     /// <summary>Parses "HTTP/1.1 200 OK" and the header lines, each ending in LF or CRLF.</summary>
@@ -428,7 +435,7 @@ internal sealed class LeanConnection : IDisposable
         ReadOnlySpan<byte> status = WithoutCr(head[..lineEnd]);
         if (status.Length < 12 || !status.StartsWith("HTTP/1."u8) || !Utf8Parser.TryParse(status.Slice(9, 3), out int code, out _))
         {
-            throw new HttpFramingException("the answer does not start with an HTTP/1.x status line");
+            throw new HttpFramingException(LooksLikeTls(head) ? AnsweredInTls : "the answer does not start with an HTTP/1.x status line");
         }
 
         result.Status = code;
