@@ -40,6 +40,7 @@ internal sealed class LeanConnection : IDisposable
     private int _start;
     private int _end;
     private bool _answered;
+    private bool _headRead;
     private long _deadline = Idle; // Idle, Aborted, or the deadline of the exchange in progress
 
     public LeanConnection(Socket socket, LeanHttpClient owner)
@@ -86,7 +87,7 @@ internal sealed class LeanConnection : IDisposable
     {
         bool reusable = false;
         _start = _end = 0;
-        _answered = false;
+        _answered = _headRead = false;
         Interlocked.Exchange(ref _deadline, deadline); // a full fence before Watch reads the timer's state
         _owner.Watch(deadline); // after the deadline is set: a watchdog pass that missed this exchange has disarmed, and this arms it again
         try
@@ -115,6 +116,7 @@ internal sealed class LeanConnection : IDisposable
                 head = default;
                 ParseHead(_buffer.AsSpan(_start, headLength), options.KeepHeaders, ref head);
                 _start += consumed;
+                _headRead = true;
             }
             while (head.Status is >= 100 and < 200 and not 101);
 
@@ -262,7 +264,7 @@ internal sealed class LeanConnection : IDisposable
     {
         if (read == 0)
         {
-            throw LooksLikeTls(_buffer.AsSpan(0, _end))
+            throw !_headRead && LooksLikeTls(_buffer.AsSpan(_start, _end - _start))
                 ? new HttpFramingException(AnsweredInTls)
                 : new ConnectionLostException(Answered ? "the connection closed in the middle of the answer" : "the connection closed before any answer came");
         }
