@@ -52,7 +52,7 @@ internal abstract class StepKind
     }
 
     /// <summary>An object of names to text values (headers, query), secrets by reference only.</summary>
-    protected static IReadOnlyDictionary<string, string> Map(SuiteNode body, string field)
+    protected static IReadOnlyDictionary<string, string> Map(SuiteNode body, string field, bool builtIns = false)
     {
         var map = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         if (body.Field(field) is not { } node)
@@ -80,7 +80,7 @@ internal abstract class StepKind
                 continue;
             }
 
-            Secrets.Check(text, value);
+            Secrets.Check(text, value, builtIns);
             map[name] = text;
         }
 
@@ -88,9 +88,9 @@ internal abstract class StepKind
     }
 
     /// <summary>A step's request headers: <see cref="Map"/>, each name a token and no value holding CR, LF or NUL.</summary>
-    protected static IReadOnlyDictionary<string, string> Headers(SuiteNode body, string field = "headers")
+    protected static IReadOnlyDictionary<string, string> Headers(SuiteNode body, string field = "headers", bool builtIns = false)
     {
-        IReadOnlyDictionary<string, string> headers = Map(body, field);
+        IReadOnlyDictionary<string, string> headers = Map(body, field, builtIns);
         foreach ((string name, string value) in headers)
         {
             if (!Probe.Scenarios.Http.RequestHeaders.IsToken(name))

@@ -21,8 +21,16 @@ public static partial class Secrets
     public static bool HasReference(string text) => text.Contains("${", StringComparison.Ordinal);
 
     /// <summary>Reports malformed or unset references in <paramref name="text"/>; returns the text with them resolved for syntax checks.</summary>
-    internal static string Check(string text, SuiteNode at)
+    /// <param name="text">The text to check.</param>
+    /// <param name="at">Where it is, for errors.</param>
+    /// <param name="builtIns">Whether <c>${copy}</c> and <c>${iteration}</c> are filled here (http steps); elsewhere they are reported.</param>
+    internal static string Check(string text, SuiteNode at, bool builtIns = false)
     {
+        if (!builtIns && Variables.UsesBuiltIns(text))
+        {
+            at.Error("${copy} and ${iteration} are filled in an http step's path, query, headers and body only");
+        }
+
         foreach (Match m in Any().Matches(text))
         {
             Match good = Reference().Match(m.Value);
@@ -46,7 +54,7 @@ public static partial class Secrets
     [GeneratedRegex(@"\$\{env:(?<name>[A-Za-z_][A-Za-z0-9_]*)\}")]
     private static partial Regex Reference();
 
-    // ${vars.NAME} are sequence variables, not secrets.
-    [GeneratedRegex(@"\$\{(?!vars\.)[^}]*\}?")]
+    // ${vars.NAME} are sequence variables, ${copy} and ${iteration} built-in ones: not secrets.
+    [GeneratedRegex(@"\$\{(?!vars\.|copy\}|iteration\})[^}]*\}?")]
     private static partial Regex Any();
 }

@@ -70,6 +70,12 @@ internal sealed class K6Values
                 return Template(t);
             case Identifier { Name: "undefined" }:
                 return new JsData(null);
+            case Identifier { Name: "__VU" } vu:
+                _report.Note(vu, "__VU is ${copy}, the virtual user's number: Probe counts from 0 where k6 counts from 1");
+                return Data("${copy}");
+            case Identifier { Name: "__ITER" } iter:
+                _report.Note(iter, "__ITER is ${iteration}: Probe numbers the scenario's iterations from 0 across all users, where k6 counts each user's own");
+                return Data("${iteration}");
             case Identifier id when Scope.TryGetValue(id.Name, out JsValue? known):
                 return known is JsUnknown ? null : known;
             case Identifier id:

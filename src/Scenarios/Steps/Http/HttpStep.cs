@@ -58,7 +58,7 @@ internal sealed class HttpStep
             : spec.Text is { } text ? (Encoding.UTF8.GetBytes(Secrets.Resolve(text)), "text/plain; charset=utf-8") : (null, null);
         _readBody = spec.Checks.Any(c => c.Subject.Kind == SubjectKind.Body) || spec.Extract.Values.Any(s => s.Kind == SubjectKind.Body);
         _readHeaders = spec.Checks.Any(c => c.Subject.Kind == SubjectKind.Header) || spec.Extract.Values.Any(s => s.Kind == SubjectKind.Header);
-        _templated = Variables.Referenced(spec).Any();
+        _templated = Variables.Referenced(spec).Any() || Variables.UsesBuiltIns(spec);
         // Plain HTTP takes the lean path (a redirect to follow goes on through HttpClient); its request bytes are made once here.
         _lean = client.Lean;
         _prepared = _lean is null || _templated ? null : _lean.Prepare(spec.Method, _url.PathAndQuery, _headers, _body, _contentType);
@@ -92,7 +92,7 @@ internal sealed class HttpStep
         ValueTask<LeanResponse> pending;
         try
         {
-            pending = _lean!.SendAsync(_prepared ?? PrepareLean(variables), _leanRead, started + _timeoutTicks, cancellation, iteration);
+            pending = _lean!.SendAsync(_prepared ?? PrepareLean(variables, iteration), _leanRead, started + _timeoutTicks, cancellation, iteration);
         }
         catch (Http2ChosenException)
         {
@@ -141,9 +141,9 @@ internal sealed class HttpStep
     private bool IsRedirect(in LeanResponse response) => _spec.FollowRedirects && response.Status is >= 300 and < 400 && response.Location is not null;
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private byte[] PrepareLean(Dictionary<string, string>? variables)
+    private byte[] PrepareLean(Dictionary<string, string>? variables, IterationKey iteration)
     {
-        Request request = Fill(variables ?? []);
+        Request request = Fill(variables ?? [], iteration);
         return _lean!.Prepare(_spec.Method, request.Url.PathAndQuery, request.Headers, request.Body, _contentType);
     }
 
@@ -159,7 +159,7 @@ internal sealed class HttpStep
     {
         try
         {
-            Request request = _templated ? Fill(variables ?? []) : _request;
+            Request request = _templated ? Fill(variables ?? [], iteration) : _request;
             Answer answer = await SendViaHttpClientAsync(request, new Uri(request.Url, response.Location), RedirectMethod(response.Status, _method), started, 1, Opened(response.Connect), started + _timeoutTicks, iteration.Copy, cancellation).ConfigureAwait(false);
             return Finish(answer, answer.Bytes, variables);
         }
@@ -179,7 +179,7 @@ internal sealed class HttpStep
         long bytes = 0;
         try
         {
-            Request request = _templated ? Fill(variables ?? []) : _request;
+            Request request = _templated ? Fill(variables ?? [], iteration) : _request;
             Answer answer = default;
             for (int i = 0; i < _spec.Repeat; i++)
             {
@@ -420,13 +420,14 @@ internal sealed class HttpStep
     }
 
     /// <summary>The request with this iteration's variables filled in (secrets were resolved at bind time).</summary>
-    private Request Fill(IReadOnlyDictionary<string, string> variables)
+    private Request Fill(IReadOnlyDictionary<string, string> variables, IterationKey iteration)
     {
-        var query = _spec.Query.ToDictionary(q => q.Key, q => Variables.Fill(q.Value, variables));
-        Uri url = BuildUrl(_client.Target.Url, Variables.Fill(_spec.Path, variables), query);
-        var headers = _headers.Select(h => KeyValuePair.Create(h.Key, Variables.Fill(h.Value, variables))).ToArray();
+        string Filled(string text) => Variables.FillBuiltIns(Variables.Fill(text, variables), iteration.Copy, iteration.Iteration);
+        var query = _spec.Query.ToDictionary(q => q.Key, q => Filled(q.Value));
+        Uri url = BuildUrl(_client.Target.Url, Filled(_spec.Path), query);
+        var headers = _headers.Select(h => KeyValuePair.Create(h.Key, Filled(h.Value))).ToArray();
         RequestHeaders.CheckFilled(headers);
-        byte[]? body = _body is null ? null : Encoding.UTF8.GetBytes(Variables.Fill(Encoding.UTF8.GetString(_body), variables));
+        byte[]? body = _body is null ? null : Encoding.UTF8.GetBytes(Filled(Encoding.UTF8.GetString(_body)));
         return new Request(url, headers, body);
     }
 

@@ -136,17 +136,17 @@ internal sealed class HttpStepKind : StepKind
         JsonElement? json = http.Has("json") ? http.Child("json").Element.Clone() : null;
         if (json is { } j)
         {
-            Secrets.Check(j.GetRawText(), http.Child("json"));
+            Secrets.Check(j.GetRawText(), http.Child("json"), builtIns: true);
         }
 
         string? text = http.String("body");
         if (text is not null)
         {
-            Secrets.Check(text, http.Child("body"));
+            Secrets.Check(text, http.Child("body"), builtIns: true);
         }
 
-        IReadOnlyDictionary<string, string> headers = Headers(http);
-        IReadOnlyDictionary<string, string> query = Map(http, "query");
+        IReadOnlyDictionary<string, string> headers = Headers(http, builtIns: true);
+        IReadOnlyDictionary<string, string> query = Map(http, "query", builtIns: true);
         if (!header.InSequence && path is not null)
         {
             IEnumerable<string> texts = [path, .. headers.Values, .. query.Values, json?.GetRawText() ?? string.Empty, text ?? string.Empty];

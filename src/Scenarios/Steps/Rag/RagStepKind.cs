@@ -158,11 +158,7 @@ internal sealed class RagStepKind : StepKind
             }
         }
 
-        IReadOnlyDictionary<string, string> headers = Headers(rag);
-        foreach ((string name, string value) in headers)
-        {
-            Secrets.Check(value, rag.Child("headers").Child(name));
-        }
+        IReadOnlyDictionary<string, string> headers = Headers(rag); // secrets checked there, once
 
         var llm = new LlmOptions(
             api,
