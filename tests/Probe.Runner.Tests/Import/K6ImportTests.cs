@@ -232,6 +232,17 @@ public class K6ImportTests
     }
 
     [Fact]
+    public void Import_VuAndIter_AreCopyAndIterationWithANote()
+    {
+        K6Import import = Convert("http.get(`http://127.0.0.1:9/users/${__VU}/items/${__ITER}`, { headers: { 'X-Client-Id': 'vu-' + __VU } });");
+
+        JsonNode http = Step(import)["http"]!;
+        Assert.Equal(("/users/${copy}/items/${iteration}", "vu-${copy}"), ((string?)http["path"], (string?)http["headers"]!["X-Client-Id"]));
+        Assert.Equal(2, import.Notes.Count(n => n.Contains("__VU is ${copy}", StringComparison.Ordinal)));
+        Assert.Single(import.Notes, n => n.Contains("__ITER is ${iteration}", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Import_SyntaxError_SaysWhere()
     {
         K6Import import = K6Importer.Convert("export default function () {\n  http.get('x'\n}\n", "broken.js");
