@@ -58,6 +58,11 @@ public static class RuleTestsWriter
             }
         }
 
+        if (suite is not null)
+        {
+            RunnerHealthRules.Tests(y, suite, quorum);
+        }
+
         return y.ToString();
     }
 

@@ -12,7 +12,8 @@ namespace Probe.Exporter.Rules;
 /// minute, the "N of M regions failing" quorum alert, and certificate expiry. A scenario's alerts are
 /// held while a maintenance window covers it (<c>probe_maintenance</c>). With several regions, what
 /// pages is judged across them: a tier fires when N of M regions see it, availability SLOs read the
-/// runners' N-of-M timeslices, and one region down is a P2 ticket.
+/// runners' N-of-M timeslices, and one region down is a P2 ticket. The runners' own health has a group
+/// of its own (<see cref="RunnerHealthRules"/>): a region gone silent, results being lost or piling up.
 /// </summary>
 public static class RulesWriter
 {
@@ -37,6 +38,7 @@ public static class RulesWriter
         }
 
         ThresholdGroup(y, suite, scenarios, quorum);
+        RunnerHealthRules.Group(y, suite, quorum);
         return y.ToString();
     }
 

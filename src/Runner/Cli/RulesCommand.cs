@@ -16,7 +16,7 @@ internal static class RulesCommand
     {
         var suite = new Argument<string?>("suite") { Description = "The suite file (default: scenarios.json in the current folder).", Arity = ArgumentArity.ZeroOrOne };
         var output = new Option<string>("--out", "-o") { Description = "Where to write probe-rules.yml and probe-rules.test.yml.", DefaultValueFactory = _ => "rules" };
-        var command = new Command("rules", "Write Prometheus rules for the suite: SLO error-ratio recordings and multi-window burn-rate alerts, the seeds' P0/P1/P2 threshold alerts, service down, N-of-M regions failing, certificate expiry; plus promtool unit tests.")
+        var command = new Command("rules", "Write Prometheus rules for the suite: SLO error-ratio recordings and multi-window burn-rate alerts, the seeds' P0/P1/P2 threshold alerts, service down, N-of-M regions failing, certificate expiry, the runners' own health (a region gone silent, results lost or piling up); plus promtool unit tests.")
         {
             suite, output,
         };

@@ -35,6 +35,20 @@ public partial class ProbeSeriesTests
     }
 
     [Fact]
+    public void EverySeriesTheGeneratedRulesRead_IsInTheCatalogue()
+    {
+        // The runner group reads the runners' own series: a renamed one would leave its alert silent for ever.
+        string rules = Probe.Exporter.Rules.RulesWriter.Render("s", [], ["a"], new Probe.Exporter.Rules.RegionQuorum(["r1", "r2"], 2), "s.json");
+        HashSet<string> catalogue = ProbeSeries.All.Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
+
+        string[] read = SeriesName().Matches(rules).Select(m => Family(m.Value)).Distinct().ToArray();
+
+        Assert.Contains("probe_synthetics_spool_writable", read);
+        Assert.Contains("probe_runner_up", read);
+        Assert.DoesNotContain(read, n => !catalogue.Contains(n));
+    }
+
+    [Fact]
     public void Catalogue_NamesAreValidAndUnique_CountersEndInTotal_HistogramsHaveBuckets()
     {
         Assert.Equal(ProbeSeries.All.Count, ProbeSeries.All.Select(s => s.Name).Distinct().Count());

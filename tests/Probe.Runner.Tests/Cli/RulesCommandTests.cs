@@ -68,6 +68,24 @@ public class RulesCommandTests
         Assert.Contains("ProbeRegionsFailing", output, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("absent_over_time(probe_runner_up{region=\\\"us-east\\\"}[5m])", "absent_over_time(probe_runner_up{region=\\\"us-east\\\"}[30m])", "ProbeRunnerMissing")]
+    [InlineData("expr: \"probe_synthetics_spool_writable == 0\"\n        for: 1m", "expr: \"probe_synthetics_spool_writable == 0\"\n        for: 30m", "ProbeRunnerSpoolUnwritable")]
+    public async Task Rules_UnitTests_CatchARunnerAlertThatWouldNotFire(string written, string broken, string alert)
+    {
+        // Who watches the watcher: a region whose runner went silent, or a runner losing its results, must alert in time.
+        string folder = ProbeProcess.TempFolder();
+        await ProbeProcess.RunAsync(folder, "rules", Path.Combine(Repository.Root, "scenarios.json"), "--out", "rules");
+        string rules = Path.Combine(folder, "rules", "probe-rules.yml");
+        Assert.Contains(written, File.ReadAllText(rules), StringComparison.Ordinal);
+
+        File.WriteAllText(rules, File.ReadAllText(rules).Replace(written, broken, StringComparison.Ordinal));
+        var (test, output) = await Promtool.TestRulesAsync(Path.Combine(folder, "rules", "probe-rules.test.yml"));
+
+        Assert.NotEqual(0, test);
+        Assert.Contains(alert, output, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Rules_UnitTests_CatchATierThatOneRegionAloneWouldFire()
     {
