@@ -104,11 +104,3 @@ internal sealed class StepDraft
         ? $"{seconds.ToString(CultureInfo.InvariantCulture)}s"
         : $"{Math.Round(seconds * 1000).ToString(CultureInfo.InvariantCulture)}ms";
 }
-
-/// <summary>A sleep in seconds: <paramref name="Least"/>, and up to <paramref name="Spread"/> more when it is random (uniformly).</summary>
-internal readonly record struct Sleep(double Least, double Spread)
-{
-    public bool IsNone => Least <= 0 && Spread <= 0;
-
-    public static Sleep operator +(Sleep a, Sleep b) => new(a.Least + b.Least, a.Spread + b.Spread);
-}
