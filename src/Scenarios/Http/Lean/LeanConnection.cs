@@ -101,20 +101,20 @@ internal sealed class LeanConnection : IDisposable
                 await _tls.WriteAsync(request, cancellation).ConfigureAwait(false);
             }
 
-            var head = new Head();
+            var head = new Http1Head();
             long headersAt;
             do
             {
                 // Interim answers (100 Continue, 103 Early Hints) come before the final one: skip them.
                 int headLength, consumed;
-                while ((consumed = HeadEnd(_buffer.AsSpan(_start, _end - _start), out headLength)) < 0)
+                while ((consumed = Http1Head.End(_buffer.AsSpan(_start, _end - _start), out headLength)) < 0)
                 {
                     Received(await ReceiveMoreAsync(cancellation).ConfigureAwait(false));
                 }
 
                 headersAt = _owner.Time.GetTimestamp();
                 head = default;
-                ParseHead(_buffer.AsSpan(_start, headLength), options.KeepHeaders, ref head);
+                Http1Head.Parse(_buffer.AsSpan(_start, headLength), options.KeepHeaders, ref head);
                 _start += consumed;
                 _headRead = true;
             }
@@ -264,8 +264,8 @@ internal sealed class LeanConnection : IDisposable
     {
         if (read == 0)
         {
-            throw !_headRead && LooksLikeTls(_buffer.AsSpan(_start, _end - _start))
-                ? new HttpFramingException(AnsweredInTls)
+            throw !_headRead && Http1Head.LooksLikeTls(_buffer.AsSpan(_start, _end - _start))
+                ? new HttpFramingException(Http1Head.AnsweredInTls)
                 : new ConnectionLostException(Answered ? "the connection closed in the middle of the answer" : "the connection closed before any answer came");
         }
 
@@ -310,7 +310,7 @@ internal sealed class LeanConnection : IDisposable
                 Received(await ReceiveMoreAsync(cancellation).ConfigureAwait(false));
             }
 
-            ReadOnlySpan<byte> line = WithoutCr(_buffer.AsSpan(_start, lineEnd));
+            ReadOnlySpan<byte> line = Http1Head.WithoutCr(_buffer.AsSpan(_start, lineEnd));
             int semicolon = line.IndexOf((byte)';');
             if (!Utf8Parser.TryParse(semicolon < 0 ? line : line[..semicolon], out long chunk, out _, 'x') || chunk < 0)
             {
@@ -350,7 +350,7 @@ internal sealed class LeanConnection : IDisposable
                 Received(await ReceiveMoreAsync(cancellation).ConfigureAwait(false));
             }
 
-            bool empty = WithoutCr(_buffer.AsSpan(_start, lineEnd)).IsEmpty;
+            bool empty = Http1Head.WithoutCr(_buffer.AsSpan(_start, lineEnd)).IsEmpty;
             _start += lineEnd + 1;
             if (empty)
             {
@@ -384,142 +384,6 @@ internal sealed class LeanConnection : IDisposable
         {
             throw new BodyTooLargeException(max);
         }
-    }
-
-    /// <summary>
-    /// Where the head in <paramref name="data"/> ends: the bytes it takes with its empty line, or −1 while it is
-    /// incomplete; <paramref name="headLength"/>: its lines without the empty one. Lines end in CRLF, or in a bare LF
-    /// (RFC 9112 section 2.2 lets a recipient take one as a line end; curl and browsers do).
-    /// </summary>
-    private static int HeadEnd(ReadOnlySpan<byte> data, out int headLength)
-    {
-        int end = data.IndexOf("\r\n\r\n"u8);
-        if (end >= 0)
-        {
-            headLength = end + 2;
-            return end + 4;
-        }
-
-        int at = data.IndexOf((byte)'\n');
-        while (at >= 0 && at + 1 < data.Length)
-        {
-            if (data[at + 1] == (byte)'\n')
-            {
-                headLength = at + 1;
-                return at + 2;
-            }
-
-            if (data[at + 1] == (byte)'\r' && at + 2 < data.Length && data[at + 2] == (byte)'\n')
-            {
-                headLength = at + 1;
-                return at + 3;
-            }
-
-            int next = data[(at + 1)..].IndexOf((byte)'\n');
-            at = next < 0 ? -1 : at + 1 + next;
-        }
-
-        headLength = 0;
-        return -1;
-    }
-
-    private const string AnsweredInTls = "the server answered in TLS, not plain HTTP: use https://";
-
-    /// <summary>A TLS record's header (an alert or a handshake, version 3.x): what a TLS-only port sends back to plain HTTP.</summary>
-    private static bool LooksLikeTls(ReadOnlySpan<byte> received) => received is [0x15 or 0x16, 0x03, <= 0x04, ..];
-
-    private static ReadOnlySpan<byte> WithoutCr(ReadOnlySpan<byte> line) => line is [.., (byte)'\r'] ? line[..^1] : line;
-
-    /// <summary>Parses "HTTP/1.1 200 OK" and the header lines, each ending in LF or CRLF.</summary>
-    private static void ParseHead(ReadOnlySpan<byte> head, bool keepHeaders, ref Head result)
-    {
-        int lineEnd = head.IndexOf((byte)'\n');
-        ReadOnlySpan<byte> status = WithoutCr(head[..lineEnd]);
-        if (status.Length < 12 || !status.StartsWith("HTTP/1."u8) || !Utf8Parser.TryParse(status.Slice(9, 3), out int code, out _))
-        {
-            throw new HttpFramingException(LooksLikeTls(head) ? AnsweredInTls : "the answer does not start with an HTTP/1.x status line");
-        }
-
-        result.Status = code;
-        result.Close = status[7] == (byte)'0'; // HTTP/1.0 closes unless it says keep-alive
-        result.Headers = keepHeaders ? new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase) : null;
-        ReadOnlySpan<byte> rest = head[(lineEnd + 1)..];
-        while (rest.Length > 0)
-        {
-            lineEnd = rest.IndexOf((byte)'\n');
-            ReadOnlySpan<byte> line = WithoutCr(rest[..lineEnd]);
-            rest = rest[(lineEnd + 1)..];
-            int colon = line.IndexOf((byte)':');
-            if (colon <= 0)
-            {
-                continue;
-            }
-
-            ReadOnlySpan<byte> name = line[..colon];
-            ReadOnlySpan<byte> value = line[(colon + 1)..].Trim((byte)' ');
-            if (Ascii.EqualsIgnoreCase(name, "content-length"u8))
-            {
-                long length = ContentLength(value);
-                if (result.ContentLength is { } before && before != length)
-                {
-                    throw new HttpFramingException($"the answer has Content-Length {before} and {length}");
-                }
-
-                result.ContentLength = length;
-            }
-            else if (Ascii.EqualsIgnoreCase(name, "transfer-encoding"u8))
-            {
-                result.Chunked = value.IndexOf("chunked"u8) >= 0;
-            }
-            else if (Ascii.EqualsIgnoreCase(name, "connection"u8))
-            {
-                result.Close = Ascii.EqualsIgnoreCase(value, "close"u8) || (result.Close && !Ascii.EqualsIgnoreCase(value, "keep-alive"u8));
-            }
-            else if (Ascii.EqualsIgnoreCase(name, "location"u8))
-            {
-                result.Location = Encoding.ASCII.GetString(value);
-            }
-
-            if (result.Headers is { } headers)
-            {
-                string key = Encoding.ASCII.GetString(name);
-                string text = Encoding.UTF8.GetString(value);
-                headers[key] = headers.TryGetValue(key, out string? before) ? before + ", " + text : text;
-            }
-        }
-    }
-
-    /// <summary>A Content-Length value: digits, or a list of the same number (RFC 9112 section 6.3, point 5).</summary>
-    private static long ContentLength(ReadOnlySpan<byte> value)
-    {
-        long? length = null;
-        foreach (Range part in value.Split((byte)','))
-        {
-            ReadOnlySpan<byte> digits = value[part].Trim((byte)' ');
-            if (digits.Length == 0 || digits.IndexOfAnyExceptInRange((byte)'0', (byte)'9') >= 0 || !Utf8Parser.TryParse(digits, out long one, out int used) || used != digits.Length)
-            {
-                throw new HttpFramingException($"the answer's Content-Length '{Encoding.ASCII.GetString(value)}' is not a number of bytes");
-            }
-
-            if (length is { } before && before != one)
-            {
-                throw new HttpFramingException($"the answer's Content-Length '{Encoding.ASCII.GetString(value)}' names different sizes");
-            }
-
-            length = one;
-        }
-
-        return length!.Value;
-    }
-
-    private struct Head
-    {
-        public int Status;
-        public long? ContentLength;
-        public bool Chunked;
-        public bool Close;
-        public string? Location;
-        public Dictionary<string, string>? Headers;
     }
 }
 
