@@ -81,9 +81,9 @@ internal static class HttpFailures
     /// A failed handshake's message, with what it most likely means when the server did not answer in TLS at all
     /// (OpenSSL's "wrong version number", .NET's "cannot determine the frame size": a plain HTTP server read as TLS).
     /// </summary>
-    internal static string NotTls(string message) =>
+    internal static string NotTls(string message, string remedy = "if this port serves plain HTTP, use http://") =>
         message.Contains("wrong version number", StringComparison.OrdinalIgnoreCase) || message.Contains("frame size or a corrupted frame", StringComparison.OrdinalIgnoreCase)
-            ? $"{message} — the server did not answer in TLS: if this port serves plain HTTP, use http://"
+            ? $"{message} — the server did not answer in TLS: {remedy}"
             : message;
 
     private static string Inner(Exception e)

@@ -106,8 +106,15 @@ internal sealed class GrpcStep : IDisposable
             ? StepResult.Fail(FailureReason.Tls, problem)
             : StepResult.Fail(FailureReason.Connect, $"the server is unavailable: {e.Status.Detail}"),
         StatusCode.Cancelled when cancellation.IsCancellationRequested => StepResult.Fail(FailureReason.Cancelled, "the run was stopping"),
+        StatusCode.Internal when NoHttp2(e.Status.Detail) => StepResult.Fail(FailureReason.Protocol, "the server does not speak HTTP/2 here, and gRPC needs it: is this an HTTP/1.1 port? (" + e.Status.Detail + ")"),
         _ => null,
     };
+
+    /// <summary>Whether the call failed because the server speaks HTTP/1.x only: no h2 in ALPN, GOAWAY HTTP_1_1_REQUIRED, or HTTP/1.1 bytes read as frames.</summary>
+    private static bool NoHttp2(string detail) =>
+        detail.Contains("unable to establish HTTP/2 connection", StringComparison.Ordinal)
+        || detail.Contains("'HTTP_1_1_REQUIRED' (0xd)", StringComparison.Ordinal)
+        || detail.Contains("'PROTOCOL_ERROR' (0x1)", StringComparison.Ordinal);
 
     /// <summary>The unary call: OK passes (its answer as JSON is the checks' body); another status fails with reason status.</summary>
     private async ValueTask<StepResult> CallAsync(GrpcCall call, long start, CancellationToken cancellation)

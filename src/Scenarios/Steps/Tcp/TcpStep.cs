@@ -86,7 +86,7 @@ internal sealed class TcpStep
                     }
                     catch (AuthenticationException e)
                     {
-                        return StepResult.Fail(FailureReason.Tls, problem ?? e.Message);
+                        return StepResult.Fail(FailureReason.Tls, problem ?? Probe.Scenarios.Http.HttpFailures.NotTls(e.Message, "if the port speaks plain text, leave out \"tls\""));
                     }
 
                     tls = _time.ToNanoseconds(_time.GetTimestamp() - connected);

@@ -75,7 +75,7 @@ internal sealed class TlsStep
         }
         catch (Exception e) when (e is SocketException or AuthenticationException or IOException)
         {
-            return StepResult.Fail(e is SocketException ? FailureReason.Connect : FailureReason.Tls, e.Message);
+            return StepResult.Fail(e is SocketException ? FailureReason.Connect : FailureReason.Tls, e is SocketException ? e.Message : Probe.Scenarios.Http.HttpFailures.NotTls(e.Message, "a tls step needs a port that speaks TLS"));
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellation.IsCancellationRequested)
         {

@@ -43,6 +43,17 @@ public sealed class GrpcStepTests
     }
 
     [Fact]
+    public async Task Grpc_AnHttp1OnlyServer_FailsWithProtocolSayingGrpcNeedsHttp2()
+    {
+        await using LoopbackServer http1 = await LoopbackServer.StartAsync(_ => { }, null, Microsoft.AspNetCore.Server.Kestrel.Core.HttpProtocols.Http1, Microsoft.AspNetCore.Server.Kestrel.Https.ClientCertificateMode.NoCertificate);
+
+        StepSnapshot step = (await RunAsync(http1.Address, """{ "name": "plain", "grpc": {} }"""))[0];
+
+        Assert.Equal(FailureReason.Protocol, step.FailureReasons.Keys.Single());
+        Assert.True(step.FailureMessages[0].StartsWith("protocol: the server does not speak HTTP/2 here, and gRPC needs it", StringComparison.Ordinal), step.FailureMessages[0]);
+    }
+
+    [Fact]
     public async Task GrpcCall_AUnaryMethodOfADescriptorSet_ItsAnswerIsTheBodyAndAnotherStatusFails()
     {
         await using GrpcHealthServer server = await GrpcHealthServer.StartAsync();

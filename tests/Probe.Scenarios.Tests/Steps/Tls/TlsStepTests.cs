@@ -41,6 +41,18 @@ public class TlsStepTests
         Assert.Contains("tls", step.Phases.Keys);
     }
 
+    [Fact]
+    public async Task Tls_APortWithoutTls_FailsSayingTheServerDidNotAnswerInTls()
+    {
+        await using LoopbackServer plain = await LoopbackServer.StartAsync(app => app.MapGet("/", () => "ok"), null, Microsoft.AspNetCore.Server.Kestrel.Core.HttpProtocols.Http1, Microsoft.AspNetCore.Server.Kestrel.Https.ClientCertificateMode.NoCertificate);
+        var https = new UriBuilder(plain.Address) { Scheme = "https" }.Uri;
+
+        StepSnapshot step = await RunAsync(https, """{ "name": "cert", "tls": {} }""", null, "cert");
+
+        Assert.Equal(FailureReason.Tls, step.FailureReasons.Keys.Single());
+        Assert.EndsWith("the server did not answer in TLS: a tls step needs a port that speaks TLS", step.FailureMessages.Single(), StringComparison.Ordinal);
+    }
+
     public static TheoryData<string, string> CertificateProblems => new()
     {
         { "untrusted", "the certificate is self-signed and not trusted (CN=probe-test)" },
