@@ -110,6 +110,32 @@ public class FramingTests
     }
 
     [Fact]
+    public async Task Query_FilledFromAnAnswer_NeverResolvesASecretTheAnswerNamed()
+    {
+        // A hostile answer that names ${env:…} must not get the secret sent back to it (it was resolved after the fill).
+        Environment.SetEnvironmentVariable("PROBE_TEST_EXFILTRATED", "s3cret");
+        const string Login = """{"next":"${env:PROBE_TEST_EXFILTRATED}"}""";
+        var asked = new System.Collections.Concurrent.ConcurrentBag<string>();
+        await using var server = RawHttpServer.Start((_, path) =>
+        {
+            asked.Add(path);
+            return path == "/login"
+                ? new RawAnswer($"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {Login.Length}\r\n\r\n{Login}")
+                : new RawAnswer("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+        });
+
+        StepResult[] results = await RunTwiceAsync(server.Address, """
+            { "name": "flow", "sequence": { "steps": [
+              { "name": "login", "http": { "path": "/login" }, "extract": { "next": "body.next" } },
+              { "name": "use", "http": { "path": "/use", "query": { "q": "${vars.next}" } } } ] } }
+            """);
+
+        Assert.All(results, r => Assert.True(r.IsOk, r.Message));
+        Assert.DoesNotContain(asked, p => p.Contains("s3cret", StringComparison.Ordinal));
+        Assert.Contains("/use?q=%24%7Benv%3APROBE_TEST_EXFILTRATED%7D", asked);
+    }
+
+    [Fact]
     public async Task Redirects_InALoop_FailAsRedirectsNamingTheLoop()
     {
         await using var server = RawHttpServer.Start((_, path) => new RawAnswer($"HTTP/1.1 302 Found\r\nLocation: {(path == "/a" ? "/b" : "/a")}\r\nContent-Length: 0\r\n\r\n"));

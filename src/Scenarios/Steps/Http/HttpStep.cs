@@ -29,6 +29,7 @@ internal sealed class HttpStep
     private readonly Uri _url;
     private readonly HttpMethod _method;
     private readonly KeyValuePair<string, string>[] _headers;
+    private readonly Dictionary<string, string> _query;
     private readonly byte[]? _body;
     private readonly string? _contentType;
     private readonly bool _readBody;
@@ -51,7 +52,9 @@ internal sealed class HttpStep
         _client = client;
         _time = time;
         _method = new HttpMethod(spec.Method);
-        _url = BuildUrl(client.Target.Url, spec.Path, spec.Query);
+        // Secrets are resolved here, before variables are filled: a value an answer gave is never read for ${env:…}.
+        _query = spec.Query.ToDictionary(q => q.Key, q => Secrets.Resolve(q.Value));
+        _url = BuildUrl(client.Target.Url, spec.Path, _query);
         _headers = client.WithCredentials(spec.Headers.Select(h => KeyValuePair.Create(h.Key, Secrets.Resolve(h.Value))));
         (_body, _contentType) = spec.Json is { } json
             ? (Encoding.UTF8.GetBytes(Secrets.Resolve(json.GetRawText())), "application/json")
@@ -423,7 +426,7 @@ internal sealed class HttpStep
     private Request Fill(IReadOnlyDictionary<string, string> variables, IterationKey iteration)
     {
         string Filled(string text) => Variables.FillBuiltIns(Variables.Fill(text, variables), iteration.Copy, iteration.Iteration);
-        var query = _spec.Query.ToDictionary(q => q.Key, q => Filled(q.Value));
+        var query = _query.ToDictionary(q => q.Key, q => Filled(q.Value));
         Uri url = BuildUrl(_client.Target.Url, Filled(_spec.Path), query);
         var headers = _headers.Select(h => KeyValuePair.Create(h.Key, Filled(h.Value))).ToArray();
         RequestHeaders.CheckFilled(headers);
@@ -456,7 +459,7 @@ internal sealed class HttpStep
         var builder = new UriBuilder(new Uri(baseUrl, path));
         if (query.Count > 0)
         {
-            builder.Query = string.Join("&", query.Select(q => $"{Uri.EscapeDataString(q.Key)}={Uri.EscapeDataString(Secrets.Resolve(q.Value))}"));
+            builder.Query = string.Join("&", query.Select(q => $"{Uri.EscapeDataString(q.Key)}={Uri.EscapeDataString(q.Value)}"));
         }
 
         return builder.Uri;
