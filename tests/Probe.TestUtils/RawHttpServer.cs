@@ -12,12 +12,12 @@ namespace Probe.TestUtils;
 public sealed class RawHttpServer : IAsyncDisposable
 {
     private readonly Socket _listener;
-    private readonly Func<string, string, RawAnswer> _answer;
+    private readonly Func<string, string, string, RawAnswer> _answer;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _accepting;
     private int _connections;
 
-    private RawHttpServer(Func<string, string, RawAnswer> answer)
+    private RawHttpServer(Func<string, string, string, RawAnswer> answer)
     {
         _answer = answer;
         _listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
@@ -33,7 +33,10 @@ public sealed class RawHttpServer : IAsyncDisposable
     public int Connections => Volatile.Read(ref _connections);
 
     /// <summary>Starts a server whose answer to (method, path) is <paramref name="answer"/>.</summary>
-    public static RawHttpServer Start(Func<string, string, RawAnswer> answer) => new(answer);
+    public static RawHttpServer Start(Func<string, string, RawAnswer> answer) => new((method, path, _) => answer(method, path));
+
+    /// <summary>Starts a server whose answer to (method, path, body) is <paramref name="answer"/>.</summary>
+    public static RawHttpServer StartWithBodies(Func<string, string, string, RawAnswer> answer) => new(answer);
 
     public async ValueTask DisposeAsync()
     {
@@ -86,9 +89,10 @@ public sealed class RawHttpServer : IAsyncDisposable
                         break;
                     }
 
+                    string body = received.ToString(end + 4, length);
                     received.Remove(0, end + 4 + length);
                     string[] requestLine = head.Split("\r\n")[0].Split(' ');
-                    RawAnswer answer = _answer(requestLine[0], requestLine[1]);
+                    RawAnswer answer = _answer(requestLine[0], requestLine[1], body);
                     await connection.SendAsync(Encoding.UTF8.GetBytes(answer.Bytes), SocketFlags.None, _stop.Token);
                     if (answer.Then == RawEnd.Reset)
                     {

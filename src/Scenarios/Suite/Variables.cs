@@ -23,9 +23,12 @@ public static partial class Variables
 
     /// <summary>Replaces every <c>${vars.NAME}</c> with its value.</summary>
     /// <exception cref="KeyNotFoundException">A variable has no value in this iteration.</exception>
-    public static string Fill(string text, IReadOnlyDictionary<string, string> values) =>
+    public static string Fill(string text, IReadOnlyDictionary<string, string> values) => Fill(text, values, null);
+
+    /// <summary>As <see cref="Fill(string, IReadOnlyDictionary{string, string})"/>, each value written through <paramref name="encode"/> (JSON-escaped inside a JSON body).</summary>
+    internal static string Fill(string text, IReadOnlyDictionary<string, string> values, Func<string, string>? encode) =>
         Reference().Replace(text, m => values.TryGetValue(m.Groups["name"].Value, out string? v)
-            ? v
+            ? encode is null ? v : encode(v)
             : throw new KeyNotFoundException($"${{vars.{m.Groups["name"].Value}}} has no value: the step that extracts it did not run or did not find it"));
 
     /// <summary>The variables a step's request uses.</summary>

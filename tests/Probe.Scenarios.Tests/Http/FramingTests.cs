@@ -136,6 +136,34 @@ public class FramingTests
     }
 
     [Fact]
+    public async Task JsonBody_FilledFromAnAnswerWithQuotes_StaysTheJsonTheSuiteWrote()
+    {
+        // A hostile answer must not add fields to the next request's JSON (a value with a quote ended its string).
+        const string Login = """{"name":"x\", \"admin\": true, \"y\": \"\\"}""";
+        var bodies = new System.Collections.Concurrent.ConcurrentBag<string>();
+        await using var server = RawHttpServer.StartWithBodies((_, path, body) =>
+        {
+            bodies.Add(body);
+            return path == "/login"
+                ? new RawAnswer($"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {Login.Length}\r\n\r\n{Login}")
+                : new RawAnswer("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+        });
+
+        StepResult[] results = await RunTwiceAsync(server.Address, """
+            { "name": "flow", "sequence": { "steps": [
+              { "name": "login", "http": { "path": "/login" }, "extract": { "name": "body.name" } },
+              { "name": "save", "http": { "method": "POST", "path": "/save", "json": { "user": "${vars.name}", "copy": "${copy}" } } } ] } }
+            """);
+
+        Assert.All(results, r => Assert.True(r.IsOk, r.Message));
+        string saved = bodies.First(b => b.Length > 0);
+        using var json = System.Text.Json.JsonDocument.Parse(saved);
+        Assert.Equal(["user", "copy"], json.RootElement.EnumerateObject().Select(p => p.Name));
+        Assert.Equal("x\", \"admin\": true, \"y\": \"\\", json.RootElement.GetProperty("user").GetString());
+        Assert.Equal("0", json.RootElement.GetProperty("copy").GetString());
+    }
+
+    [Fact]
     public async Task Redirects_InALoop_FailAsRedirectsNamingTheLoop()
     {
         await using var server = RawHttpServer.Start((_, path) => new RawAnswer($"HTTP/1.1 302 Found\r\nLocation: {(path == "/a" ? "/b" : "/a")}\r\nContent-Length: 0\r\n\r\n"));

@@ -23,6 +23,8 @@ internal sealed class HttpStep
 {
     private const int MaxRedirects = 10;
 
+    private static readonly System.Text.Json.JsonSerializerOptions JsonTextOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     private readonly HttpStepSpec _spec;
     private readonly TargetClient _client;
     private readonly TimeProvider _time;
@@ -430,7 +432,11 @@ internal sealed class HttpStep
         Uri url = BuildUrl(_client.Target.Url, Filled(_spec.Path), query);
         var headers = _headers.Select(h => KeyValuePair.Create(h.Key, Filled(h.Value))).ToArray();
         RequestHeaders.CheckFilled(headers);
-        byte[]? body = _body is null ? null : Encoding.UTF8.GetBytes(Filled(Encoding.UTF8.GetString(_body)));
+        // In a JSON body every variable sits inside a string (the suite is JSON): its value is escaped there, so an
+        // answer's quote or backslash cannot end the string and add fields of its own.
+        byte[]? body = _body is null ? null : Encoding.UTF8.GetBytes(_spec.Json is null
+            ? Filled(Encoding.UTF8.GetString(_body))
+            : Variables.FillBuiltIns(Variables.Fill(Encoding.UTF8.GetString(_body), variables, JsonString), iteration.Copy, iteration.Iteration));
         return new Request(url, headers, body);
     }
 
@@ -453,6 +459,13 @@ internal sealed class HttpStep
         return result;
     }
 
+
+    /// <summary>Text as the inside of a JSON string: quotes, backslashes and control characters escaped, the rest as it is.</summary>
+    private static string JsonString(string text)
+    {
+        string quoted = System.Text.Json.JsonSerializer.Serialize(text, JsonTextOptions);
+        return quoted[1..^1];
+    }
 
     private static Uri BuildUrl(Uri baseUrl, string path, IReadOnlyDictionary<string, string> query)
     {
