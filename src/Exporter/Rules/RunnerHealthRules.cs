@@ -76,12 +76,13 @@ internal static class RunnerHealthRules
     {
         // With one region, its runner gone is monitoring gone: P1. With several, the others still watch: P2.
         // One rule for every region (each absent_over_time keeps its region's label); in the test the first goes silent.
+        // Absent for 2 minutes, then held 3 more: a Prometheus that just started, with nothing scraped yet, pages no one.
         string missing = quorum.Regions.Count > 1 ? "P2" : "P1";
         IReadOnlyList<string> regions = quorum.Regions;
         yield return new RunnerAlert(
             "ProbeRunnerMissing",
-            regions.Count == 0 ? "absent_over_time(probe_runner_up[5m])" : string.Join(" or ", regions.Select(r => $"absent_over_time(probe_runner_up{{region=\"{r}\"}}[5m])")),
-            null,
+            regions.Count == 0 ? "absent_over_time(probe_runner_up[2m])" : string.Join(" or ", regions.Select(r => $"absent_over_time(probe_runner_up{{region=\"{r}\"}}[2m])")),
+            "3m",
             missing,
             "No runner reports a region",
             "No runner has served the alert's region for 5 minutes: its checks are not running, and their alerts cannot fire.",

@@ -69,7 +69,7 @@ public class RulesCommandTests
     }
 
     [Theory]
-    [InlineData("absent_over_time(probe_runner_up{region=\\\"us-east\\\"}[5m])", "absent_over_time(probe_runner_up{region=\\\"us-east\\\"}[30m])", "ProbeRunnerMissing")]
+    [InlineData("absent_over_time(probe_runner_up{region=\\\"us-east\\\"}[2m])", "absent_over_time(probe_runner_up{region=\\\"us-east\\\"}[30m])", "ProbeRunnerMissing")]
     [InlineData("expr: \"probe_synthetics_spool_writable == 0\"\n        for: 1m", "expr: \"probe_synthetics_spool_writable == 0\"\n        for: 30m", "ProbeRunnerSpoolUnwritable")]
     public async Task Rules_UnitTests_CatchARunnerAlertThatWouldNotFire(string written, string broken, string alert)
     {
