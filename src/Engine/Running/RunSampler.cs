@@ -21,7 +21,7 @@ internal sealed class RunSampler
     private readonly Lock _timerLock = new();
     private ITimer? _timer;
     private bool _timerClosed;
-    private long _second;
+    private readonly long _second;
     private long _nextTick;
 
     public RunSampler(IReadOnlyList<ScenarioRuntime> runtimes, RunOptions options, long start, Action<string> abort)
@@ -33,6 +33,7 @@ internal sealed class RunSampler
         _abort = abort;
         _lastCut = new long[runtimes.Count];
         _nextSecond = new int[runtimes.Count];
+        _second = _clock.FromTimeSpan(TimeSpan.FromSeconds(1));
     }
 
     public TimeSpan? PlannedDuration { get; init; }
@@ -47,7 +48,6 @@ internal sealed class RunSampler
     {
         var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using CancellationTokenRegistration registration = stop.Register(() => stopped.TrySetResult());
-        _second = _clock.FromTimeSpan(TimeSpan.FromSeconds(1));
         _nextTick = Math.Max(_start, _clock.Now) + _second;
         _timer = _options.Time.CreateTimer(_ => OnTimer(stop), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         lock (_timerLock)

@@ -32,18 +32,14 @@ public static partial class Variables
             : throw new KeyNotFoundException($"${{vars.{m.Groups["name"].Value}}} has no value: the step that extracts it did not run or did not find it"));
 
     /// <summary>The variables a step's request uses.</summary>
-    internal static IEnumerable<string> Referenced(HttpStepSpec step)
-    {
-        IEnumerable<string> texts = [step.Path, .. step.Headers.Values, .. step.Query.Values, step.Json?.GetRawText() ?? string.Empty, step.Text ?? string.Empty];
-        return texts.SelectMany(Names).Distinct();
-    }
+    internal static IEnumerable<string> Referenced(HttpStepSpec step) => Filled(step).SelectMany(Names).Distinct();
 
     /// <summary>Whether the step's request uses <c>${copy}</c> or <c>${iteration}</c>.</summary>
-    internal static bool UsesBuiltIns(HttpStepSpec step)
-    {
-        IEnumerable<string> texts = [step.Path, .. step.Headers.Values, .. step.Query.Values, step.Json?.GetRawText() ?? string.Empty, step.Text ?? string.Empty];
-        return texts.Any(UsesBuiltIns);
-    }
+    internal static bool UsesBuiltIns(HttpStepSpec step) => Filled(step).Any(UsesBuiltIns);
+
+    /// <summary>The texts of a step's request that variables are filled into: path, headers, query and body.</summary>
+    private static IEnumerable<string> Filled(HttpStepSpec step) =>
+        [step.Path, .. step.Headers.Values, .. step.Query.Values, step.Json?.GetRawText() ?? string.Empty, step.Text ?? string.Empty];
 
     /// <summary>The variables <paramref name="text"/> uses.</summary>
     internal static IEnumerable<string> Names(string text) => Reference().Matches(text).Select(m => m.Groups["name"].Value);

@@ -349,12 +349,6 @@ internal sealed class H2Connection : IDisposable
             {
                 while (end - start < FrameHeaderSize || end - start < FrameHeaderSize + Length(buffer.AsSpan(start)))
                 {
-                    if (first && end - start >= FrameHeaderSize)
-                    {
-                        CheckFirstFrame(buffer.AsSpan(start, end - start));
-                        first = false;
-                    }
-
                     if (end - start >= FrameHeaderSize && Length(buffer.AsSpan(start)) > DefaultMaxFrame)
                     {
                         throw new HttpFramingException($"the server sent a frame of {Length(buffer.AsSpan(start))} bytes, past the {DefaultMaxFrame} allowed");
@@ -374,12 +368,12 @@ internal sealed class H2Connection : IDisposable
                     }
 
                     end += read;
-                }
-
-                if (first)
-                {
-                    CheckFirstFrame(buffer.AsSpan(start, end - start));
-                    first = false;
+                    if (first && end - start >= FrameHeaderSize)
+                    {
+                        // The connection's first bytes, before anything reads them as a frame.
+                        CheckFirstFrame(buffer.AsSpan(start, end - start));
+                        first = false;
+                    }
                 }
 
                 int length = Length(buffer.AsSpan(start));

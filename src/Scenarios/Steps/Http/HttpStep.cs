@@ -2,7 +2,6 @@ using Probe.Scenarios.Http.Http2;
 using Probe.Engine.Results;
 using Probe.Scenarios.Http.Lean;
 using Probe.Scenarios.Http;
-using System.Buffers;
 using System.Net.Http.Headers;
 using System.Net;
 using System.Runtime.CompilerServices;
@@ -22,8 +21,6 @@ namespace Probe.Scenarios.Steps.Http;
 internal sealed class HttpStep
 {
     private const int MaxRedirects = 10;
-
-    private static readonly System.Text.Json.JsonSerializerOptions JsonTextOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     private readonly HttpStepSpec _spec;
     private readonly TargetClient _client;
@@ -266,13 +263,11 @@ internal sealed class HttpStep
     private Answer LeanAnswer(in LeanResponse response, long start)
     {
         long end = _time.GetTimestamp();
-        ConnectTiming connect = response.Connect;
-        var phases = new PhaseTimings(
-            connect == default ? -1 : connect.DnsNs,
-            connect == default ? -1 : connect.ConnectNs,
-            connect == default ? -1 : connect.TlsNs,
-            _time.ToNanoseconds(response.HeadersAt - start),
-            _time.ToNanoseconds(end - response.HeadersAt));
+        PhaseTimings phases = Opened(response.Connect) with
+        {
+            TimeToFirstByteNs = _time.ToNanoseconds(response.HeadersAt - start),
+            TransferNs = _time.ToNanoseconds(end - response.HeadersAt),
+        };
         return new Answer(response.Status, response.BodyBytes, response.Body, response.Headers, _time.ToNanoseconds(end - start), phases);
     }
 
@@ -333,7 +328,7 @@ internal sealed class HttpStep
                 continue;
             }
 
-            (long size, string? text) = await ReadBodyAsync(response, linked.Token).ConfigureAwait(false);
+            (long size, string? text) = await LimitedBody.ReadAsync(response.Content, _spec.MaxBodyBytes, _readBody, linked.Token).ConfigureAwait(false);
             long end = _time.GetTimestamp();
             PhaseTimings phases = Joined(earlier, Opened(request) with { TimeToFirstByteNs = _time.ToNanoseconds(headersAt - start), TransferNs = _time.ToNanoseconds(end - headersAt) });
             // Headers are copied only when a check or an extract reads them: this runs per request.
@@ -381,34 +376,6 @@ internal sealed class HttpStep
     }
 
     /// <summary>Keeps the body as text when a check reads it; otherwise streams and counts it. Both stop at max_body.</summary>
-    private async Task<(long Size, string? Text)> ReadBodyAsync(HttpResponseMessage response, CancellationToken cancellation)
-    {
-        await using Stream stream = await response.Content.ReadAsStreamAsync(cancellation).ConfigureAwait(false);
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
-        using var kept = _readBody ? new MemoryStream() : null;
-        long size = 0;
-        try
-        {
-            int read;
-            while ((read = await stream.ReadAsync(buffer, cancellation).ConfigureAwait(false)) > 0)
-            {
-                size += read;
-                if (size > _spec.MaxBodyBytes)
-                {
-                    throw new BodyTooLargeException(_spec.MaxBodyBytes);
-                }
-
-                kept?.Write(buffer, 0, read);
-            }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
-
-        return (size, kept is null ? null : Encoding.UTF8.GetString(kept.GetBuffer(), 0, (int)kept.Length));
-    }
-
     private StepResult Judge(in Answer answer, CheckInput input, long bytes)
     {
         if (_checks.FirstFailure(input) is { } failure)
@@ -461,11 +428,8 @@ internal sealed class HttpStep
 
 
     /// <summary>Text as the inside of a JSON string: quotes, backslashes and control characters escaped, the rest as it is.</summary>
-    private static string JsonString(string text)
-    {
-        string quoted = System.Text.Json.JsonSerializer.Serialize(text, JsonTextOptions);
-        return quoted[1..^1];
-    }
+    private static string JsonString(string text) =>
+        System.Text.Json.JsonEncodedText.Encode(text, System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping).ToString();
 
     private static Uri BuildUrl(Uri baseUrl, string path, IReadOnlyDictionary<string, string> query)
     {

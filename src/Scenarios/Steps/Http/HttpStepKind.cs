@@ -52,7 +52,7 @@ internal sealed class HttpStepKind : StepKind
             "path": {
               "type": "string",
               "pattern": "^/",
-              "description": "Joined to the target's URL."
+              "description": "Joined to the target's URL; may use ${copy} (the virtual user's number), ${iteration} (the iteration's) and, in a sequence, ${vars.NAME}."
             },
             "headers": {
               "type": "object",
@@ -63,7 +63,7 @@ internal sealed class HttpStepKind : StepKind
                   "boolean"
                 ]
               },
-              "description": "Text may hold secrets only by reference: ${env:NAME}, resolved at start and never written to any output."
+              "description": "Text may hold secrets only by reference: ${env:NAME}, resolved at start and never written to any output; names are tokens, and no value holds CR, LF or NUL."
             },
             "query": {
               "type": "object",

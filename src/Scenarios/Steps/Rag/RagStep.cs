@@ -117,7 +117,7 @@ internal sealed partial class RagStep
 
     private async Task<Reply> ReadWholeAsync(HttpResponseMessage response, long start, CancellationToken cancellation)
     {
-        string body = await ReadLimitedAsync(response.Content, _spec.MaxBodyBytes, cancellation).ConfigureAwait(false);
+        string body = (await LimitedBody.ReadAsync(response.Content, _spec.MaxBodyBytes, keep: true, cancellation).ConfigureAwait(false)).Text!;
         long end = _time.GetTimestamp();
         var input = new CheckInput((int)response.StatusCode, _time.ToNanoseconds(end - start), Encoding.UTF8.GetByteCount(body), body, name => Header(response, name));
         string? answer = _api.AnswerOf(input, _answer);
@@ -135,31 +135,6 @@ internal sealed partial class RagStep
         };
         string? problem = (int)response.StatusCode >= 400 && CheckEvaluator.Read(ErrorMessage, input).Text is { } message ? Shorten(message) : null;
         return new Reply(input, answer, SourcesOf(CheckEvaluator.Read(_sources, input)), Milliseconds(input, RetrievalBody, RetrievalHeader), Milliseconds(input, GenerationBody, GenerationHeader), tokens, problem, FailureReason.None);
-    }
-
-    /// <summary>The whole body as text, up to <paramref name="max"/> bytes (past it: <see cref="BodyTooLargeException"/>, reason body).</summary>
-    private static async Task<string> ReadLimitedAsync(HttpContent content, long max, CancellationToken cancellation)
-    {
-        if (content.Headers.ContentLength > max)
-        {
-            throw new BodyTooLargeException(max);
-        }
-
-        await using Stream stream = await content.ReadAsStreamAsync(cancellation).ConfigureAwait(false);
-        using var kept = new MemoryStream();
-        byte[] buffer = new byte[16 * 1024];
-        int read;
-        while ((read = await stream.ReadAsync(buffer, cancellation).ConfigureAwait(false)) > 0)
-        {
-            if (kept.Length + read > max)
-            {
-                throw new BodyTooLargeException(max);
-            }
-
-            kept.Write(buffer, 0, read);
-        }
-
-        return Encoding.UTF8.GetString(kept.GetBuffer(), 0, (int)kept.Length);
     }
 
     private async Task<Reply> ReadStreamAsync(HttpResponseMessage response, long start, CancellationToken cancellation)
