@@ -56,23 +56,27 @@ internal static class HtmlScenario
 
         // Rates over a last, partial second of a few milliseconds would spike: they are left out of the rate charts.
         var whole = seconds.Where(x => x.Sample.Duration >= TimeSpan.FromSeconds(0.5)).ToArray();
+
+        // One time axis for the three charts over time: a latency line of a scenario done in two seconds drawn
+        // across a 0–2 s axis, under load and rate charts of 0–30 s, read as latency at the end of the run.
+        double span = Math.Max(seconds.Select(x => x.At).DefaultIfEmpty(0).Max(), s.Load.Select(l => l.Second + 1.0).DefaultIfEmpty(0).Max());
         bool open = s.SchedulerLag.Count > 0;
         html.Append(SvgChart.Lines($"load-{index}", open ? "Load: planned arrivals per second, and iterations in flight" : "Load: virtual users (copies), planned and running",
         [
             (open ? "arrivals/s planned" : "copies planned", s.Load.Select(l => (l.Second + 1.0, l.Load)).ToArray()),
             (open ? "in flight" : "copies running", s.Load.Select(l => (l.Second + 1.0, (double)l.InFlight)).ToArray()),
-        ], markers: [.. changes.Select(c => (c.At.TotalSeconds, c.Text))]));
+        ], markers: [.. changes.Select(c => (c.At.TotalSeconds, c.Text))], span: span));
         html.Append(SvgChart.Lines($"throughput-{index}", "Throughput: iterations and failures per second",
         [
             ("iterations/s", whole.Select(x => (x.At, x.Sample.Rps)).ToArray()),
             ("failed/s", whole.Select(x => (x.At, x.Sample.Fail / x.Sample.Duration.TotalSeconds)).ToArray()),
-        ]));
+        ], span: span));
         html.Append(SvgChart.Lines($"latency-{index}", "Latency over time (ms)",
         [
             ("p50", seconds.Where(x => x.Sample.Count > 0).Select(x => (x.At, x.Sample.Latency.P50Nanoseconds / 1e6)).ToArray()),
             ("p95", seconds.Where(x => x.Sample.Count > 0).Select(x => (x.At, x.Sample.Latency.P95Nanoseconds / 1e6)).ToArray()),
             ("p99", seconds.Where(x => x.Sample.Count > 0).Select(x => (x.At, x.Sample.Latency.P99Nanoseconds / 1e6)).ToArray()),
-        ]));
+        ], span: span));
         html.Append(SvgChart.Bars($"distribution-{index}", "Latency distribution (iterations per latency band)", Distribution(s.Iterations.LatencyHistogram)));
     }
 

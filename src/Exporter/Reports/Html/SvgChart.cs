@@ -18,10 +18,12 @@ internal static class SvgChart
     /// <summary>
     /// One line per series; x in seconds from the start; y labelled in <paramref name="unit"/> (ticks are
     /// round numbers, each label distinct); each of <paramref name="markers"/> a dashed vertical line at its x, labelled.
+    /// <paramref name="span"/>: the largest x of the axis (charts of one scenario share it, so that one second sits
+    /// at the same place in each); without it, the largest x of the points.
     /// </summary>
-    public static string Lines(string id, string title, IReadOnlyList<(string Name, IReadOnlyList<(double X, double Y)> Points)> series, string unit = "", IReadOnlyList<(double X, string Label)>? markers = null)
+    public static string Lines(string id, string title, IReadOnlyList<(string Name, IReadOnlyList<(double X, double Y)> Points)> series, string unit = "", IReadOnlyList<(double X, string Label)>? markers = null, double? span = null)
     {
-        double maxX = Math.Max(1, series.SelectMany(s => s.Points).Select(p => p.X).DefaultIfEmpty(1).Max());
+        double maxX = Math.Max(1, span ?? series.SelectMany(s => s.Points).Select(p => p.X).DefaultIfEmpty(1).Max());
         Ticks y = Ticks.For(series.SelectMany(s => s.Points).Select(p => p.Y).DefaultIfEmpty(0).Max());
         var svg = Begin(id, title);
         Axes(svg, Ticks.For(maxX), y, unit);
