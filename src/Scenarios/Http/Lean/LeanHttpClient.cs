@@ -101,11 +101,20 @@ internal sealed class LeanHttpClient : IDisposable
     /// <summary>Sends on a new connection.</summary>
     internal async ValueTask<LeanResponse> ConnectAndSendAsync(ReadOnlyMemory<byte> request, LeanReadOptions options, long deadline, CancellationToken cancellation, IterationKey iteration)
     {
-        if (_cap is not null && await _cap.EnterAsync(deadline, cancellation).ConfigureAwait(false) is { } handed)
+        if (_cap is not null)
         {
-            // At the cap: a connection another request handed back.
-            handed.Iteration = iteration;
-            return await handed.ExchangeAsync(request, options, deadline, default, cancellation).ConfigureAwait(false);
+            ValueTask<LeanConnection?> entering = _cap.EnterAsync(deadline, cancellation);
+            if (!entering.IsCompleted && _perIteration)
+            {
+                GiveWayParked();
+            }
+
+            if (await entering.ConfigureAwait(false) is { } handed)
+            {
+                // At the cap: a connection another request handed back.
+                handed.Iteration = iteration;
+                return await handed.ExchangeAsync(request, options, deadline, default, cancellation).ConfigureAwait(false);
+            }
         }
 
         LeanConnection connection;
@@ -158,6 +167,23 @@ internal sealed class LeanHttpClient : IDisposable
         }
 
         _idle.Enqueue(connection);
+    }
+
+    /// <summary>
+    /// A request waits at the cap: one connection kept for a user between its requests is closed, and its
+    /// room goes to the first request waiting. Kept connections are idle, and the users that hold them may
+    /// have stopped (a ramp down): without this, users still running waited for rooms no one gave back.
+    /// </summary>
+    private void GiveWayParked()
+    {
+        foreach (int copy in _owned!.Keys)
+        {
+            if (_owned.TryRemove(copy, out LeanConnection? parked))
+            {
+                Close(parked);
+                return;
+            }
+        }
     }
 
     /// <summary>The connection this iteration opened, if it is still open; one of the user's earlier iteration is closed.</summary>

@@ -206,6 +206,23 @@ public abstract class LeanHttpClientTests
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => pending.WaitAsync(TimeSpan.FromSeconds(10)));
     }
 
+    [Fact]
+    public async Task NewConnectionPerIteration_AtTheCap_ConnectionsKeptForUsersGiveWayToOneWhoWaits()
+    {
+        // Users 2 and 3 hold both of the cap's connections after their iterations, as after a ramp down
+        // to two users: user 0's request must get a room, not wait for users who may not come back.
+        await using var server = new ScriptedServer(_ => "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+        using var client = new LeanHttpClient(server.Url, TimeProvider.System, Readiness, Inline, new LeanPolicy(null, NewConnectionPerIteration: true, MaxConnections: 2));
+        await Send(client, iteration: new IterationKey(2, 0));
+        await Send(client, iteration: new IterationKey(3, 0));
+
+        LeanResponse answer = await Send(client, deadline: TimeProvider.System.GetTimestamp() + (5 * TimeProvider.System.TimestampFrequency), iteration: new IterationKey(0, 0));
+
+        Assert.Equal("ok", answer.Body);
+        await server.WaitForClosedAsync(1); // a kept connection gave way: the cap of 2 holds
+        Assert.Equal(3, server.Connections);
+    }
+
     private LeanHttpClient NewClient(Uri target, TimeProvider time) => new(target, time, Readiness, Inline);
 
     /// <summary>Reads each request's body to the end (its length from the head), then answers with <paramref name="down"/> bytes; returns the body sizes it read.</summary>
@@ -245,8 +262,8 @@ public abstract class LeanHttpClientTests
     private static ValueTask<LeanResponse> Send(LeanHttpClient client, byte[] request, LeanReadOptions options) =>
         client.SendAsync(request, options, TimeProvider.System.GetTimestamp() + (30 * TimeProvider.System.TimestampFrequency), default);
 
-    private static ValueTask<LeanResponse> Send(LeanHttpClient client, LeanReadOptions? options = null, long? deadline = null) =>
-        client.SendAsync(Request(client), options ?? KeepAll, deadline ?? TimeProvider.System.GetTimestamp() + (10 * TimeProvider.System.TimestampFrequency), default);
+    private static ValueTask<LeanResponse> Send(LeanHttpClient client, LeanReadOptions? options = null, long? deadline = null, IterationKey iteration = default) =>
+        client.SendAsync(Request(client), options ?? KeepAll, deadline ?? TimeProvider.System.GetTimestamp() + (10 * TimeProvider.System.TimestampFrequency), default, iteration);
 
     private static byte[] Request(LeanHttpClient client) => client.Prepare("GET", "/", [], null, null);
 
