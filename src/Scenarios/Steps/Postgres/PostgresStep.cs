@@ -16,6 +16,7 @@ internal sealed class PostgresStep : IDisposable
     private readonly PostgresStepSpec _spec;
     private readonly TimeProvider _time;
     private readonly NpgsqlDataSource _source;
+    private readonly string _server;
 
     private readonly StepChecks _checks;
 
@@ -29,6 +30,7 @@ internal sealed class PostgresStep : IDisposable
             Timeout = Math.Max(1, (int)Math.Ceiling(spec.Timeout.TotalSeconds)),
         };
         _source = NpgsqlDataSource.Create(builder);
+        _server = $"{builder.Host}:{builder.Port}";
     }
 
     public async ValueTask<StepResult> RunAsync(CancellationToken cancellation)
@@ -58,7 +60,7 @@ internal sealed class PostgresStep : IDisposable
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellation.IsCancellationRequested)
         {
-            return StepResult.Fail(FailureReason.Timeout, "no answer within the step's timeout");
+            return StepResult.Fail(FailureReason.Timeout, opened < 0 ? NoGreeting() : "no answer within the step's timeout");
         }
         catch (PostgresException e)
         {
@@ -66,9 +68,15 @@ internal sealed class PostgresStep : IDisposable
         }
         catch (Exception e) when (e is NpgsqlException or TimeoutException or System.Net.Sockets.SocketException)
         {
-            return StepResult.Fail(opened < 0 ? FailureReason.Connect : FailureReason.Body, e.InnerException?.Message ?? e.Message);
+            return StepResult.Fail(
+                opened < 0 ? FailureReason.Connect : FailureReason.Body,
+                opened < 0 && (e is TimeoutException || e.InnerException is TimeoutException) ? NoGreeting() : e.InnerException?.Message ?? e.Message);
         }
     }
+
+    /// <summary>Why a connection may never open: a port that takes the connection but answers in another protocol (or not at all) only lets the time run out.</summary>
+    private string NoGreeting() =>
+        $"no answer as PostgreSQL from {_server} within the step's timeout while connecting: is it PostgreSQL's port? (a server there that speaks another protocol, such as HTTP, waits silently for more bytes; a firewall that drops packets looks the same)";
 
     public void Dispose() => _source.Dispose();
 

@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using Probe.Engine.Results;
 using Probe.Engine.Running;
 using Probe.Engine.Stats;
@@ -58,21 +60,39 @@ public class PostgresStepTests(PostgresFixture postgres) : IClassFixture<Postgre
     }
 
     [Fact]
+    public async Task Postgres_APortThatNeverAnswersAsPostgres_SaysSoAtItsTimeout()
+    {
+        // As an HTTP server does: it takes the connection and waits for a request line that never comes.
+        using var silent = new TcpListener(IPAddress.Loopback, 0);
+        silent.Start();
+        int port = ((IPEndPoint)silent.LocalEndpoint).Port;
+        Task<Socket> accepted = silent.AcceptSocketAsync();
+
+        StepSnapshot step = await RunAsync($$"""{ "connection": "Host=127.0.0.1;Port={{port}};Username=postgres;Database=postgres;SSL Mode=Disable" }""", timeout: "1s", iterations: 1);
+
+        using Socket connection = await accepted;
+        string message = step.FailureMessages.Single();
+        Assert.Contains($"no answer as PostgreSQL from 127.0.0.1:{port}", message, StringComparison.Ordinal);
+        Assert.Contains("is it PostgreSQL's port?", message, StringComparison.Ordinal);
+        Assert.Equal(1, step.Fail);
+    }
+
+    [Fact]
     public void Postgres_BrokenConnectionString_IsAValidationError()
     {
         var e = Assert.Throws<SuiteException>(() => Suite("""{ "connection": "Hots=127.0.0.1" }""", "[]"));
         Assert.Contains("not a PostgreSQL connection string", e.Errors.Single().Message, StringComparison.Ordinal);
     }
 
-    private static SuiteDefinition Suite(string postgresStep, string checks) => SuiteLoader.Parse($$"""
+    private static SuiteDefinition Suite(string postgresStep, string checks, string timeout = "10s", int iterations = 3) => SuiteLoader.Parse($$"""
         { "targets": { "t": { "url": "http://127.0.0.1:1" } },
-          "scenarios": { "s": { "steps": [ { "name": "db", "postgres": {{postgresStep}}, "checks": {{checks}}, "timeout": "10s" } ],
-                                "load": { "iterations_for_constant": { "copies": 1, "iterations": 3 } } } } }
+          "scenarios": { "s": { "steps": [ { "name": "db", "postgres": {{postgresStep}}, "checks": {{checks}}, "timeout": "{{timeout}}" } ],
+                                "load": { "iterations_for_constant": { "copies": 1, "iterations": {{iterations}} } } } } }
         """);
 
-    private static async Task<StepSnapshot> RunAsync(string postgresStep, string checks = "[]")
+    private static async Task<StepSnapshot> RunAsync(string postgresStep, string checks = "[]", string timeout = "10s", int iterations = 3)
     {
-        using BoundSuite bound = SuiteBinder.Bind(Suite(postgresStep, checks));
+        using BoundSuite bound = SuiteBinder.Bind(Suite(postgresStep, checks, timeout, iterations));
         RunResult result = await LoadRunner.RunAsync(bound.Scenarios);
         return result.Scenario("s").Step("db")!;
     }
