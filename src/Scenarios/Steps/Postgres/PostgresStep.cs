@@ -17,6 +17,7 @@ internal sealed class PostgresStep : IDisposable
     private readonly TimeProvider _time;
     private readonly NpgsqlDataSource _source;
     private readonly string _server;
+    private volatile bool _everOpened;
 
     private readonly StepChecks _checks;
 
@@ -43,6 +44,7 @@ internal sealed class PostgresStep : IDisposable
         {
             await using NpgsqlConnection connection = await _source.OpenConnectionAsync(linked.Token).ConfigureAwait(false);
             opened = _time.GetTimestamp();
+            _everOpened = true;
             await using var command = new NpgsqlCommand(_spec.Query, connection);
             await using NpgsqlDataReader reader = await command.ExecuteReaderAsync(linked.Token).ConfigureAwait(false);
             long firstRow = -1;
@@ -70,13 +72,18 @@ internal sealed class PostgresStep : IDisposable
         {
             return StepResult.Fail(
                 opened < 0 ? FailureReason.Connect : FailureReason.Body,
-                opened < 0 && (e is TimeoutException || e.InnerException is TimeoutException) ? NoGreeting() : e.InnerException?.Message ?? e.Message);
+                opened < 0 && (e is TimeoutException || e.InnerException is TimeoutException) ? (_everOpened ? e.Message : NoGreeting()) : e.InnerException?.Message ?? e.Message);
         }
     }
 
-    /// <summary>Why a connection may never open: a port that takes the connection but answers in another protocol (or not at all) only lets the time run out.</summary>
-    private string NoGreeting() =>
-        $"no answer as PostgreSQL from {_server} within the step's timeout while connecting: is it PostgreSQL's port? (a server there that speaks another protocol, such as HTTP, waits silently for more bytes; a firewall that drops packets looks the same)";
+    /// <summary>
+    /// Why a connection did not open in time. Until one has opened, the likely cause is a port that takes the
+    /// connection but answers in another protocol (or not at all), which only lets the time run out; after,
+    /// the server is PostgreSQL, and the server or the connection pool kept the step waiting.
+    /// </summary>
+    private string NoGreeting() => _everOpened
+        ? $"no connection to {_server} opened within the step's timeout (the server, or the connection pool at its Max Pool Size, kept it waiting)"
+        : $"no answer as PostgreSQL from {_server} within the step's timeout while connecting: is it PostgreSQL's port? (a server there that speaks another protocol, such as HTTP, waits silently for more bytes; a firewall that drops packets looks the same)";
 
     public void Dispose() => _source.Dispose();
 

@@ -78,21 +78,33 @@ public class PostgresStepTests(PostgresFixture postgres) : IClassFixture<Postgre
     }
 
     [Fact]
+    public async Task Postgres_APoolThatKeepsAUserWaiting_IsNotTakenForAWrongPort()
+    {
+        // One connection for three users: the others wait for the pool while the first's query runs past the
+        // timeout (were the connection handed on as that query is cancelled, one of them would still be waiting).
+        StepSnapshot step = await RunAsync($$"""{ "connection": "{{postgres.Server.ConnectionString}};Maximum Pool Size=1;Minimum Pool Size=0", "query": "SELECT pg_sleep(3)" }""", timeout: "1s", iterations: 3, copies: 3);
+
+        Assert.Equal(3, step.Fail);
+        Assert.Contains(step.FailureMessages, m => m.Contains("Max Pool Size", StringComparison.Ordinal));
+        Assert.DoesNotContain(step.FailureMessages, m => m.Contains("PostgreSQL's port", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Postgres_BrokenConnectionString_IsAValidationError()
     {
         var e = Assert.Throws<SuiteException>(() => Suite("""{ "connection": "Hots=127.0.0.1" }""", "[]"));
         Assert.Contains("not a PostgreSQL connection string", e.Errors.Single().Message, StringComparison.Ordinal);
     }
 
-    private static SuiteDefinition Suite(string postgresStep, string checks, string timeout = "10s", int iterations = 3) => SuiteLoader.Parse($$"""
+    private static SuiteDefinition Suite(string postgresStep, string checks, string timeout = "10s", int iterations = 3, int copies = 1) => SuiteLoader.Parse($$"""
         { "targets": { "t": { "url": "http://127.0.0.1:1" } },
           "scenarios": { "s": { "steps": [ { "name": "db", "postgres": {{postgresStep}}, "checks": {{checks}}, "timeout": "{{timeout}}" } ],
-                                "load": { "iterations_for_constant": { "copies": 1, "iterations": {{iterations}} } } } } }
+                                "load": { "iterations_for_constant": { "copies": {{copies}}, "iterations": {{iterations}} } } } } }
         """);
 
-    private static async Task<StepSnapshot> RunAsync(string postgresStep, string checks = "[]", string timeout = "10s", int iterations = 3)
+    private static async Task<StepSnapshot> RunAsync(string postgresStep, string checks = "[]", string timeout = "10s", int iterations = 3, int copies = 1)
     {
-        using BoundSuite bound = SuiteBinder.Bind(Suite(postgresStep, checks, timeout, iterations));
+        using BoundSuite bound = SuiteBinder.Bind(Suite(postgresStep, checks, timeout, iterations, copies));
         RunResult result = await LoadRunner.RunAsync(bound.Scenarios);
         return result.Scenario("s").Step("db")!;
     }
