@@ -24,7 +24,10 @@ public class LoadControlTests
             .WithLoadSimulations(Simulation.KeepConstant(2, TimeSpan.FromSeconds(4)), Simulation.Inject(5, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1)));
 
         Assert.Equal(LoadRefusal.NotRunning, Assert.Throws<LoadControlException>(() => control.Apply(new LoadRequest("users", Copies: 3))).Refusal);
-        Task<RunResult> run = LoadRunner.RunAsync([users], new RunOptions { Control = control, OnProgress = p => progress.Writer.TryWrite(p) });
+        // What is tested is how the copies follow the changes, not how punctually the closing inject phase
+        // starts its iterations: a stall of the test host there (411 ms once, in a clean-clone CI run) made the
+        // run rightly invalid and failed this test; the self-check has tests of its own (SelfCheckTests).
+        Task<RunResult> run = LoadRunner.RunAsync([users], new RunOptions { Control = control, LateStartsAllowed = 1000, OnProgress = p => progress.Writer.TryWrite(p) });
 
         RunProgress first = await NextAsync(progress, p => p.Scenarios[0].InFlight == 2);
         Assert.Equal(2, first.Scenarios[0].CurrentLoad);

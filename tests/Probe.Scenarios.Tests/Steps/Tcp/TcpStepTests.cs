@@ -51,7 +51,9 @@ public class TcpStepTests
         int closed = LoopbackPorts.Free();
 
         StepSnapshot refused = await RunAsync(new Uri($"http://127.0.0.1:{closed}"), """{ "name": "port", "tcp": {} }""");
-        StepSnapshot waiting = await RunAsync(Address(silent), """{ "name": "port", "tcp": { "expect": "+PONG" }, "timeout": "300ms" }""");
+        // The timeout covers the connect too: it must be long enough that a stalled host cannot spend it
+        // connecting (300 ms once ran out there in a clean-clone CI run, "timed out connecting").
+        StepSnapshot waiting = await RunAsync(Address(silent), """{ "name": "port", "tcp": { "expect": "+PONG" }, "timeout": "2s" }""");
 
         Assert.Equal(FailureReason.Connect, refused.FailureReasons.Keys.Single());
         Assert.Equal(["timeout: timed out waiting for the answer (127.0.0.1:" + Address(silent).Port + ")"], waiting.FailureMessages);
