@@ -62,7 +62,7 @@ internal sealed class PostgresStep : IDisposable
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellation.IsCancellationRequested)
         {
-            return StepResult.Fail(FailureReason.Timeout, opened < 0 ? NoGreeting() : "no answer within the step's timeout");
+            return StepResult.Fail(FailureReason.Timeout, opened < 0 ? NotOpened(null) : "no answer within the step's timeout");
         }
         catch (PostgresException e)
         {
@@ -72,17 +72,18 @@ internal sealed class PostgresStep : IDisposable
         {
             return StepResult.Fail(
                 opened < 0 ? FailureReason.Connect : FailureReason.Body,
-                opened < 0 && (e is TimeoutException || e.InnerException is TimeoutException) ? (_everOpened ? e.Message : NoGreeting()) : e.InnerException?.Message ?? e.Message);
+                opened < 0 && (e is TimeoutException || e.InnerException is TimeoutException) ? NotOpened(e) : e.InnerException?.Message ?? e.Message);
         }
     }
 
     /// <summary>
     /// Why a connection did not open in time. Until one has opened, the likely cause is a port that takes the
     /// connection but answers in another protocol (or not at all), which only lets the time run out; after,
-    /// the server is PostgreSQL, and the server or the connection pool kept the step waiting.
+    /// the server is PostgreSQL, and the server or the connection pool kept the step waiting: Npgsql's own
+    /// message (<paramref name="npgsql"/>, such as an exhausted pool) says which, when there is one.
     /// </summary>
-    private string NoGreeting() => _everOpened
-        ? $"no connection to {_server} opened within the step's timeout (the server, or the connection pool at its Max Pool Size, kept it waiting)"
+    private string NotOpened(Exception? npgsql) => _everOpened
+        ? npgsql?.Message ?? $"no connection to {_server} opened within the step's timeout (the server, or the connection pool at its Max Pool Size, kept it waiting)"
         : $"no answer as PostgreSQL from {_server} within the step's timeout while connecting: is it PostgreSQL's port? (a server there that speaks another protocol, such as HTTP, waits silently for more bytes; a firewall that drops packets looks the same)";
 
     public void Dispose() => _source.Dispose();
