@@ -113,7 +113,9 @@ public class OpenModelTests
             .WithLoadSimulations(Simulation.RampingInject(400, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2)))
             .WithThresholds("count == 400", "rps > 150");
 
-        RunResult result = await LoadRunner.RunAsync([scenario]);
+        // What is counted here is that every promised iteration was started or dropped, not how punctually:
+        // a stall of the test host (the self-check's business, tested on its own) must not fail it.
+        RunResult result = await LoadRunner.RunAsync([scenario], new RunOptions { LateStartsAllowed = 1000 });
 
         Assert.True(result.IsValid, string.Join("; ", result.InvalidReasons));
         Assert.Equal(400, result.Scenario("empty").Iterations.Count);
