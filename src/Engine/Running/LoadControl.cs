@@ -83,10 +83,9 @@ public sealed class LoadControl
                 ?? throw new LoadControlException(LoadRefusal.UnknownScenario, $"no scenario '{request.Scenario}' in this run{DidYouMean.Hint(request.Scenario, _runtimes.Select(r => r.Definition.Name))}; scenarios: {string.Join(", ", _runtimes.Select(r => r.Definition.Name))}");
             (LoadModel model, double value) = Requested(request);
             long now = _clock.Now;
-            string? refused = runtime.TryControl(request.BackToPlan ? null : new LoadOverride(model, value, now));
-            if (refused is not null)
+            if (runtime.TryControl(request.BackToPlan ? null : new LoadOverride(model, value, now)) is { } refused)
             {
-                throw new LoadControlException(LoadRefusal.Conflict, $"scenario '{request.Scenario}' {refused}");
+                throw new LoadControlException(refused.Refusal, $"scenario '{request.Scenario}' {refused.Why}");
             }
 
             var change = new LoadChange(At(now), request.Scenario, request.BackToPlan ? null : model, request.BackToPlan ? null : value, request.Source);
@@ -204,7 +203,7 @@ public enum LoadRefusal
     /// <summary>The scenario's phase cannot take the change (copies in an open phase, a rate in a closed one, a pause).</summary>
     Conflict,
 
-    /// <summary>No run is using the control.</summary>
+    /// <summary>No run is using the control, or the scenario's load has not started yet (it is warming up): try again.</summary>
     NotRunning,
 }
 

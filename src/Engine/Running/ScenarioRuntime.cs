@@ -92,20 +92,24 @@ internal sealed class ScenarioRuntime : IIterationHost
         }
     }
 
-    /// <summary>Sets (or, with null, takes back) a change of the load now; returns why the phase refuses it, or null.</summary>
-    public string? TryControl(LoadOverride? change)
+    /// <summary>
+    /// Sets (or, with null, takes back) a change of the load now; returns why the phase refuses it, or null:
+    /// <see cref="LoadRefusal.NotRunning"/> while the scenario warms up (its load has not started: a caller may
+    /// wait for it), else <see cref="LoadRefusal.Conflict"/>.
+    /// </summary>
+    public (LoadRefusal Refusal, string Why)? TryControl(LoadOverride? change)
     {
         lock (_controlLock)
         {
             int index = CurrentPhase.Index;
             if (index < 0)
             {
-                return "has not started its plan yet";
+                return (LoadRefusal.NotRunning, "has not started its plan yet");
             }
 
             if (index >= Plan.Phases.Count)
             {
-                return "has finished its plan";
+                return (LoadRefusal.Conflict, "has finished its plan");
             }
 
             string phase = $"phase {PhaseText()}";
@@ -114,18 +118,18 @@ internal sealed class ScenarioRuntime : IIterationHost
             {
                 if (_override is null)
                 {
-                    return "already follows its plan";
+                    return (LoadRefusal.Conflict, "already follows its plan");
                 }
             }
             else if (model == LoadModel.Pause)
             {
-                return $"is in a pause ({phase}): copies change a closed phase and a rate an open one";
+                return (LoadRefusal.Conflict, $"is in a pause ({phase}): copies change a closed phase and a rate an open one");
             }
             else if (model != change.Model)
             {
-                return model == LoadModel.Closed
+                return (LoadRefusal.Conflict, model == LoadModel.Closed
                     ? $"runs copies in a closed phase ({phase}): set copies, not a rate"
-                    : $"starts iterations at a rate in an open phase ({phase}): set a rate, not copies";
+                    : $"starts iterations at a rate in an open phase ({phase}): set a rate, not copies");
             }
 
             Volatile.Write(ref _override, change);

@@ -116,6 +116,26 @@ public class LoadControlTests
         Assert.True(result.Duration >= TimeSpan.FromSeconds(3), $"the run took {result.Duration}, its plan 3 s");
     }
 
+    [Fact]
+    public void Change_AfterTheRunAttachedButBeforeTheScenarioStartsItsPlan_IsRefusedAsNotRunningYet()
+    {
+        // The window a clean-clone CI run met: 'probe control --wait' reached a run whose scenario had not yet
+        // entered its first phase, was refused as a conflict (409) and gave up, where 503 would have waited.
+        var control = new LoadControl();
+        ScenarioDefinition users = Scenario.Create("users", _ => ValueTask.FromResult(StepResult.Ok()))
+            .WithLoadSimulations(Simulation.KeepConstant(2, TimeSpan.FromSeconds(4)));
+        var runtime = new ScenarioRuntime(users, new RunOptions(), CancellationToken.None);
+        control.Attach([runtime], runtime.Clock.Now, TimeProvider.System);
+
+        LoadControlException early = Assert.Throws<LoadControlException>(() => control.Apply(new LoadRequest("users", Copies: 3)));
+        Assert.Equal((LoadRefusal.NotRunning, "scenario 'users' has not started its plan yet"), (early.Refusal, early.Message));
+
+        runtime.EnterPhase(0, runtime.Clock.Now);
+        Assert.Equal("copies 3", control.Apply(new LoadRequest("users", Copies: 3)).Text);
+        runtime.EnterPhase(1, runtime.Clock.Now);
+        Assert.Equal(LoadRefusal.Conflict, Assert.Throws<LoadControlException>(() => control.Apply(new LoadRequest("users", Copies: 3))).Refusal);
+    }
+
     /// <summary>The next progress report that satisfies <paramref name="when"/> (the run reports once a second).</summary>
     private static async Task<RunProgress> NextAsync(Channel<RunProgress> progress, Func<RunProgress, bool> when)
     {
