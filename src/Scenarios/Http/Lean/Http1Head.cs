@@ -67,15 +67,16 @@ internal struct Http1Head
     {
         int lineEnd = head.IndexOf((byte)'\n');
         ReadOnlySpan<byte> status = WithoutCr(head[..lineEnd]);
-        if (status.Length < 12 || !status.StartsWith("HTTP/1."u8) || !Utf8Parser.TryParse(status.Slice(9, 3), out int code, out _))
+        if (!IsStatusLine(status))
         {
             throw new HttpFramingException(LooksLikeTls(head) ? AnsweredInTls : "the answer does not start with an HTTP/1.x status line");
         }
 
-        result.Status = code;
+        result.Status = ((status[9] - '0') * 100) + ((status[10] - '0') * 10) + (status[11] - '0');
         result.Close = status[7] == (byte)'0'; // HTTP/1.0 closes unless it says keep-alive
         result.Headers = keepHeaders ? new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase) : null;
         ReadOnlySpan<byte> rest = head[(lineEnd + 1)..];
+        bool encoded = false;
         while (rest.Length > 0)
         {
             lineEnd = rest.IndexOf((byte)'\n');
@@ -88,7 +89,7 @@ internal struct Http1Head
             }
 
             ReadOnlySpan<byte> name = line[..colon];
-            ReadOnlySpan<byte> value = line[(colon + 1)..].Trim((byte)' ');
+            ReadOnlySpan<byte> value = line[(colon + 1)..].Trim(" \t"u8); // optional whitespace: spaces and tabs
             if (Ascii.EqualsIgnoreCase(name, "content-length"u8))
             {
                 long length = ParseContentLength(value);
@@ -101,7 +102,10 @@ internal struct Http1Head
             }
             else if (Ascii.EqualsIgnoreCase(name, "transfer-encoding"u8))
             {
-                result.Chunked = value.IndexOf("chunked"u8) >= 0;
+                // Only a final chunked coding frames the body (names are case-insensitive); with another last,
+                // the body runs to the end of the connection and no Content-Length counts (RFC 9112 section 6.3).
+                result.Chunked = Ascii.EqualsIgnoreCase(LastCoding(value), "chunked"u8);
+                encoded = true;
             }
             else if (Ascii.EqualsIgnoreCase(name, "connection"u8))
             {
@@ -119,6 +123,25 @@ internal struct Http1Head
                 headers[key] = headers.TryGetValue(key, out string? before) ? before + ", " + text : text;
             }
         }
+
+        if (encoded && !result.Chunked)
+        {
+            result.ContentLength = null;
+        }
+    }
+
+    /// <summary>"HTTP/1.x", a space, a three-digit code from 100 and, unless the line ends there, a space before the reason (RFC 9112 section 4).</summary>
+    private static bool IsStatusLine(ReadOnlySpan<byte> line) =>
+        line.Length >= 12 && line.StartsWith("HTTP/1."u8) && char.IsAsciiDigit((char)line[7]) && line[8] == (byte)' '
+        && line[9] is >= (byte)'1' and <= (byte)'9' && char.IsAsciiDigit((char)line[10]) && char.IsAsciiDigit((char)line[11])
+        && (line.Length == 12 || line[12] == (byte)' ');
+
+    /// <summary>The last transfer coding of a Transfer-Encoding value, without its parameters.</summary>
+    private static ReadOnlySpan<byte> LastCoding(ReadOnlySpan<byte> value)
+    {
+        ReadOnlySpan<byte> last = value[(value.LastIndexOf((byte)',') + 1)..];
+        int parameters = last.IndexOf((byte)';');
+        return (parameters < 0 ? last : last[..parameters]).Trim(" \t"u8);
     }
 
     /// <summary>A Content-Length value: digits, or a list of the same number (RFC 9112 section 6.3, point 5).</summary>
@@ -127,7 +150,7 @@ internal struct Http1Head
         long? length = null;
         foreach (Range part in value.Split((byte)','))
         {
-            ReadOnlySpan<byte> digits = value[part].Trim((byte)' ');
+            ReadOnlySpan<byte> digits = value[part].Trim(" \t"u8);
             if (digits.Length == 0 || digits.IndexOfAnyExceptInRange((byte)'0', (byte)'9') >= 0 || !Utf8Parser.TryParse(digits, out long one, out int used) || used != digits.Length)
             {
                 throw new HttpFramingException($"the answer's Content-Length '{Encoding.ASCII.GetString(value)}' is not a number of bytes");

@@ -311,8 +311,10 @@ internal sealed class LeanConnection : IDisposable
             }
 
             ReadOnlySpan<byte> line = Http1Head.WithoutCr(_buffer.AsSpan(_start, lineEnd));
+            // Hexadecimal digits, then optional whitespace before any extension (';'); nothing else.
             int semicolon = line.IndexOf((byte)';');
-            if (!Utf8Parser.TryParse(semicolon < 0 ? line : line[..semicolon], out long chunk, out _, 'x') || chunk < 0)
+            ReadOnlySpan<byte> size = (semicolon < 0 ? line : line[..semicolon]).TrimEnd(" \t"u8);
+            if (!Utf8Parser.TryParse(size, out long chunk, out int digits, 'x') || digits != size.Length || chunk < 0)
             {
                 throw new HttpRequestException(HttpRequestError.InvalidResponse, "a chunk size of the chunked body is not hexadecimal");
             }
