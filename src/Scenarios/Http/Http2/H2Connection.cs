@@ -69,12 +69,14 @@ internal sealed class H2Connection : IDisposable
         var connection = new H2Connection(stream, socket, time, timing, watch);
         var hello = new Outgoing();
         hello.Raw(Preface);
-        // SETTINGS: no server push; the largest stream window. Then the connection window to the largest too.
-        Span<byte> settings = stackalloc byte[12];
+        // SETTINGS: no server push; the largest stream window; the header list size Probe takes. Then the connection window to the largest too.
+        Span<byte> settings = stackalloc byte[18];
         BinaryPrimitives.WriteUInt16BigEndian(settings, 0x2);
         BinaryPrimitives.WriteUInt32BigEndian(settings[2..], 0);
         BinaryPrimitives.WriteUInt16BigEndian(settings[6..], 0x4);
         BinaryPrimitives.WriteUInt32BigEndian(settings[8..], LargestWindow);
+        BinaryPrimitives.WriteUInt16BigEndian(settings[12..], 0x6);
+        BinaryPrimitives.WriteUInt32BigEndian(settings[14..], HpackDecoder.MaxHeaderListSize);
         hello.Frame(FrameType.Settings, 0, 0, settings);
         Span<byte> increment = stackalloc byte[4];
         BinaryPrimitives.WriteUInt32BigEndian(increment, LargestWindow - 65_535);
@@ -425,7 +427,7 @@ internal sealed class H2Connection : IDisposable
                     throw new HttpFramingException("a CONTINUATION frame came without the header block it continues");
                 }
 
-                _headerBlock.Write(payload);
+                AddToBlock(payload);
                 if ((flags & 0x4) != 0)
                 {
                     EndBlock();
@@ -530,13 +532,27 @@ internal sealed class H2Connection : IDisposable
     private void StartBlock(int stream, bool endStream, bool endHeaders, ReadOnlySpan<byte> fragment)
     {
         _headerBlock.SetLength(0);
-        _headerBlock.Write(fragment);
+        AddToBlock(fragment);
         _blockStream = stream;
         _blockEndsStream = endStream;
         if (endHeaders)
         {
             EndBlock();
         }
+    }
+
+    /// <summary>
+    /// Gathers a header block's fragments, up to <see cref="HpackDecoder.MaxHeaderListSize"/>: a server that sends
+    /// CONTINUATION frames without end would otherwise fill the memory before the step's timeout.
+    /// </summary>
+    private void AddToBlock(ReadOnlySpan<byte> fragment)
+    {
+        if (_headerBlock.Length + fragment.Length > HpackDecoder.MaxHeaderListSize)
+        {
+            throw new HttpFramingException($"the server's header block passes {HpackDecoder.MaxHeaderListSize / 1024} KB (CONTINUATION frames without end?)");
+        }
+
+        _headerBlock.Write(fragment);
     }
 
     /// <summary>A whole header block: decoded (always, to keep the table in step), then given to its exchange.</summary>

@@ -116,6 +116,13 @@ internal static class Hpack
 /// </summary>
 internal sealed class HpackDecoder
 {
+    /// <summary>
+    /// The most a header block may hold, compressed and decoded (names and values plus 32 octets a field, as RFC 9113
+    /// counts SETTINGS_MAX_HEADER_LIST_SIZE): 64 KB, the HTTP/1.1 head's limit too. A few bytes that name a large table
+    /// entry again and again would otherwise decode to megabytes.
+    /// </summary>
+    public const int MaxHeaderListSize = 64 * 1024;
+
     private const int MaxTableSize = 4096;
     private readonly List<(string Name, string Value, int Size)> _table = []; // newest first
     private readonly List<byte> _scratch = new(256);
@@ -126,19 +133,19 @@ internal sealed class HpackDecoder
     public void Decode(ReadOnlySpan<byte> block, Action<string, string> field)
     {
         int at = 0;
+        long decoded = 0;
         while (at < block.Length)
         {
             byte b = block[at];
+            string name, value;
             if ((b & 0x80) != 0)
             {
-                (string name, string value) = Entry(ReadInteger(block, ref at, 7));
-                field(name, value);
+                (name, value) = Entry(ReadInteger(block, ref at, 7));
             }
             else if ((b & 0xc0) == 0x40)
             {
-                (string name, string value) = Literal(block, ref at, 6);
+                (name, value) = Literal(block, ref at, 6);
                 Insert(name, value);
-                field(name, value);
             }
             else if ((b & 0xe0) == 0x20)
             {
@@ -150,12 +157,20 @@ internal sealed class HpackDecoder
 
                 _limit = size;
                 Evict(0);
+                continue;
             }
             else
             {
-                (string name, string value) = Literal(block, ref at, 4); // without indexing, or never indexed
-                field(name, value);
+                (name, value) = Literal(block, ref at, 4); // without indexing, or never indexed
             }
+
+            decoded += name.Length + value.Length + 32;
+            if (decoded > MaxHeaderListSize)
+            {
+                throw new HttpFramingException($"HPACK: the answer's headers decode to more than {MaxHeaderListSize / 1024} KB");
+            }
+
+            field(name, value);
         }
     }
 
