@@ -252,6 +252,26 @@ public class K6ImportTests
     }
 
     [Fact]
+    public void Import_AConcatenationOfThousandsOfTerms_IsComputed()
+    {
+        // As generated scripts build long bodies: one nested call per term overflowed the stack.
+        K6Import import = Convert($"http.post('http://127.0.0.1:9/', {string.Join(" + ", Enumerable.Range(0, 20_000).Select(i => $"'{i % 10}'"))});");
+
+        Assert.Equal(string.Concat(Enumerable.Range(0, 20_000).Select(i => i % 10)), (string?)Step(import)["http"]!["body"]);
+    }
+
+    [Theory]
+    [InlineData("http.get('http://127.0.0.1:9/' + ", "'x'", "(", ")")]
+    [InlineData("", "http.get('http://127.0.0.1:9/');", "{", "}")]
+    public void Import_NestingThatNoStackHolds_IsRefusedNamingTheFile(string before, string inner, string open, string close)
+    {
+        K6Import import = Convert(before + string.Concat(Enumerable.Repeat(open, 200_000)) + inner + string.Concat(Enumerable.Repeat(close, 200_000)) + (before.Length > 0 ? ");" : string.Empty));
+
+        Assert.Null(import.Suite);
+        Assert.StartsWith("script.js: the script nests expressions, arrays, objects or blocks inside each other deeper than the import follows", Assert.Single(import.Unconvertible), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Import_EveryConvertedSuite_Validates()
     {
         foreach (string script in Directory.GetFiles(Path.Combine(Repository.Root, "examples", "k6"), "*.js"))

@@ -64,6 +64,20 @@ public class FramingTests
         }
     }
 
+    [Theory]
+    [InlineData("0\r\n", "X-Trailer: 0123456789\r\n", "the chunked body's trailers pass 64 KB")]
+    [InlineData("5;", "x", "a line of the chunked body (a chunk size or a trailer) is longer than 64 KB")]
+    public async Task ChunkedBody_WithALineOrTrailersWithoutEnd_FailsAsProtocolAtOnce(string start, string repeated, string message)
+    {
+        // 100 KB that never end what they started, on a connection kept open: not a wait until the timeout.
+        string answer = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n" + start + string.Concat(Enumerable.Repeat(repeated, 100_000 / repeated.Length));
+        await using var server = RawHttpServer.Start((_, _) => new RawAnswer(answer, RawEnd.KeepOpen));
+
+        StepResult[] results = await RunTwiceAsync(server.Address, """{ "name": "get", "http": { "path": "/" }, "timeout": "30s" }""");
+
+        Assert.All(results, result => Assert.Equal(("protocol", message), (result.Reason.Label(), result.Message)));
+    }
+
     [Fact]
     public async Task Head_OnAKeptAliveConnection_IsReusedNotWaitedOn()
     {

@@ -19,6 +19,19 @@ internal static class K6Importer
 {
     public static K6Import Convert(string source, string file)
     {
+        try
+        {
+            return Read(source, file);
+        }
+        catch (InsufficientExecutionStackException)
+        {
+            // Thousands of parentheses, brackets or blocks inside each other: the parser, or the import after it, would overflow the stack.
+            return new K6Import(null, [$"{file}: the script nests expressions, arrays, objects or blocks inside each other deeper than the import follows (thousands of levels): write that part with fewer levels"], [], []);
+        }
+    }
+
+    private static K6Import Read(string source, string file)
+    {
         var report = new K6Report(source, file);
         Module module;
         try

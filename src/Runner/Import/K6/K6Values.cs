@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
 using Acornima;
 using Acornima.Ast;
@@ -52,8 +53,10 @@ internal sealed class K6Values
     public K6Values Inner() => new(_report, new Dictionary<string, JsValue>(Scope, StringComparer.Ordinal));
 
     /// <summary>The value of <paramref name="e"/>, or null (reported) when the import cannot compute it.</summary>
+    /// <exception cref="InsufficientExecutionStackException">The expression nests deeper than the stack holds.</exception>
     public JsValue? Evaluate(Expression e)
     {
+        RuntimeHelpers.EnsureSufficientExecutionStack();
         switch (e)
         {
             case StringLiteral s:
@@ -211,13 +214,36 @@ internal sealed class K6Values
     private static bool Truthy(JsonNode node) => node is not JsonValue v
         || (v.TryGetValue(out string? s) ? s.Length > 0 : v.TryGetValue(out bool b) ? b : !v.TryGetValue(out double d) || d != 0);
 
+    /// <summary>
+    /// A binary expression. A chain (<c>a + b + c …</c>, as generated scripts build long bodies) leans left:
+    /// it is folded in a loop, from its first term on, not by one nested call per term.
+    /// </summary>
     private JsValue? Arithmetic(BinaryExpression b)
     {
-        if (Evaluate(b.Left) is not { } left || Evaluate(b.Right) is not { } right)
+        var chain = new Stack<BinaryExpression>();
+        Expression first = b;
+        while (first is BinaryExpression inner and not LogicalExpression)
         {
-            return null;
+            chain.Push(inner);
+            first = inner.Left;
         }
 
+        JsValue? left = Evaluate(first);
+        foreach (BinaryExpression step in chain)
+        {
+            if (left is null || Evaluate(step.Right) is not { } right)
+            {
+                return null;
+            }
+
+            left = Combine(step, left, right);
+        }
+
+        return left;
+    }
+
+    private JsValue? Combine(BinaryExpression b, JsValue left, JsValue right)
+    {
         bool numbers = left is JsData { Node: JsonValue l } && l.TryGetValue(out double _) && right is JsData { Node: JsonValue r } && r.TryGetValue(out double _);
         if (b.Operator == Operator.Addition && !numbers)
         {

@@ -247,7 +247,9 @@ internal sealed class LeanConnection : IDisposable
             // A head (or a chunk-size line) that fills the whole buffer: grow it, up to the limit.
             if (_buffer.Length == MaxBufferSize)
             {
-                throw new HttpRequestException(HttpRequestError.InvalidResponse, "the response headers are larger than 64 KB");
+                throw _headRead
+                    ? new HttpFramingException("a line of the chunked body (a chunk size or a trailer) is longer than 64 KB")
+                    : new HttpRequestException(HttpRequestError.InvalidResponse, "the response headers are larger than 64 KB");
             }
 
             Array.Resize(ref _buffer, Math.Min(_buffer.Length * 2, MaxBufferSize));
@@ -342,8 +344,10 @@ internal sealed class LeanConnection : IDisposable
         }
     }
 
+    /// <summary>Skips the trailer section, which may hold 64 KB as the head may: a server sending trailers without end fails at once.</summary>
     private async ValueTask SkipTrailersAsync(CancellationToken cancellation)
     {
+        long skipped = 0;
         while (true)
         {
             int lineEnd;
@@ -354,6 +358,12 @@ internal sealed class LeanConnection : IDisposable
 
             bool empty = Http1Head.WithoutCr(_buffer.AsSpan(_start, lineEnd)).IsEmpty;
             _start += lineEnd + 1;
+            skipped += lineEnd + 1;
+            if (skipped > MaxBufferSize)
+            {
+                throw new HttpFramingException("the chunked body's trailers pass 64 KB");
+            }
+
             if (empty)
             {
                 return;
