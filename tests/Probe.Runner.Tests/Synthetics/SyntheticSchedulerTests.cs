@@ -47,6 +47,46 @@ public class SyntheticSchedulerTests
     }
 
     [Fact]
+    public async Task Set_AgainAndAgainWhileTheLoopWakes_NeverThrows()
+    {
+        // Set wakes the loop by cancelling what it sleeps on; the loop disposed that after waking and only then
+        // took the lock to sleep anew. A Set in between threw ObjectDisposedException with the new checks
+        // already in force, and a reload said "rejected: the previous configuration keeps running" (a CI run met it).
+        var time = new Probe.TestUtils.FakeTimeProvider(Start);
+        var scheduler = new Probe.Runner.Synthetics.Scheduling.SyntheticScheduler(time, new Random(7), (_, _, _) => Task.FromResult(true));
+        Probe.Runner.Synthetics.Scheduling.ScheduledScenario[] checks = [SchedulerHarness.Every("smoke", "1h")];
+        int wakes = 0;
+        var asleep = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        scheduler.Waiting += _ =>
+        {
+            Interlocked.Increment(ref wakes);
+            asleep.TrySetResult();
+        };
+        using var stop = new CancellationTokenSource();
+        Task loop = Task.Run(() => scheduler.RunAsync(stop.Token));
+        await asleep.Task;
+
+        // Set after Set at uneven gaps, from a thread of its own, while the loop wakes for each on the pool.
+        await Task.Factory.StartNew(
+            () =>
+            {
+                var gap = new Random(7);
+                for (int i = 0; i < 20_000; i++)
+                {
+                    scheduler.Set(checks);
+                    Thread.SpinWait(gap.Next(1_000));
+                }
+            },
+            CancellationToken.None,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default);
+
+        await stop.CancelAsync();
+        await loop;
+        Assert.True(wakes > 1, $"the loop woke {wakes} times: the Sets never met it awake");
+    }
+
+    [Fact]
     public async Task Behind_ALoopThatKeepsTime_IsZero()
     {
         await using var h = new SchedulerHarness(Start.AddSeconds(7));

@@ -141,10 +141,10 @@ internal sealed class SyntheticsProcess : IAsyncDisposable
         _process.Dispose();
     }
 
-    /// <summary>What the process's threads wait in (Linux /proc), to tell a hang from a process that has nothing to say.</summary>
-    /// <summary>Every event but results, with its time: what the runner did besides checking.</summary>
+    /// <summary>Every event but results, with its time (errors whole, with their reasons): what the runner did besides checking.</summary>
     private string Others() =>
-        string.Join(", ", _events.Where(e => e.GetProperty("event").GetString() != "result").Select(e => $"{e.GetProperty("ts").GetString()} {e.GetProperty("event").GetString()}"));
+        string.Join(", ", _events.Where(e => e.GetProperty("event").GetString() != "result")
+            .Select(e => e.GetProperty("level").GetString() == "error" ? e.GetRawText() : $"{e.GetProperty("ts").GetString()} {e.GetProperty("event").GetString()}"));
 
     /// <summary>The kernel's view of the process's signals (pending, blocked, ignored, caught), to tell a signal never delivered from one not acted on.</summary>
     private string Signals()
@@ -159,6 +159,7 @@ internal sealed class SyntheticsProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>What the process's threads wait in (Linux /proc), to tell a hang from a process that has nothing to say.</summary>
     private string Threads()
     {
         try

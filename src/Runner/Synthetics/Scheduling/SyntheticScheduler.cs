@@ -128,19 +128,27 @@ internal sealed class SyntheticScheduler
                 _wait = wait = CancellationTokenSource.CreateLinkedTokenSource(stop);
             }
 
-            using (wait)
+            try
             {
-                try
+                // Arm the timer before telling anyone the loop sleeps, so a clock moved on that news finds it.
+                Task sleep = SleepUntil(next, _time, wait.Token);
+                Waiting?.Invoke(next ?? DateTimeOffset.MaxValue);
+                await sleep.ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
+            }
+            catch (OperationCanceledException)
+            {
+                // Woken by Set or stopped.
+            }
+            finally
+            {
+                // Out of reach first, then disposed: a Set or a run's end cancels _wait under the lock, and
+                // cancelling a disposed source throws (a reload then failed half applied).
+                lock (_lock)
                 {
-                    // Arm the timer before telling anyone the loop sleeps, so a clock moved on that news finds it.
-                    Task sleep = SleepUntil(next, _time, wait.Token);
-                    Waiting?.Invoke(next ?? DateTimeOffset.MaxValue);
-                    await sleep.ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
+                    _wait = null;
                 }
-                catch (OperationCanceledException)
-                {
-                    // Woken by Set or stopped.
-                }
+
+                wait.Dispose();
             }
         }
 
