@@ -70,6 +70,7 @@ internal sealed class Reloader
             return; // stopping: nothing to reload
         }
 
+        bool swapping = false;
         try
         {
             using var errors = new StringWriter();
@@ -84,16 +85,25 @@ internal sealed class Reloader
                 return;
             }
 
-            await _runner.ApplyAsync(suite, cancellation);
-        }
-        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
-        {
-            _log.Error("reload_rejected", ("why", why), ("file", _file), ("errors", new[] { e.Message }), ("note", "the previous configuration keeps running"));
+            IReadOnlyDictionary<string, RegionRuntime> bound;
+            try
+            {
+                bound = await _runner.BindAsync(suite, cancellation);
+            }
+            catch (Exception e) when (e is InvalidOperationException or ArgumentException)
+            {
+                _log.Error("reload_rejected", ("why", why), ("file", _file), ("errors", new[] { e.Message }), ("note", "the previous configuration keeps running"));
+                return;
+            }
+
+            swapping = true;
+            _runner.Use(suite, bound);
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellation.IsCancellationRequested)
         {
             // Not the file's fault (an I/O error reading it, a fault of Probe's own): said, never swallowed by a reload nobody awaits.
-            _log.Error("reload_failed", ("why", why), ("file", _file), ("error", $"{e.GetType().Name}: {e.Message}"), ("note", "the previous configuration keeps running"));
+            _log.Error("reload_failed", ("why", why), ("file", _file), ("error", $"{e.GetType().Name}: {e.Message}"),
+                ("note", swapping ? "the new configuration was bound but failed to take over: send SIGHUP to apply it again" : "the previous configuration keeps running"));
         }
         finally
         {

@@ -65,7 +65,11 @@ internal sealed class SyntheticsRunner : IAsyncDisposable
 
     /// <summary>Binds <paramref name="suite"/> for every region and schedules it, replacing what ran before.</summary>
     /// <exception cref="InvalidOperationException">A secret is missing or the suite does not bind; what ran before keeps running.</exception>
-    public async Task ApplyAsync(SuiteDefinition suite, CancellationToken cancellation)
+    public async Task ApplyAsync(SuiteDefinition suite, CancellationToken cancellation) => Use(suite, await BindAsync(suite, cancellation));
+
+    /// <summary>Binds <paramref name="suite"/> for every region: the step that may refuse a suite, with nothing changed yet.</summary>
+    /// <exception cref="InvalidOperationException">A secret is missing or the suite does not bind.</exception>
+    public async Task<IReadOnlyDictionary<string, RegionRuntime>> BindAsync(SuiteDefinition suite, CancellationToken cancellation)
     {
         string[] scenarios = Scheduled(suite).ToArray();
         var fresh = new Dictionary<string, RegionRuntime>(StringComparer.Ordinal);
@@ -94,6 +98,16 @@ internal sealed class SyntheticsRunner : IAsyncDisposable
             throw;
         }
 
+        return fresh;
+    }
+
+    /// <summary>
+    /// Schedules a suite bound by <see cref="BindAsync"/> in place of what ran before. Nothing here refuses a
+    /// suite: what it throws is Probe's own fault, not the file's, and must not be told as a rejected edit.
+    /// </summary>
+    public void Use(SuiteDefinition suite, IReadOnlyDictionary<string, RegionRuntime> bound)
+    {
+        var fresh = new Dictionary<string, RegionRuntime>(bound, StringComparer.Ordinal);
         Dictionary<string, RegionRuntime> old = _regions;
         _suite = suite;
         _regions = fresh;
@@ -106,7 +120,7 @@ internal sealed class SyntheticsRunner : IAsyncDisposable
         }
 
         PruneSeries();
-        _log.Info("suite_applied", ("suite", suite.Name), ("file", suite.File), ("regions", _options.Regions), ("scenarios", scenarios));
+        _log.Info("suite_applied", ("suite", suite.Name), ("file", suite.File), ("regions", _options.Regions), ("scenarios", Scheduled(suite).ToArray()));
         _ = RetireAsync(old.Values);
     }
 
