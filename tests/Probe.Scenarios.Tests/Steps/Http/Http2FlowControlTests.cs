@@ -90,16 +90,6 @@ public class Http2FlowControlTests
         return payload;
     }
 
-    private static async Task WriteFrameAsync(NetworkStream stream, byte type, byte flags, int id, byte[] payload)
-    {
-        byte[] frame = new byte[9 + payload.Length];
-        frame[0] = (byte)(payload.Length >> 16);
-        frame[1] = (byte)(payload.Length >> 8);
-        frame[2] = (byte)payload.Length;
-        frame[3] = type;
-        frame[4] = flags;
-        BinaryPrimitives.WriteInt32BigEndian(frame.AsSpan(5), id);
-        payload.CopyTo(frame, 9);
-        await stream.WriteAsync(frame);
-    }
+    private static async Task WriteFrameAsync(NetworkStream stream, byte type, byte flags, int id, byte[] payload) =>
+        await stream.WriteAsync(H2Frames.Build(type, flags, id, payload));
 }

@@ -55,18 +55,7 @@ public class Http2HostileTests
 
     private static ValueTask<int> Send(Socket socket, byte[] bytes) => socket.SendAsync(bytes.AsMemory(), SocketFlags.None);
 
-    private static byte[] Frame(byte type, byte flags, int stream, byte[] payload)
-    {
-        byte[] frame = new byte[9 + payload.Length];
-        frame[0] = (byte)(payload.Length >> 16);
-        frame[1] = (byte)(payload.Length >> 8);
-        frame[2] = (byte)payload.Length;
-        frame[3] = type;
-        frame[4] = flags;
-        BinaryPrimitives.WriteInt32BigEndian(frame.AsSpan(5), stream);
-        payload.CopyTo(frame, 9);
-        return frame;
-    }
+    private static byte[] Frame(byte type, byte flags, int stream, byte[] payload) => H2Frames.Build(type, flags, stream, payload);
 
     /// <summary>
     /// An h2c server that answers each request's HEADERS frame with <c>answer(socket, stream)</c>: it sends its
