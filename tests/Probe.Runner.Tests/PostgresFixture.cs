@@ -30,9 +30,12 @@ public sealed class PostgresFixture : IAsyncLifetime
     }
 }
 
-/// <summary>Tests on the shared PostgreSQL; they stop and start it and run the real binary, so they run alone, after the rest.</summary>
-[CollectionDefinition(Name, DisableParallelization = true)]
+/// <summary>
+/// Every test of the assembly but the alert-delivery test, one at a time (see <see cref="RealTimeCollection"/>),
+/// with the shared PostgreSQL: some stop and start it.
+/// </summary>
+[CollectionDefinition(Name)]
 public sealed class PostgresCollection : ICollectionFixture<PostgresFixture>
 {
-    public const string Name = "PostgreSQL";
+    public const string Name = "one at a time";
 }

@@ -4,6 +4,7 @@ using Probe.TestUtils;
 
 namespace Probe.Runner.Tests.Cli;
 
+[Collection(RealTimeCollection.Name)]
 public partial class DashboardTests
 {
     /// <summary>Every series the dashboard queries is one Probe writes (metrics.prom), serves (probe synthetics) or records (probe rules).</summary>

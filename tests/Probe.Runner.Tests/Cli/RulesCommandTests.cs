@@ -2,6 +2,7 @@ using Probe.TestUtils;
 
 namespace Probe.Runner.Tests.Cli;
 
+[Collection(RealTimeCollection.Name)]
 public class RulesCommandTests
 {
     [Theory]

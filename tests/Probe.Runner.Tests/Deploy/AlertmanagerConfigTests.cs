@@ -8,6 +8,7 @@ namespace Probe.Runner.Tests.Deploy;
 /// generated rules use where its header says: pages to PagerDuty and Slack, P1 to Slack, tickets and
 /// P2 to the ticket webhook — so a rule `probe rules` writes never lands on a receiver nobody reads.
 /// </summary>
+[Collection(RealTimeCollection.Name)]
 public sealed class AlertmanagerConfigTests
 {
     private static readonly string Config = Path.Combine(Repository.Root, "deploy", "alertmanager", "alertmanager.yml");

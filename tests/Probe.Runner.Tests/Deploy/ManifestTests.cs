@@ -12,6 +12,7 @@ namespace Probe.Runner.Tests.Deploy;
 /// the image the Dockerfile builds and commands and options that probe has; references between
 /// manifests must resolve; the Prometheus configuration must pass promtool.
 /// </summary>
+[Collection(RealTimeCollection.Name)]
 public sealed class ManifestTests
 {
     private static readonly string Deploy = Path.Combine(Repository.Root, "deploy");

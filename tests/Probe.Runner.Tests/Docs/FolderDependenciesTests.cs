@@ -9,6 +9,7 @@ namespace Probe.Runner.Tests.Docs;
 /// qualified name); these tests find every such use in the sources and fail on a cycle, naming it and a
 /// file that closes it.
 /// </summary>
+[Collection(RealTimeCollection.Name)]
 public partial class FolderDependenciesTests
 {
     [Theory]

@@ -7,6 +7,7 @@ using Probe.Scenarios.Suite;
 
 namespace Probe.Runner.Tests.Import;
 
+[Collection(RealTimeCollection.Name)]
 public class K6ImportTests
 {
     private static string Example(string name) => Path.Combine(Repository.Root, "examples", "k6", name);

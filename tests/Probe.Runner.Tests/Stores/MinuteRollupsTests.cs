@@ -3,6 +3,7 @@ using Xunit;
 
 namespace Probe.Runner.Tests.Stores;
 
+[Collection(RealTimeCollection.Name)]
 public sealed class MinuteRollupsTests
 {
     [Theory]

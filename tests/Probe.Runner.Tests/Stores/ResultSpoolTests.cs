@@ -5,6 +5,7 @@ using Probe.Runner.Results;
 
 namespace Probe.Runner.Tests.Stores;
 
+[Collection(RealTimeCollection.Name)]
 public class ResultSpoolTests
 {
     [Fact]

@@ -313,6 +313,7 @@ public abstract class ResultStoreTests
     }
 }
 
+[Collection(RealTimeCollection.Name)]
 public sealed class SqliteResultStoreTests : ResultStoreTests
 {
     private protected override Task<IResultStore> OpenAsync() => TestStores.SqliteAsync();

@@ -115,6 +115,7 @@ public abstract class SloViewsTests
     }
 }
 
+[Collection(RealTimeCollection.Name)]
 public sealed class SqliteSloViewsTests : SloViewsTests
 {
     private protected override Task<IResultStore> OpenAsync() => TestStores.SqliteAsync();

@@ -4,6 +4,7 @@ using Probe.Runner.Results;
 
 namespace Probe.Runner.Tests.Synthetics;
 
+[Collection(RealTimeCollection.Name)]
 public class StatusPageTests
 {
     private static readonly DateTimeOffset At = new(2026, 12, 1, 12, 0, 0, TimeSpan.Zero);

@@ -6,6 +6,7 @@ using Xunit;
 namespace Probe.Runner.Tests.Synthetics;
 
 /// <summary>The store-write retries of the synthetics pipeline, on the fake clock.</summary>
+[Collection(RealTimeCollection.Name)]
 public sealed class StoreRetryTests
 {
     [Fact]

@@ -2,6 +2,7 @@ using Xunit;
 
 namespace Probe.Runner.Tests.Synthetics;
 
+[Collection(RealTimeCollection.Name)]
 public class SyntheticSchedulerTests
 {
     private static readonly DateTimeOffset Start = new(2026, 11, 22, 0, 0, 0, TimeSpan.Zero);
