@@ -29,13 +29,3 @@ public sealed class PostgresFixture : IAsyncLifetime
         return new NpgsqlConnectionStringBuilder(Server.ConnectionString) { Database = name }.ConnectionString;
     }
 }
-
-/// <summary>
-/// Every test of the assembly but the alert-delivery test, one at a time (see <see cref="RealTimeCollection"/>),
-/// with the shared PostgreSQL: some stop and start it.
-/// </summary>
-[CollectionDefinition(Name)]
-public sealed class PostgresCollection : ICollectionFixture<PostgresFixture>
-{
-    public const string Name = "one at a time";
-}

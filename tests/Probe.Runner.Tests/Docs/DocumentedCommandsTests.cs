@@ -15,7 +15,7 @@ namespace Probe.Runner.Tests.Docs;
 /// <c>export PROBE_COORDINATOR=…</c> or <c>PROBE_STORE=…</c> ("your PostgreSQL") gets the test's
 /// PostgreSQL. The one command not run is <c>./test.sh</c>: it is what runs this test.
 /// </summary>
-[Collection(PostgresCollection.Name)]
+[Collection(RealTimeCollection.Name)]
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 public class DocumentedCommandsTests(PostgresFixture postgres)
 {

@@ -5,7 +5,7 @@ using Xunit;
 namespace Probe.Runner.Tests.Sharding;
 
 /// <summary>The coordinator against a real PostgreSQL, at the moment shards meet it: all at once, on an empty database.</summary>
-[Collection(PostgresCollection.Name)]
+[Collection(RealTimeCollection.Name)]
 public sealed class ShardCoordinatorTests(PostgresFixture postgres)
 {
     [Fact]

@@ -13,7 +13,7 @@ namespace Probe.Runner.Tests.Sharding;
 /// the totals of all the shards' iterations, one merged report and verdict, a common start, and a killed shard
 /// named in an invalid verdict.
 /// </summary>
-[Collection(PostgresCollection.Name)]
+[Collection(RealTimeCollection.Name)]
 public sealed class ShardedRunTests(PostgresFixture postgres)
 {
     [Fact]

@@ -319,7 +319,7 @@ public sealed class SqliteResultStoreTests : ResultStoreTests
     private protected override Task<IResultStore> OpenAsync() => TestStores.SqliteAsync();
 }
 
-[Collection(PostgresCollection.Name)]
+[Collection(RealTimeCollection.Name)]
 public sealed class PostgresResultStoreTests(PostgresFixture postgres) : ResultStoreTests
 {
     private protected override Task<IResultStore> OpenAsync() => TestStores.PostgresAsync(postgres);

@@ -7,7 +7,7 @@ namespace Probe.Runner.Tests.Synthetics;
 /// The runner's promise: a store outage or a crash loses no result and doubles none. Every result the
 /// runner reports (it logs one only after it is safe in the spool) must be in the table exactly once.
 /// </summary>
-[Collection(PostgresCollection.Name)]
+[Collection(RealTimeCollection.Name)]
 public sealed class DurabilityTests(PostgresFixture postgres)
 {
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(90);

@@ -6,7 +6,7 @@ using Xunit;
 namespace Probe.Runner.Tests.Synthetics;
 
 /// <summary>Production shape: one process per region writing to one PostgreSQL; each exports the global view.</summary>
-[Collection(PostgresCollection.Name)]
+[Collection(RealTimeCollection.Name)]
 public sealed class SharedStoreTests(PostgresFixture postgres)
 {
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(90);

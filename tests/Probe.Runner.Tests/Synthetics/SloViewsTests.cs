@@ -121,7 +121,7 @@ public sealed class SqliteSloViewsTests : SloViewsTests
     private protected override Task<IResultStore> OpenAsync() => TestStores.SqliteAsync();
 }
 
-[Collection(PostgresCollection.Name)]
+[Collection(RealTimeCollection.Name)]
 public sealed class PostgresSloViewsTests(PostgresFixture postgres) : SloViewsTests
 {
     private protected override Task<IResultStore> OpenAsync() => TestStores.PostgresAsync(postgres);

@@ -13,7 +13,7 @@ namespace Probe.Runner.Tests.Synthetics;
 /// result the runner reports must end up stored exactly once, or (when the store refuses it for its
 /// content) in the dead-letter file.
 /// </summary>
-[Collection(PostgresCollection.Name)]
+[Collection(RealTimeCollection.Name)]
 public sealed class StoreFaultTests(PostgresFixture postgres)
 {
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(90);
