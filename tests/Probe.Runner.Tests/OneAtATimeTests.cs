@@ -5,7 +5,8 @@ namespace Probe.Runner.Tests;
 
 /// <summary>
 /// A test class left out of the one collection would run beside the timing-sensitive runs and skew
-/// them; only the alert-delivery test may, on purpose (see <see cref="RealTimeCollection"/>).
+/// them; the alert-delivery test is the one exception, and it runs alone after the others
+/// (see <see cref="AlertDeliveryCollection"/>).
 /// </summary>
 [Collection(RealTimeCollection.Name)]
 public sealed class OneAtATimeTests
@@ -19,6 +20,14 @@ public sealed class OneAtATimeTests
             .ToArray();
 
         Assert.Equal([typeof(AlertDeliveryTests)], outside);
+    }
+
+    [Fact]
+    public void TheAlertDeliveryTest_RunsAloneAfterTheOthers()
+    {
+        Assert.Equal(AlertDeliveryCollection.Name, CollectionOf(typeof(AlertDeliveryTests)));
+        CollectionDefinitionAttribute definition = typeof(AlertDeliveryCollection).GetCustomAttribute<CollectionDefinitionAttribute>()!;
+        Assert.True(definition.DisableParallelization, "xUnit runs a collection beside the others unless it disables parallelization");
     }
 
     private static string? CollectionOf(Type test) =>

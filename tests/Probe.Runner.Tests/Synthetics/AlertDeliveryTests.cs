@@ -16,8 +16,9 @@ namespace Probe.Runner.Tests.Synthetics;
 /// region's ticket and pages no one; two of three failing page (the N-of-M alert and the SLO burn rate)
 /// within the time the rules promise, and both resolve after recovery; a check failing in a maintenance
 /// window reaches nobody at all. Real time throughout (about eight minutes), so it is its own collection
-/// and runs beside the others.
+/// and runs alone, after the others (<see cref="AlertDeliveryCollection"/>).
 /// </summary>
+[Collection(AlertDeliveryCollection.Name)]
 public sealed class AlertDeliveryTests(ITestOutputHelper output)
 {
     private static readonly string[] Regions = ["us-east", "eu-west", "ap-south"];
