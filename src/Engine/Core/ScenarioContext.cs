@@ -11,6 +11,7 @@ namespace Probe.Engine.Core;
 public sealed class ScenarioContext
 {
     private readonly IIterationHost _runtime;
+    private readonly List<Action<ScenarioContext>> _atEnd = [];
 
     internal ScenarioContext(IIterationHost runtime, int copyId)
     {
@@ -45,6 +46,53 @@ public sealed class ScenarioContext
 
     /// <summary>When set, each step's outcome is added here too (on-demand iterations report every step).</summary>
     internal List<StepOutcome>? Outcomes { get; set; }
+
+    /// <summary>
+    /// Has <paramref name="end"/> run once the iteration has ended: after its last step and its recording,
+    /// before the virtual user's next iteration. What a step holds for one iteration only (the connection of
+    /// a target that opens a new one per iteration) is let go there rather than kept until the next one
+    /// begins. The same delegate asked for again in the same iteration runs once. An exception from it is
+    /// logged and does not fail the iteration.
+    /// </summary>
+    public void AtIterationEnd(Action<ScenarioContext> end)
+    {
+        ArgumentNullException.ThrowIfNull(end);
+        lock (_atEnd)
+        {
+            if (!_atEnd.Exists(e => ReferenceEquals(e, end)))
+            {
+                _atEnd.Add(end);
+            }
+        }
+    }
+
+    /// <summary>Runs what <see cref="AtIterationEnd"/> asked for in this iteration, and forgets it.</summary>
+    internal void EndIteration()
+    {
+        if (_atEnd.Count == 0)
+        {
+            return;
+        }
+
+        Action<ScenarioContext>[] ends;
+        lock (_atEnd)
+        {
+            ends = [.. _atEnd];
+            _atEnd.Clear();
+        }
+
+        foreach (Action<ScenarioContext> end in ends)
+        {
+            try
+            {
+                end(this);
+            }
+            catch (Exception e)
+            {
+                Log.Warn($"at the end of iteration {Iteration}: {e.GetType().Name}: {e.Message}");
+            }
+        }
+    }
 
     /// <summary>Runs and times a step. Its latency counts from the iteration's intended start shifted to the step's start; its service time from the step's actual start.</summary>
     public ValueTask<StepResult> Step(string name, Func<ValueTask<StepResult>> run)

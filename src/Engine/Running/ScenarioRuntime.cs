@@ -188,7 +188,7 @@ internal sealed class ScenarioRuntime : IIterationHost
         }
     }
 
-    /// <summary>Records the iteration <see cref="Start"/> began (and, in a one-step scenario, its step) and returns its result.</summary>
+    /// <summary>Records the iteration <see cref="Start"/> began (and, in a one-step scenario, its step), ends it (<see cref="ScenarioContext.AtIterationEnd"/>) and returns its result.</summary>
     public StepResult Complete(ScenarioContext context, in StepResult result)
     {
         _warm = true;
@@ -199,6 +199,7 @@ internal sealed class ScenarioRuntime : IIterationHost
             Stats.Iterations.Record(iteration, Clock.ToNanoseconds(end - context.IntendedTimestamp), Clock.ToNanoseconds(end - context.StartTimestamp));
         }
 
+        context.EndIteration();
         return iteration;
     }
 

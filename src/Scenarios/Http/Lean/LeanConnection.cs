@@ -5,6 +5,7 @@ using System.Net.Security;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using System.Text;
+using Probe.Engine.Core;
 using Probe.Scenarios.Http.Readiness;
 
 namespace Probe.Scenarios.Http.Lean;
@@ -399,8 +400,16 @@ internal sealed class LeanConnection : IDisposable
     }
 }
 
-/// <summary>A virtual user (<paramref name="Copy"/>) and its iteration: the owner of connections opened per iteration.</summary>
-internal readonly record struct IterationKey(int Copy, long Iteration);
+/// <summary>
+/// A virtual user (<paramref name="Copy"/>) and its iteration: the owner of connections opened per iteration.
+/// <paramref name="User"/>, when the engine runs the step, is the user's context: it tells users of different
+/// scenarios (and overlapping on-demand iterations) apart, and ends the iteration's connection with it.
+/// </summary>
+internal readonly record struct IterationKey(int Copy, long Iteration, ScenarioContext? User = null)
+{
+    /// <summary>Whose connection it is: the user's context, or its number when no engine runs the step.</summary>
+    public object Owner => User ?? (object)Copy;
+}
 
 /// <summary>What the caller wants of a response body and headers; <paramref name="Head"/>: the request was HEAD, so the answer has no body.</summary>
 internal readonly record struct LeanReadOptions(bool KeepBody, bool KeepHeaders, long MaxBodyBytes, bool Head = false);

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Text;
+using Probe.Engine.Core;
 using Probe.Engine.Timing;
 using Probe.Scenarios.Http.Readiness;
 
@@ -29,7 +30,8 @@ internal sealed class LeanHttpClient : IDisposable
     private readonly LeanTls? _tls;
     private readonly bool _perIteration;
     private readonly ConnectionCap? _cap;
-    private readonly ConcurrentDictionary<int, LeanConnection>? _owned;
+    private readonly ConcurrentDictionary<object, LeanConnection>? _owned;
+    private readonly Action<ScenarioContext> _endIteration;
     private bool _disposed;
 
     /// <param name="target">The plain-HTTP target.</param>
@@ -50,7 +52,8 @@ internal sealed class LeanHttpClient : IDisposable
         _time = time;
         _tls = policy?.Tls;
         _perIteration = policy?.NewConnectionPerIteration ?? false;
-        _owned = _perIteration ? new ConcurrentDictionary<int, LeanConnection>() : null;
+        _owned = _perIteration ? new ConcurrentDictionary<object, LeanConnection>() : null;
+        _endIteration = EndIteration;
         _cap = policy?.MaxConnections is { } max ? new ConnectionCap(max, this) : null;
         Authority = target.IsDefaultPort ? target.IdnHost : $"{target.IdnHost}:{target.Port}";
         _watchdog = new DeadlineWatchdog(time, _open, AbortOverdue);
@@ -89,6 +92,11 @@ internal sealed class LeanHttpClient : IDisposable
     public ValueTask<LeanResponse> SendAsync(ReadOnlyMemory<byte> request, LeanReadOptions options, long deadline, CancellationToken cancellation, IterationKey iteration = default)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_perIteration)
+        {
+            iteration.User?.AtIterationEnd(_endIteration);
+        }
+
         LeanConnection? connection = _perIteration ? TakeOwned(iteration) : _idle.TryDequeue(out LeanConnection? idle) ? idle : null;
         return connection is not null
             ? connection.ExchangeAsync(request, options, deadline, default, cancellation)
@@ -149,13 +157,13 @@ internal sealed class LeanHttpClient : IDisposable
             {
                 Close(connection);
             }
-            else if (_owned!.TryGetValue(connection.Iteration.Copy, out LeanConnection? before) && before != connection)
+            else if (_owned!.TryGetValue(connection.Iteration.Owner, out LeanConnection? before) && before != connection)
             {
                 Close(connection);
             }
             else
             {
-                _owned[connection.Iteration.Copy] = connection;
+                _owned[connection.Iteration.Owner] = connection;
             }
 
             return;
@@ -171,14 +179,15 @@ internal sealed class LeanHttpClient : IDisposable
 
     /// <summary>
     /// A request waits at the cap: one connection kept for a user between its requests is closed, and its
-    /// room goes to the first request waiting. Kept connections are idle, and the users that hold them may
-    /// have stopped (a ramp down): without this, users still running waited for rooms no one gave back.
+    /// room goes to the first request waiting. A kept connection is idle while its user thinks between two
+    /// requests of an iteration (a step run without the engine keeps it until the user's next request, and
+    /// that user may have stopped): without this, a request at the cap waited for a room no one gave back.
     /// </summary>
     private void GiveWayParked()
     {
-        foreach (int copy in _owned!.Keys)
+        foreach (object user in _owned!.Keys)
         {
-            if (_owned.TryRemove(copy, out LeanConnection? parked))
+            if (_owned.TryRemove(user, out LeanConnection? parked))
             {
                 Close(parked);
                 return;
@@ -189,7 +198,7 @@ internal sealed class LeanHttpClient : IDisposable
     /// <summary>The connection this iteration opened, if it is still open; one of the user's earlier iteration is closed.</summary>
     private LeanConnection? TakeOwned(IterationKey iteration)
     {
-        if (!_owned!.TryRemove(iteration.Copy, out LeanConnection? connection))
+        if (!_owned!.TryRemove(iteration.Owner, out LeanConnection? connection))
         {
             return null;
         }
@@ -201,6 +210,15 @@ internal sealed class LeanHttpClient : IDisposable
 
         Close(connection);
         return null;
+    }
+
+    /// <summary>A user's iteration ended: the connection it opened is closed now, not when its next iteration begins.</summary>
+    private void EndIteration(ScenarioContext user)
+    {
+        if (_owned!.TryRemove(user, out LeanConnection? connection))
+        {
+            Close(connection);
+        }
     }
 
     /// <summary>Forgets and closes a connection that may not be used again.</summary>

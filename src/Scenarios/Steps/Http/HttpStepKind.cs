@@ -169,6 +169,6 @@ internal sealed class HttpStepKind : StepKind
     {
         var http = (HttpStepSpec)spec;
         var step = new HttpStep(http, binding.Client(http.Target), binding.Options.Time, binding.Checks(http));
-        return scope => step.RunAsync(scope.Variables, scope.Context.Cancellation, new Probe.Scenarios.Http.Lean.IterationKey(scope.Context.CopyId, scope.Context.Iteration));
+        return scope => step.RunAsync(scope.Variables, scope.Context.Cancellation, new Probe.Scenarios.Http.Lean.IterationKey(scope.Context.CopyId, scope.Context.Iteration, scope.Context));
     }
 }
