@@ -59,10 +59,15 @@ public sealed class ScenarioContext
         ArgumentNullException.ThrowIfNull(end);
         lock (_atEnd)
         {
-            if (!_atEnd.Exists(e => ReferenceEquals(e, end)))
+            foreach (Action<ScenarioContext> asked in _atEnd)
             {
-                _atEnd.Add(end);
+                if (ReferenceEquals(asked, end))
+                {
+                    return;
+                }
             }
+
+            _atEnd.Add(end);
         }
     }
 
