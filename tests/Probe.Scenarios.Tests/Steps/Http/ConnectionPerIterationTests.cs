@@ -1,7 +1,4 @@
-using System.Collections.Concurrent;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Connections.Features;
-using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Probe.Engine.Verdicts;
 using Probe.Engine.Running;
 using Probe.Scenarios.Binding;
@@ -27,7 +24,7 @@ public class ConnectionPerIterationTests
     [Fact]
     public async Task OnDemandIteration_ItsConnectionIsClosedWhenItEnds()
     {
-        await using ConnectionWatch server = await ConnectionWatch.StartAsync();
+        await using Recorder server = await Recorder.StartAsync(null, HttpProtocols.Http1);
         using BoundSuite bound = SuiteBinder.Bind(Suite(server.Address, ("check", TwoRequests)));
         await using var check = new OnDemandScenario(bound.Scenarios[0]);
         await check.StartAsync();
@@ -44,7 +41,7 @@ public class ConnectionPerIterationTests
     [Fact]
     public async Task TwoScenariosOnOneTarget_EachUserKeepsItsOwnConnectionThroughItsIteration()
     {
-        await using ConnectionWatch server = await ConnectionWatch.StartAsync(answerAfter: TimeSpan.FromMilliseconds(5));
+        await using Recorder server = await Recorder.StartAsync(null, HttpProtocols.Http1, answerAfter: TimeSpan.FromMilliseconds(5));
         using BoundSuite bound = SuiteBinder.Bind(Suite(server.Address, ("a", TwoRequests), ("b", TwoRequests)));
 
         RunResult result = await LoadRunner.RunAsync(bound.Scenarios);
@@ -63,42 +60,4 @@ public class ConnectionPerIterationTests
             "{{s.Name}}": { "steps": [ {{s.Step}} ], "load": { "iterations_for_constant": { "copies": 1, "iterations": 4 } } }
             """))}} } }
         """);
-
-    /// <summary>A Kestrel server on loopback that counts each connection's requests and how many connections are open now.</summary>
-    private sealed class ConnectionWatch : IAsyncDisposable
-    {
-        private readonly ConcurrentDictionary<string, int> _requests = new();
-        private LoopbackServer? _server;
-        private int _open;
-
-        public Uri Address => _server!.Address;
-
-        public int Open => Volatile.Read(ref _open);
-
-        public int[] RequestsPerConnection => [.. _requests.Values];
-
-        public static async Task<ConnectionWatch> StartAsync(TimeSpan answerAfter = default)
-        {
-            var watch = new ConnectionWatch();
-            watch._server = await LoopbackServer.StartAsync(app => app.MapGet("/who", async (HttpContext context) =>
-            {
-                if (watch._requests.TryAdd(context.Connection.Id, 0))
-                {
-                    Interlocked.Increment(ref watch._open);
-                    context.Features.Get<IConnectionLifetimeFeature>()!.ConnectionClosed.Register(() => Interlocked.Decrement(ref watch._open));
-                }
-
-                watch._requests.AddOrUpdate(context.Connection.Id, 1, (_, n) => n + 1);
-                if (answerAfter > TimeSpan.Zero)
-                {
-                    await Task.Delay(answerAfter);
-                }
-
-                return Results.Text(context.Connection.Id);
-            }));
-            return watch;
-        }
-
-        public ValueTask DisposeAsync() => _server!.DisposeAsync();
-    }
 }

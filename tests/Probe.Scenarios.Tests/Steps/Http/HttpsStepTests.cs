@@ -1,7 +1,4 @@
-using System.Collections.Concurrent;
 using System.Security.Cryptography.X509Certificates;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Probe.Engine.Results;
@@ -214,66 +211,5 @@ public class HttpsStepTests
         Assert.Equal(1, server.Connections); // the followed hops kept their connection
         Assert.Equal(3, run.Phases["connect"].Count); // each first hop opened one: the server closed the last after its redirect
         Assert.Equal(3, run.Phases["tls"].Count);
-    }
-
-    /// <summary>A Kestrel server that answers /who, /moved (a redirect to /who that closes its connection) and /client and records each request's protocol and connection.</summary>
-    private sealed class Recorder : IAsyncDisposable
-    {
-        private readonly ConcurrentDictionary<string, int> _connections = new();
-        private readonly ConcurrentDictionary<string, byte> _protocols = new();
-        private LoopbackServer? _server;
-        private int _inFlight;
-        private int _mostAtOnce;
-
-        public Uri Address => _server!.Address;
-
-        public int Requests => _connections.Values.Sum();
-
-        public int Connections => _connections.Count;
-
-        public IEnumerable<int> RequestsPerConnection => _connections.Values;
-
-        public string[] Protocols => [.. _protocols.Keys.Order(StringComparer.Ordinal)];
-
-        public int MostAtOnce => _mostAtOnce;
-
-        public static async Task<Recorder> StartAsync(X509Certificate2? certificate, HttpProtocols protocols = HttpProtocols.Http1AndHttp2, ClientCertificateMode clients = ClientCertificateMode.NoCertificate, TimeSpan answerAfter = default, int maxStreams = 100)
-        {
-            var recorder = new Recorder();
-            recorder._server = await LoopbackServer.StartAsync(app =>
-            {
-                app.MapGet("/who", async (HttpContext context) =>
-                {
-                    int now = Interlocked.Increment(ref recorder._inFlight);
-                    InterlockedMax(ref recorder._mostAtOnce, now);
-                    recorder._connections.AddOrUpdate(context.Connection.Id, 1, (_, n) => n + 1);
-                    recorder._protocols.TryAdd(context.Request.Protocol, 0);
-                    if (answerAfter > TimeSpan.Zero)
-                    {
-                        await Task.Delay(answerAfter);
-                    }
-
-                    Interlocked.Decrement(ref recorder._inFlight);
-                    return Results.Text($"{context.Request.Protocol} {context.Connection.Id}");
-                });
-                app.MapGet("/moved", (HttpContext context) =>
-                {
-                    context.Response.Headers.Connection = "close";
-                    return Results.Redirect("/who");
-                });
-                app.MapGet("/client", (HttpContext context) => Results.Text(context.Connection.ClientCertificate?.Subject ?? "no certificate"));
-            }, certificate, protocols, clients, limits => limits.Http2.MaxStreamsPerConnection = maxStreams);
-            return recorder;
-        }
-
-        public ValueTask DisposeAsync() => _server!.DisposeAsync();
-
-        private static void InterlockedMax(ref int most, int value)
-        {
-            int seen;
-            while (value > (seen = Volatile.Read(ref most)) && Interlocked.CompareExchange(ref most, value, seen) != seen)
-            {
-            }
-        }
     }
 }
