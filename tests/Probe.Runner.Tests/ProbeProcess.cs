@@ -76,9 +76,11 @@ internal static class ProbeProcess
     }
 
     /// <summary>
-    /// This test process's folder under the temp path, removed when the process exits, and the folders of
-    /// earlier test processes that no longer run removed when it is made: a documented-commands test alone
-    /// leaves 1.5 GB of restored packages, and 25 runs filled a 250 GB disk.
+    /// This test process's folder under the temp path. Making it removes the folders of earlier test
+    /// processes that no longer run; deleting it at exit is a best effort (the test platform may stop the
+    /// process first, as in a full CI run, which left about 1.5 GB). So at most one run's folders stay
+    /// behind: a documented-commands test alone leaves 1.5 GB of restored packages, and keeping every
+    /// run's folders filled a 250 GB disk after 25 runs.
     /// </summary>
     private static readonly Lazy<string> RunFolder = new(() =>
     {
