@@ -8,7 +8,6 @@ and JIT are left out) and the process's user and user+system CPU µs per request
 
     cp -r src/Runner/bin/Release/net10.0 /tmp/probe-before   # build, change, build again, then:
     python3 bench/peers/ab.py /tmp/probe-before/probe.dll src/Runner/bin/Release/net10.0/probe.dll
-    python3 bench/peers/ab.py src/Runner/bin/Release/net10.0/probe.dll --image-env   # plain vs the image's runtime settings
 """
 import argparse, json, os, shutil, statistics, subprocess, sys, tempfile
 
@@ -16,8 +15,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import peers  # noqa: E402  (the nginx set-up is shared)
 
 
-def run(dll, suite, out, env):
-    process = subprocess.Popen(["taskset", "-c", "0", "dotnet", dll, "run", suite, "--out", out, "--quiet"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, **env})
+def run(dll, suite, out):
+    process = subprocess.Popen(["taskset", "-c", "0", "dotnet", dll, "run", suite, "--out", out, "--quiet"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     _, status, usage = os.wait4(process.pid, 0)
     if os.waitstatus_to_exitcode(status) != 0:
         sys.exit(f"{dll} exited {os.waitstatus_to_exitcode(status)}")
@@ -36,23 +35,21 @@ def main():
     parser.add_argument("dlls", nargs="+", help="probe.dll of each build")
     parser.add_argument("--path", default="/health", help="/health or /file.json")
     parser.add_argument("--repeats", type=int, default=4)
-    parser.add_argument("--image-env", action="store_true", help="run each build also with the container image's runtime settings (deploy/Dockerfile)")
     args = parser.parse_args()
     folder = tempfile.mkdtemp(prefix="probe-ab-")
     port = peers.free_port()
-    nginx = peers.start_nginx(folder, port)
+    nginx = peers.start_nginx(folder, port, peers.free_port(), peers.free_port())  # the TLS and h2c ports go unused here
     suite = os.path.join(folder, "ab.json")
     with open(suite, "w") as f:
         json.dump({"version": 1, "suite": "ab", "targets": {"nginx": {"url": f"http://127.0.0.1:{port}"}},
                    "scenarios": {"get": {"target": "nginx", "steps": [{"name": "get", "http": {"path": args.path}, "checks": ["status == 200"]}],
                                          "load": {"keep_constant": {"copies": 50, "during": "6s"}}}}}, f)
-    builds = [(dll, dll, {}) for dll in args.dlls] + ([(f"{dll} (image env)", dll, peers.IMAGE_ENV) for dll in args.dlls] if args.image_env else [])
-    results = {label: [] for label, _, _ in builds}
+    results = {dll: [] for dll in args.dlls}
     try:
         for repeat in range(args.repeats):
-            for label, dll, env in builds:
-                results[label].append(run(os.path.abspath(dll), suite, os.path.join(folder, "out"), env))
-                print(f"  run {repeat + 1}/{args.repeats} {label}: {results[label][-1][0]:,.0f} req/s", file=sys.stderr)
+            for dll in args.dlls:
+                results[dll].append(run(os.path.abspath(dll), suite, os.path.join(folder, "out")))
+                print(f"  run {repeat + 1}/{args.repeats} {dll}: {results[dll][-1][0]:,.0f} req/s", file=sys.stderr)
     finally:
         nginx.terminate()
         nginx.wait()
