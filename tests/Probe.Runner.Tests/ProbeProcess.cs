@@ -127,7 +127,8 @@ internal static class ProbeProcess
         }
     }
 
-    private static void TryDelete(string folder)
+    /// <summary>Deletes <paramref name="folder"/> as far as it can: what a child process still holds is left for the sweep at the next start.</summary>
+    public static void TryDelete(string folder)
     {
         try
         {
