@@ -142,7 +142,7 @@ def autocannon(url, conns, seconds, _):
     return data["requests"]["average"], data["latency"]["p50"], data["latency"]["p99"], data["latency"]["max"], cpu, rss
 
 
-def probe(url, conns, seconds, folder, env=None, target=None, copies=None, dll=None, checks=("status == 200",)):
+def probe(url, conns, seconds, folder, target=None, copies=None, dll=None, checks=("status == 200",)):
     """Probe's closed model: conns virtual users (or copies) on the target, with the target's fields added (target); checks on every answer."""
     suite = os.path.join(folder, f"probe-{conns}.json")
     base = url.rsplit("/", 1)[0]
@@ -152,7 +152,7 @@ def probe(url, conns, seconds, folder, env=None, target=None, copies=None, dll=N
                    "scenarios": {"get": {"target": "nginx", "steps": [{"name": "get", "http": {"path": "/" + url.rsplit("/", 1)[1]}, "checks": list(checks)}],
                                          "load": {"keep_constant": {"copies": copies or conns, "during": f"{seconds}s"}}}}}, f)
     out = os.path.join(folder, f"probe-out-{conns}")
-    _, cpu, rss = run(["dotnet", dll or PROBE_DLL, "run", suite, "--out", out, "--quiet"], env=env)
+    _, cpu, rss = run(["dotnet", dll or PROBE_DLL, "run", suite, "--out", out, "--quiet"])
     with open(os.path.join(out, "summary.json")) as f:
         it = json.load(f)["scenarios"][0]["iterations"]
     if it["fail"] > 0:
