@@ -8,6 +8,7 @@ and JIT are left out) and the process's user and user+system CPU µs per request
 
     cp -r src/Runner/bin/Release/net10.0 /tmp/probe-before   # build, change, build again, then:
     python3 bench/peers/ab.py /tmp/probe-before/probe.dll src/Runner/bin/Release/net10.0/probe.dll
+    python3 bench/peers/ab.py src/Runner/bin/Release/net10.0/probe.dll --image-env   # plain vs the image's runtime settings
 """
 import argparse, json, os, shutil, statistics, subprocess, sys, tempfile
 
@@ -15,8 +16,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import peers  # noqa: E402  (the nginx set-up is shared)
 
 
-def run(dll, suite, out):
-    process = subprocess.Popen(["taskset", "-c", "0", "dotnet", dll, "run", suite, "--out", out, "--quiet"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+def run(dll, suite, out, env):
+    process = subprocess.Popen(["taskset", "-c", "0", "dotnet", dll, "run", suite, "--out", out, "--quiet"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, **env})
     _, status, usage = os.wait4(process.pid, 0)
     if os.waitstatus_to_exitcode(status) != 0:
         sys.exit(f"{dll} exited {os.waitstatus_to_exitcode(status)}")
@@ -35,6 +36,7 @@ def main():
     parser.add_argument("dlls", nargs="+", help="probe.dll of each build")
     parser.add_argument("--path", default="/health", help="/health or /file.json")
     parser.add_argument("--repeats", type=int, default=4)
+    parser.add_argument("--image-env", action="store_true", help="run each build also with the container image's runtime settings (deploy/Dockerfile)")
     args = parser.parse_args()
     folder = tempfile.mkdtemp(prefix="probe-ab-")
     port = peers.free_port()
@@ -44,12 +46,13 @@ def main():
         json.dump({"version": 1, "suite": "ab", "targets": {"nginx": {"url": f"http://127.0.0.1:{port}"}},
                    "scenarios": {"get": {"target": "nginx", "steps": [{"name": "get", "http": {"path": args.path}, "checks": ["status == 200"]}],
                                          "load": {"keep_constant": {"copies": 50, "during": "6s"}}}}}, f)
-    results = {dll: [] for dll in args.dlls}
+    builds = [(dll, dll, {}) for dll in args.dlls] + ([(f"{dll} (image env)", dll, peers.IMAGE_ENV) for dll in args.dlls] if args.image_env else [])
+    results = {label: [] for label, _, _ in builds}
     try:
         for repeat in range(args.repeats):
-            for dll in args.dlls:
-                results[dll].append(run(os.path.abspath(dll), suite, os.path.join(folder, "out")))
-                print(f"  run {repeat + 1}/{args.repeats} {dll}: {results[dll][-1][0]:,.0f} req/s", file=sys.stderr)
+            for label, dll, env in builds:
+                results[label].append(run(os.path.abspath(dll), suite, os.path.join(folder, "out"), env))
+                print(f"  run {repeat + 1}/{args.repeats} {label}: {results[label][-1][0]:,.0f} req/s", file=sys.stderr)
     finally:
         nginx.terminate()
         nginx.wait()

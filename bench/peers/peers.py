@@ -4,8 +4,8 @@
 A private nginx (1 worker, pinned to CPU 1, access log off) serves a ~50-byte JSON /health and a
 ~2 KB JSON file; each tool, pinned to CPU 0, loads it at 1 and 50 connections, interleaved and
 repeated. Probe runs three times: as built ("probe", plain `dotnet probe.dll` of a Release build), as its
-container image runs it ("probe (image)", deploy/Dockerfile: published ReadyToRun), and as built without
-its `status == 200` check ("probe (no check)"). Prints one table (medians over the
+container image runs it ("probe (image)", deploy/Dockerfile: published ReadyToRun, with the image's
+runtime settings), and as built without its `status == 200` check ("probe (no check)"). Prints one table (medians over the
 repeats) with each tool's ratio to wrk and to Probe, and writes it as JSON. Everything it starts it
 stops by PID. Loopback only.
 
@@ -19,9 +19,10 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 HEALTH = '{"status":"healthy","service":"probe-bench","ok":true}'
 PROBE_DLL = os.path.join(ROOT, "src", "Runner", "bin", "Release", "net10.0", "probe.dll")
-# Probe as its container image has it: published ReadyToRun (deploy/Dockerfile). Its runtime settings are the build's own
-# (probe.runtimeconfig.json; docs/cli.md, "Runtime settings").
+# Probe as its container image has it: published ReadyToRun (deploy/Dockerfile), and the image's runtime settings
+# (docs/cli.md, "Runtime settings").
 IMAGE_DLL = os.path.join(ROOT, "src", "Runner", "bin", "Release", "image", "probe.dll")
+IMAGE_ENV = {"DOTNET_TC_QuickJit": "1", "DOTNET_TC_CallCountingDelayMs": "0"}
 
 
 def free_port():
@@ -142,7 +143,7 @@ def autocannon(url, conns, seconds, _):
     return data["requests"]["average"], data["latency"]["p50"], data["latency"]["p99"], data["latency"]["max"], cpu, rss
 
 
-def probe(url, conns, seconds, folder, target=None, copies=None, dll=None, checks=("status == 200",)):
+def probe(url, conns, seconds, folder, env=None, target=None, copies=None, dll=None, checks=("status == 200",)):
     """Probe's closed model: conns virtual users (or copies) on the target, with the target's fields added (target); checks on every answer."""
     suite = os.path.join(folder, f"probe-{conns}.json")
     base = url.rsplit("/", 1)[0]
@@ -152,7 +153,7 @@ def probe(url, conns, seconds, folder, target=None, copies=None, dll=None, check
                    "scenarios": {"get": {"target": "nginx", "steps": [{"name": "get", "http": {"path": "/" + url.rsplit("/", 1)[1]}, "checks": list(checks)}],
                                          "load": {"keep_constant": {"copies": copies or conns, "during": f"{seconds}s"}}}}}, f)
     out = os.path.join(folder, f"probe-out-{conns}")
-    _, cpu, rss = run(["dotnet", dll or PROBE_DLL, "run", suite, "--out", out, "--quiet"])
+    _, cpu, rss = run(["dotnet", dll or PROBE_DLL, "run", suite, "--out", out, "--quiet"], env=env)
     with open(os.path.join(out, "summary.json")) as f:
         it = json.load(f)["scenarios"][0]["iterations"]
     if it["fail"] > 0:
@@ -199,7 +200,7 @@ def coordinated_omission(seconds, folder):
 
 
 def probe_image(url, conns, seconds, folder):
-    return probe(url, conns, seconds, folder, dll=IMAGE_DLL)
+    return probe(url, conns, seconds, folder, IMAGE_ENV, dll=IMAGE_DLL)
 
 
 def ab_new_connections(url, conns, seconds, _):
@@ -211,7 +212,7 @@ def ab_new_connections(url, conns, seconds, _):
 
 STREAMS = 10
 
-# "probe" is the dll as built, started with plain `dotnet probe.dll`; "probe (image)" is published ReadyToRun, as the container image has it;
+# "probe" is the dll as built, started with plain `dotnet probe.dll`; "probe (image)" is published ReadyToRun and started with the container image's runtime settings;
 # "probe (no check)" is the first without its `status == 200` check (a failed request still counts as failed: by its transport, or by a status >= 400).
 TOOLS = {"probe": probe, "probe (image)": probe_image, "probe (no check)": lambda u, c, s, f: probe(u, c, s, f, checks=()), "wrk": wrk, "ab -k": ab, "h2load --h1": h2load, "autocannon": autocannon, "hey": hey}
 # The same page over TLS (HTTP/1.1 keep-alive), over HTTP/2 with STREAMS streams per connection, and with a new TLS connection per request.
