@@ -8,9 +8,10 @@ namespace Probe.Scenarios.WarmUp;
 /// A loopback HTTP/1.1 server that answers every request at once with <c>200</c> and a small JSON
 /// body, keeping connections alive. The warm-up runs Probe's own request path against it, so that
 /// compiling that path costs nothing on the real target's schedule and sends the target nothing.
-/// Every second answer on a connection comes chunked, as from most application servers (Kestrel, and
-/// so the demo target, among them): reading chunks is a path of its own, and compiled on a real
-/// target's first answers it took the CPU the schedule needed in a short gate's first 20 ms.
+/// Every second answer comes chunked (counted over all connections, so that a scenario opening a new
+/// connection per iteration gets both too), as from most application servers (Kestrel, and so the demo
+/// target, among them): reading chunks is a path of its own, and compiled on a real target's first
+/// answers it took the CPU the schedule needed in a short gate's first 20 ms.
 /// </summary>
 internal sealed class CannedHttpServer : IAsyncDisposable
 {
@@ -27,6 +28,7 @@ internal sealed class CannedHttpServer : IAsyncDisposable
     private readonly Socket _listener;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _accepting;
+    private long _answers;
 
     public CannedHttpServer()
     {
@@ -71,7 +73,6 @@ internal sealed class CannedHttpServer : IAsyncDisposable
         {
             byte[] buffer = new byte[16 * 1024];
             int filled = 0;
-            long answers = 0;
             try
             {
                 while (!_stop.IsCancellationRequested)
@@ -85,7 +86,7 @@ internal sealed class CannedHttpServer : IAsyncDisposable
                     filled += read;
                     while (TryTakeRequest(buffer, ref filled, out bool head, out bool close))
                     {
-                        bool chunked = ++answers % 2 == 0;
+                        bool chunked = Interlocked.Increment(ref _answers) % 2 == 0;
                         byte[] answer = head ? (chunked ? ChunkedHead : Head) : (chunked ? ChunkedAnswer : Answer);
                         await connection.SendAsync(answer, SocketFlags.None, _stop.Token).ConfigureAwait(false);
 

@@ -58,4 +58,22 @@ public class CannedHttpServerTests
 
         Assert.Equal(["length 80", "chunked", "length 80", "chunked"], framings);
     }
+
+    [Fact]
+    public async Task ConnectionPerRequest_AnswersWithALengthAndChunked_InTurn()
+    {
+        // A scenario with a new connection per iteration sends one request per connection: it must get both too.
+        await using var server = new CannedHttpServer();
+        var framings = new List<string>();
+        for (int i = 0; i < 2; i++)
+        {
+            using var client = new HttpClient();
+            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(server.Address, "/health")) { Headers = { ConnectionClose = true } };
+            using HttpResponseMessage response = await client.SendAsync(request);
+            _ = await response.Content.ReadAsStringAsync();
+            framings.Add(response.Headers.TransferEncodingChunked == true ? "chunked" : "length");
+        }
+
+        Assert.Equal(["length", "chunked"], framings);
+    }
 }
