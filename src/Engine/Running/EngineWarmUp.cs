@@ -10,23 +10,24 @@ namespace Probe.Engine.Running;
 /// is the generator's, and would otherwise show up as scheduler lag and latency. Then cuts two
 /// seconds of their figures the way the run's once-a-second sampler does: compiled on the run's first
 /// ticks, that path took 45-80 ms of CPU at 1 s and 9-16 ms at 2 s, and on a busy two-core machine
-/// the open model's starts then came 10-20 ms late.
+/// the open model's starts then came 10-20 ms late. Last, summarises the run's own scenarios once.
 /// </summary>
 internal static class EngineWarmUp
 {
-    private static readonly ScenarioDefinition Empty =
-        Scenario.Create("warm-up", static context => Step.Run("step", context, Answer)).WithLoadSimulations(Simulation.Inject(1, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1)));
-
-    // A step's figures as a real request leaves them (a status, its phases, now and then a failure),
+    // A step's figures as a real request leaves them (a status, its phases, every fourth a failure),
     // so that summarising them compiles what a real run's first second needs.
-    private static readonly StepResult Answered = StepResult.Ok(statusCode: 200, sizeBytes: 1) with { Phases = new PhaseTimings(1, 1, 1, 1, 1) };
-    private static readonly StepResult Failed = StepResult.Fail(FailureReason.Timeout, statusCode: 504);
-    private static int s_answers;
+    private static readonly Func<ValueTask<StepResult>> Answered =
+        static () => ValueTask.FromResult(StepResult.Ok(statusCode: 200, sizeBytes: 1) with { Phases = new PhaseTimings(1, 1, 1, 1, 1) });
 
-    private static ValueTask<StepResult> Answer() =>
-        ValueTask.FromResult(Interlocked.Increment(ref s_answers) % 4 == 0 ? Failed : Answered);
+    private static readonly Func<ValueTask<StepResult>> Failed =
+        static () => ValueTask.FromResult(StepResult.Fail(FailureReason.Timeout, statusCode: 504));
 
-    public static async Task RunAsync(RunOptions options)
+    private static readonly ScenarioDefinition Empty =
+        Scenario.Create("warm-up", static context => Step.Run("step", context, context.Iteration % 4 == 3 ? Failed : Answered))
+            .WithLoadSimulations(Simulation.Inject(1, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1)));
+
+    /// <summary>Warms the engine on a scenario of its own, then summarises <paramref name="runtimes"/> (the run's, not yet started) once.</summary>
+    public static async Task RunAsync(IReadOnlyList<ScenarioRuntime> runtimes, RunOptions options)
     {
         var runtime = new ScenarioRuntime(Empty, options with { Log = null }, CancellationToken.None);
         runtime.StartMeasuringAt(0);
@@ -43,9 +44,14 @@ internal static class EngineWarmUp
         long start = runtime.Clock.Now;
         runtime.EnterPhase(0, start);
         long second = runtime.Clock.FromTimeSpan(TimeSpan.FromSeconds(1));
-        var sampler = new RunSampler([runtime], options with { Log = null, OnProgress = null }, start, static _ => { });
+        RunOptions quiet = options with { Log = null, OnProgress = null };
+        var sampler = new RunSampler([runtime], quiet, start, static _ => { });
         sampler.Tick(start + second);
         sampler.Tick(start + (2 * second));
         sampler.CutFinal(start + (2 * second) + 1);
+
+        // The real scenarios' own steps and checks summarise through code of their own.
+        long now = runtime.Clock.Now;
+        _ = new RunSampler(runtimes, quiet, now, static _ => { }).Snapshots(now);
     }
 }

@@ -37,8 +37,7 @@ public static class LoadRunner
             return Finish(runtimes, new RunSampler(runtimes, options, clock.Now, _ => { }), options, startedAt, TimeSpan.Zero, invalid, initFailure, clock.Now);
         }
 
-        await EngineWarmUp.RunAsync(options).ConfigureAwait(false);
-        _ = new RunSampler(runtimes, options, clock.Now, _ => { }).Snapshots(clock.Now);
+        await EngineWarmUp.RunAsync(runtimes, options).ConfigureAwait(false);
 
         // The plan starts a moment after this: the drivers' threads start and their first code runs
         // in that lead, not in the first iterations' time (an open model's first starts were ~15 ms

@@ -16,13 +16,14 @@ namespace Probe.Scenarios.WarmUp;
 internal sealed class CannedHttpServer : IAsyncDisposable
 {
     private static readonly byte[] Body = Encoding.ASCII.GetBytes("{\"status\":\"ok\",\"results\":[],\"answer\":\"\",\"sources\":[],\"usage\":{\"total_tokens\":0}}");
-    private static readonly byte[] Head = Encoding.ASCII.GetBytes($"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {Body.Length}\r\n\r\n");
+    private const string Status = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n";
+    private static readonly byte[] Head = Encoding.ASCII.GetBytes($"{Status}Content-Length: {Body.Length}\r\n\r\n");
 
     // One send per answer, and Nagle off: a body sent after its head waited for the head's acknowledgement,
     // which the client delays by up to 40 ms once a connection is past its first few exchanges.
     private static readonly byte[] Answer = [.. Head, .. Body];
 
-    private static readonly byte[] ChunkedHead = Encoding.ASCII.GetBytes("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n");
+    private static readonly byte[] ChunkedHead = Encoding.ASCII.GetBytes($"{Status}Transfer-Encoding: chunked\r\n\r\n");
     private static readonly byte[] ChunkedAnswer = [.. ChunkedHead, .. Encoding.ASCII.GetBytes($"{Body.Length:x}\r\n"), .. Body, .. "\r\n0\r\n\r\n"u8];
 
     private readonly Socket _listener;
