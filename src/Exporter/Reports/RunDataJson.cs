@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Probe.Engine.Histograms;
 using Probe.Engine.Results;
 using Probe.Engine.Running;
@@ -15,7 +16,7 @@ namespace Probe.Exporter.Reports;
 /// histogram in compact form — so that <c>probe report DIR</c> can render every report again (and
 /// later merge shards). <c>"schema": "probe.run/v1"</c>.
 /// </summary>
-public static class RunDataJson
+public static partial class RunDataJson
 {
     public const string Schema = "probe.run/v1";
 
@@ -30,14 +31,14 @@ public static class RunDataJson
         w.WriteStartObject();
         w.WriteString("schema", Schema);
         w.WritePropertyName("info");
-        JsonSerializer.Serialize(w, info);
+        JsonSerializer.Serialize(w, info, Shapes.Default.RunInfo);
         w.WriteString("started_at", result.StartedAt.ToString("O", CultureInfo.InvariantCulture));
         w.WriteNumber("duration_ticks", result.Duration.Ticks);
         w.WritePropertyName("invalid_reasons");
-        JsonSerializer.Serialize(w, result.InvalidReasons);
+        JsonSerializer.Serialize(w, result.InvalidReasons, Shapes.Default.IReadOnlyListString);
         SummaryJson.WriteStringOrNull(w, "abort_reason", result.AbortReason);
         w.WritePropertyName("thresholds");
-        JsonSerializer.Serialize(w, result.Thresholds.Select(t => new ThresholdData(t.Scenario, t.Step, t.Expression, double.IsNaN(t.Observed) ? null : t.Observed, t.ObservedText, t.Passed, t.Note)));
+        JsonSerializer.Serialize(w, result.Thresholds.Select(t => new ThresholdData(t.Scenario, t.Step, t.Expression, double.IsNaN(t.Observed) ? null : t.Observed, t.ObservedText, t.Passed, t.Note)).ToArray(), Shapes.Default.ThresholdDataArray);
         w.WriteStartArray("scenarios");
         foreach (ScenarioSnapshot s in result.Scenarios)
         {
@@ -45,11 +46,11 @@ public static class RunDataJson
             w.WriteString("name", s.Name);
             w.WriteNumber("dropped", s.Dropped);
             w.WritePropertyName("scheduler_lag");
-            JsonSerializer.Serialize(w, s.SchedulerLag);
+            JsonSerializer.Serialize(w, s.SchedulerLag, Shapes.Default.LatencySummary);
             w.WritePropertyName("load");
-            JsonSerializer.Serialize(w, s.Load);
+            JsonSerializer.Serialize(w, s.Load, Shapes.Default.IReadOnlyListLoadSample);
             w.WritePropertyName("late_starts");
-            JsonSerializer.Serialize(w, s.LateStarts);
+            JsonSerializer.Serialize(w, s.LateStarts, Shapes.Default.LateStarts);
             w.WritePropertyName("iterations");
             WriteStep(w, s.Iterations);
             w.WriteStartArray("steps");
@@ -73,17 +74,17 @@ public static class RunDataJson
 
         w.WriteEndArray();
         w.WritePropertyName("load_changes");
-        JsonSerializer.Serialize(w, result.LoadChanges.Select(c => new LoadChangeData(c.At.Ticks, c.Scenario, c.Model?.ToString(), c.Value, c.Source)));
+        JsonSerializer.Serialize(w, result.LoadChanges.Select(c => new LoadChangeData(c.At.Ticks, c.Scenario, c.Model?.ToString(), c.Value, c.Source)).ToArray(), Shapes.Default.LoadChangeDataArray);
         w.WritePropertyName("rag");
-        JsonSerializer.Serialize(w, report.Rag);
+        JsonSerializer.Serialize(w, report.Rag, Shapes.Default.IReadOnlyListRagStepReport);
         w.WritePropertyName("checks");
-        JsonSerializer.Serialize(w, report.Checks);
+        JsonSerializer.Serialize(w, report.Checks, Shapes.Default.IReadOnlyListCheckReport);
         w.WritePropertyName("latency_buckets");
-        JsonSerializer.Serialize(w, report.LatencyBuckets);
+        JsonSerializer.Serialize(w, report.LatencyBuckets, Shapes.Default.IReadOnlyListDouble);
         if (report.Targets.Count > 0)
         {
             w.WritePropertyName("targets");
-            JsonSerializer.Serialize(w, report.Targets);
+            JsonSerializer.Serialize(w, report.Targets, Shapes.Default.IReadOnlyDictionaryStringString);
         }
 
         w.WriteEndObject();
@@ -152,14 +153,24 @@ public static class RunDataJson
         w.WriteNumber("rps", s.Rps);
         w.WriteBase64String("latency", HistogramSerializer.Serialize(s.LatencyHistogram));
         w.WriteBase64String("service_time", HistogramSerializer.Serialize(s.ServiceTimeHistogram));
-        w.WritePropertyName("status_codes");
-        JsonSerializer.Serialize(w, s.StatusCodes.ToDictionary(c => c.Key.ToString(CultureInfo.InvariantCulture), c => c.Value));
-        w.WritePropertyName("failure_reasons");
-        JsonSerializer.Serialize(w, s.FailureReasons.ToDictionary(r => r.Key.ToString(), r => r.Value));
+        w.WriteStartObject("status_codes");
+        foreach ((int code, long count) in s.StatusCodes)
+        {
+            w.WriteNumber(code.ToString(CultureInfo.InvariantCulture), count);
+        }
+
+        w.WriteEndObject();
+        w.WriteStartObject("failure_reasons");
+        foreach ((FailureReason reason, long count) in s.FailureReasons)
+        {
+            w.WriteNumber(reason.ToString(), count);
+        }
+
+        w.WriteEndObject();
         w.WritePropertyName("failure_messages");
-        JsonSerializer.Serialize(w, s.FailureMessages);
+        JsonSerializer.Serialize(w, s.FailureMessages, Shapes.Default.IReadOnlyListString);
         w.WritePropertyName("phases");
-        JsonSerializer.Serialize(w, s.Phases);
+        JsonSerializer.Serialize(w, s.Phases, Shapes.Default.IReadOnlyDictionaryStringLatencySummary);
         if (s.PhaseHistograms.Count > 0)
         {
             w.WriteStartObject("phase_histograms");
@@ -234,4 +245,24 @@ public static class RunDataJson
     private sealed record LoadChangeData(long AtTicks, string Scenario, string? Model, double? Value, string? Source);
 
     private sealed record ThresholdData(string Scenario, string? Step, string Expression, double? Observed, string ObservedText, bool Passed, string? Note);
+
+    /// <summary>
+    /// What run.json writes through the serialiser, written by generated code: serialising by
+    /// reflection compiled about 210 of System.Text.Json's methods in every run, after its load
+    /// (bench/README.md, "Fixed cost of a run"). Reading keeps reflection: only <c>probe report</c> reads.
+    /// </summary>
+    [JsonSourceGenerationOptions(GenerationMode = JsonSourceGenerationMode.Serialization)]
+    [JsonSerializable(typeof(RunInfo))]
+    [JsonSerializable(typeof(IReadOnlyList<string>))]
+    [JsonSerializable(typeof(ThresholdData[]))]
+    [JsonSerializable(typeof(LatencySummary))]
+    [JsonSerializable(typeof(IReadOnlyList<LoadSample>))]
+    [JsonSerializable(typeof(LateStarts))]
+    [JsonSerializable(typeof(LoadChangeData[]))]
+    [JsonSerializable(typeof(IReadOnlyList<RagStepReport>))]
+    [JsonSerializable(typeof(IReadOnlyList<CheckReport>))]
+    [JsonSerializable(typeof(IReadOnlyList<double>))]
+    [JsonSerializable(typeof(IReadOnlyDictionary<string, string>))]
+    [JsonSerializable(typeof(IReadOnlyDictionary<string, LatencySummary>))]
+    private sealed partial class Shapes : JsonSerializerContext;
 }
