@@ -19,16 +19,16 @@ public class RunDataRoundTripTests
     [Fact]
     public void Write_LateStartsLoadChangesAndFailureReasons_ReadsBackTheSame()
     {
-        RunReport demo = RunReport.ReadFolder(Path.Combine(Golden, "failing"));
+        RunReport failing = RunReport.ReadFolder(Path.Combine(Golden, "failing"));
         var late = new LateStarts(3, [new LateStart(TimeSpan.FromMilliseconds(10), TimeSpan.FromMilliseconds(19.8)), new LateStart(TimeSpan.FromSeconds(7.5), TimeSpan.FromMilliseconds(11.6))]);
-        StepSnapshot iterations = demo.Result.Scenarios[0].Iterations with
+        StepSnapshot iterations = failing.Result.Scenarios[0].Iterations with
         {
             StatusCodes = new SortedDictionary<int, long> { [200] = 7, [503] = 2 },
             FailureReasons = new SortedDictionary<FailureReason, long> { [FailureReason.Timeout] = 1, [FailureReason.Status] = 2 },
         };
-        ScenarioSnapshot scenario = demo.Result.Scenarios[0] with { LateStarts = late, Iterations = iterations };
+        ScenarioSnapshot scenario = failing.Result.Scenarios[0] with { LateStarts = late, Iterations = iterations };
         LoadChange[] changes = [new(TimeSpan.FromSeconds(2), scenario.Name, LoadModel.Open, 200, "control"), new(TimeSpan.FromSeconds(4), scenario.Name, null, null, null)];
-        RunReport written = demo with { Result = demo.Result with { Scenarios = [scenario], LoadChanges = changes } };
+        RunReport written = failing with { Result = failing.Result with { Scenarios = [scenario], LoadChanges = changes } };
 
         using var runJson = new MemoryStream();
         RunDataJson.Write(written, runJson);
