@@ -153,20 +153,9 @@ public static partial class RunDataJson
         w.WriteNumber("rps", s.Rps);
         w.WriteBase64String("latency", HistogramSerializer.Serialize(s.LatencyHistogram));
         w.WriteBase64String("service_time", HistogramSerializer.Serialize(s.ServiceTimeHistogram));
-        w.WriteStartObject("status_codes");
-        foreach ((int code, long count) in s.StatusCodes)
-        {
-            w.WriteNumber(code.ToString(CultureInfo.InvariantCulture), count);
-        }
-
-        w.WriteEndObject();
-        w.WriteStartObject("failure_reasons");
-        foreach ((FailureReason reason, long count) in s.FailureReasons)
-        {
-            w.WriteNumber(reason.ToString(), count);
-        }
-
-        w.WriteEndObject();
+        // Lossless keys, unlike summary.json's: the code itself (also when negative) and the reason's name.
+        SummaryJson.WriteCounts(w, "status_codes", s.StatusCodes, static code => code.ToString(CultureInfo.InvariantCulture));
+        SummaryJson.WriteCounts(w, "failure_reasons", s.FailureReasons, static reason => reason.ToString());
         w.WritePropertyName("failure_messages");
         JsonSerializer.Serialize(w, s.FailureMessages, Shapes.Default.IReadOnlyListString);
         w.WritePropertyName("phases");

@@ -258,20 +258,8 @@ public static class SummaryJson
         WriteSummary(w, s.Latency);
         w.WritePropertyName("service_time_ms");
         WriteSummary(w, s.ServiceTime);
-        w.WriteStartObject("status_codes");
-        foreach ((int code, long n) in s.StatusCodes)
-        {
-            w.WriteNumber(code < 0 ? "other" : code.ToString(CultureInfo.InvariantCulture), n);
-        }
-
-        w.WriteEndObject();
-        w.WriteStartObject("failure_reasons");
-        foreach ((FailureReason reason, long n) in s.FailureReasons)
-        {
-            w.WriteNumber(reason.Label(), n);
-        }
-
-        w.WriteEndObject();
+        WriteCounts(w, "status_codes", s.StatusCodes, static code => code < 0 ? "other" : code.ToString(CultureInfo.InvariantCulture));
+        WriteCounts(w, "failure_reasons", s.FailureReasons, static reason => reason.Label());
         w.WriteStartArray("failure_messages");
         foreach (string m in s.FailureMessages)
         {
@@ -327,6 +315,21 @@ public static class SummaryJson
         w.WriteString("observed_text", t.ObservedText);
         w.WriteBoolean("passed", t.Passed);
         WriteStringOrNull(w, "note", t.Note);
+
+        w.WriteEndObject();
+    }
+
+    /// <summary>Writes <paramref name="counts"/> as an object <paramref name="name"/>, each count under the name <paramref name="key"/> gives it.</summary>
+    internal static void WriteCounts<TKey>(Utf8JsonWriter w, string name, IReadOnlyDictionary<TKey, long> counts, Func<TKey, string> key)
+    {
+        ArgumentNullException.ThrowIfNull(w);
+        ArgumentNullException.ThrowIfNull(counts);
+        ArgumentNullException.ThrowIfNull(key);
+        w.WriteStartObject(name);
+        foreach ((TKey k, long n) in counts)
+        {
+            w.WriteNumber(key(k), n);
+        }
 
         w.WriteEndObject();
     }
