@@ -11,6 +11,9 @@ namespace Probe.Engine.Running;
 /// seconds of their figures the way the run's once-a-second sampler does: compiled on the run's first
 /// ticks, that path took 45-80 ms of CPU at 1 s and 9-16 ms at 2 s, and on a busy two-core machine
 /// the open model's starts then came 10-20 ms late. Last, summarises the run's own scenarios once.
+/// With <see cref="RunOptions.WarmUntilCompiled"/> and an open model in the run, the empty iterations
+/// go on in rounds until .NET has recompiled the hot ones (<see cref="Tiering"/>): a closed model's
+/// users wait for nothing, so their recompiling costs the run no late start.
 /// </summary>
 internal static class EngineWarmUp
 {
@@ -31,14 +34,12 @@ internal static class EngineWarmUp
     {
         var runtime = new ScenarioRuntime(Empty, options with { Log = null }, CancellationToken.None);
         runtime.StartMeasuringAt(0);
-        var slots = new OpenModelSlots(runtime, maxInFlight: 4, maxQueued: 64);
-        for (int i = 0; i < 64; i++)
+        await OfferAsync(runtime, 64).ConfigureAwait(false);
+        if (options.WarmUntilCompiled && runtimes.Any(r => r.Definition.Simulations.Any(l => l.Model == LoadModel.Open)))
         {
-            slots.Offer(runtime.Clock.Now);
+            await Tiering.RepeatUntilCompiledAsync(_ => OfferAsync(runtime, 16)).ConfigureAwait(false);
         }
 
-        slots.DispatchDone();
-        await slots.Drained.ConfigureAwait(false);
         _ = runtime.Stats.SchedulerLag.Summarize();
 
         long start = runtime.Clock.Now;
@@ -53,5 +54,18 @@ internal static class EngineWarmUp
         // The real scenarios' own steps and checks summarise through code of their own.
         long now = runtime.Clock.Now;
         _ = new RunSampler(runtimes, quiet, now, static _ => { }).Snapshots(now);
+    }
+
+    /// <summary>Sends <paramref name="count"/> empty iterations through the open model's slots at once; completes when all are done.</summary>
+    private static Task OfferAsync(ScenarioRuntime runtime, int count)
+    {
+        var slots = new OpenModelSlots(runtime, maxInFlight: 4, maxQueued: 64);
+        for (int i = 0; i < count; i++)
+        {
+            slots.Offer(runtime.Clock.Now);
+        }
+
+        slots.DispatchDone();
+        return slots.Drained;
     }
 }

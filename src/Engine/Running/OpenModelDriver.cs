@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Probe.Engine.Simulations;
 using Probe.Engine.Timing;
 
@@ -74,6 +75,8 @@ internal sealed class OpenModelDriver
         }
     }
 
+    // The schedule's loops are compiled optimised on their first call and never recompiled while they run (PreciseWaiter.WaitUntil).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void DispatchPlan(OpenPhase phase, long phaseStart, PreciseWaiter waiter, CancellationToken stop)
     {
         Timestamps clock = _runtime.Clock;
@@ -91,6 +94,7 @@ internal sealed class OpenModelDriver
     /// Taken back, the plan resumes with its first iteration due after that moment. The phase lasts its
     /// whole time, so a change near its end still applies.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void DispatchControlled(OpenPhase phase, long phaseStart, PreciseWaiter waiter, CancellationToken stop)
     {
         Timestamps clock = _runtime.Clock;

@@ -44,6 +44,13 @@ public sealed record RunOptions
     /// <summary>Changes the load while the run runs (see <see cref="LoadControl"/>); null: the plan alone decides. One control serves one run.</summary>
     public LoadControl? Control { get; init; }
 
+    /// <summary>
+    /// Before the clock starts, repeat the engine's warm-up until .NET has stopped recompiling its hot
+    /// code (<see cref="Tiering"/>): for a process that compiles quickly first, so that the recompiling
+    /// is not beside the schedule. The default is false; <c>probe run</c> sets it from <see cref="Tiering.QuickCompilation"/>.
+    /// </summary>
+    public bool WarmUntilCompiled { get; init; }
+
     /// <summary>Recording stripes per histogram; the default suits this machine's processors.</summary>
     public int Stripes { get; init; } = Histograms.LatencyHistogram.DefaultStripes;
 }

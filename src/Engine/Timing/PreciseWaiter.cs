@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Probe.Engine.Timing;
 
 /// <summary>
@@ -30,6 +32,9 @@ internal sealed class PreciseWaiter : IDisposable
     /// Returns true when the clock reaches <paramref name="dueTimestamp"/>, false as soon as
     /// <see cref="Interrupt"/> is called (or if it was called since the last wait), or throws when cancelled.
     /// </summary>
+    // Compiled optimised on its first call and never recompiled: a loop that runs once per scheduled
+    // start would otherwise be recompiled (on stack, then when hot) while the schedule runs.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool WaitUntil(long dueTimestamp, CancellationToken cancellation)
     {
         while (true)
@@ -82,6 +87,7 @@ internal sealed class PreciseWaiter : IDisposable
         _signal.Set();
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool SpinUntil(long dueTimestamp, CancellationToken cancellation)
     {
         var spinner = default(SpinWait);

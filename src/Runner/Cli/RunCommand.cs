@@ -303,9 +303,11 @@ internal static class RunCommand
         IReadOnlyList<ScenarioDefinition> scenarios = stream is null ? bound.Scenarios : bound.Scenarios.Select(s => s.WithAbortsDeferred()).ToArray();
         onProgress += stream is null ? null : stream.OnProgress;
         // Probe's own request path is compiled against a canned loopback server first, so a short run
-        // is not stalled by it (the target receives nothing from the warm-up).
-        await CodePathWarmUp.RunAsync(suite, bound.Scenarios.Select(s => s.Name).ToArray(), TimeSpan.FromSeconds(10), cancellation);
-        Task<RunResult> Run() => LoadRunner.RunAsync(scenarios, new RunOptions { OnProgress = onProgress, Control = control }, abort.Token);
+        // is not stalled by it (the target receives nothing from the warm-up); where .NET compiles
+        // quickly first (the Release build), until its hot code has been recompiled too.
+        bool untilCompiled = Tiering.QuickCompilation;
+        await CodePathWarmUp.RunAsync(suite, bound.Scenarios.Select(s => s.Name).ToArray(), TimeSpan.FromSeconds(10), untilCompiled, cancellation);
+        Task<RunResult> Run() => LoadRunner.RunAsync(scenarios, new RunOptions { OnProgress = onProgress, Control = control, WarmUntilCompiled = untilCompiled }, abort.Token);
         RunResult result = live ? await table.ShowWhileAsync(Run) : await Run();
         if (stream is not null)
         {

@@ -13,14 +13,26 @@ namespace Probe.Scenarios.WarmUp;
 /// run stall for tens of milliseconds, and that stall shows as scheduler lag and as latency that is
 /// not the target's. The target receives nothing: a warm-up must not change what it counts (rate
 /// limits, injected error shares, stored state). http, rag and sequence steps are warmed; tls and
-/// postgres steps, whose protocols the canned server does not speak, are not.
+/// postgres steps, whose protocols the canned server does not speak, are not. Where .NET compiles
+/// quickly first, the warm-up can go on until hot code has been recompiled too (<see cref="Tiering"/>).
 /// </summary>
 public static class CodePathWarmUp
 {
     private const int IterationsPerScenario = 3;
 
+    // A round is a third of the calls after which .NET recompiles a method.
+    private const int RoundIterations = 10;
+
     /// <summary>Warms the named scenarios of <paramref name="suite"/> (all when empty); gives up quietly after <paramref name="budget"/>.</summary>
-    public static async Task RunAsync(SuiteDefinition suite, IReadOnlyList<string> scenarios, TimeSpan budget, CancellationToken cancellation = default)
+    public static Task RunAsync(SuiteDefinition suite, IReadOnlyList<string> scenarios, TimeSpan budget, CancellationToken cancellation = default) =>
+        RunAsync(suite, scenarios, budget, untilCompiled: false, cancellation);
+
+    /// <summary>
+    /// Warms the named scenarios of <paramref name="suite"/> (all when empty), with
+    /// <paramref name="untilCompiled"/> in rounds until .NET has stopped recompiling their hot code
+    /// (<see cref="Tiering.RepeatUntilCompiledAsync"/>); gives up quietly after <paramref name="budget"/>.
+    /// </summary>
+    public static async Task RunAsync(SuiteDefinition suite, IReadOnlyList<string> scenarios, TimeSpan budget, bool untilCompiled, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(suite);
         ArgumentNullException.ThrowIfNull(scenarios);
@@ -36,7 +48,7 @@ public static class CodePathWarmUp
         using BoundSuite bound = SuiteBinder.Bind(canned);
         try
         {
-            await Task.WhenAll(bound.Scenarios.Select(s => WarmAsync(s, limit.Token))).ConfigureAwait(false);
+            await Task.WhenAll(bound.Scenarios.Select(s => WarmAsync(s, untilCompiled, limit.Token))).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!cancellation.IsCancellationRequested)
         {
@@ -44,10 +56,19 @@ public static class CodePathWarmUp
         }
     }
 
-    private static async Task WarmAsync(ScenarioDefinition scenario, CancellationToken cancellation)
+    private static async Task WarmAsync(ScenarioDefinition scenario, bool untilCompiled, CancellationToken cancellation)
     {
         await using var once = new OnDemandScenario(scenario);
-        for (int i = 0; i < IterationsPerScenario && !cancellation.IsCancellationRequested; i++)
+        await RunAsync(once, IterationsPerScenario, cancellation).ConfigureAwait(false);
+        if (untilCompiled)
+        {
+            await Tiering.RepeatUntilCompiledAsync(c => RunAsync(once, RoundIterations, c), cancellation).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task RunAsync(OnDemandScenario once, int iterations, CancellationToken cancellation)
+    {
+        for (int i = 0; i < iterations && !cancellation.IsCancellationRequested; i++)
         {
             _ = await once.RunOnceAsync(cancellation).ConfigureAwait(false);
         }

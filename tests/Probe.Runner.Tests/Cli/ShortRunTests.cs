@@ -66,32 +66,63 @@ public class ShortRunTests
         // compiled on the run's first ticks: 45-80 ms of CPU beside the schedule, and on a busy
         // two-core machine the open model's starts came 10-20 ms late. The runtime's compilation log
         // shows what is compiled between the schedule's start and its end: none of it may be figures.
+        // Each method compiled once, as the tests' build sets it, whatever this machine's environment says.
+        var (_, during) = await CompileLogAroundScheduleAsync("50/s", "3s", new() { ["DOTNET_TC_QuickJit"] = "0" });
+
+        // Nor the reading of the target's answers: the demo target, like most servers, sends chunked bodies.
+        string[] late = during
+            .Where(line => line.Contains("Probe.Engine.Stats.", StringComparison.Ordinal) || line.Contains("Probe.Engine.Histograms.", StringComparison.Ordinal)
+                || line.Contains("Probe.Scenarios.Http.Lean.LeanConnection:", StringComparison.Ordinal))
+            .ToArray();
+        Assert.True(late.Length == 0, "compiled while the schedule ran:\n" + string.Join('\n', late));
+    }
+
+    [Fact]
+    public async Task Run_WithQuickCompilation_RecompilesTheHotPathBeforeTheScheduleStarts()
+    {
+        // The Release build compiles quickly first and recompiles a method optimised once it has run
+        // ~30 times (probe.runtimeconfig.json: these are its settings, the delay in hexadecimal). That
+        // recompiling must be over before the schedule starts: beside it, on a busy machine, it took
+        // the CPU the open model's starts needed. The tests' build compiles Probe's own methods without
+        // optimising, so .NET's generic code for Probe's types (async builders, value tasks) is what
+        // shows it; without the warm-up's rounds some 70 of those were recompiled in the schedule.
+        var (before, during) = await CompileLogAroundScheduleAsync("100/s", "2s", new()
+        {
+            ["DOTNET_TC_QuickJit"] = "1",
+            ["DOTNET_TC_CallCountingDelayMs"] = "A",
+            ["DOTNET_TieredPGO"] = "0",
+        });
+
+        static bool Recompiled(string line) => line.Contains("Probe.", StringComparison.Ordinal) && line.Contains("[Tier1", StringComparison.Ordinal);
+        Assert.Contains(before, Recompiled);
+        string[] recompiled = during.Where(Recompiled).ToArray();
+        // A few may come late on a busy machine (the rounds stop after a quiet spell of 60 ms or more).
+        Assert.True(recompiled.Length <= 10, $"{recompiled.Length} recompiled while the schedule ran:\n" + string.Join('\n', recompiled));
+    }
+
+    /// <summary>
+    /// Runs a CI gate's suite at <paramref name="rate"/> during <paramref name="during"/> on the demo
+    /// target with <paramref name="settings"/> in its environment; returns the runtime's compilation
+    /// log before the schedule's start and between its start and its end.
+    /// </summary>
+    private static async Task<(string[] Before, string[] During)> CompileLogAroundScheduleAsync(string rate, string during, Dictionary<string, string> settings)
+    {
         await using DemoTargetHost target = await DemoTargetHost.StartAsync();
         string folder = ProbeProcess.TempFolder();
         string log = Path.Combine(folder, "jit.txt");
-        WriteInjectSuite(folder, target.Address, "50/s", "3s");
-        var environment = new Dictionary<string, string>
-        {
-            // Each method compiled once, as the build sets it, whatever this machine's environment says.
-            ["DOTNET_TC_QuickJit"] = "0",
-            ["DOTNET_JitDisasmSummary"] = "1",
-            ["DOTNET_JitStdOutFile"] = log,
-        };
+        WriteInjectSuite(folder, target.Address, rate, during);
+        settings["DOTNET_JitDisasmSummary"] = "1";
+        settings["DOTNET_JitStdOutFile"] = log;
 
-        var (exit, stdout, stderr) = await ProbeProcess.RunWithEnvironmentAsync(folder, environment, "run", "inject.json", "--out", "out", "--quiet");
+        var (exit, stdout, stderr) = await ProbeProcess.RunWithEnvironmentAsync(folder, settings, "run", "inject.json", "--out", "out", "--quiet");
 
         Assert.True(exit == 0, $"exit {exit}\n{stdout}\n{stderr}");
         string[] compiled = File.ReadAllLines(log);
         int from = Array.FindIndex(compiled, line => line.Contains("Probe.Engine.Running.OpenModelDriver:DispatchPlan", StringComparison.Ordinal));
         int to = Array.FindIndex(compiled, line => line.Contains("Probe.Engine.Running.ScenarioDriver:DrainAsync", StringComparison.Ordinal));
         Assert.True(from >= 0 && to > from, $"the schedule's start and end are not in the compilation log ({compiled.Length} lines)");
-        // Nor the reading of the target's answers: the demo target, like most servers, sends chunked bodies.
-        string[] late = compiled[from..to]
-            .Where(line => line.Contains("Probe.Engine.Stats.", StringComparison.Ordinal) || line.Contains("Probe.Engine.Histograms.", StringComparison.Ordinal)
-                || line.Contains("Probe.Scenarios.Http.Lean.LeanConnection:", StringComparison.Ordinal))
-            .ToArray();
-        Assert.True(late.Length == 0, "compiled while the schedule ran:\n" + string.Join('\n', late));
         ProbeProcess.TryDelete(folder);
+        return (compiled[..from], compiled[from..to]);
     }
 
     /// <summary>A CI gate's suite in <c>inject.json</c>: <c>/health</c> of <paramref name="target"/> with a status check, at <paramref name="rate"/> during <paramref name="during"/>.</summary>
