@@ -22,7 +22,7 @@ PROBE_DLL = os.path.join(ROOT, "src", "Runner", "bin", "Release", "net10.0", "pr
 # Probe as its container image has it: published ReadyToRun (deploy/Dockerfile), and the image's runtime settings
 # (docs/cli.md, "Runtime settings").
 IMAGE_DLL = os.path.join(ROOT, "src", "Runner", "bin", "Release", "image", "probe.dll")
-IMAGE_ENV = {"DOTNET_TC_QuickJit": "1", "DOTNET_TC_CallCountingDelayMs": "0"}
+IMAGE_ENV = {"DOTNET_TC_QuickJit": "1", "DOTNET_TC_CallCountingDelayMs": "0", "DOTNET_TieredPGO": "1"}
 
 
 def free_port():
