@@ -37,7 +37,7 @@ internal static class EngineWarmUp
         await OfferAsync(runtime, 64).ConfigureAwait(false);
         if (options.WarmUntilCompiled && runtimes.Any(r => r.Definition.Simulations.Any(l => l.Model == LoadModel.Open)))
         {
-            await Tiering.RepeatUntilCompiledAsync(_ => OfferAsync(runtime, 16)).ConfigureAwait(false);
+            await Tiering.RepeatUntilCompiledAsync(_ => OfferAsync(runtime, 32)).ConfigureAwait(false);
         }
 
         _ = runtime.Stats.SchedulerLag.Summarize();

@@ -11,9 +11,10 @@ namespace Probe.Engine.Running;
 /// </summary>
 public static class Tiering
 {
-    // Rounds of at least 20 ms without a method compiled, past the tiering delay: 100 ms where the
-    // process may use one CPU, 10 ms elsewhere. At most 30 rounds (600 ms and the rounds' own time).
-    private static readonly int QuietRounds = Environment.ProcessorCount == 1 ? 8 : 3;
+    // Rounds of at least 20 ms without a method compiled, past the tiering delay: 10 ms, and 100 ms
+    // where the process may use one CPU, whose first recompiling came 150-180 ms after the last
+    // method compiled. At most 30 rounds (600 ms and the rounds' own time).
+    private static readonly int QuietRounds = Environment.ProcessorCount == 1 ? 12 : 3;
     private const int MaxRounds = 30;
     private static readonly TimeSpan RoundPause = TimeSpan.FromMilliseconds(20);
 
@@ -46,7 +47,9 @@ public static class Tiering
 
     /// <summary>
     /// Runs <paramref name="round"/> again and again, 20 ms apart, until no method has been compiled
-    /// for 8 rounds in a row where the process may use one CPU, 3 elsewhere (at most 30 rounds).
+    /// for 12 rounds in a row where the process may use one CPU, 3 elsewhere (at most 30 rounds). A
+    /// round should call each hot method 30 times: .NET counts that many calls, once the tiering
+    /// delay is over, before it recompiles a method, so the quiet rounds are then the delay's.
     /// </summary>
     public static async Task RepeatUntilCompiledAsync(Func<CancellationToken, Task> round, CancellationToken cancellation = default)
     {

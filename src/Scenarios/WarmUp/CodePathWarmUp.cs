@@ -20,8 +20,8 @@ public static class CodePathWarmUp
 {
     private const int IterationsPerScenario = 3;
 
-    // A round is a third of the calls after which .NET recompiles a method.
-    private const int RoundIterations = 10;
+    // A round makes as many calls as .NET counts before it recompiles a method (Tiering).
+    private const int RoundIterations = 30;
 
     /// <summary>Warms the named scenarios of <paramref name="suite"/> (all when empty); gives up quietly after <paramref name="budget"/>.</summary>
     public static Task RunAsync(SuiteDefinition suite, IReadOnlyList<string> scenarios, TimeSpan budget, CancellationToken cancellation = default) =>

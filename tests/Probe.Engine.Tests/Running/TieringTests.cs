@@ -8,7 +8,7 @@ public class TieringTests
     [Fact]
     public async Task RepeatUntilCompiled_GoesOnWhileEachRoundCompilesAMethod()
     {
-        // Each of the first 5 rounds compiles a method of its own; then 3 quiet rounds at least (8 where
+        // Each of the first 5 rounds compiles a method of its own; then 3 quiet rounds at least (12 where
         // the process may use one CPU; other tests compiling beside this one can only make it more).
         int rounds = 0;
         await Tiering.RepeatUntilCompiledAsync(_ =>
