@@ -59,14 +59,14 @@ public static class CodePathWarmUp
     private static async Task WarmAsync(ScenarioDefinition scenario, bool untilCompiled, CancellationToken cancellation)
     {
         await using var once = new OnDemandScenario(scenario);
-        await RunAsync(once, IterationsPerScenario, cancellation).ConfigureAwait(false);
+        await IterateAsync(once, IterationsPerScenario, cancellation).ConfigureAwait(false);
         if (untilCompiled)
         {
-            await Tiering.RepeatUntilCompiledAsync(c => RunAsync(once, RoundIterations, c), cancellation).ConfigureAwait(false);
+            await Tiering.RepeatUntilCompiledAsync(c => IterateAsync(once, RoundIterations, c), cancellation).ConfigureAwait(false);
         }
     }
 
-    private static async Task RunAsync(OnDemandScenario once, int iterations, CancellationToken cancellation)
+    private static async Task IterateAsync(OnDemandScenario once, int iterations, CancellationToken cancellation)
     {
         for (int i = 0; i < iterations && !cancellation.IsCancellationRequested; i++)
         {
