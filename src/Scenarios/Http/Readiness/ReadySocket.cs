@@ -169,15 +169,13 @@ internal sealed class ReadySocket : IValueTaskSource<int>, IDisposable
     /// <summary>Starts connecting; when the connection cannot be made at once, waits for the socket to become writable.</summary>
     private ValueTask<int> ConnectAsync(IPEndPoint endpoint, CancellationToken cancellation)
     {
-        try
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return SocketCalls.Connect(_handle, endpoint.Serialize()) switch
         {
-            Socket.Connect(endpoint);
-            return new ValueTask<int>(0);
-        }
-        catch (SocketException e) when (e.SocketErrorCode is SocketError.WouldBlock or SocketError.InProgress)
-        {
-            return Start(Operation.Connect, cancellation, tryFirst: false);
-        }
+            SocketError.Success => new ValueTask<int>(0),
+            SocketError.WouldBlock or SocketError.InProgress => Start(Operation.Connect, cancellation, tryFirst: false),
+            SocketError error => ValueTask.FromException<int>(new SocketException((int)error)),
+        };
     }
 
     private ValueTask<int> Start(Operation operation, CancellationToken cancellation, bool tryFirst = true)
