@@ -5,6 +5,9 @@ namespace Probe.Scenarios.Checks;
 /// <summary>What checks read from one response. The body is parsed as JSON once, on first use.</summary>
 public sealed class CheckInput
 {
+    // Status inputs are immutable and read nothing lazily (no body): shared across responses and threads.
+    private static readonly CheckInput?[] ByStatus = new CheckInput?[1000];
+
     private readonly Func<string, string?>? _header;
     private readonly IReadOnlyDictionary<string, string>? _headers;
     private JsonDocument? _json;
@@ -39,6 +42,14 @@ public sealed class CheckInput
     /// <summary>An input whose headers are read from a dictionary (its comparer decides case): no closure per response.</summary>
     public static CheckInput WithHeaders(int status, long latencyNanoseconds, long sizeBytes, string? body, IReadOnlyDictionary<string, string>? headers) =>
         new(status, latencyNanoseconds, sizeBytes, body, headers);
+
+    /// <summary>
+    /// An input that carries nothing but <paramref name="status"/>, for checks and extracts that read
+    /// nothing else: one shared input per status, so a step whose checks are all on the status (most
+    /// are) allocates nothing per response for them.
+    /// </summary>
+    internal static CheckInput OfStatus(int status) =>
+        (uint)status < (uint)ByStatus.Length ? ByStatus[status] ??= new CheckInput(status, 0, 0, null) : new CheckInput(status, 0, 0, null);
 
     /// <summary>The body as JSON, or null when it is not JSON.</summary>
     public JsonElement? Json

@@ -43,6 +43,7 @@ internal sealed class HttpStep
     private readonly Request _request;
 
     private readonly StepChecks _checks;
+    private readonly bool _statusOnly;
 
     public HttpStep(HttpStepSpec spec, TargetClient client, TimeProvider time, StepChecks checks)
     {
@@ -60,6 +61,7 @@ internal sealed class HttpStep
             : spec.Text is { } text ? (Encoding.UTF8.GetBytes(Secrets.Resolve(text)), "text/plain; charset=utf-8") : (null, null);
         _readBody = spec.Checks.Any(c => c.Subject.Kind == SubjectKind.Body) || spec.Extract.Values.Any(s => s.Kind == SubjectKind.Body);
         _readHeaders = spec.Checks.Any(c => c.Subject.Kind == SubjectKind.Header) || spec.Extract.Values.Any(s => s.Kind == SubjectKind.Header);
+        _statusOnly = spec.Checks.All(c => c.Subject.Kind == SubjectKind.Status) && spec.Extract.Values.All(s => s.Kind == SubjectKind.Status);
         _templated = Variables.Referenced(spec).Any() || Variables.UsesBuiltIns(spec);
         // Plain HTTP takes the lean path (a redirect to follow goes on through HttpClient); its request bytes are made once here.
         _lean = client.Lean;
@@ -226,7 +228,8 @@ internal sealed class HttpStep
     /// <summary>Checks the last answer and extracts what the step extracts.</summary>
     private StepResult Finish(in Answer answer, long bytes, Dictionary<string, string>? variables)
     {
-        var input = CheckInput.WithHeaders(answer.Status, answer.DurationNs, answer.Bytes, answer.Body, answer.Headers);
+        // Checks on the status alone (`status == 200`, the common case) share one input per status: nothing allocated per response.
+        CheckInput input = _statusOnly ? CheckInput.OfStatus(answer.Status) : CheckInput.WithHeaders(answer.Status, answer.DurationNs, answer.Bytes, answer.Body, answer.Headers);
         StepResult result = Judge(answer, input, bytes);
         return result.IsOk && _spec.Extract.Count > 0 ? ExtractInto(variables, answer.Status, input, result) : result;
     }
