@@ -59,9 +59,10 @@ internal sealed class HttpStep
         (_body, _contentType) = spec.Json is { } json
             ? (Encoding.UTF8.GetBytes(Secrets.Resolve(json.GetRawText())), "application/json")
             : spec.Text is { } text ? (Encoding.UTF8.GetBytes(Secrets.Resolve(text)), "text/plain; charset=utf-8") : (null, null);
-        _readBody = spec.Checks.Any(c => c.Subject.Kind == SubjectKind.Body) || spec.Extract.Values.Any(s => s.Kind == SubjectKind.Body);
-        _readHeaders = spec.Checks.Any(c => c.Subject.Kind == SubjectKind.Header) || spec.Extract.Values.Any(s => s.Kind == SubjectKind.Header);
-        _statusOnly = spec.Checks.All(c => c.Subject.Kind == SubjectKind.Status) && spec.Extract.Values.All(s => s.Kind == SubjectKind.Status);
+        bool Reads(Func<SubjectKind, bool> kind) => spec.Checks.Any(c => kind(c.Subject.Kind)) || spec.Extract.Values.Any(s => kind(s.Kind));
+        _readBody = Reads(k => k == SubjectKind.Body);
+        _readHeaders = Reads(k => k == SubjectKind.Header);
+        _statusOnly = !Reads(k => k != SubjectKind.Status);
         _templated = Variables.Referenced(spec).Any() || Variables.UsesBuiltIns(spec);
         // Plain HTTP takes the lean path (a redirect to follow goes on through HttpClient); its request bytes are made once here.
         _lean = client.Lean;
