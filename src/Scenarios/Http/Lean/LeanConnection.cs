@@ -87,19 +87,28 @@ internal sealed class LeanConnection : IDisposable
     public async ValueTask<LeanResponse> ExchangeAsync(ReadOnlyMemory<byte> request, LeanReadOptions options, long deadline, ConnectTiming connect, CancellationToken cancellation)
     {
         bool reusable = false;
+        long held = 0;
         _start = _end = 0;
         _answered = _headRead = false;
         Interlocked.Exchange(ref _deadline, deadline); // a full fence before Watch reads the timer's state
         _owner.Watch(deadline); // after the deadline is set: a watchdog pass that missed this exchange has disarmed, and this arms it again
         try
         {
-            if (_tls is null)
+            if (_tls is not null)
             {
-                await (_ready is null ? _socket.SendAsync(request, SocketFlags.None, cancellation) : _ready.SendAsync(request, cancellation)).ConfigureAwait(false);
+                await _tls.WriteAsync(request, cancellation).ConfigureAwait(false);
+            }
+            else if (_ready is null)
+            {
+                await _socket.SendAsync(request, SocketFlags.None, cancellation).ConfigureAwait(false);
             }
             else
             {
-                await _tls.WriteAsync(request, cancellation).ConfigureAwait(false);
+                // Held for the rest of the loop's batch when this runs inside it: that wait is the client's, not the target's.
+                ValueTask<int> sending = _ready.SendAsync(request, mayHold: true, cancellation, out bool wasHeld);
+                long from = wasHeld ? _owner.Time.GetTimestamp() : 0;
+                await sending.ConfigureAwait(false);
+                held = wasHeld ? _owner.Time.GetTimestamp() - from : 0;
             }
 
             var head = new Http1Head();
@@ -151,7 +160,7 @@ internal sealed class LeanConnection : IDisposable
 
             // Idle again unless the watchdog closed it just as the answer completed.
             reusable &= Interlocked.CompareExchange(ref _deadline, Idle, deadline) == deadline;
-            return new LeanResponse(head.Status, size, body, head.Headers, headersAt, head.Location, connect);
+            return new LeanResponse(head.Status, size, body, head.Headers, headersAt, head.Location, connect, held);
         }
         catch (Exception e) when (Interlocked.Read(ref _deadline) == Aborted)
         {

@@ -43,10 +43,13 @@ internal static partial class Epoll
         }
     }
 
-    /// <summary>Waits for events into <paramref name="events"/> (<see cref="EventSize"/> bytes each); returns how many (0 when interrupted).</summary>
-    public static int Wait(int epoll, byte[] events)
+    /// <summary>
+    /// Waits up to <paramref name="timeoutMs"/> (-1: for as long as it takes, 0: not at all) for events into
+    /// <paramref name="events"/> (<see cref="EventSize"/> bytes each); returns how many (0 when interrupted or none came).
+    /// </summary>
+    public static int Wait(int epoll, byte[] events, int timeoutMs = -1)
     {
-        int n = epoll_wait(epoll, events, events.Length / EventSize, -1);
+        int n = epoll_wait(epoll, events, events.Length / EventSize, timeoutMs);
         return n >= 0 ? n
             : Marshal.GetLastPInvokeError() == Interrupted ? 0
             : throw new System.ComponentModel.Win32Exception(Marshal.GetLastPInvokeError(), "epoll_wait failed");

@@ -13,6 +13,9 @@ namespace Probe.Scenarios.Http.Readiness;
 /// </summary>
 internal sealed class ReadySocket : IValueTaskSource<int>, IDisposable
 {
+    /// <summary>The largest send that may be held: an empty socket buffer takes it whole (Linux starts one at 16 KB).</summary>
+    public const int MaxHeldBytes = 4 * 1024;
+
     private const int Idle = 0;
     private const int Armed = 1;
     private const int Signaled = 2;
@@ -98,13 +101,34 @@ internal sealed class ReadySocket : IValueTaskSource<int>, IDisposable
     }
 
     /// <summary>Sends all of <paramref name="data"/>; at once when the socket's buffer has room, as it mostly has.</summary>
-    public ValueTask<int> SendAsync(ReadOnlyMemory<byte> data, CancellationToken cancellation)
+    public ValueTask<int> SendAsync(ReadOnlyMemory<byte> data, CancellationToken cancellation) => SendAsync(data, mayHold: false, cancellation, out _);
+
+    /// <summary>
+    /// Sends all of <paramref name="data"/>. With <paramref name="mayHold"/>, a send asked for while the
+    /// socket's loop hands out its events on this thread (an inline continuation) is <paramref name="held"/>
+    /// until the loop has handed out the whole batch, and goes out with the other sends the batch led to
+    /// — as long as it fits a socket buffer at once (<see cref="MaxHeldBytes"/>), so the hold is all the
+    /// wait there is beside the send itself.
+    /// </summary>
+    public ValueTask<int> SendAsync(ReadOnlyMemory<byte> data, bool mayHold, CancellationToken cancellation, out bool held)
     {
         _sendLeft = data;
         _sent = 0;
         _drained = true; // the answer to this cannot be there yet
-        return Start(Operation.Send, cancellation);
+        held = mayHold && data.Length <= MaxHeldBytes && !_disposed && _loop.TryHold(this);
+        if (!held)
+        {
+            return Start(Operation.Send, cancellation);
+        }
+
+        Watch(cancellation);
+        _operation = Operation.Send;
+        _core.Reset();
+        return new ValueTask<int>(this, _core.Version);
     }
+
+    /// <summary>Sends what <see cref="SendAsync(ReadOnlyMemory{byte}, bool, CancellationToken, out bool)"/> held (the loop's thread, after its batch).</summary>
+    public void SendHeld() => Resume();
 
     /// <summary>
     /// Receives into <paramref name="buffer"/>: at once when the last receive filled its buffer (more may

@@ -165,7 +165,7 @@ internal sealed class HttpStep
         try
         {
             Request request = _templated ? Fill(variables ?? [], iteration) : _request;
-            Answer answer = await SendViaHttpClientAsync(request, new Uri(request.Url, response.Location), RedirectMethod(response.Status, _method), started, 1, Opened(response.Connect), started + _timeoutTicks, iteration.Copy, cancellation).ConfigureAwait(false);
+            Answer answer = await SendViaHttpClientAsync(request, new Uri(request.Url, response.Location), RedirectMethod(response.Status, _method), started + response.SendHeld, 1, Opened(response.Connect), started + _timeoutTicks, iteration.Copy, cancellation).ConfigureAwait(false);
             return Finish(answer, answer.Bytes, variables);
         }
         catch (Exception e)
@@ -267,6 +267,7 @@ internal sealed class HttpStep
     private Answer LeanAnswer(in LeanResponse response, long start)
     {
         long end = _time.GetTimestamp();
+        start += response.SendHeld; // the request waited in the client, not at the target
         PhaseTimings phases = Opened(response.Connect) with
         {
             TimeToFirstByteNs = _time.ToNanoseconds(response.HeadersAt - start),

@@ -50,6 +50,38 @@ public abstract class LeanHttpClientTests
     }
 
     [Fact]
+    public async Task TheNextRequestAskedForInAnAnswersContinuation_IsHeldToTheEndOfTheLoopsBatch_AndTheHoldIsReported()
+    {
+        await using var server = new ScriptedServer(_ => "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+        using var client = NewClient(server.Url, TimeProvider.System);
+        await Send(client); // opens the connection: a request sent when a connect completes on the loop may be held too
+
+        // An answer that is there before the client waits for it completes on the asking thread, not on the loop's:
+        // try until one continuation ran on the loop's thread (the first mostly does).
+        bool sawTheLoop = false;
+        for (int attempt = 0; attempt < 50 && !sawTheLoop; attempt++)
+        {
+            (LeanResponse first, LeanResponse second, bool onLoop) = await TwoInARowAsync(client).WaitAsync(TimeSpan.FromSeconds(10));
+            Assert.Equal((200, 200), (first.Status, second.Status));
+            Assert.Equal(0, first.SendHeld); // asked for on the test's thread (on a kept-alive connection), outside any batch
+
+            // Inside the loop's batch the send is held, and the hold is reported (a step leaves it out of its latency); anywhere else it is not.
+            Assert.Equal(onLoop && Inline, second.SendHeld > 0);
+            sawTheLoop = onLoop;
+        }
+
+        Assert.Equal(Readiness && Inline, sawTheLoop);
+
+        static async Task<(LeanResponse, LeanResponse, bool)> TwoInARowAsync(LeanHttpClient client)
+        {
+            await Task.Yield(); // off the loop's thread, where the last attempt may have left this test
+            LeanResponse first = await Send(client).ConfigureAwait(false);
+            bool onLoop = Thread.CurrentThread.Name?.StartsWith("Probe readiness", StringComparison.Ordinal) == true;
+            return (first, await Send(client).ConfigureAwait(false), onLoop);
+        }
+    }
+
+    [Fact]
     public async Task ServerClosedTheIdleConnection_RequestIsSentAgainOnANewOne()
     {
         // The server answers once per connection and closes it without saying so.
