@@ -18,73 +18,54 @@ public class HeldSendTests
     [InlineData(false)] // continuations on the thread pool: outside the batch, sent at once
     public async Task ASendAskedForInsideTheBatch_GoesOutOnlyWhenTheBatchIsHandedOut(bool inline)
     {
-        (Socket listener, ReadySocket socket, Socket peer) = await ConnectAsync(inline);
-        using (listener)
-        using (socket)
-        using (peer)
+        using Connected c = await ConnectAsync(inline);
+        Task<(bool Held, bool Pending, int PeerHadBytes, int Sent)> asking = AskInsideTheBatchAsync(c.Socket, c.Peer, "ping"u8.ToArray());
+        await c.Peer.SendAsync("answer"u8.ToArray());
+        (bool held, bool pending, int peerHad, int sent) = await asking.WaitAsync(Limit);
+
+        Assert.Equal(inline, held);
+        Assert.Equal(inline, pending);
+        if (inline)
         {
-            Task<(bool Held, bool Pending, int PeerHadBytes, int Sent)> asking = AskInsideTheBatchAsync(socket, peer, "ping"u8.ToArray());
-            await peer.SendAsync("answer"u8.ToArray());
-            (bool held, bool pending, int peerHad, int sent) = await asking.WaitAsync(Limit);
-
-            Assert.Equal(inline, held);
-            Assert.Equal(inline, pending);
-            if (inline)
-            {
-                Assert.Equal(0, peerHad); // still in the batch: nothing went out
-            }
-
-            Assert.Equal(4, sent);
-            Assert.Equal("ping", await ReceiveAsync(peer, 4));
+            Assert.Equal(0, peerHad); // still in the batch: nothing went out
         }
+
+        Assert.Equal(4, sent);
+        Assert.Equal("ping", await ReceiveAsync(c.Peer, 4));
     }
 
     [Fact]
     public async Task ASendAskedForOutsideAnyBatch_GoesOutAtOnce()
     {
-        (Socket listener, ReadySocket socket, Socket peer) = await ConnectAsync(inline: true);
-        using (listener)
-        using (socket)
-        using (peer)
-        {
-            ValueTask<int> sending = socket.SendAsync("ping"u8.ToArray(), mayHold: true, CancellationToken.None, out bool held);
-            Assert.False(held);
-            Assert.True(sending.IsCompletedSuccessfully);
-            Assert.Equal(4, await sending);
-            Assert.Equal("ping", await ReceiveAsync(peer, 4));
-        }
+        using Connected c = await ConnectAsync(inline: true);
+        ValueTask<int> sending = c.Socket.SendAsync("ping"u8.ToArray(), mayHold: true, CancellationToken.None, out bool held);
+        Assert.False(held);
+        Assert.True(sending.IsCompletedSuccessfully);
+        Assert.Equal(4, await sending);
+        Assert.Equal("ping", await ReceiveAsync(c.Peer, 4));
     }
 
     [Fact]
     public async Task ASendLargerThanASocketBufferTakesAtOnce_IsNotHeld()
     {
-        (Socket listener, ReadySocket socket, Socket peer) = await ConnectAsync(inline: true);
-        using (listener)
-        using (socket)
-        using (peer)
-        {
-            byte[] large = new byte[ReadySocket.MaxHeldBytes + 1];
-            Task<(bool Held, bool Pending, int PeerHadBytes, int Sent)> asking = AskInsideTheBatchAsync(socket, peer, large);
-            await peer.SendAsync("answer"u8.ToArray());
-            (bool held, _, _, int sent) = await asking.WaitAsync(Limit);
+        using Connected c = await ConnectAsync(inline: true);
+        byte[] large = new byte[ReadySocket.MaxHeldBytes + 1];
+        Task<(bool Held, bool Pending, int PeerHadBytes, int Sent)> asking = AskInsideTheBatchAsync(c.Socket, c.Peer, large);
+        await c.Peer.SendAsync("answer"u8.ToArray());
+        (bool held, _, _, int sent) = await asking.WaitAsync(Limit);
 
-            Assert.False(held);
-            Assert.Equal(large.Length, sent);
-        }
+        Assert.False(held);
+        Assert.Equal(large.Length, sent);
     }
 
     [Fact]
     public async Task AHeldSendOnASocketClosedBeforeTheBatchEnds_FailsAsDisposed()
     {
-        (Socket listener, ReadySocket socket, Socket peer) = await ConnectAsync(inline: true);
-        using (listener)
-        using (peer)
-        {
-            Task<bool> asking = HoldThenCloseAsync(socket);
-            await peer.SendAsync("answer"u8.ToArray());
+        using Connected c = await ConnectAsync(inline: true);
+        Task<bool> asking = HoldThenCloseAsync(c.Socket);
+        await c.Peer.SendAsync("answer"u8.ToArray());
 
-            Assert.True(await asking.WaitAsync(Limit));
-        }
+        Assert.True(await asking.WaitAsync(Limit));
 
         static async Task<bool> HoldThenCloseAsync(ReadySocket socket)
         {
@@ -107,7 +88,7 @@ public class HeldSendTests
         return (held, pending, peerHad, sent);
     }
 
-    private static async Task<(Socket Listener, ReadySocket Socket, Socket Peer)> ConnectAsync(bool inline)
+    private static async Task<Connected> ConnectAsync(bool inline)
     {
         var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
@@ -115,7 +96,18 @@ public class HeldSendTests
         int port = ((IPEndPoint)listener.LocalEndPoint!).Port;
         ReadySocket socket = await ReadySocket.ConnectAsync([IPAddress.Loopback], port, inline, CancellationToken.None).AsTask().WaitAsync(Limit);
         Socket peer = await listener.AcceptAsync().WaitAsync(Limit);
-        return (listener, socket, peer);
+        return new Connected(listener, socket, peer);
+    }
+
+    /// <summary>A ready socket, the listener it connected to, and the peer that accepted it.</summary>
+    private sealed record Connected(Socket Listener, ReadySocket Socket, Socket Peer) : IDisposable
+    {
+        public void Dispose()
+        {
+            Socket.Dispose();
+            Peer.Dispose();
+            Listener.Dispose();
+        }
     }
 
     private static async Task<string> ReceiveAsync(Socket peer, int length)
