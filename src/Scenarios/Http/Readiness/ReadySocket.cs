@@ -115,14 +115,13 @@ internal sealed class ReadySocket : IValueTaskSource<int>, IDisposable
         _sendLeft = data;
         _sent = 0;
         _drained = true; // the answer to this cannot be there yet
-        held = mayHold && data.Length <= MaxHeldBytes && !_disposed && _loop.TryHold(this);
+        Prepare(Operation.Send, cancellation);
+        held = mayHold && data.Length <= MaxHeldBytes && _loop.TryHold(this);
         if (!held)
         {
-            return Start(Operation.Send, cancellation);
+            return Arm(tryFirst: true);
         }
 
-        Watch(cancellation);
-        _operation = Operation.Send;
         _core.Reset();
         return new ValueTask<int>(this, _core.Version);
     }
@@ -204,9 +203,20 @@ internal sealed class ReadySocket : IValueTaskSource<int>, IDisposable
 
     private ValueTask<int> Start(Operation operation, CancellationToken cancellation, bool tryFirst = true)
     {
+        Prepare(operation, cancellation);
+        return Arm(tryFirst);
+    }
+
+    private void Prepare(Operation operation, CancellationToken cancellation)
+    {
         ObjectDisposedException.ThrowIf(_disposed, this);
         Watch(cancellation);
         _operation = operation;
+    }
+
+    /// <summary>Tries the prepared operation (when <paramref name="tryFirst"/>), else waits for the socket's next signal.</summary>
+    private ValueTask<int> Arm(bool tryFirst)
+    {
         if (tryFirst && TryComplete(out int result, out Exception? error))
         {
             return Completed(result, error);
