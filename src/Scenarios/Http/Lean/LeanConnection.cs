@@ -87,7 +87,7 @@ internal sealed class LeanConnection : IDisposable
     public async ValueTask<LeanResponse> ExchangeAsync(ReadOnlyMemory<byte> request, LeanReadOptions options, long deadline, ConnectTiming connect, CancellationToken cancellation)
     {
         bool reusable = false;
-        long held = 0;
+        bool wasHeld = false;
         _start = _end = 0;
         _answered = _headRead = false;
         Interlocked.Exchange(ref _deadline, deadline); // a full fence before Watch reads the timer's state
@@ -104,11 +104,9 @@ internal sealed class LeanConnection : IDisposable
             }
             else
             {
-                // Held for the rest of the loop's batch when this runs inside it: that wait is the client's, not the target's.
-                ValueTask<int> sending = _ready.SendAsync(request, mayHold: true, cancellation, out bool wasHeld);
-                long from = wasHeld ? _owner.Time.GetTimestamp() : 0;
-                await sending.ConfigureAwait(false);
-                held = wasHeld ? _owner.Time.GetTimestamp() - from : 0;
+                // Held for the rest of the loop's batch when this runs inside it (written behind: the exchange goes
+                // on to wait for the answer); that wait is the client's, not the target's.
+                await _ready.SendAsync(request, _owner.Time, cancellation, out wasHeld).ConfigureAwait(false);
             }
 
             var head = new Http1Head();
@@ -160,7 +158,7 @@ internal sealed class LeanConnection : IDisposable
 
             // Idle again unless the watchdog closed it just as the answer completed.
             reusable &= Interlocked.CompareExchange(ref _deadline, Idle, deadline) == deadline;
-            return new LeanResponse(head.Status, size, body, head.Headers, headersAt, head.Location, connect, held);
+            return new LeanResponse(head.Status, size, body, head.Headers, headersAt, head.Location, connect, wasHeld ? _ready!.HeldTicks : 0);
         }
         catch (Exception e) when (Interlocked.Read(ref _deadline) == Aborted)
         {

@@ -32,6 +32,10 @@ internal sealed class ReadySocket : IValueTaskSource<int>, IDisposable
     private Memory<byte> _receiveInto;
     private ReadOnlyMemory<byte> _sendLeft;
     private int _sent;
+    private bool _behind; // a held send's bytes are not all out: the next receive sends them first
+    private TimeProvider? _holdClock;
+    private long _heldAt;
+    private long _heldUntil;
     private bool _drained = true; // nothing left to read since the last signal: a receive waits for the next
     private volatile bool _ended; // the peer closed or reset: no signal may come again, so receives try at once
     private CancellationToken _token;
@@ -101,33 +105,68 @@ internal sealed class ReadySocket : IValueTaskSource<int>, IDisposable
     }
 
     /// <summary>Sends all of <paramref name="data"/>; at once when the socket's buffer has room, as it mostly has.</summary>
-    public ValueTask<int> SendAsync(ReadOnlyMemory<byte> data, CancellationToken cancellation) => SendAsync(data, mayHold: false, cancellation, out _);
+    public ValueTask<int> SendAsync(ReadOnlyMemory<byte> data, CancellationToken cancellation) => SendAsync(data, holdClock: null, cancellation, out _);
 
     /// <summary>
-    /// Sends all of <paramref name="data"/>. With <paramref name="mayHold"/>, a send asked for while the
-    /// socket's loop hands out its events on this thread (an inline continuation) is <paramref name="held"/>
+    /// Sends all of <paramref name="data"/>. Given a <paramref name="holdClock"/>, a send asked for while
+    /// the socket's loop hands out its events on this thread (an inline continuation) is <paramref name="held"/>
     /// until the loop has handed out the whole batch, and goes out with the other sends the batch led to
-    /// — as long as it fits a socket buffer at once (<see cref="MaxHeldBytes"/>), so the hold is all the
-    /// wait there is beside the send itself.
+    /// — as long as it fits a socket buffer at once (<see cref="MaxHeldBytes"/>). A held send completes at
+    /// once, written behind: <paramref name="data"/> must stay as it is until the next receive completes,
+    /// that receive sends what the socket could not take at the batch's end, before it reads anything, and
+    /// reports the send's error as its own. <see cref="HeldTicks"/> then tells how long it was held.
     /// </summary>
-    public ValueTask<int> SendAsync(ReadOnlyMemory<byte> data, bool mayHold, CancellationToken cancellation, out bool held)
+    public ValueTask<int> SendAsync(ReadOnlyMemory<byte> data, TimeProvider? holdClock, CancellationToken cancellation, out bool held)
     {
         _sendLeft = data;
         _sent = 0;
         _drained = true; // the answer to this cannot be there yet
         Prepare(Operation.Send, cancellation);
-        held = mayHold && data.Length <= MaxHeldBytes && _loop.TryHold(this);
+        held = holdClock is not null && data.Length <= MaxHeldBytes && _loop.TryHold(this);
         if (!held)
         {
             return Arm(tryFirst: true);
         }
 
-        _core.Reset();
-        return new ValueTask<int>(this, _core.Version);
+        _behind = true;
+        _holdClock = holdClock;
+        _heldAt = _heldUntil = holdClock!.GetTimestamp();
+        return new ValueTask<int>(data.Length);
     }
 
-    /// <summary>Sends what <see cref="SendAsync(ReadOnlyMemory{byte}, bool, CancellationToken, out bool)"/> held (the loop's thread, after its batch).</summary>
-    public void SendHeld() => Resume();
+    /// <summary>How long the last held send waited for its batch's end, in its hold clock's ticks.</summary>
+    public long HeldTicks => _heldUntil - _heldAt;
+
+    /// <summary>
+    /// Sends what <see cref="SendAsync(ReadOnlyMemory{byte}, TimeProvider?, CancellationToken, out bool)"/> held
+    /// (the loop's thread, after its batch). What the socket does not take goes when it signals room, sent
+    /// by the receive waiting for the answer; an error wakes that receive, which reports it.
+    /// </summary>
+    public void SendHeld()
+    {
+        _heldUntil = _holdClock!.GetTimestamp();
+        if (_disposed)
+        {
+            return;
+        }
+
+        try
+        {
+            if (SendBehind() is SocketError.Success or SocketError.WouldBlock)
+            {
+                return;
+            }
+        }
+        catch (ObjectDisposedException)
+        {
+            return; // closed meanwhile: the receive fails as disposed
+        }
+
+        if (Interlocked.Exchange(ref _state, Signaled) == Armed)
+        {
+            Resume();
+        }
+    }
 
     /// <summary>
     /// Receives into <paramref name="buffer"/>: at once when the last receive filled its buffer (more may
@@ -304,6 +343,17 @@ internal sealed class ReadySocket : IValueTaskSource<int>, IDisposable
         switch (_operation)
         {
             case Operation.Receive:
+                if (_behind)
+                {
+                    // The request goes out whole before its answer is read; the answer comes with a later signal.
+                    if ((status = SendBehind()) == SocketError.Success)
+                    {
+                        return false;
+                    }
+
+                    break;
+                }
+
                 result = SocketCalls.Receive(_handle, _receiveInto.Span, out status);
                 _drained = status != SocketError.Success || result < _receiveInto.Length;
                 break;
@@ -346,6 +396,19 @@ internal sealed class ReadySocket : IValueTaskSource<int>, IDisposable
         }
 
         return true;
+    }
+
+    /// <summary>Sends what is left of a held send; clears <see cref="_behind"/> once all of it is out.</summary>
+    private SocketError SendBehind()
+    {
+        int sent = SocketCalls.Send(_handle, _sendLeft.Span, out SocketError status);
+        if (status == SocketError.Success)
+        {
+            _sendLeft = _sendLeft[sent..];
+            _behind = _sendLeft.Length > 0;
+        }
+
+        return status;
     }
 
     /// <summary>Cancellation signals the socket; one registration serves every operation with the same token.</summary>
