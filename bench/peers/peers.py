@@ -3,8 +3,8 @@
 
 A private nginx (1 worker, pinned to CPU 1, access log off) serves a ~50-byte JSON /health and a
 ~2 KB JSON file; each tool, pinned to CPU 0, loads it at 1 and 50 connections, interleaved and
-repeated. Probe runs three times: as built ("probe", plain `dotnet probe.dll` of a Release build), as its
-container image runs it ("probe (image)", deploy/Dockerfile: published ReadyToRun, with the image's
+repeated. Probe runs three times: as built ("probe", plain `dotnet probe.dll` of a Release build, which on
+linux-x64 precompiles Probe's assemblies), as its container image runs it ("probe (image)", deploy/Dockerfile: published ReadyToRun, with the image's
 runtime settings), and as built without its `status == 200` check ("probe (no check)"). Prints one table (medians over the
 repeats) with each tool's ratio to wrk and to Probe, and writes it as JSON. Everything it starts it
 stops by PID. Loopback only.

@@ -145,9 +145,9 @@ internal sealed class ReadySocket : IValueTaskSource<int>, IDisposable
     public void SendHeld()
     {
         _heldUntil = _holdClock!.GetTimestamp();
-        if (_disposed)
+        if (_disposed || !_behind)
         {
-            return;
+            return; // closed (the receive fails as disposed), or already sent by a receive that tried early
         }
 
         try
