@@ -111,17 +111,16 @@ internal sealed class ReadinessLoop
     /// <summary>The next events: polled for a while, then waited for.</summary>
     private int Wait(byte[] events)
     {
-        int n = Epoll.Wait(_epoll, events, 0);
-        if (n > 0)
+        for (int poll = 0; poll < _polls; poll++)
         {
-            return n;
-        }
-
-        for (int poll = 1; poll < _polls; poll++)
-        {
-            if ((n = Epoll.Wait(_epoll, events, 0)) > 0)
+            int n = Epoll.Wait(_epoll, events, 0);
+            if (n > 0)
             {
-                _polls = Math.Min(_polls * 2, MaxPolls);
+                if (poll > 0)
+                {
+                    _polls = Math.Min(_polls * 2, MaxPolls); // a poll caught what a sleep would have waited for
+                }
+
                 return n;
             }
         }
