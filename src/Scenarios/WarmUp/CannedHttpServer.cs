@@ -1,6 +1,8 @@
+using System.Buffers.Text;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Probe.Scenarios.Http.Readiness;
 
 namespace Probe.Scenarios.WarmUp;
 
@@ -70,6 +72,9 @@ internal sealed class CannedHttpServer : IAsyncDisposable
 
     private async Task ServeAsync(Socket connection)
     {
+        // On Linux the connection is served on a readiness loop with the client's own socket code, so the warm-up's
+        // rounds recompile the client's hot path and little of the server's: its answers cost the run no compiling.
+        using ReadySocket? ready = ReadySocket.Supported ? ReadySocket.Adopt(connection, ReadinessLoop.Inline) : null;
         using (connection)
         {
             byte[] buffer = new byte[16 * 1024];
@@ -78,7 +83,8 @@ internal sealed class CannedHttpServer : IAsyncDisposable
             {
                 while (!_stop.IsCancellationRequested)
                 {
-                    int read = await connection.ReceiveAsync(buffer.AsMemory(filled), SocketFlags.None, _stop.Token).ConfigureAwait(false);
+                    Memory<byte> free = buffer.AsMemory(filled);
+                    int read = await (ready is null ? connection.ReceiveAsync(free, SocketFlags.None, _stop.Token) : ready.ReceiveAsync(free, _stop.Token)).ConfigureAwait(false);
                     if (read == 0)
                     {
                         return;
@@ -89,7 +95,7 @@ internal sealed class CannedHttpServer : IAsyncDisposable
                     {
                         bool chunked = Interlocked.Increment(ref _answers) % 2 == 0;
                         byte[] answer = head ? (chunked ? ChunkedHead : Head) : (chunked ? ChunkedAnswer : Answer);
-                        await connection.SendAsync(answer, SocketFlags.None, _stop.Token).ConfigureAwait(false);
+                        await (ready is null ? connection.SendAsync(answer, SocketFlags.None, _stop.Token) : ready.SendAsync(answer, _stop.Token)).ConfigureAwait(false);
 
                         if (close)
                         {
@@ -115,24 +121,32 @@ internal sealed class CannedHttpServer : IAsyncDisposable
     {
         head = false;
         close = false;
-        int end = buffer.AsSpan(0, filled).IndexOf("\r\n\r\n"u8);
+        ReadOnlySpan<byte> data = buffer.AsSpan(0, filled);
+        int end = data.IndexOf("\r\n\r\n"u8);
         if (end < 0)
         {
             return false;
         }
 
-        string text = Encoding.ASCII.GetString(buffer, 0, end);
         long length = 0;
-        foreach (string line in text.Split("\r\n"))
+        foreach (Range range in data[..end].Split("\r\n"u8))
         {
-            int colon = line.IndexOf(':', StringComparison.Ordinal);
-            if (colon > 0 && line.AsSpan(0, colon).Trim().Equals("content-length", StringComparison.OrdinalIgnoreCase))
+            ReadOnlySpan<byte> line = data[range];
+            int colon = line.IndexOf((byte)':');
+            if (colon <= 0)
             {
-                _ = long.TryParse(line.AsSpan(colon + 1).Trim(), out length);
+                continue;
             }
-            else if (colon > 0 && line.AsSpan(0, colon).Trim().Equals("connection", StringComparison.OrdinalIgnoreCase))
+
+            ReadOnlySpan<byte> name = line[..colon].Trim(" \t"u8);
+            ReadOnlySpan<byte> value = line[(colon + 1)..].Trim(" \t"u8);
+            if (Ascii.EqualsIgnoreCase(name, "content-length"u8))
             {
-                close = line.Contains("close", StringComparison.OrdinalIgnoreCase);
+                _ = Utf8Parser.TryParse(value, out length, out _);
+            }
+            else if (Ascii.EqualsIgnoreCase(name, "connection"u8))
+            {
+                close = HasToken(value, "close"u8);
             }
         }
 
@@ -142,10 +156,24 @@ internal sealed class CannedHttpServer : IAsyncDisposable
             return false;
         }
 
-        head = text.StartsWith("HEAD ", StringComparison.Ordinal);
+        head = data.StartsWith("HEAD "u8);
         int rest = filled - (int)whole;
         Buffer.BlockCopy(buffer, (int)whole, buffer, 0, rest);
         filled = rest;
         return true;
+    }
+
+    /// <summary>Whether a comma-separated header value holds <paramref name="token"/>, in any case.</summary>
+    private static bool HasToken(ReadOnlySpan<byte> value, ReadOnlySpan<byte> token)
+    {
+        foreach (Range part in value.Split((byte)','))
+        {
+            if (Ascii.EqualsIgnoreCase(value[part].Trim(" \t"u8), token))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 }

@@ -59,18 +59,10 @@ public static class CodePathWarmUp
     private static async Task WarmAsync(ScenarioDefinition scenario, bool untilCompiled, CancellationToken cancellation)
     {
         await using var once = new OnDemandScenario(scenario);
-        await IterateAsync(once, IterationsPerScenario, cancellation).ConfigureAwait(false);
+        await once.RepeatAsync(IterationsPerScenario, cancellation).ConfigureAwait(false);
         if (untilCompiled)
         {
-            await Tiering.RepeatUntilCompiledAsync(c => IterateAsync(once, RoundIterations, c), cancellation).ConfigureAwait(false);
-        }
-    }
-
-    private static async Task IterateAsync(OnDemandScenario once, int iterations, CancellationToken cancellation)
-    {
-        for (int i = 0; i < iterations && !cancellation.IsCancellationRequested; i++)
-        {
-            _ = await once.RunOnceAsync(cancellation).ConfigureAwait(false);
+            await Tiering.RepeatUntilCompiledAsync(c => once.RepeatAsync(RoundIterations, c), cancellation).ConfigureAwait(false);
         }
     }
 

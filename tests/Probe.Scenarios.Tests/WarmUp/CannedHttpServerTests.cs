@@ -76,4 +76,30 @@ public class CannedHttpServerTests
 
         Assert.Equal(["length", "chunked"], framings);
     }
+
+    [Fact]
+    public async Task PipelinedRequests_WithABody_AreEachAnswered_AndCloseEndsTheConnection()
+    {
+        // A POST's body is not a request of its own; a request that asks to close gets its answer, then the end.
+        await using var server = new CannedHttpServer();
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync("127.0.0.1", server.Address.Port);
+        await socket.SendAsync(Encoding.ASCII.GetBytes(
+            "POST /q HTTP/1.1\r\nHost: a\r\nContent-Length: 18\r\n\r\nGET / HTTP/1.1\r\n\r\n" +
+            "HEAD / HTTP/1.1\r\nHost: a\r\nconnection: Keep-Alive, CLOSE\r\n\r\n"));
+
+        var received = new StringBuilder();
+        byte[] buffer = new byte[4096];
+        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(10)); // a server that does not close fails the test, not hangs it
+        int read;
+        while ((read = await socket.ReceiveAsync(buffer, SocketFlags.None, limit.Token)) > 0)
+        {
+            received.Append(Encoding.ASCII.GetString(buffer, 0, read));
+        }
+
+        string[] answers = received.ToString().Split("HTTP/1.1 200 OK", StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, answers.Length);
+        Assert.Contains("{\"status\":\"ok\"", answers[0], StringComparison.Ordinal);
+        Assert.EndsWith("\r\n\r\n", answers[1], StringComparison.Ordinal); // the answer to HEAD: a head only
+    }
 }

@@ -104,6 +104,13 @@ internal sealed class ReadySocket : IValueTaskSource<int>, IDisposable
         throw last ?? new SocketException((int)SocketError.HostNotFound);
     }
 
+    /// <summary>Takes over <paramref name="connected"/> (an accepted connection, made non-blocking): disposing this closes it.</summary>
+    public static ReadySocket Adopt(Socket connected, bool inline)
+    {
+        connected.Blocking = false;
+        return new ReadySocket(connected, inline);
+    }
+
     /// <summary>Sends all of <paramref name="data"/>; at once when the socket's buffer has room, as it mostly has.</summary>
     public ValueTask<int> SendAsync(ReadOnlyMemory<byte> data, CancellationToken cancellation) => SendAsync(data, holdClock: null, cancellation, out _);
 
