@@ -2,6 +2,7 @@ using System.Buffers.Text;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Probe.Scenarios.Http.Lean;
 using Probe.Scenarios.Http.Readiness;
 
 namespace Probe.Scenarios.WarmUp;
@@ -146,7 +147,7 @@ internal sealed class CannedHttpServer : IAsyncDisposable
             }
             else if (Ascii.EqualsIgnoreCase(name, "connection"u8))
             {
-                close = HasToken(value, "close"u8);
+                close = Http1Head.HasToken(value, "close"u8);
             }
         }
 
@@ -161,19 +162,5 @@ internal sealed class CannedHttpServer : IAsyncDisposable
         Buffer.BlockCopy(buffer, (int)whole, buffer, 0, rest);
         filled = rest;
         return true;
-    }
-
-    /// <summary>Whether a comma-separated header value holds <paramref name="token"/>, in any case.</summary>
-    private static bool HasToken(ReadOnlySpan<byte> value, ReadOnlySpan<byte> token)
-    {
-        foreach (Range part in value.Split((byte)','))
-        {
-            if (Ascii.EqualsIgnoreCase(value[part].Trim(" \t"u8), token))
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 }

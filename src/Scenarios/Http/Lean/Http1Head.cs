@@ -109,7 +109,8 @@ internal struct Http1Head
             }
             else if (Ascii.EqualsIgnoreCase(name, "connection"u8))
             {
-                result.Close = Ascii.EqualsIgnoreCase(value, "close"u8) || (result.Close && !Ascii.EqualsIgnoreCase(value, "keep-alive"u8));
+                // A list of options (RFC 9110 section 7.6.1): "keep-alive, close" closes too.
+                result.Close = HasToken(value, "close"u8) || (result.Close && !HasToken(value, "keep-alive"u8));
             }
             else if (Ascii.EqualsIgnoreCase(name, "location"u8))
             {
@@ -128,6 +129,20 @@ internal struct Http1Head
         {
             result.ContentLength = null;
         }
+    }
+
+    /// <summary>Whether a comma-separated header value (Connection, for one) holds <paramref name="token"/>, in any case.</summary>
+    public static bool HasToken(ReadOnlySpan<byte> value, ReadOnlySpan<byte> token)
+    {
+        foreach (Range part in value.Split((byte)','))
+        {
+            if (Ascii.EqualsIgnoreCase(value[part].Trim(" \t"u8), token))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>"HTTP/1.x", a space, a three-digit code from 100 and, unless the line ends there, a space before the reason (RFC 9112 section 4).</summary>

@@ -107,6 +107,19 @@ public abstract class LeanHttpClientTests
     }
 
     [Fact]
+    public async Task ConnectionHeaderListingClose_TheConnectionIsNotReused()
+    {
+        // Connection is a list of options: close among them ends the connection, even if the server leaves it open.
+        await using var server = new ScriptedServer(_ => "HTTP/1.1 200 OK\r\nConnection: keep-alive, Close\r\nContent-Length: 2\r\n\r\nok");
+        using var client = NewClient(server.Url, TimeProvider.System);
+        await Send(client);
+        LeanResponse second = await Send(client);
+        Assert.Equal("ok", second.Body);
+        Assert.NotEqual(default, second.Connect);
+        Assert.Equal(2, server.Connections);
+    }
+
+    [Fact]
     public async Task BodyOverTheLimit_Throws()
     {
         await using var server = new ScriptedServer(_ => "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n" + new string('x', 100));
